@@ -1,0 +1,1 @@
+no underscore: ignored as sqlx does

@@ -1,0 +1,3 @@
+CREATE TABLE t (id int);
+
+CREAT INDEX i ON t (id);

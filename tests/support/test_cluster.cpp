@@ -1,0 +1,145 @@
+#include "support/test_cluster.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <sstream>
+
+#include "io/cluster/throwaway_cluster.h"
+
+namespace fs = std::filesystem;
+
+namespace preflight::testing {
+
+namespace {
+
+// One owner for everything the test process starts, so it is torn down in a known order.
+struct ProcessState {
+  std::unique_ptr<cluster::ThrowawayCluster> cluster;
+  std::vector<std::string> temp_dirs;
+  ~ProcessState() {
+    cluster.reset();
+    std::error_code ec;
+    for (const auto& d : temp_dirs) fs::remove_all(d, ec);
+  }
+};
+
+ProcessState& state() {
+  static ProcessState s;
+  return s;
+}
+
+std::unique_ptr<cluster::ThrowawayCluster>& shared_cluster() { return state().cluster; }
+std::vector<std::string>& temp_dirs() { return state().temp_dirs; }
+
+std::string random_suffix() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static const char* digits = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string s;
+  for (int i = 0; i < 10; ++i) s += digits[rng() % 36];
+  return s;
+}
+
+}  // namespace
+
+std::string server_conninfo(const std::string& database) {
+  if (const char* url = std::getenv("PREFLIGHT_TEST_SERVER"); url && *url) {
+    return std::string(url) + " dbname=" + database;
+  }
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  if (!shared_cluster()) shared_cluster() = cluster::ThrowawayCluster::start();
+  return shared_cluster()->conninfo(database);
+}
+
+std::string postgres_bin_dir() { return cluster::find_postgres_bin_dir(); }
+
+TestDatabase::TestDatabase() : m_name("t_" + random_suffix()) {
+  std::cerr << "[test database " << m_name << "]\n";
+  auto admin = pg::PgSession::connect(server_conninfo("postgres"));
+  admin->exec("CREATE DATABASE " + m_name);
+}
+
+TestDatabase::~TestDatabase() {
+  try {
+    auto admin = pg::PgSession::connect(server_conninfo("postgres"));
+    admin->exec("DROP DATABASE IF EXISTS " + m_name + " WITH (FORCE)");
+  } catch (...) {
+  }
+}
+
+std::string TestDatabase::conninfo() const { return server_conninfo(m_name); }
+
+std::unique_ptr<pg::PgSession> TestDatabase::connect() const { return pg::PgSession::connect(conninfo()); }
+
+std::string TestDatabase::scalar(const std::string& sql) const {
+  auto session = connect();
+  auto r = session->exec(sql);
+  return r.rows() > 0 && r.columns() > 0 ? r.get(0, 0) : "";
+}
+
+std::string make_temp_dir() {
+  std::string pattern = (fs::temp_directory_path() / "preflight-test-XXXXXX").string();
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  if (!mkdtemp(buffer.data())) throw std::runtime_error("mkdtemp failed");
+  temp_dirs().emplace_back(buffer.data());
+  return buffer.data();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+std::string bundled_migrations() { return std::string(PREFLIGHT_SOURCE_DIR) + "/migrations"; }
+
+namespace {
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+CommandResult run_preflight(const std::vector<std::string>& args, const std::string& cwd,
+                            const std::vector<std::string>& env) {
+  std::string dir = cwd.empty() ? make_temp_dir() : cwd;
+  std::string out_path = make_temp_dir() + "/out";
+  std::string err_path = out_path + ".err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(dir.c_str()) != 0) _exit(127);
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int in = open("/dev/null", O_RDONLY);
+    dup2(out, 1);
+    dup2(err, 2);
+    dup2(in, 0);
+    unsetenv("DATABASE_URL");
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> argv{const_cast<char*>(PREFLIGHT_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(PREFLIGHT_BINARY, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = slurp(out_path);
+  result.err = slurp(err_path);
+  return result;
+}
+
+}  // namespace preflight::testing

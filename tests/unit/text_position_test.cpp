@@ -1,0 +1,52 @@
+#include <gtest/gtest.h>
+
+#include "core/sql/parsed_sql.h"
+#include "core/sql/text_position.h"
+#include "core/error.h"
+
+using namespace preflight::sql;
+
+TEST(TextPosition, LineAndColumnCountCharacters) {
+  const std::string text = "SELECT 1;\n-- é comment\nSELEC 2;";
+  auto at = line_column_at(text, text.find("SELEC 2"));
+  EXPECT_EQ(at.line, 3U);
+  EXPECT_EQ(at.column, 1U);
+  auto after_accent = line_column_at(text, text.find("comment"));
+  EXPECT_EQ(after_accent.line, 2U);
+  EXPECT_EQ(after_accent.column, 6U);  // "-- é " is five characters, six bytes
+}
+
+TEST(TextPosition, CharacterPositionToByteOffset) {
+  const std::string text = "é = x";
+  EXPECT_EQ(byte_offset_of_char(text, 1), 0U);
+  EXPECT_EQ(byte_offset_of_char(text, 2), 2U);
+  EXPECT_EQ(byte_offset_of_char(text, 99), text.size());
+}
+
+TEST(ParsedSql, SplitsStatementsWithTheirOffsets) {
+  const std::string sql = "CREATE TABLE a (id int);\n\n-- c\nCREATE INDEX CONCURRENTLY i ON a (id);\nSELECT ';';";
+  auto statements = parse_statements(sql);
+  ASSERT_EQ(statements.size(), 3U);
+  EXPECT_EQ(node_type(statements[0]), "CreateStmt");
+  EXPECT_EQ(node_type(statements[1]), "IndexStmt");
+  EXPECT_EQ(node_type(statements[2]), "SelectStmt");
+  EXPECT_EQ(sql.substr(statements[2].offset, statements[2].text.size()), statements[2].text);
+  EXPECT_NE(statements[2].text.find("';'"), std::string::npos);
+}
+
+TEST(ParsedSql, SyntaxErrorHasLineAndColumn) {
+  try {
+    parse_statements("SELECT 1;\nSELEC 2;");
+    FAIL() << "expected a parse error";
+  } catch (const preflight::Error& e) {
+    ASSERT_TRUE(e.location());
+    EXPECT_EQ(e.location()->line, 2U);
+    EXPECT_EQ(e.location()->column, 1U);
+    EXPECT_EQ(e.message(), "SQL does not parse: syntax error at or near \"SELEC\"");
+  }
+}
+
+TEST(ParsedSql, FingerprintIgnoresConstants) {
+  EXPECT_EQ(fingerprint("SELECT * FROM t WHERE id = 1"), fingerprint("SELECT * FROM t WHERE id = $1"));
+  EXPECT_NE(fingerprint("SELECT * FROM t WHERE id = 1"), fingerprint("SELECT * FROM u WHERE id = 1"));
+}

@@ -1,0 +1,78 @@
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/output.h"
+#include "core/error.h"
+
+namespace preflight::cli {
+
+config::Config GlobalOptions::load_config() const {
+  config::Config config;
+  std::ifstream in(config_path, std::ios::binary);
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    config = config::parse_config(text.str(), config_path);
+  } else if (config_path_given) {
+    throw Error(ErrorKind::input, "configuration file not found", {}, Location{config_path, 0, 0});
+  }
+  if (source) config.migrations = *source;
+  return config;
+}
+
+pg::DatabaseTarget GlobalOptions::open_target() const {
+  pg::TargetRequest request;
+  request.database_url = database_url;
+  request.ephemeral = ephemeral;
+  request.cluster.durable = durable;
+  return pg::DatabaseTarget(request);
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"preflight: PostgreSQL migration and performance validation"};
+  app.set_version_flag("--version", std::string("preflight ") + PREFLIGHT_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  GlobalOptions globals;
+  app.add_option("--database-url", globals.database_url,
+                 "PostgreSQL URL or libpq string (default: $DATABASE_URL, .env, PG* variables)");
+  app.add_flag("--ephemeral", globals.ephemeral, "run against a throwaway PostgreSQL cluster");
+  app.add_flag("--durable", globals.durable, "throwaway cluster with fsync and synchronous_commit on");
+  app.add_option("--config", globals.config_path, "configuration file (default: preflight.toml)")
+      ->each([&](const std::string&) { globals.config_path_given = true; });
+  app.add_option("--source", globals.source, "migrations folder (default: config `migrations`, else ./migrations)");
+
+  int exit_code = 0;
+  add_migrate_command(app, globals, exit_code);
+  add_demo_command(app, globals, exit_code);
+
+  try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      throw Error(ErrorKind::usage, e.what(), "run `preflight --help` for usage");
+    }
+    return exit_code;
+  } catch (const Error& e) {
+    print_error(e);
+    return preflight::exit_code(e.kind());
+  } catch (const std::exception& e) {
+    print_error(Error(ErrorKind::internal, std::string("internal error: ") + e.what(),
+                      "this is a bug in preflight; please report it with the command you ran"));
+    return preflight::exit_code(ErrorKind::internal);
+  }
+}
+
+}  // namespace preflight::cli

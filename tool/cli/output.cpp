@@ -1,0 +1,101 @@
+#include "cli/output.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+
+namespace preflight::cli {
+
+namespace {
+void print_one(const Error& error, bool headline) {
+  std::string text = error.headline();
+  if (headline) {
+    std::cerr << "preflight: error: " << text << "\n";
+  } else {
+    std::cerr << "  " << text << "\n";
+  }
+  if (!error.hint().empty()) std::cerr << (headline ? "hint: " : "    hint: ") << error.hint() << "\n";
+}
+}  // namespace
+
+void print_error(const Error& error) {
+  print_one(error, true);
+  if (!error.more().empty()) {
+    std::cerr << fmt::format("preflight: {} more problem{}:\n", error.more().size(),
+                             error.more().size() == 1 ? "" : "s");
+    for (const auto& e : error.more()) print_one(e, false);
+  }
+  std::cerr.flush();
+}
+
+void print_warning(const std::string& message) { std::cerr << "preflight: warning: " << message << "\n"; }
+
+void print_line(const std::string& line) { std::cout << line << "\n" << std::flush; }
+
+void print_json(const nlohmann::json& value) { std::cout << value.dump(2) << "\n" << std::flush; }
+
+std::string format_duration_ns(std::int64_t ns) {
+  if (ns < 0) return "-";
+  double ms = static_cast<double>(ns) / 1e6;
+  if (ms < 1000) return fmt::format("{:.1f} ms", ms);
+  return fmt::format("{:.2f} s", ms / 1000);
+}
+
+void print_step(const migrate::StepReport& step) {
+  const char* verb = step.direction == migrate::Direction::up ? "apply" : "revert";
+  std::string outcome;
+  switch (step.outcome) {
+    case migrate::StepOutcome::applied: outcome = "applied"; break;
+    case migrate::StepOutcome::reverted: outcome = "reverted"; break;
+    case migrate::StepOutcome::dry_run_ok: outcome = "ok (dry run, rolled back)"; break;
+    case migrate::StepOutcome::not_executed: outcome = "not executed (dry run)"; break;
+    case migrate::StepOutcome::failed: outcome = "FAILED, rolled back"; break;
+  }
+  print_line(fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version, step.description, outcome,
+                         format_duration_ns(step.duration_ns)));
+  for (const auto& note : step.notes) print_line("      note: " + note);
+}
+
+void print_status_text(const std::vector<migrate::StatusEntry>& status, const std::string& source,
+                       const std::string& target) {
+  print_line(fmt::format("Migrations in {} against {}:", source, target));
+  if (status.empty()) {
+    print_line("  (no migrations)");
+    return;
+  }
+  print_line(fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}", "version", "state", "installed on", "duration",
+                         "description"));
+  for (const auto& e : status) {
+    std::string installed = e.applied ? e.applied->installed_on : "";
+    std::string duration = e.applied ? format_duration_ns(e.applied->execution_time_ns) : "";
+    print_line(fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}", e.version, migrate::to_string(e.state), installed,
+                           duration, e.description));
+    if (e.state == migrate::MigrationState::checksum_mismatch) {
+      print_line(fmt::format("  {:>14}  recorded {}", "", migrate::to_hex(e.applied->checksum)));
+      print_line(fmt::format("  {:>14}  file     {}", "", migrate::to_hex(e.migration->checksum)));
+    }
+  }
+}
+
+nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status) {
+  auto entries = nlohmann::json::array();
+  for (const auto& e : status) {
+    nlohmann::json j{{"version", e.version}, {"description", e.description}, {"state", migrate::to_string(e.state)}};
+    if (e.migration) {
+      j["file"] = e.migration->up.path;
+      j["checksum"] = migrate::to_hex(e.migration->checksum);
+      j["reversible"] = e.migration->down.has_value();
+    }
+    if (e.applied) {
+      j["installed_on"] = e.applied->installed_on;
+      j["execution_time_ns"] = e.applied->execution_time_ns;
+      j["recorded_checksum"] = migrate::to_hex(e.applied->checksum);
+      j["success"] = e.applied->success;
+    }
+    entries.push_back(std::move(j));
+  }
+  return nlohmann::json{{"migrations", entries}};
+}
+
+}  // namespace preflight::cli

@@ -1,0 +1,35 @@
+#pragma once
+// All user-facing printing of the CLI: errors, progress and results, in text or JSON.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/migrate/history.h"
+#include "io/migrate/migrator.h"
+
+namespace preflight::cli {
+
+/// "preflight: error: …" and "hint: …" on stderr, with every collected problem.
+void print_error(const Error& error);
+/// A warning line on stderr.
+void print_warning(const std::string& message);
+/// A line on stdout.
+void print_line(const std::string& line);
+/// Pretty JSON on stdout.
+void print_json(const nlohmann::json& value);
+
+/// One line per migration step as it completes (stdout), plus its error and notes (stderr).
+void print_step(const migrate::StepReport& step);
+/// A human table of migration status.
+void print_status_text(const std::vector<migrate::StatusEntry>& status, const std::string& source,
+                       const std::string& target);
+/// Status as JSON (stable field names, documented in the README).
+nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status);
+
+/// "12.3 ms", "1.20 s" for a duration in nanoseconds.
+std::string format_duration_ns(std::int64_t ns);
+
+}  // namespace preflight::cli

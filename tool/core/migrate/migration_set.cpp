@@ -1,0 +1,206 @@
+#include "core/migrate/migration_set.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/sql/parsed_sql.h"
+
+namespace preflight::migrate {
+
+namespace {
+
+enum class FileRole { simple, up, down };
+
+struct NamedFile {
+  const SourceFile* file;
+  std::int64_t version;
+  std::string description;
+  FileRole role;
+};
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Error file_error(const SourceFile& file, std::string message, std::string hint = {}) {
+  return Error(ErrorKind::input, std::move(message), std::move(hint), Location{file.path, 0, 0});
+}
+
+// sqlx: split at the first '_'; no '_' or not ".sql" means "not a migration".
+std::optional<NamedFile> classify(const SourceFile& file, std::vector<Error>& errors) {
+  const std::string& name = file.name;
+  if (!ends_with(name, ".sql")) return std::nullopt;
+  auto underscore = name.find('_');
+  if (underscore == std::string::npos) return std::nullopt;
+
+  NamedFile named{&file, 0, {}, FileRole::simple};
+  std::string rest = name.substr(underscore + 1);
+  if (ends_with(rest, ".up.sql")) {
+    named.role = FileRole::up;
+    rest.resize(rest.size() - 7);
+  } else if (ends_with(rest, ".down.sql")) {
+    named.role = FileRole::down;
+    rest.resize(rest.size() - 9);
+  } else {
+    rest.resize(rest.size() - 4);
+  }
+  std::replace(rest.begin(), rest.end(), '_', ' ');
+  named.description = rest;
+
+  const std::string prefix = name.substr(0, underscore);
+  std::int64_t version = 0;
+  auto [end, ec] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), version);
+  if (prefix.empty() || ec != std::errc{} || end != prefix.data() + prefix.size() || version <= 0) {
+    errors.push_back(file_error(
+        file, fmt::format("version \"{}\" is not a positive 64-bit integer", prefix),
+        "name migrations <VERSION>_<DESCRIPTION>.sql, e.g. 0004_add_index.sql"));
+    return std::nullopt;
+  }
+  named.version = version;
+  return named;
+}
+
+// Returns the script, or records why the file is unusable.
+std::optional<Script> load_script(const SourceFile& file, std::vector<Error>& errors) {
+  if (!is_valid_utf8(file.bytes)) {
+    errors.push_back(file_error(file, "file is not valid UTF-8"));
+    return std::nullopt;
+  }
+  try {
+    if (sql::parse_statements(file.bytes).empty()) {
+      errors.push_back(file_error(file, "migration is empty (no SQL statement)"));
+      return std::nullopt;
+    }
+  } catch (const Error& e) {
+    Location where = e.location().value_or(Location{});
+    where.file = file.path;
+    errors.push_back(e.at(where));
+    return std::nullopt;
+  }
+  return Script{file.path, file.bytes, has_no_transaction_directive(file.bytes)};
+}
+
+}  // namespace
+
+MigrationSet::MigrationSet(std::vector<Migration> migrations) : m_migrations(std::move(migrations)) {
+  std::sort(m_migrations.begin(), m_migrations.end(),
+            [](const Migration& a, const Migration& b) { return a.version < b.version; });
+}
+
+const Migration* MigrationSet::find(std::int64_t version) const {
+  auto it = std::lower_bound(m_migrations.begin(), m_migrations.end(), version,
+                             [](const Migration& m, std::int64_t v) { return m.version < v; });
+  return (it != m_migrations.end() && it->version == version) ? &*it : nullptr;
+}
+
+bool has_no_transaction_directive(const std::string& bytes) {
+  return bytes.rfind("-- no-transaction", 0) == 0;
+}
+
+bool is_valid_utf8(const std::string& bytes) {
+  std::size_t i = 0;
+  const std::size_t n = bytes.size();
+  while (i < n) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    std::size_t extra = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0U) == 0xC0U) { extra = 1; cp = c & 0x1FU; }
+    else if ((c & 0xF0U) == 0xE0U) { extra = 2; cp = c & 0x0FU; }
+    else if ((c & 0xF8U) == 0xF0U) { extra = 3; cp = c & 0x07U; }
+    else return false;
+    if (i + extra >= n) return false;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      auto cc = static_cast<unsigned char>(bytes[i + k]);
+      if ((cc & 0xC0U) != 0x80U) return false;
+      cp = (cp << 6U) | (cc & 0x3FU);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+MigrationSet discover_migrations(const std::vector<SourceFile>& files) {
+  std::vector<Error> errors;
+  std::vector<NamedFile> named;
+  for (const auto& file : files) {
+    if (auto n = classify(file, errors)) named.push_back(*n);
+  }
+  std::sort(named.begin(), named.end(), [](const NamedFile& a, const NamedFile& b) {
+    return a.file->name < b.file->name;
+  });
+
+  struct Slot {
+    const NamedFile* simple = nullptr;
+    const NamedFile* up = nullptr;
+    const NamedFile* down = nullptr;
+  };
+  std::map<std::int64_t, Slot> slots;
+  for (const auto& n : named) {
+    Slot& slot = slots[n.version];
+    const NamedFile*& place = n.role == FileRole::simple ? slot.simple
+                              : n.role == FileRole::up   ? slot.up
+                                                         : slot.down;
+    if (place != nullptr) {
+      errors.push_back(file_error(*n.file,
+                                  fmt::format("duplicate version {}: also used by {}", n.version,
+                                              place->file->path),
+                                  "give every migration its own version"));
+      continue;
+    }
+    place = &n;
+  }
+
+  std::vector<Migration> migrations;
+  for (auto& [version, slot] : slots) {
+    if (slot.simple && (slot.up || slot.down)) {
+      const NamedFile* other = slot.up ? slot.up : slot.down;
+      errors.push_back(file_error(*other->file,
+                                  fmt::format("duplicate version {}: {} is a simple migration with "
+                                              "the same version",
+                                              version, slot.simple->file->path),
+                                  "use either <V>_<D>.sql or the .up.sql/.down.sql pair"));
+      continue;
+    }
+    if (slot.down && !slot.up) {
+      errors.push_back(file_error(*slot.down->file,
+                                  fmt::format("down migration without its up migration (version {})",
+                                              version),
+                                  "add the matching .up.sql file"));
+      continue;
+    }
+    const NamedFile* primary = slot.simple ? slot.simple : slot.up;
+    auto up = load_script(*primary->file, errors);
+    std::optional<Script> down;
+    if (slot.down) down = load_script(*slot.down->file, errors);
+    if (!up || (slot.down && !down)) continue;
+
+    Migration m;
+    m.version = version;
+    m.description = primary->description;
+    m.reversible = slot.up != nullptr;
+    m.checksum = sha384(primary->file->bytes);
+    m.up = std::move(*up);
+    m.down = std::move(down);
+    migrations.push_back(std::move(m));
+  }
+
+  if (!errors.empty()) {
+    std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) {
+      return a.location()->file < b.location()->file;
+    });
+    throw Error::combine(std::move(errors));
+  }
+  return MigrationSet(std::move(migrations));
+}
+
+}  // namespace preflight::migrate

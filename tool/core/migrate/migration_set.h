@@ -1,0 +1,60 @@
+#pragma once
+// Migration discovery from (file name, bytes) pairs, sqlx-compatible: `<VERSION>_<DESC>.sql`
+// (simple) or `<VERSION>_<DESC>.up.sql` + `.down.sql` (reversible).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/migrate/checksum.h"
+
+namespace preflight::migrate {
+
+struct SourceFile {
+  std::string path;   // as shown to users, e.g. "migrations/0003_x.up.sql"
+  std::string name;   // file name only
+  std::string bytes;  // exact contents
+};
+
+struct Script {
+  std::string path;
+  std::string sql;
+  bool no_transaction = false;  // the file starts with "-- no-transaction"
+};
+
+struct Migration {
+  std::int64_t version = 0;
+  std::string description;  // "_" shown as spaces
+  bool reversible = false;
+  Script up;
+  std::optional<Script> down;
+  Checksum checksum;        // SHA-384 of the up (or simple) file's bytes
+};
+
+class MigrationSet {
+public:
+  MigrationSet() = default;
+  explicit MigrationSet(std::vector<Migration> migrations);
+
+  const std::vector<Migration>& all() const { return m_migrations; }
+  /// The migration with `version`, or nullptr.
+  const Migration* find(std::int64_t version) const;
+  bool empty() const { return m_migrations.empty(); }
+
+private:
+  std::vector<Migration> m_migrations;  // ascending by version
+};
+
+/// Builds the migration set from a directory's files; files that are not migrations are ignored
+/// (as sqlx does). Throws one Error(input) listing every problem (naming, duplicates, encoding,
+/// empty files, SQL that does not parse with file:line:column).
+MigrationSet discover_migrations(const std::vector<SourceFile>& files);
+
+/// True if `bytes` start with the `-- no-transaction` directive.
+bool has_no_transaction_directive(const std::string& bytes);
+
+/// True if `bytes` are valid UTF-8.
+bool is_valid_utf8(const std::string& bytes);
+
+}  // namespace preflight::migrate

@@ -1,0 +1,74 @@
+#include "core/sql/parsed_sql.h"
+
+#include <pg_query.h>
+
+#include <memory>
+
+#include "core/error.h"
+#include "core/sql/text_position.h"
+
+namespace preflight::sql {
+
+namespace {
+
+// libpg_query wants a NUL-terminated string and reports positions as 1-based characters.
+Error parse_error(std::string_view source, const PgQueryError& err) {
+  std::string message = err.message ? err.message : "syntax error";
+  Location where;
+  if (err.cursorpos > 0) {
+    auto byte = byte_offset_of_char(source, static_cast<std::size_t>(err.cursorpos));
+    auto at = line_column_at(source, byte);
+    where.line = at.line;
+    where.column = at.column;
+  }
+  return Error(ErrorKind::input, "SQL does not parse: " + message, {}, where);
+}
+
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::vector<Statement> parse_statements(std::string_view source) {
+  const std::string input(source);
+  PgQueryParseResult result = pg_query_parse(input.c_str());
+  std::unique_ptr<PgQueryParseResult, void (*)(PgQueryParseResult*)> guard(
+      &result, [](PgQueryParseResult* r) { pg_query_free_parse_result(*r); });
+  if (result.error) throw parse_error(source, *result.error);
+
+  auto tree = nlohmann::json::parse(result.parse_tree);
+  std::vector<Statement> statements;
+  if (!tree.contains("stmts")) return statements;
+  for (auto& raw : tree["stmts"]) {
+    auto location = raw.value("stmt_location", std::size_t{0});
+    auto length = raw.value("stmt_len", std::size_t{0});
+    if (length == 0 || location + length > source.size()) length = source.size() - location;
+    std::string_view text = source.substr(location, length);
+    // Keep the statement's own bytes, not the whitespace or comments before it, so that
+    // positions reported by the server land on the statement.
+    Statement statement;
+    statement.offset = location;
+    statement.text = std::string(text);
+    statement.tree = std::move(raw["stmt"]);
+    if (is_blank(statement.text)) continue;
+    statements.push_back(std::move(statement));
+  }
+  return statements;
+}
+
+std::string node_type(const Statement& statement) {
+  if (statement.tree.is_object() && !statement.tree.empty()) return statement.tree.begin().key();
+  return {};
+}
+
+std::string fingerprint(std::string_view source) {
+  const std::string input(source);
+  PgQueryFingerprintResult result = pg_query_fingerprint(input.c_str());
+  std::unique_ptr<PgQueryFingerprintResult, void (*)(PgQueryFingerprintResult*)> guard(
+      &result, [](PgQueryFingerprintResult* r) { pg_query_free_fingerprint_result(*r); });
+  if (result.error) throw parse_error(source, *result.error);
+  return result.fingerprint_str ? result.fingerprint_str : "";
+}
+
+}  // namespace preflight::sql

@@ -1,0 +1,31 @@
+#pragma once
+// SQL analysed with the real PostgreSQL parser (libpg_query): statements with their position in
+// the source and their parse tree as JSON (libpg_query's JSON output format).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace preflight::sql {
+
+struct Statement {
+  std::string text;         // exactly the statement's bytes in the source, without the ';'
+  std::size_t offset = 0;   // byte offset of `text` in the source
+  nlohmann::json tree;      // e.g. {"IndexStmt": {...}}
+};
+
+/// Parses `source` into statements; throws Error(input) located at line:column (file left
+/// empty for the caller to fill in) when the SQL does not parse.
+std::vector<Statement> parse_statements(std::string_view source);
+
+/// The statement's node type, e.g. "IndexStmt", "AlterTableStmt" (empty if unknown).
+std::string node_type(const Statement& statement);
+
+/// libpg_query's fingerprint of `source` as a hex string (identical for queries that differ
+/// only in constants); throws Error(input) if it does not parse.
+std::string fingerprint(std::string_view source);
+
+}  // namespace preflight::sql

@@ -1,0 +1,37 @@
+#pragma once
+// The history table, identical to sqlx's _sqlx_migrations, so that either tool can take over a
+// database the other migrated.
+
+#include <string>
+#include <vector>
+
+#include "core/migrate/history.h"
+#include "io/pg/pg_session.h"
+
+namespace preflight::migrate {
+
+class HistoryStore {
+public:
+  /// `table` may be schema-qualified ("ops.migrations"); each part is always quoted.
+  HistoryStore(pg::PgSession& session, const std::string& table);
+
+  /// True if the table exists (resolved through search_path when unqualified, as sqlx does).
+  bool exists();
+  /// Creates the table if needed, with sqlx's exact definition.
+  void ensure();
+  /// All rows ascending by version; empty when the table does not exist.
+  std::vector<AppliedMigration> list();
+  /// Inserts a row (execution_time -1 until finish() runs, as sqlx does).
+  void insert(const Migration& migration, bool success);
+  /// Records the execution time in nanoseconds and the success flag.
+  void finish(std::int64_t version, bool success, std::int64_t execution_time_ns);
+  void remove(std::int64_t version);
+  void update_checksum(std::int64_t version, const Checksum& checksum);
+  const std::string& quoted_table() const { return m_table; }
+
+private:
+  pg::PgSession& m_session;
+  std::string m_table;  // quoted, possibly schema-qualified
+};
+
+}  // namespace preflight::migrate

@@ -1,0 +1,195 @@
+#include "io/migrate/migrator.h"
+
+#include <fmt/format.h>
+
+#include "core/sql/parsed_sql.h"
+#include "core/sql/text_position.h"
+#include "io/migrate/migration_lock.h"
+
+namespace preflight::migrate {
+
+std::string to_string(StepOutcome outcome) {
+  switch (outcome) {
+    case StepOutcome::applied: return "applied";
+    case StepOutcome::reverted: return "reverted";
+    case StepOutcome::dry_run_ok: return "dry_run_ok";
+    case StepOutcome::not_executed: return "not_executed";
+    case StepOutcome::failed: return "failed";
+  }
+  return "unknown";
+}
+
+const StepReport* RunReport::failure() const {
+  for (const auto& s : steps) {
+    if (s.outcome == StepOutcome::failed) return &s;
+  }
+  return nullptr;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t elapsed_ns(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+}
+
+// The server's error position counts characters in the statement sent; users want it in the file.
+Error statement_error(const Migration& migration, const Script& script, const sql::Statement& statement,
+                      const pg::SqlFailure& failure) {
+  std::size_t byte = statement.offset;
+  if (failure.position > 0) byte += sql::byte_offset_of_char(statement.text, failure.position);
+  auto at = sql::line_column_at(script.sql, byte);
+  std::string message = fmt::format("migration {} ({}) failed: {}", migration.version, migration.description,
+                                    failure.describe());
+  return Error(ErrorKind::problem, message, failure.hint, Location{script.path, at.line, at.column});
+}
+
+}  // namespace
+
+Migrator::Migrator(pg::PgSession& session, MigratorOptions options)
+    : m_session(session), m_options(std::move(options)), m_store(session, m_options.history_table) {}
+
+std::vector<AppliedMigration> Migrator::history() { return m_store.list(); }
+
+RunReport Migrator::up(const MigrationSet& files, const UpOptions& options) {
+  MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
+  // A dry run creates nothing, not even the history table.
+  if (!m_options.dry_run) m_store.ensure();
+  auto plan = plan_up(files, m_store.list(), options);
+  return run_plan(plan, Direction::up);
+}
+
+RunReport Migrator::down(const MigrationSet& files, const DownOptions& options) {
+  MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
+  auto plan = plan_down(files, m_store.list(), options);
+  return run_plan(plan, Direction::down);
+}
+
+RunReport Migrator::run_plan(const std::vector<const Migration*>& plan, Direction direction) {
+  RunReport report;
+  // A dry run keeps every migration's effects until the end, so that later migrations see what
+  // earlier ones created, then rolls everything back at once.
+  if (m_options.dry_run) m_session.exec("BEGIN");
+  try {
+    for (const Migration* migration : plan) {
+      report.steps.push_back(run(*migration, direction));
+      if (m_on_step) m_on_step(report.steps.back());
+      if (report.steps.back().outcome == StepOutcome::failed) break;
+    }
+  } catch (const Error& e) {
+    if (m_options.dry_run && e.kind() != ErrorKind::connection) m_session.try_exec("ROLLBACK");
+    throw;
+  }
+  if (m_options.dry_run) m_session.exec("ROLLBACK");
+  return report;
+}
+
+StepReport Migrator::run(const Migration& migration, Direction direction) {
+  const Script& script = direction == Direction::up ? migration.up : *migration.down;
+  if (script.no_transaction) return run_without_transaction(migration, direction, script);
+  return run_in_transaction(migration, direction, script);
+}
+
+std::optional<Error> Migrator::run_statements(const Script& script, const Migration& migration) {
+  for (const auto& statement : sql::parse_statements(script.sql)) {
+    auto outcome = m_session.try_exec(statement.text);
+    if (!outcome.ok()) return statement_error(migration, script, statement, *outcome.failure);
+  }
+  return std::nullopt;
+}
+
+StepReport Migrator::run_in_transaction(const Migration& migration, Direction direction, const Script& script) {
+  StepReport step{migration.version, migration.description, direction, StepOutcome::applied, 0, {}, {}};
+  const auto start = Clock::now();
+  // In a dry run each migration is a savepoint inside the run's one transaction.
+  const bool nested = m_options.dry_run;
+  const char* rollback = nested ? "ROLLBACK TO SAVEPOINT preflight_migration" : "ROLLBACK";
+  m_session.exec(nested ? "SAVEPOINT preflight_migration" : "BEGIN");
+  try {
+    if (!m_options.lock_timeout.empty()) {
+      m_session.exec("SET LOCAL lock_timeout = " + m_session.quote_literal(m_options.lock_timeout));
+    }
+    if (!m_options.statement_timeout.empty()) {
+      m_session.exec("SET LOCAL statement_timeout = " + m_session.quote_literal(m_options.statement_timeout));
+    }
+    if (auto error = run_statements(script, migration)) {
+      m_session.exec(rollback);
+      step.outcome = StepOutcome::failed;
+      step.error = std::move(error);
+      step.duration_ns = elapsed_ns(start);
+      return step;
+    }
+    if (m_options.dry_run) {
+      m_session.exec("RELEASE SAVEPOINT preflight_migration");
+      step.outcome = StepOutcome::dry_run_ok;
+      step.duration_ns = elapsed_ns(start);
+      return step;
+    }
+    // The history row commits with the migration or not at all.
+    if (direction == Direction::up) {
+      m_store.insert(migration, true);
+    } else {
+      m_store.remove(migration.version);
+    }
+    m_session.exec("COMMIT");
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::connection) m_session.try_exec(rollback);
+    throw;
+  }
+  step.duration_ns = elapsed_ns(start);
+  if (direction == Direction::up) {
+    m_store.finish(migration.version, true, step.duration_ns);
+  } else {
+    step.outcome = StepOutcome::reverted;
+  }
+  return step;
+}
+
+StepReport Migrator::run_without_transaction(const Migration& migration, Direction direction,
+                                             const Script& script) {
+  StepReport step{migration.version, migration.description, direction, StepOutcome::applied, 0, {}, {}};
+  if (m_options.dry_run) {
+    step.outcome = StepOutcome::not_executed;
+    step.notes.push_back("-- no-transaction: cannot run in a rolled-back transaction; parsed only");
+    return step;
+  }
+  // Recorded as failed before it starts, so that a crash half-way leaves a visible failed row
+  // that blocks further runs until `migrate repair`.
+  if (direction == Direction::up) m_store.insert(migration, false);
+  if (!m_options.lock_timeout.empty()) {
+    m_session.exec("SET lock_timeout = " + m_session.quote_literal(m_options.lock_timeout));
+  }
+  if (!m_options.statement_timeout.empty()) {
+    m_session.exec("SET statement_timeout = " + m_session.quote_literal(m_options.statement_timeout));
+  }
+  const auto start = Clock::now();
+  auto error = run_statements(script, migration);
+  step.duration_ns = elapsed_ns(start);
+  m_session.exec("RESET lock_timeout; RESET statement_timeout");
+  if (error) {
+    step.outcome = StepOutcome::failed;
+    step.error = std::move(error);
+    // Up: the row inserted above; down: the applied row, now only partly reverted.
+    m_store.finish(migration.version, false, step.duration_ns);
+    // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index that must be dropped by hand.
+    auto invalid = m_session.exec(
+        "SELECT indexrelid::regclass::text, indrelid::regclass::text FROM pg_index WHERE NOT indisvalid "
+        "ORDER BY 1");
+    for (int i = 0; i < invalid.rows(); ++i) {
+      step.notes.push_back(fmt::format("index {} on {} is INVALID (left by a failed CREATE INDEX "
+                                       "CONCURRENTLY): DROP INDEX CONCURRENTLY {}; before retrying",
+                                       invalid.get(i, 0), invalid.get(i, 1), invalid.get(i, 0)));
+    }
+    return step;
+  }
+  if (direction == Direction::up) {
+    m_store.finish(migration.version, true, step.duration_ns);
+  } else {
+    m_store.remove(migration.version);
+    step.outcome = StepOutcome::reverted;
+  }
+  return step;
+}
+
+}  // namespace preflight::migrate

@@ -1,0 +1,89 @@
+#pragma once
+// Applies and reverts migrations against one database: advisory lock, history rows in the
+// migration's own transaction, dry runs in a rolled-back transaction, PostgreSQL errors mapped
+// back to file:line:column.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/migrate/history.h"
+#include "io/migrate/history_store.h"
+#include "io/pg/pg_session.h"
+
+namespace preflight::migrate {
+
+enum class Direction { up, down };
+
+struct MigratorOptions {
+  std::string history_table = "_sqlx_migrations";
+  std::chrono::milliseconds lock_wait{60'000};
+  std::string lock_timeout;       // e.g. "5s"; empty keeps the server's setting
+  std::string statement_timeout;  // likewise
+  bool dry_run = false;
+};
+
+enum class StepOutcome {
+  applied,
+  reverted,
+  dry_run_ok,     // ran in a transaction that was rolled back
+  not_executed,   // dry run of a no-transaction migration: parsed, listed, not run
+  failed,
+};
+
+/// Stable lower-case name of an outcome, as used in JSON output.
+std::string to_string(StepOutcome outcome);
+
+struct StepReport {
+  std::int64_t version = 0;
+  std::string description;
+  Direction direction = Direction::up;
+  StepOutcome outcome = StepOutcome::applied;
+  std::int64_t duration_ns = 0;
+  std::optional<Error> error;      // set when outcome == failed
+  std::vector<std::string> notes;  // e.g. invalid indexes left behind
+};
+
+struct RunReport {
+  std::vector<StepReport> steps;
+  /// The failed step, or nullptr.
+  const StepReport* failure() const;
+};
+
+class Migrator {
+public:
+  using StepCallback = std::function<void(const StepReport&)>;
+  using WaitCallback = std::function<void(const std::string& holder)>;
+
+  Migrator(pg::PgSession& session, MigratorOptions options);
+
+  /// Recorded history (empty if the table does not exist yet).
+  std::vector<AppliedMigration> history();
+  /// Applies what plan_up() selects, stopping at the first failure (which is rolled back).
+  RunReport up(const MigrationSet& files, const UpOptions& options);
+  /// Reverts what plan_down() selects, newest first, stopping at the first failure.
+  RunReport down(const MigrationSet& files, const DownOptions& options);
+
+  void on_step(StepCallback callback) { m_on_step = std::move(callback); }
+  void on_lock_wait(WaitCallback callback) { m_on_wait = std::move(callback); }
+  HistoryStore& store() { return m_store; }
+  pg::PgSession& session() { return m_session; }
+
+private:
+  StepReport run(const Migration& migration, Direction direction);
+  StepReport run_in_transaction(const Migration& migration, Direction direction, const Script& script);
+  StepReport run_without_transaction(const Migration& migration, Direction direction, const Script& script);
+  std::optional<Error> run_statements(const Script& script, const Migration& migration);
+  RunReport run_plan(const std::vector<const Migration*>& plan, Direction direction);
+
+  pg::PgSession& m_session;
+  MigratorOptions m_options;
+  HistoryStore m_store;
+  StepCallback m_on_step;
+  WaitCallback m_on_wait;
+};
+
+}  // namespace preflight::migrate

@@ -1,0 +1,176 @@
+#include "io/pg/pg_session.h"
+
+#include <regex>
+
+#include <fmt/format.h>
+
+namespace preflight::pg {
+
+std::string SqlFailure::describe() const {
+  std::string text = fmt::format("ERROR {}: {}", sqlstate, message);
+  if (!detail.empty()) text += "\nDETAIL: " + detail;
+  return text;
+}
+
+PgResult::PgResult(PGresult* result) {
+  m_rows = PQntuples(result);
+  m_columns = PQnfields(result);
+  const char* tuples = PQcmdTuples(result);
+  if (tuples && *tuples) m_affected = std::stoll(tuples);
+  m_cells.reserve(static_cast<std::size_t>(m_rows) * static_cast<std::size_t>(m_columns));
+  for (int r = 0; r < m_rows; ++r) {
+    for (int c = 0; c < m_columns; ++c) {
+      if (PQgetisnull(result, r, c)) {
+        m_cells.emplace_back(std::nullopt);
+      } else {
+        m_cells.emplace_back(std::string(PQgetvalue(result, r, c),
+                                         static_cast<std::size_t>(PQgetlength(result, r, c))));
+      }
+    }
+  }
+}
+
+bool PgResult::is_null(int row, int column) const { return !get_optional(row, column).has_value(); }
+
+std::optional<std::string> PgResult::get_optional(int row, int column) const {
+  if (row < 0 || row >= m_rows || column < 0 || column >= m_columns) {
+    throw Error(ErrorKind::internal, fmt::format("result has no cell ({}, {})", row, column));
+  }
+  return m_cells[static_cast<std::size_t>(row * m_columns + column)];
+}
+
+std::string PgResult::get(int row, int column) const { return get_optional(row, column).value_or(""); }
+
+std::int64_t PgResult::get_int(int row, int column) const {
+  auto text = get(row, column);
+  return text.empty() ? 0 : std::stoll(text);
+}
+
+bool PgResult::get_bool(int row, int column) const { return get(row, column) == "t"; }
+
+namespace {
+
+std::string field(const PGresult* result, int code) {
+  const char* value = PQresultErrorField(result, code);
+  return value ? value : "";
+}
+
+Error connection_error(PGconn* conn, std::string_view doing) {
+  std::string message = conn ? PQerrorMessage(conn) : "out of memory";
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return Error(ErrorKind::connection,
+               fmt::format("{}: {}", doing, redact_password(message)),
+               "check --database-url / DATABASE_URL, that the server is running and that the "
+               "credentials are right");
+}
+
+std::vector<const char*> c_params(const Params& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
+}  // namespace
+
+std::unique_ptr<PgSession> PgSession::connect(const std::string& conninfo,
+                                              const std::string& application_name) {
+  // Passing the application name through the expand_dbname form keeps URL and keyword inputs.
+  const char* keywords[] = {"dbname", "application_name", "fallback_application_name", nullptr};
+  const char* values[] = {conninfo.c_str(), nullptr, application_name.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, 1);
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    Error error = connection_error(conn, "cannot connect to the database");
+    PQfinish(conn);
+    throw error;
+  }
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  return std::unique_ptr<PgSession>(new PgSession(conn));
+}
+
+PgSession::~PgSession() { PQfinish(m_conn); }
+
+Outcome PgSession::finish(PGresult* result) {
+  Outcome outcome;
+  if (result == nullptr) throw connection_error(m_conn, "lost the connection to the database");
+  auto status = PQresultStatus(result);
+  if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR || status == PGRES_BAD_RESPONSE) {
+    if (PQstatus(m_conn) != CONNECTION_OK) {
+      PQclear(result);
+      throw connection_error(m_conn, "lost the connection to the database");
+    }
+    SqlFailure f;
+    f.sqlstate = field(result, PG_DIAG_SQLSTATE);
+    f.message = field(result, PG_DIAG_MESSAGE_PRIMARY);
+    f.detail = field(result, PG_DIAG_MESSAGE_DETAIL);
+    f.hint = field(result, PG_DIAG_MESSAGE_HINT);
+    f.context = field(result, PG_DIAG_CONTEXT);
+    auto position = field(result, PG_DIAG_STATEMENT_POSITION);
+    if (!position.empty()) f.position = std::stoul(position);
+    outcome.failure = std::move(f);
+  } else {
+    outcome.result = PgResult(result);
+  }
+  PQclear(result);
+  return outcome;
+}
+
+PgResult PgSession::or_throw(Outcome outcome, std::string_view sql) {
+  if (outcome.failure) {
+    const auto& f = *outcome.failure;
+    std::string statement(sql.substr(0, 200));
+    throw Error(ErrorKind::problem, fmt::format("{}\nin: {}", f.describe(), statement), f.hint);
+  }
+  return std::move(outcome.result);
+}
+
+PgResult PgSession::exec(std::string_view sql) { return or_throw(try_exec(sql), sql); }
+
+PgResult PgSession::exec_params(std::string_view sql, const Params& params) {
+  return or_throw(try_exec_params(sql, params), sql);
+}
+
+Outcome PgSession::try_exec(std::string_view sql) {
+  const std::string text(sql);
+  return finish(PQexec(m_conn, text.c_str()));
+}
+
+Outcome PgSession::try_exec_params(std::string_view sql, const Params& params) {
+  const std::string text(sql);
+  auto values = c_params(params);
+  return finish(PQexecParams(m_conn, text.c_str(), static_cast<int>(values.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0));
+}
+
+std::string PgSession::quote_name(std::string_view name) {
+  char* quoted = PQescapeIdentifier(m_conn, name.data(), name.size());
+  if (!quoted) throw Error(ErrorKind::input, fmt::format("cannot quote identifier \"{}\"", name));
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
+
+std::string PgSession::quote_literal(std::string_view value) {
+  char* quoted = PQescapeLiteral(m_conn, value.data(), value.size());
+  if (!quoted) throw Error(ErrorKind::input, "cannot quote a literal");
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
+
+std::string PgSession::database_name() const { return PQdb(m_conn); }
+int PgSession::backend_pid() const { return PQbackendPID(m_conn); }
+int PgSession::server_version() const { return PQserverVersion(m_conn); }
+
+std::string redact_password(std::string_view conninfo) {
+  std::string text(conninfo);
+  // URL form: scheme://user:password@host
+  static const std::regex url_password(R"(((?:postgres|postgresql)://[^:/@\s]*):[^@\s]*@)");
+  text = std::regex_replace(text, url_password, "$1:***@");
+  // Keyword form and URL query parameters: password=secret
+  static const std::regex keyword_password(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+))",
+                                           std::regex::icase);
+  return std::regex_replace(text, keyword_password, "$1***");
+}
+
+}  // namespace preflight::pg

@@ -1,0 +1,106 @@
+#pragma once
+// A small libpq adapter. libpqxx 6.4 hides the PGconn and drops PostgreSQL's diagnostic fields
+// (error position, detail, hint), which the migration executor must report in file terms; so
+// the executor and the other migration code talk to libpq through this class.
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace preflight::pg {
+
+/// What PostgreSQL said about a failed statement.
+struct SqlFailure {
+  std::string sqlstate;
+  std::string message;
+  std::string detail;
+  std::string hint;
+  std::string context;
+  std::size_t position = 0;  // 1-based character in the statement, 0 if none
+
+  /// "ERROR 42P01: relation \"x\" does not exist" plus detail on its own line.
+  std::string describe() const;
+};
+
+/// A fully fetched result.
+class PgResult {
+public:
+  PgResult() = default;
+  explicit PgResult(PGresult* result);
+
+  int rows() const { return m_rows; }
+  int columns() const { return m_columns; }
+  bool is_null(int row, int column) const;
+  /// The value as text ("" for NULL).
+  std::string get(int row, int column) const;
+  std::optional<std::string> get_optional(int row, int column) const;
+  std::int64_t get_int(int row, int column) const;
+  bool get_bool(int row, int column) const;
+  /// Rows affected by a command (PQcmdTuples), 0 if none.
+  std::int64_t affected() const { return m_affected; }
+
+private:
+  int m_rows = 0;
+  int m_columns = 0;
+  std::int64_t m_affected = 0;
+  std::vector<std::optional<std::string>> m_cells;
+};
+
+/// Outcome of a statement that may fail without throwing.
+struct Outcome {
+  PgResult result;
+  std::optional<SqlFailure> failure;
+  bool ok() const { return !failure; }
+};
+
+using Params = std::vector<std::optional<std::string>>;
+
+class PgSession {
+public:
+  /// Connects with a libpq URL or keyword string ("" uses the PG* environment variables);
+  /// throws Error(connection) with the password removed from every message.
+  static std::unique_ptr<PgSession> connect(const std::string& conninfo,
+                                            const std::string& application_name = "preflight");
+  ~PgSession();
+  PgSession(const PgSession&) = delete;
+  PgSession& operator=(const PgSession&) = delete;
+
+  /// Runs `sql` (one or more statements, no parameters); throws Error(problem) on an SQL error,
+  /// Error(connection) if the connection is lost.
+  PgResult exec(std::string_view sql);
+  /// Runs one statement with text parameters $1…$n; throws like exec().
+  PgResult exec_params(std::string_view sql, const Params& params);
+  /// Runs `sql` and returns PostgreSQL's diagnostics instead of throwing on an SQL error;
+  /// still throws Error(connection) if the connection is lost.
+  Outcome try_exec(std::string_view sql);
+  Outcome try_exec_params(std::string_view sql, const Params& params);
+
+  /// Quotes an identifier (PQescapeIdentifier).
+  std::string quote_name(std::string_view name);
+  /// Quotes a literal (PQescapeLiteral).
+  std::string quote_literal(std::string_view value);
+
+  std::string database_name() const;
+  int backend_pid() const;
+  int server_version() const;  // e.g. 150018
+  PGconn* raw() { return m_conn; }
+
+private:
+  explicit PgSession(PGconn* conn) : m_conn(conn) {}
+  Outcome finish(PGresult* result);
+  PgResult or_throw(Outcome outcome, std::string_view sql);
+
+  PGconn* m_conn;
+};
+
+/// A libpq URL or keyword string with any password replaced by "***".
+std::string redact_password(std::string_view conninfo);
+
+}  // namespace preflight::pg

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages), builds preflight, then runs one of:
+#   demo   the bundled migrations and benchmark suite on a throwaway cluster (writes reports/demo/)
+#   test   the whole test suite (unit + integration on a throwaway PostgreSQL)
+#   build  only install and build
+# Usage: bash tool/setup.sh demo|test|build
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+mode="${1:-build}"
+preset="${PREFLIGHT_PRESET:-ci}"
+
+packages=(build-essential cmake ninja-build pkg-config ccache
+          libpqxx-dev libpq-dev libcli11-dev libfmt-dev libtomlplusplus-dev libgtest-dev libgmock-dev
+          libbenchmark-dev libssl-dev libpg-query-dev nlohmann-json3-dev
+          postgresql postgresql-contrib postgresql-client chromium)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake --preset "$preset" -G Ninja >/dev/null
+cmake --build --preset "$preset" -j "$(nproc)"
+bin="build/$preset/tool/preflight"
+
+case "$mode" in
+  demo) exec "$bin" demo ;;
+  test) exec ctest --preset "$preset" ;;
+  build) echo "built $bin" ;;
+  *) echo "usage: bash tool/setup.sh demo|test|build" >&2; exit 2 ;;
+esac
