@@ -92,10 +92,15 @@ StepReport Migrator::run(const Migration& migration, Direction direction) {
 }
 
 std::optional<Error> Migrator::run_statements(const Script& script, const Migration& migration) {
+  const Direction direction = &script == &migration.up ? Direction::up : Direction::down;
+  if (m_observer) m_observer->before_migration(migration, direction);
   for (const auto& statement : sql::parse_statements(script.sql)) {
+    const auto start = Clock::now();
     auto outcome = m_session.try_exec(statement.text);
     if (!outcome.ok()) return statement_error(migration, script, statement, *outcome.failure);
+    if (m_observer) m_observer->after_statement(migration, statement, elapsed_ns(start));
   }
+  if (m_observer) m_observer->after_migration(migration, direction);
   return std::nullopt;
 }
 

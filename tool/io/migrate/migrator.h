@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/migrate/history.h"
+#include "core/sql/parsed_sql.h"
 #include "io/migrate/history_store.h"
 #include "io/pg/pg_session.h"
 
@@ -53,6 +54,20 @@ struct RunReport {
   const StepReport* failure() const;
 };
 
+/// Sees every migration statement as it runs, inside the migration's transaction (used by the
+/// lock trace and by the benchmark harness's migration step).
+class StatementObserver {
+public:
+  virtual ~StatementObserver() = default;
+  /// Before the first statement of a migration (inside its transaction, if it has one).
+  virtual void before_migration(const Migration& /*migration*/, Direction /*direction*/) {}
+  /// After each statement that succeeded, with its wall-clock duration.
+  virtual void after_statement(const Migration& /*migration*/, const sql::Statement& /*statement*/,
+                               std::int64_t /*duration_ns*/) {}
+  /// After the last statement succeeded, before commit or rollback.
+  virtual void after_migration(const Migration& /*migration*/, Direction /*direction*/) {}
+};
+
 class Migrator {
 public:
   using StepCallback = std::function<void(const StepReport&)>;
@@ -69,6 +84,8 @@ public:
 
   void on_step(StepCallback callback) { m_on_step = std::move(callback); }
   void on_lock_wait(WaitCallback callback) { m_on_wait = std::move(callback); }
+  /// Registers an observer (not owned; null to remove).
+  void observe(StatementObserver* observer) { m_observer = observer; }
   HistoryStore& store() { return m_store; }
   pg::PgSession& session() { return m_session; }
 
@@ -84,6 +101,7 @@ private:
   HistoryStore m_store;
   StepCallback m_on_step;
   WaitCallback m_on_wait;
+  StatementObserver* m_observer = nullptr;
 };
 
 }  // namespace preflight::migrate
