@@ -1,0 +1,232 @@
+#include "core/bench/results.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace preflight::bench {
+
+const PhaseResult* QueryResult::find_phase(const std::string& phase) const {
+  for (const auto& p : phases) {
+    if (p.phase == phase) return &p;
+  }
+  return nullptr;
+}
+
+const QueryResult* Results::find_query(const std::string& name) const {
+  for (const auto& q : queries) {
+    if (q.name == name) return &q;
+  }
+  return nullptr;
+}
+
+bool Results::passed() const {
+  for (const auto& v : verdicts) {
+    if (!v.passed) return false;
+  }
+  return true;
+}
+
+namespace {
+
+using nlohmann::json;
+
+json summary_json(const stats::Summary& s) {
+  return {{"count", s.count}, {"min_ms", s.min},   {"max_ms", s.max}, {"mean_ms", s.mean},
+          {"stddev_ms", s.stddev}, {"p50_ms", s.p50}, {"p95_ms", s.p95}, {"p99_ms", s.p99}};
+}
+
+json interval_json(const stats::Interval& i) { return {{"estimate", i.estimate}, {"low", i.low}, {"high", i.high}}; }
+
+// Reading with the JSON path in every error, so a hand-edited baseline says what is wrong.
+class Reader {
+public:
+  Reader(const json& node, std::string path) : m_node(node), m_path(std::move(path)) {
+    if (!m_node.is_object()) fail("", "an object");
+  }
+
+  template <class T>
+  T get(const std::string& key) const {
+    if (!m_node.contains(key)) fail(key, "present");
+    try {
+      return m_node.at(key).get<T>();
+    } catch (const json::exception&) {
+      fail(key, "of the right type");
+    }
+  }
+
+  template <class T>
+  T get_or(const std::string& key, T fallback) const {
+    if (!m_node.contains(key) || m_node.at(key).is_null()) return fallback;
+    return get<T>(key);
+  }
+
+  const json& raw(const std::string& key) const {
+    if (!m_node.contains(key)) fail(key, "present");
+    return m_node.at(key);
+  }
+  bool has(const std::string& key) const { return m_node.contains(key) && !m_node.at(key).is_null(); }
+  Reader child(const std::string& key) const { return Reader(raw(key), m_path + "." + key); }
+  std::vector<Reader> items(const std::string& key) const {
+    const json& array = raw(key);
+    if (!array.is_array()) fail(key, "an array");
+    std::vector<Reader> out;
+    for (std::size_t i = 0; i < array.size(); ++i) out.emplace_back(array[i], fmt::format("{}.{}[{}]", m_path, key, i));
+    return out;
+  }
+
+private:
+  [[noreturn]] void fail(const std::string& key, const char* what) const {
+    throw Error(ErrorKind::input,
+                fmt::format("results file: {}{}{} must be {}", m_path, key.empty() ? "" : ".", key, what),
+                "was it written by `preflight bench run`?");
+  }
+
+  const json& m_node;
+  std::string m_path;
+};
+
+stats::Summary read_summary(const Reader& r) {
+  stats::Summary s;
+  s.count = r.get<std::size_t>("count");
+  s.min = r.get<double>("min_ms");
+  s.max = r.get<double>("max_ms");
+  s.mean = r.get<double>("mean_ms");
+  s.stddev = r.get<double>("stddev_ms");
+  s.p50 = r.get<double>("p50_ms");
+  s.p95 = r.get<double>("p95_ms");
+  s.p99 = r.get<double>("p99_ms");
+  return s;
+}
+
+stats::Interval read_interval(const Reader& r) {
+  return {r.get<double>("estimate"), r.get<double>("low"), r.get<double>("high")};
+}
+
+}  // namespace
+
+json to_json(const Results& results) {
+  const auto& e = results.environment;
+  json environment{{"server_version", e.server_version},
+                   {"server_version_num", e.server_version_num},
+                   {"settings", e.settings},
+                   {"host_name", e.host_name},
+                   {"cpus", e.cpus},
+                   {"os", e.os},
+                   {"throwaway_cluster", e.throwaway_cluster},
+                   {"durable", e.durable},
+                   {"preflight_version", e.preflight_version},
+                   {"started_at", e.started_at}};
+  json queries = json::array();
+  for (const auto& q : results.queries) {
+    json phases = json::array();
+    for (const auto& p : q.phases) {
+      phases.push_back({{"phase", p.phase},
+                        {"sql", p.sql},
+                        {"summary", summary_json(p.summary)},
+                        {"plan_kind", p.plan_kind},
+                        {"warmup_executions", p.warmup_executions},
+                        {"explain", p.explain},
+                        {"explain_params", p.explain_params},
+                        {"samples_ms", p.samples_ms}});
+    }
+    json query{{"name", q.name}, {"claim", q.claim}, {"writes", q.writes}, {"phases", phases}};
+    query["improvement"] = q.improvement ? interval_json(*q.improvement) : json(nullptr);
+    query["min_effect"] = q.min_effect ? json(*q.min_effect) : json(nullptr);
+    queries.push_back(std::move(query));
+  }
+  json verdicts = json::array();
+  for (const auto& v : results.verdicts) {
+    verdicts.push_back({{"query", v.query},
+                        {"phase", v.phase},
+                        {"kind", v.kind},
+                        {"name", v.name},
+                        {"passed", v.passed},
+                        {"expected", v.expected},
+                        {"actual", v.actual}});
+  }
+  json document{{"schema_version", results.schema_version},
+                {"suite", {{"name", results.suite_name}, {"file", results.suite_file}, {"scale", results.scale},
+                           {"seed", results.seed}}},
+                {"environment", environment},
+                {"queries", queries},
+                {"verdicts", verdicts}};
+  if (results.migration) {
+    const auto& m = *results.migration;
+    document["migration"] = {{"version", m.version},         {"description", m.description},
+                             {"checksum", m.checksum},       {"duration_ns", m.duration_ns},
+                             {"lock_trace", m.lock_trace}};
+  } else {
+    document["migration"] = nullptr;
+  }
+  return document;
+}
+
+Results results_from_json(const json& document) {
+  Reader root(document, "$");
+  Results results;
+  results.schema_version = root.get<int>("schema_version");
+  if (results.schema_version != k_results_schema_version) {
+    throw Error(ErrorKind::input,
+                fmt::format("results file has schema_version {}; this preflight reads version {}",
+                            results.schema_version, k_results_schema_version));
+  }
+  auto suite = root.child("suite");
+  results.suite_name = suite.get<std::string>("name");
+  results.suite_file = suite.get_or<std::string>("file", "");
+  results.scale = suite.get_or<double>("scale", 1);
+  results.seed = suite.get_or<std::uint64_t>("seed", 0);
+
+  auto env = root.child("environment");
+  auto& e = results.environment;
+  e.server_version = env.get<std::string>("server_version");
+  e.server_version_num = env.get_or<int>("server_version_num", 0);
+  e.settings = env.get_or<std::map<std::string, std::string>>("settings", {});
+  e.host_name = env.get_or<std::string>("host_name", "");
+  e.cpus = env.get_or<int>("cpus", 0);
+  e.os = env.get_or<std::string>("os", "");
+  e.throwaway_cluster = env.get_or<bool>("throwaway_cluster", false);
+  e.durable = env.get_or<bool>("durable", true);
+  e.preflight_version = env.get_or<std::string>("preflight_version", "");
+  e.started_at = env.get_or<std::string>("started_at", "");
+
+  for (const auto& q : root.items("queries")) {
+    QueryResult query;
+    query.name = q.get<std::string>("name");
+    query.claim = q.get_or<std::string>("claim", "");
+    query.writes = q.get_or<bool>("writes", false);
+    for (const auto& p : q.items("phases")) {
+      PhaseResult phase;
+      phase.phase = p.get<std::string>("phase");
+      phase.sql = p.get_or<std::string>("sql", "");
+      phase.samples_ms = p.get<std::vector<double>>("samples_ms");
+      phase.summary = p.has("summary") ? read_summary(p.child("summary")) : stats::summarize(phase.samples_ms);
+      phase.plan_kind = p.get_or<std::string>("plan_kind", "");
+      phase.warmup_executions = p.get_or<std::int64_t>("warmup_executions", 0);
+      if (p.has("explain")) phase.explain = p.raw("explain");
+      phase.explain_params = p.get_or<std::vector<std::string>>("explain_params", {});
+      query.phases.push_back(std::move(phase));
+    }
+    if (q.has("improvement")) query.improvement = read_interval(q.child("improvement"));
+    if (q.has("min_effect")) query.min_effect = q.get<double>("min_effect");
+    results.queries.push_back(std::move(query));
+  }
+  for (const auto& v : root.items("verdicts")) {
+    results.verdicts.push_back({v.get<std::string>("query"), v.get_or<std::string>("phase", ""),
+                                v.get<std::string>("kind"), v.get<std::string>("name"), v.get<bool>("passed"),
+                                v.get_or<std::string>("expected", ""), v.get_or<std::string>("actual", "")});
+  }
+  if (root.has("migration")) {
+    auto m = root.child("migration");
+    MigrationStep step;
+    step.version = m.get<std::int64_t>("version");
+    step.description = m.get_or<std::string>("description", "");
+    step.checksum = m.get_or<std::string>("checksum", "");
+    step.duration_ns = m.get_or<std::int64_t>("duration_ns", 0);
+    if (m.has("lock_trace")) step.lock_trace = m.raw("lock_trace");
+    results.migration = std::move(step);
+  }
+  return results;
+}
+
+}  // namespace preflight::bench
