@@ -32,6 +32,18 @@ void become(const ServerUser& user) {
   if (setgroups(0, nullptr) != 0 || setgid(user.gid) != 0 || setuid(user.uid) != 0) _exit(126);
 }
 
+// In the child only: stdout and stderr to the log, stdin from /dev/null.
+void redirect_to_log(const std::string& log_file) {
+  int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd >= 0) {
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+  }
+  int null_in = open("/dev/null", O_RDONLY);
+  if (null_in >= 0) dup2(null_in, STDIN_FILENO);
+}
+
 int wait_status(pid_t pid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
@@ -83,14 +95,7 @@ int run_as(const std::vector<std::string>& args, const ServerUser& user, const s
   pid_t pid = fork();
   if (pid < 0) throw Error(ErrorKind::internal, "fork failed: " + std::string(std::strerror(errno)));
   if (pid == 0) {
-    int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      close(fd);
-    }
-    int null_in = open("/dev/null", O_RDONLY);
-    if (null_in >= 0) dup2(null_in, STDIN_FILENO);
+    redirect_to_log(log_file);
     become(user);
     execvp(argv[0], argv.data());
     _exit(127);
@@ -137,14 +142,7 @@ pid_t spawn_server(const std::vector<std::string>& args, const ServerUser& user,
   pid_t pid = fork();
   if (pid < 0) throw Error(ErrorKind::internal, "fork failed: " + std::string(std::strerror(errno)));
   if (pid == 0) {
-    int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      close(fd);
-    }
-    int null_in = open("/dev/null", O_RDONLY);
-    if (null_in >= 0) dup2(null_in, STDIN_FILENO);
+    redirect_to_log(log_file);
     // Ctrl-C in a terminal must reach preflight, which then stops the server itself.
     setpgid(0, 0);
     become(user);
