@@ -5,7 +5,12 @@
 namespace preflight::lint {
 
 std::string ColumnType::to_string() const {
-  std::string text = name;
+  // The SQL names users write rather than PostgreSQL's internal ones.
+  static const std::map<std::string, std::string> k_sql_names{
+      {"int2", "smallint"}, {"int4", "integer"}, {"int8", "bigint"}, {"float4", "real"},
+      {"float8", "double precision"}, {"bpchar", "char"}, {"bool", "boolean"}};
+  auto sql_name = k_sql_names.find(name);
+  std::string text = sql_name == k_sql_names.end() ? name : sql_name->second;
   if (!mods.empty()) {
     text += "(";
     for (std::size_t i = 0; i < mods.size(); ++i) text += (i ? "," : "") + std::to_string(mods[i]);
