@@ -7,18 +7,14 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "core/lint/schema_model.h"
-#include "core/migrate/lock_modes.h"
-#include "core/sql/parsed_sql.h"
-#include "core/sql/statement_text.h"
+#include "core/lint/script_linter.h"
 #include "core/sql/text_position.h"
 
 namespace preflight::lint {
 
-namespace {
+namespace detail {
 
-using json = nlohmann::json;
-using migrate::LockMode;
+namespace {
 
 // Functions whose value differs per row: a default calling one must be evaluated for every
 // existing row, which rewrites the table (PostgreSQL 11+ stores constant and stable defaults in
@@ -28,6 +24,8 @@ const std::set<std::string> k_volatile_functions{
     "uuid_generate_v4", "clock_timestamp", "timeofday", "nextval", "setseed", "txid_current", "pg_current_xact_id"};
 
 const std::set<std::string> k_serial_types{"smallserial", "serial", "bigserial", "serial2", "serial4", "serial8"};
+
+}  // namespace
 
 std::string sval(const json& node) {
   if (node.contains("String")) return node["String"].value("sval", "");
@@ -84,114 +82,7 @@ std::string not_null_check_column(const json& expr) {
   return sval(test["arg"]["ColumnRef"]["fields"].back());
 }
 
-struct Lock {
-  std::string table;
-  LockMode mode;
-};
-
-// An object an up migration creates, which its down migration should drop.
-struct Created {
-  std::string kind;  // "index", "table", "constraint"
-  std::string name;
-  std::string table;
-  std::size_t offset = 0;
-  std::set<std::string> ignored;
-};
-
-struct UpEffects {
-  std::vector<Created> created;
-  std::set<std::string> tables;   // created by the up script
-  std::set<std::string> columns;  // "table.column" added by the up script
-};
-
-struct DownEffects {
-  std::set<std::string> tables, indexes, constraints;  // constraints as "table.name"
-};
-
-// Collects findings, applying suppression comments and the configured levels.
-class FindingSink {
-public:
-  explicit FindingSink(const LintConfig& config) : m_config(config) {}
-
-  void emit(const migrate::Script& script, const std::string& rule_id, std::size_t offset,
-            const std::set<std::string>& ignored, std::string message, std::string hint) {
-    const Rule* rule = find_rule(rule_id);
-    if (!rule) throw Error(ErrorKind::internal, "lint rule `" + rule_id + "` is not in the catalogue");
-    const Level level = effective_level(*rule, m_config);
-    if (level == Level::off || ignored.count(rule_id)) return;
-    auto at = sql::line_column_at(script.sql, offset);
-    m_findings.push_back({rule_id, level, script.path, at.line, at.column, std::move(message), std::move(hint)});
-  }
-
-  std::vector<Finding> take() { return std::move(m_findings); }
-
-private:
-  const LintConfig& m_config;
-  std::vector<Finding> m_findings;
-};
-
-class ScriptLinter {
-public:
-  ScriptLinter(const migrate::Script& script, SchemaModel& model, FindingSink& sink, const LintConfig& config,
-               const UpEffects* up)
-      : m_script(script), m_model(model), m_sink(sink), m_config(config), m_up(up) {}
-
-  void run();
-  UpEffects up_effects;
-  DownEffects down_effects;
-
-private:
-  bool is_down() const { return m_up != nullptr; }
-  bool in_transaction() const { return !m_script.no_transaction || m_open_begin.has_value(); }
-  bool existing(const std::string& table) const { return !m_new_tables.count(table); }
-  bool created_by_up(const std::string& table) const { return m_up && m_up->tables.count(table); }
-  std::set<std::string> ignored() const;
-  void emit(const std::string& rule, std::size_t offset, std::string message, std::string hint) {
-    m_sink.emit(m_script, rule, offset, ignored(), std::move(message), std::move(hint));
-  }
-  void emit(const std::string& rule, std::string message, std::string hint) {
-    emit(rule, m_start, std::move(message), std::move(hint));
-  }
-
-  void read_directives(const std::vector<sql::Statement>& statements);
-  std::set<std::string> parse_directive(const sql::LineComment& comment, bool& file_level) const;
-  void lint_statement(const std::string& type, const json& node, std::vector<Lock>& locks);
-  void check_concurrently(const std::string& what);
-  void note_locks(const std::vector<Lock>& locks);
-  void index_stmt(const json& n, std::vector<Lock>& locks);
-  void drop_stmt(const json& n, std::vector<Lock>& locks);
-  void reindex_stmt(const json& n, std::vector<Lock>& locks);
-  void alter_table_stmt(const json& n, std::vector<Lock>& locks);
-  void add_column(const std::string& table, const json& def);
-  void alter_column_type(const std::string& table, const std::string& column, const json& def);
-  void add_constraint(const std::string& table, const json& c, std::vector<Lock>& locks);
-  void rename_stmt(const json& n, std::vector<Lock>& locks);
-  void create_stmt(const json& n, std::vector<Lock>& locks);
-  void transaction_stmt(const json& n);
-  void created(std::string kind, std::string name, std::string table) {
-    if (!is_down() && !name.empty()) up_effects.created.push_back({std::move(kind), std::move(name), std::move(table), m_start, ignored()});
-  }
-  void forget_created(const std::string& kind, const std::string& name, const std::string& table) {
-    std::erase_if(up_effects.created, [&](const Created& c) {
-      return c.kind == kind && c.name == name && (table.empty() || c.table == table);
-    });
-  }
-
-  const migrate::Script& m_script;
-  SchemaModel& m_model;
-  FindingSink& m_sink;
-  const LintConfig& m_config;
-  const UpEffects* m_up;  // the paired up script's effects when this is a down script
-
-  std::size_t m_start = 0;  // first token of the current statement
-  std::set<std::string> m_statement_ignores;
-  std::set<std::string> m_file_ignores;
-  std::set<std::string> m_new_tables;  // created earlier in this script
-  std::set<std::string> m_new_indexes;
-  bool m_lock_timeout_set = false;
-  bool m_lock_timeout_reported = false;
-  std::optional<std::pair<std::size_t, std::set<std::string>>> m_open_begin;  // offset, ignores
-};
+bool is_serial_type(const std::string& name) { return k_serial_types.count(name) > 0; }
 
 std::set<std::string> ScriptLinter::ignored() const {
   std::set<std::string> all = m_file_ignores;
@@ -471,216 +362,6 @@ void ScriptLinter::reindex_stmt(const json& n, std::vector<Lock>& locks) {
        "use REINDEX … CONCURRENTLY in a migration that starts with -- no-transaction");
 }
 
-void ScriptLinter::alter_table_stmt(const json& n, std::vector<Lock>& locks) {
-  if (n.value("objtype", "") != "OBJECT_TABLE") return;
-  const std::string table = relation_key(n["relation"]);
-  const bool old_table = existing(table);
-  for (const auto& item : n.value("cmds", json::array())) {
-    const json& cmd = item["AlterTableCmd"];
-    const std::string subtype = cmd.value("subtype", "");
-    const std::string column = cmd.value("name", "");
-    const json def = cmd.value("def", json::object());
-    LockMode mode = LockMode::access_exclusive;
-    if (subtype == "AT_AddColumn") {
-      const json& col = def["ColumnDef"];
-      if (old_table) add_column(table, col);
-      m_model.set_column(table, col.value("colname", ""), column_type(col.value("typeName", json::object())));
-      if (!is_down()) up_effects.columns.insert(table + "." + col.value("colname", ""));
-    } else if (subtype == "AT_AlterColumnType") {
-      if (old_table) alter_column_type(table, column, def["ColumnDef"]);
-      m_model.set_column(table, column, column_type(def["ColumnDef"].value("typeName", json::object())));
-    } else if (subtype == "AT_SetNotNull") {
-      if (old_table && !m_model.has_validated_not_null_check(table, column)) {
-        emit("set-not-null-without-check",
-             fmt::format("SET NOT NULL on {}.{} scans the whole table under ACCESS EXCLUSIVE: reads and writes are "
-                         "blocked during the scan",
-                         table, column),
-             fmt::format("first ADD CONSTRAINT … CHECK ({} IS NOT NULL) NOT VALID and VALIDATE it in a later "
-                         "migration; SET NOT NULL then skips the scan (PostgreSQL 12+)",
-                         column));
-      }
-    } else if (subtype == "AT_AddConstraint") {
-      add_constraint(table, def["Constraint"], locks);
-      mode = def["Constraint"].value("contype", "") == "CONSTR_FOREIGN" ? LockMode::share_row_exclusive
-                                                                        : LockMode::access_exclusive;
-    } else if (subtype == "AT_ValidateConstraint") {
-      m_model.validate_constraint(table, column);
-      mode = LockMode::share_update_exclusive;
-    } else if (subtype == "AT_DropConstraint") {
-      m_model.drop_constraint(table, column);
-      down_effects.constraints.insert(table + "." + column);
-      forget_created("constraint", column, table);
-    } else if (subtype == "AT_DropColumn") {
-      if (old_table && !created_by_up(table) && !(m_up && m_up->columns.count(table + "." + column))) {
-        emit("drop-column",
-             fmt::format("DROP COLUMN {}.{} breaks running code that still selects or writes {}", table, column,
-                         column),
-             "deploy code that no longer uses the column first, then drop it in a later release");
-      }
-      m_model.drop_column(table, column);
-    } else if (subtype == "AT_DetachPartition") {
-      if (def["PartitionCmd"].value("concurrent", false)) {
-        check_concurrently("DETACH PARTITION CONCURRENTLY");
-        mode = LockMode::share_update_exclusive;
-      } else if (old_table) {
-        emit("detach-partition-not-concurrently",
-             fmt::format("DETACH PARTITION takes an ACCESS EXCLUSIVE lock on {}: reads and writes are blocked until "
-                         "the transaction ends",
-                         table),
-             "use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+) in a migration that starts with "
-             "-- no-transaction");
-      }
-    } else if (subtype == "AT_AttachPartition" || subtype == "AT_SetStatistics" || subtype == "AT_SetOptions" ||
-               subtype == "AT_ResetOptions" || subtype == "AT_ClusterOn" || subtype == "AT_DropCluster") {
-      mode = LockMode::share_update_exclusive;
-    } else if (subtype.rfind("AT_EnableTrig", 0) == 0 || subtype.rfind("AT_DisableTrig", 0) == 0) {
-      mode = LockMode::share_row_exclusive;
-    }
-    if (old_table) locks.push_back({table, mode});
-  }
-}
-
-void ScriptLinter::add_column(const std::string& table, const json& col) {
-  const std::string name = col.value("colname", "");
-  const ColumnType type = column_type(col.value("typeName", json::object()));
-  bool has_default = false;
-  bool not_null = false;
-  std::string rewrite;  // why the new column rewrites the table
-  if (k_serial_types.count(type.name)) rewrite = fmt::format("type {} (a nextval() default)", type.name);
-  for (const auto& item : col.value("constraints", json::array())) {
-    const json& c = item["Constraint"];
-    const std::string contype = c.value("contype", "");
-    if (contype == "CONSTR_DEFAULT") {
-      has_default = true;
-      if (auto call = volatile_call(c.value("raw_expr", json::object())); !call.empty()) {
-        rewrite = "volatile default " + call;
-      }
-    } else if (contype == "CONSTR_IDENTITY") {
-      rewrite = "GENERATED … AS IDENTITY";
-    } else if (contype == "CONSTR_GENERATED") {
-      rewrite = "GENERATED ALWAYS AS … STORED";
-    } else if (contype == "CONSTR_NOTNULL" || contype == "CONSTR_PRIMARY") {
-      not_null = true;
-    }
-  }
-  if (!rewrite.empty()) {
-    emit("add-column-volatile-default",
-         fmt::format("ADD COLUMN {} with {} rewrites {} under ACCESS EXCLUSIVE: reads and writes are blocked for "
-                     "the whole rewrite",
-                     name, rewrite, table),
-         "add the column without a default (or with a constant one), then backfill it in batches; constants and "
-         "now() are fine");
-  } else if (not_null && !has_default) {
-    emit("add-column-required-without-default",
-         fmt::format("ADD COLUMN {} NOT NULL without a default fails if {} has rows, and breaks running code "
-                     "whose INSERTs omit {}",
-                     name, table, name),
-         "give it a constant DEFAULT (catalog-only since PostgreSQL 11), or add it nullable, backfill, and set "
-         "NOT NULL through a validated CHECK");
-  }
-}
-
-void ScriptLinter::alter_column_type(const std::string& table, const std::string& column, const json& def) {
-  const ColumnType to = column_type(def.value("typeName", json::object()));
-  const ColumnType* from = m_model.column(table, column);
-  const std::string hint =
-      "add a new column, backfill it in batches, switch the code over, then drop the old column";
-  if (def.contains("raw_default")) {
-    emit("alter-column-type-rewrite",
-         fmt::format("ALTER COLUMN {} TYPE {} … USING on {} rewrites the table and its indexes under ACCESS "
-                     "EXCLUSIVE: reads and writes are blocked for the whole rewrite",
-                     column, to.to_string(), table),
-         hint);
-  } else if (!from) {
-    emit("alter-column-type-rewrite",
-         fmt::format("ALTER COLUMN {} TYPE {} on {}: the column's current type is not known from the migrations; "
-                     "unless the change is binary-coercible (e.g. varchar → text) the table is rewritten under "
-                     "ACCESS EXCLUSIVE",
-                     column, to.to_string(), table),
-         hint);
-  } else if (!binary_coercible(*from, to)) {
-    emit("alter-column-type-rewrite",
-         fmt::format("ALTER COLUMN {} TYPE {} on {} rewrites the table and its indexes ({} → {} is not "
-                     "binary-coercible) under ACCESS EXCLUSIVE: reads and writes are blocked for the whole rewrite",
-                     column, to.to_string(), table, from->to_string(), to.to_string()),
-         hint);
-  }
-}
-
-void ScriptLinter::add_constraint(const std::string& table, const json& c, std::vector<Lock>& locks) {
-  const std::string contype = c.value("contype", "");
-  const std::string name = c.value("conname", "");
-  const bool old_table = existing(table);
-  const bool validated = !c.value("skip_validation", false);
-  const std::string label = name.empty() ? std::string{} : " " + name;
-  if (contype == "CONSTR_FOREIGN") {
-    const std::string referenced = relation_key(c["pktable"]);
-    if (existing(referenced)) locks.push_back({referenced, LockMode::share_row_exclusive});
-    if (old_table && validated) {
-      emit("add-foreign-key-without-not-valid",
-           fmt::format("ADD FOREIGN KEY{} on {} checks every existing row while holding SHARE ROW EXCLUSIVE on {} "
-                       "and {}: writes to both tables are blocked during the scan",
-                       label, table, table, referenced),
-           fmt::format("add it with NOT VALID, then VALIDATE CONSTRAINT{} in a later migration (SHARE UPDATE "
-                       "EXCLUSIVE: reads and writes continue)",
-                       label));
-    }
-  } else if (contype == "CONSTR_CHECK") {
-    if (auto column = not_null_check_column(c.value("raw_expr", json::object())); !column.empty() && !name.empty()) {
-      m_model.add_not_null_check(name, {table, column, validated});
-    }
-    if (old_table && validated) {
-      emit("add-check-without-not-valid",
-           fmt::format("ADD CHECK{} on {} checks every existing row under ACCESS EXCLUSIVE: reads and writes are "
-                       "blocked during the scan",
-                       label, table),
-           fmt::format("add it with NOT VALID, then VALIDATE CONSTRAINT{} in a later migration (SHARE UPDATE "
-                       "EXCLUSIVE: reads and writes continue)",
-                       label));
-    }
-  } else if ((contype == "CONSTR_UNIQUE" || contype == "CONSTR_PRIMARY") && old_table &&
-             c.value("indexname", "").empty()) {
-    const std::string kind = contype == "CONSTR_UNIQUE" ? "UNIQUE" : "PRIMARY KEY";
-    emit("add-unique-without-using-index",
-         fmt::format("ADD {}{} on {} builds its index under ACCESS EXCLUSIVE: reads and writes are blocked for the "
-                     "whole build",
-                     kind, label, table),
-         fmt::format("CREATE UNIQUE INDEX CONCURRENTLY in a -- no-transaction migration, then ALTER TABLE {} ADD "
-                     "CONSTRAINT … {} USING INDEX …",
-                     table, kind));
-  }
-  created("constraint", name, table);
-}
-
-void ScriptLinter::rename_stmt(const json& n, std::vector<Lock>& locks) {
-  const std::string type = n.value("renameType", "");
-  if (!n.contains("relation")) return;
-  const std::string table = relation_key(n["relation"]);
-  const std::string new_name = n.value("newname", "");
-  const bool old_table = existing(table) && !created_by_up(table);
-  if (type == "OBJECT_TABLE") {
-    if (existing(table)) locks.push_back({table, LockMode::access_exclusive});
-    if (old_table) {
-      emit("rename-table",
-           fmt::format("RENAME of table {} to {} breaks running code that still uses {}", table, new_name, table),
-           "rename in steps: deploy code that works with both names (e.g. through a view named after the old "
-           "table), then rename");
-    }
-    m_model.rename_table(table, new_name);
-    if (m_new_tables.erase(table)) m_new_tables.insert(new_name);
-  } else if (type == "OBJECT_COLUMN" && n.value("relationType", "") == "OBJECT_TABLE") {
-    const std::string column = n.value("subname", "");
-    if (existing(table)) locks.push_back({table, LockMode::access_exclusive});
-    if (old_table) {
-      emit("rename-column",
-           fmt::format("RENAME COLUMN {}.{} to {} breaks running code that still uses {}", table, column, new_name,
-                       column),
-           "add the new column, write both, backfill, switch reads over, then drop the old column");
-    }
-    m_model.rename_column(table, column, new_name);
-  }
-}
-
 void ScriptLinter::create_stmt(const json& n, std::vector<Lock>& locks) {
   const std::string table = relation_key(n["relation"]);
   std::map<std::string, ColumnType> columns;
@@ -724,6 +405,12 @@ void ScriptLinter::transaction_stmt(const json& n) {
   if (begin && !m_open_begin) m_open_begin = std::make_pair(m_start, ignored());
   if (end) m_open_begin.reset();
 }
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
 
 bool position_before(const Finding& a, const Finding& b) {
   return std::tie(a.line, a.column) < std::tie(b.line, b.column);
