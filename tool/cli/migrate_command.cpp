@@ -6,6 +6,7 @@
 
 #include "cli/app.h"
 #include "cli/output.h"
+#include "cli/trace_locks.h"
 #include "io/migrate/migration_directory.h"
 #include "io/migrate/migrator.h"
 
@@ -23,6 +24,7 @@ struct MigrateOptions {
   std::string statement_timeout;
   std::string format = "text";
   bool exit_code_on_pending = false;
+  TraceLocksOptions trace;  // up/down --trace-locks
 };
 
 migrate::MigratorOptions migrator_options(const config::Config& config, const MigrateOptions& options) {
@@ -70,12 +72,22 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options, migrat
   migrator.on_lock_wait([](const std::string& holder) {
     print_warning("waiting for the migration lock held by " + (holder.empty() ? "another session" : holder));
   });
+  std::optional<TraceLocksRun> trace;
+  if (options.trace.enabled) {
+    trace.emplace(options.trace, migrator, files, options.format == "json");
+    migrator.on_step([&trace](const migrate::StepReport& step) {
+      if (!trace->json()) print_step(step);
+      trace->on_step(step);
+    });
+  }
   migrate::RunReport report;
   if (direction == migrate::Direction::up) {
     report = migrator.up(files, {options.to, options.allow_out_of_order});
   } else {
     report = migrator.down(files, {options.steps, options.to});
   }
+  if (trace) trace->print(report);
+  if (trace && trace->json() && !report.failure()) return 0;
   return finish_run(report, options.dry_run, direction);
 }
 
@@ -136,6 +148,7 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
   up->add_flag("--allow-out-of-order", options->allow_out_of_order,
                "apply pending migrations older than the newest applied one");
   add_lock_options(*up, *options);
+  add_trace_locks_options(*up, options->trace, options->format);
   up->callback([&, options] { exit_code = run_up_or_down(globals, *options, migrate::Direction::up); });
 
   auto* down = migrate->add_subcommand("down", "revert applied migrations, newest first (default: one)");
@@ -143,6 +156,7 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
   down->add_option("--to", options->to, "revert every migration newer than this version (0: all)")->excludes(steps);
   down->add_flag("--dry-run", options->dry_run, "run each down script in a transaction that is rolled back");
   add_lock_options(*down, *options);
+  add_trace_locks_options(*down, options->trace, options->format);
   down->callback([&, options] { exit_code = run_up_or_down(globals, *options, migrate::Direction::down); });
 
   auto* status = migrate->add_subcommand("status", "list applied, pending, missing, edited and failed migrations");

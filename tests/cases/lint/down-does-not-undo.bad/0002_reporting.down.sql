@@ -1,0 +1,3 @@
+-- no-transaction
+SET lock_timeout = '2s';
+DROP TABLE order_stats;

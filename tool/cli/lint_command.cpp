@@ -1,0 +1,67 @@
+// `preflight lint [PATH...]`: migration safety findings from PostgreSQL's own parser.
+
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "cli/app.h"
+#include "cli/output.h"
+#include "core/lint/lint_config.h"
+#include "core/lint/lint_report.h"
+#include "core/lint/linter.h"
+#include "io/lint/lint_sources.h"
+
+namespace preflight::cli {
+
+namespace {
+
+struct LintOptions {
+  std::vector<std::string> paths;
+  std::string format = "text";
+};
+
+// [lint] lives in preflight.toml beside the settings config::Config reads; lint parses its own.
+lint::LintConfig load_lint_config(const GlobalOptions& globals) {
+  std::ifstream in(globals.config_path, std::ios::binary);
+  if (!in) return {};
+  std::stringstream text;
+  text << in.rdbuf();
+  return lint::parse_lint_config(text.str(), globals.config_path);
+}
+
+void print_findings(const std::vector<lint::Finding>& findings, std::size_t files, const std::string& format) {
+  if (format == "json") {
+    print_json(lint::render_json(findings));
+  } else if (format == "sarif") {
+    print_json(lint::render_sarif(findings, PREFLIGHT_VERSION));
+  } else if (format == "github") {
+    for (const auto& line : lint::render_github(findings)) print_line(line);
+  } else {
+    for (const auto& line : lint::render_text(findings)) print_line(line);
+    print_line("preflight lint: " + lint::summary_line(findings, files));
+  }
+}
+
+int run_lint(const GlobalOptions& globals, const LintOptions& options) {
+  auto config = globals.load_config();
+  auto lint_config = load_lint_config(globals);
+  auto paths = options.paths.empty() ? std::vector<std::string>{config.migrations} : options.paths;
+  auto sources = lint::load_lint_sources(paths);
+  auto findings = lint::lint_migrations(sources.migrations, lint_config);
+  print_findings(findings, sources.files, options.format);
+  return lint::has_errors(findings) ? 1 : 0;
+}
+
+}  // namespace
+
+void add_lint_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
+  auto options = std::make_shared<LintOptions>();
+  auto* lint = app.add_subcommand("lint", "check migrations for lock hazards and breaking changes (no database)");
+  lint->add_option("paths", options->paths, "migration folders or .sql files (default: the migrations folder)");
+  lint->add_option("--format", options->format, "text, json, github or sarif")
+      ->check(CLI::IsMember({"text", "json", "github", "sarif"}));
+  lint->callback([&, options] { exit_code = run_lint(globals, *options); });
+}
+
+}  // namespace preflight::cli

@@ -1,0 +1,112 @@
+#include "core/lint/lint_report.h"
+
+#include <fmt/format.h>
+
+namespace preflight::lint {
+
+std::vector<std::string> render_text(const std::vector<Finding>& findings) {
+  std::vector<std::string> lines;
+  for (const auto& f : findings) {
+    lines.push_back(fmt::format("{}:{}:{}: {}[{}]: {}", f.file, f.line, f.column, to_string(f.level), f.rule, f.message));
+    if (!f.hint.empty()) lines.push_back("  hint: " + f.hint);
+  }
+  return lines;
+}
+
+std::string summary_line(const std::vector<Finding>& findings, std::size_t files) {
+  std::size_t errors = 0;
+  std::size_t warnings = 0;
+  for (const auto& f : findings) (f.level == Level::error ? errors : warnings) += 1;
+  const std::string in = fmt::format("in {} file{}", files, files == 1 ? "" : "s");
+  if (findings.empty()) return "no findings " + in;
+  return fmt::format("{} error{}, {} warning{} {}", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
+                     in);
+}
+
+nlohmann::json render_json(const std::vector<Finding>& findings) {
+  auto list = nlohmann::json::array();
+  int errors = 0;
+  int warnings = 0;
+  for (const auto& f : findings) {
+    (f.level == Level::error ? errors : warnings) += 1;
+    list.push_back({{"rule", f.rule},
+                    {"level", to_string(f.level)},
+                    {"file", f.file},
+                    {"line", f.line},
+                    {"column", f.column},
+                    {"message", f.message},
+                    {"hint", f.hint}});
+  }
+  return {{"findings", list}, {"errors", errors}, {"warnings", warnings}};
+}
+
+std::string escape_github_data(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == '\r') {
+      out += "%0D";
+    } else if (c == '\n') {
+      out += "%0A";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string escape_github_property(const std::string& text) {
+  std::string out;
+  for (char c : escape_github_data(text)) {
+    if (c == ':') {
+      out += "%3A";
+    } else if (c == ',') {
+      out += "%2C";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> render_github(const std::vector<Finding>& findings) {
+  std::vector<std::string> lines;
+  for (const auto& f : findings) {
+    std::string message = f.message;
+    if (!f.hint.empty()) message += "\nhint: " + f.hint;
+    lines.push_back(fmt::format("::{} file={},line={},col={},title={}::{}", to_string(f.level),
+                                escape_github_property(f.file), f.line, f.column,
+                                escape_github_property("preflight " + f.rule), escape_github_data(message)));
+  }
+  return lines;
+}
+
+nlohmann::json render_sarif(const std::vector<Finding>& findings, const std::string& tool_version) {
+  auto rules = nlohmann::json::array();
+  for (const auto& rule : all_rules()) {
+    rules.push_back({{"id", rule.id},
+                     {"shortDescription", {{"text", rule.summary}}},
+                     {"helpUri", k_rules_help_uri},
+                     {"defaultConfiguration", {{"level", to_string(rule.level)}}}});
+  }
+  auto results = nlohmann::json::array();
+  for (const auto& f : findings) {
+    std::size_t index = 0;
+    while (index < all_rules().size() && all_rules()[index].id != f.rule) ++index;
+    results.push_back(
+        {{"ruleId", f.rule},
+         {"ruleIndex", index},
+         {"level", to_string(f.level)},
+         {"message", {{"text", f.hint.empty() ? f.message : f.message + ". Safer: " + f.hint}}},
+         {"locations",
+          {{{"physicalLocation",
+             {{"artifactLocation", {{"uri", f.file}}}, {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}}}});
+  }
+  nlohmann::json driver{{"name", "preflight"}, {"version", tool_version}, {"rules", rules}};
+  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+          {"version", "2.1.0"},
+          {"runs", {{{"tool", {{"driver", driver}}}, {"results", results}}}}};
+}
+
+}  // namespace preflight::lint

@@ -1,0 +1,211 @@
+#include "core/migrate/lock_trace.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/sql/statement_text.h"
+#include "core/sql/text_position.h"
+
+namespace preflight::migrate {
+
+namespace {
+
+// CREATE/DROP INDEX CONCURRENTLY and DETACH … CONCURRENTLY carry "concurrent": true; REINDEX
+// carries a "concurrently" option.
+bool is_concurrent(const nlohmann::json& node) {
+  if (node.is_object()) {
+    if (node.value("concurrent", false)) return true;
+    if (node.contains("DefElem") && node["DefElem"].value("defname", "") == "concurrently") return true;
+    for (const auto& [key, child] : node.items()) {
+      if (child.is_structured() && is_concurrent(child)) return true;
+    }
+  } else if (node.is_array()) {
+    for (const auto& child : node) {
+      if (is_concurrent(child)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TracedStatement statement_record(std::int64_t version, const std::string& direction, std::size_t index,
+                                 const std::string& file, std::string_view sql, const sql::Statement& statement) {
+  TracedStatement record;
+  record.version = version;
+  record.direction = direction;
+  record.index = index;
+  record.file = file;
+  const std::size_t start = sql::first_token_offset(sql, statement.offset);
+  record.line = sql::line_column_at(sql, start).line;
+  const std::size_t end = statement.offset + statement.text.size();
+  record.text = one_line(sql.substr(std::min(start, end), end - std::min(start, end)));
+  return record;
+}
+
+std::vector<TracedStatement> untraced_statements(std::int64_t version, const std::string& direction,
+                                                 const std::string& file, std::string_view sql,
+                                                 const std::string& reason) {
+  std::vector<TracedStatement> records;
+  std::size_t index = 0;
+  for (const auto& statement : sql::parse_statements(sql)) {
+    auto record = statement_record(version, direction, ++index, file, sql, statement);
+    record.traced = false;
+    record.note = is_concurrent(statement.tree)
+                      ? "CONCURRENTLY cannot run inside a transaction, so a dry run cannot trace it"
+                      : reason;
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+void finish_migration(std::vector<TracedStatement>& statements, std::size_t first, std::int64_t threshold_ns) {
+  // Locks are released only when the transaction ends, so a lock taken by statement i is held
+  // for the rest of the migration: the durations of i and every statement after it.
+  std::int64_t remaining = 0;
+  for (std::size_t i = statements.size(); i > first; --i) {
+    TracedStatement& s = statements[i - 1];
+    if (s.traced) remaining += s.duration_ns;
+    for (auto& lock : s.locks) {
+      lock.held_ns = remaining;
+      lock.dangerous = is_dangerous(lock.mode) && lock.held_ns > threshold_ns;
+    }
+  }
+}
+
+std::vector<BlockedTable> blocked_tables(const LockTrace& trace) {
+  std::vector<BlockedTable> tables;
+  for (const auto& s : trace.statements) {
+    for (const auto& lock : s.locks) {
+      if (!is_dangerous(lock.mode)) continue;
+      auto it = std::find_if(tables.begin(), tables.end(), [&](const BlockedTable& t) {
+        return t.version == s.version && t.relation == lock.relation;
+      });
+      if (it == tables.end()) {
+        tables.push_back({s.version, lock.relation, lock.mode, lock.held_ns, lock.rows, lock.size_bytes, lock.dangerous});
+        continue;
+      }
+      it->mode = std::max(it->mode, lock.mode);
+      it->held_ns = std::max(it->held_ns, lock.held_ns);
+      it->dangerous = it->dangerous || lock.dangerous;
+    }
+  }
+  return tables;
+}
+
+std::string one_line(std::string_view text, std::size_t max_chars) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  if (out.size() > max_chars) {
+    std::size_t cut = max_chars;
+    // Never cut inside a UTF-8 sequence.
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0U) == 0x80U) --cut;
+    out = out.substr(0, cut) + "…";
+  }
+  return out;
+}
+
+std::string format_bytes(std::int64_t bytes) {
+  const double b = static_cast<double>(bytes);
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  if (bytes < 1024 * 1024) return fmt::format("{:.0f} kB", b / 1024);
+  if (bytes < 1024LL * 1024 * 1024) return fmt::format("{:.1f} MB", b / (1024 * 1024));
+  return fmt::format("{:.2f} GB", b / (1024.0 * 1024 * 1024));
+}
+
+std::string format_ns(std::int64_t ns) {
+  const double ms = static_cast<double>(ns) / 1e6;
+  if (ms < 1000) return fmt::format("{:.1f} ms", ms);
+  return fmt::format("{:.2f} s", ms / 1000);
+}
+
+namespace {
+
+std::string format_rows(double rows) {
+  if (rows < 0) return "rows unknown";
+  return fmt::format("~{} rows", static_cast<std::int64_t>(std::llround(rows)));
+}
+
+}  // namespace
+
+nlohmann::json to_json(const LockTrace& trace) {
+  auto statements = nlohmann::json::array();
+  for (const auto& s : trace.statements) {
+    auto locks = nlohmann::json::array();
+    for (const auto& l : s.locks) {
+      locks.push_back({{"relation", l.relation},
+                       {"mode", lock_mode_name(l.mode)},
+                       {"blocks", describe(blocked_by(l.mode))},
+                       {"rewrite", l.rewrite},
+                       {"rows", l.rows},
+                       {"size_bytes", l.size_bytes},
+                       {"held_ns", l.held_ns},
+                       {"dangerous", l.dangerous}});
+    }
+    nlohmann::json j{{"version", s.version}, {"direction", s.direction}, {"index", s.index},
+                     {"file", s.file},       {"line", s.line},           {"statement", s.text},
+                     {"traced", s.traced},   {"duration_ns", s.duration_ns}, {"locks", locks}};
+    if (!s.note.empty()) j["note"] = s.note;
+    statements.push_back(std::move(j));
+  }
+  auto blocked = nlohmann::json::array();
+  for (const auto& t : blocked_tables(trace)) {
+    blocked.push_back({{"version", t.version},
+                       {"relation", t.relation},
+                       {"mode", lock_mode_name(t.mode)},
+                       {"blocks", describe(blocked_by(t.mode))},
+                       {"held_ns", t.held_ns},
+                       {"rows", t.rows},
+                       {"size_bytes", t.size_bytes},
+                       {"dangerous", t.dangerous}});
+  }
+  return {{"threshold_ns", trace.threshold_ns}, {"statements", statements}, {"blocked_tables", blocked}};
+}
+
+std::vector<std::string> render_lock_trace(const LockTrace& trace) {
+  std::vector<std::string> lines;
+  for (const auto& s : trace.statements) {
+    lines.push_back(fmt::format("{} {}:{}  {}", s.version, s.file, s.line, s.text));
+    if (!s.traced) {
+      lines.push_back("    not traced: " + s.note);
+      continue;
+    }
+    if (s.locks.empty()) {
+      lines.push_back(fmt::format("    {}; no lock on an existing table", format_ns(s.duration_ns)));
+      continue;
+    }
+    lines.push_back(fmt::format("    ran {}", format_ns(s.duration_ns)));
+    for (const auto& l : s.locks) {
+      lines.push_back(fmt::format("    {} {} on {} ({}, {}){}: blocks {}, held {} until the migration ends",
+                                  l.dangerous ? "!!" : "  ", lock_mode_name(l.mode), l.relation, format_rows(l.rows),
+                                  format_bytes(l.size_bytes), l.rewrite ? ", REWRITTEN" : "",
+                                  describe(blocked_by(l.mode)), format_ns(l.held_ns)));
+    }
+  }
+  auto blocked = blocked_tables(trace);
+  if (blocked.empty()) {
+    lines.push_back("No SHARE-or-stronger lock on an existing table: reads and writes keep flowing.");
+    return lines;
+  }
+  lines.push_back(fmt::format("Blocked while the migration runs (!! = held longer than {}):", format_ns(trace.threshold_ns)));
+  for (const auto& t : blocked) {
+    lines.push_back(fmt::format("  {} migration {}: {} on {} would be blocked for {} ({})", t.dangerous ? "!!" : "  ",
+                                t.version, describe(blocked_by(t.mode)), t.relation, format_ns(t.held_ns),
+                                lock_mode_name(t.mode)));
+  }
+  return lines;
+}
+
+}  // namespace preflight::migrate

@@ -1,0 +1,49 @@
+#include "io/lint/lint_sources.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "io/migrate/migration_directory.h"
+
+namespace fs = std::filesystem;
+
+namespace preflight::lint {
+
+namespace {
+
+migrate::Script read_script(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorKind::input, "cannot read file", {}, Location{path, 0, 0});
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  std::string text = bytes.str();
+  if (!migrate::is_valid_utf8(text)) throw Error(ErrorKind::input, "file is not valid UTF-8", {}, Location{path, 0, 0});
+  const bool no_transaction = migrate::has_no_transaction_directive(text);
+  return migrate::Script{path, std::move(text), no_transaction};
+}
+
+}  // namespace
+
+LintSources load_lint_sources(const std::vector<std::string>& paths) {
+  LintSources sources;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      for (auto& m : lint_migrations_of(migrate::load_migrations(path))) {
+        sources.files += m.down ? 2U : 1U;
+        sources.migrations.push_back(std::move(m));
+      }
+    } else if (fs::is_regular_file(path, ec)) {
+      sources.migrations.push_back({0, read_script(path), std::nullopt});
+      sources.files += 1;
+    } else {
+      throw Error(ErrorKind::input, "no such file or folder", "pass migration folders or .sql files",
+                  Location{path, 0, 0});
+    }
+  }
+  return sources;
+}
+
+}  // namespace preflight::lint
