@@ -52,6 +52,7 @@ int run(int argc, char** argv) {
   add_migrate_command(app, globals, exit_code);
   add_demo_command(app, globals, exit_code);
   add_lint_command(app, globals, exit_code);
+  add_check_command(app, globals, exit_code);
 
   try {
     try {

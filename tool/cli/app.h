@@ -35,5 +35,6 @@ int run(int argc, char** argv);
 void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 void add_demo_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 void add_lint_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
+void add_check_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 
 }  // namespace preflight::cli

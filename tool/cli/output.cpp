@@ -1,6 +1,7 @@
 #include "cli/output.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -32,6 +33,14 @@ void print_error(const Error& error) {
 void print_warning(const std::string& message) { std::cerr << "preflight: warning: " << message << "\n"; }
 
 void print_line(const std::string& line) { std::cout << line << "\n" << std::flush; }
+
+void print_text(const std::string& text) { std::cout << text << std::flush; }
+
+void append_to_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::app);
+  out << text;
+  if (!out) print_warning("cannot append to " + path);
+}
 
 void print_json(const nlohmann::json& value) { std::cout << value.dump(2) << "\n" << std::flush; }
 

@@ -18,6 +18,10 @@ void print_error(const Error& error);
 void print_warning(const std::string& message);
 /// A line on stdout.
 void print_line(const std::string& line);
+/// Text on stdout exactly as given (a rendered document).
+void print_text(const std::string& text);
+/// Appends `text` to the file at `path` (e.g. $GITHUB_STEP_SUMMARY); a warning if it cannot.
+void append_to_file(const std::string& path, const std::string& text);
 /// Pretty JSON on stdout.
 void print_json(const nlohmann::json& value);
 

@@ -1,0 +1,1 @@
+EXPLAIN (FORMAT JSON) SELECT * FROM focus_sessions WHERE user_id = 1

@@ -1,0 +1,1 @@
+SELECT count(*) FROM focus_sessions WHERE status = 'active'

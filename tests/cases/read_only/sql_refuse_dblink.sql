@@ -1,0 +1,1 @@
+SELECT * FROM dblink('host=x', 'DELETE FROM t') AS r(x int)

@@ -1,0 +1,1 @@
+DROP INDEX idx_focus_sessions_user_active

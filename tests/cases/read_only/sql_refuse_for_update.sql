@@ -1,0 +1,1 @@
+SELECT * FROM focus_sessions WHERE id = 1 FOR UPDATE

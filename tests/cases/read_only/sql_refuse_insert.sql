@@ -1,0 +1,1 @@
+INSERT INTO logs (level) VALUES ('ERROR')

@@ -1,0 +1,1 @@
+UPDATE focus_sessions SET status = 'completed'

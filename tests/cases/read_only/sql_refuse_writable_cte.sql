@@ -1,0 +1,1 @@
+WITH gone AS (DELETE FROM logs RETURNING *) SELECT count(*) FROM gone

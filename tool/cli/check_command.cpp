@@ -1,0 +1,109 @@
+// `preflight check [CHECKS.toml] [--from-migration V]`: post-deploy assertions, read-only.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "cli/app.h"
+#include "cli/output.h"
+#include "core/check/derive.h"
+#include "core/check/read_only.h"
+#include "io/check/check_runner.h"
+#include "io/migrate/migration_directory.h"
+
+namespace preflight::cli {
+
+namespace {
+
+struct CheckOptions {
+  std::string file;
+  std::optional<std::int64_t> from_migration;
+  std::string window;
+  std::string statement_timeout = "5s";
+  std::string format = "text";
+};
+
+bool needs_migrations(const std::vector<check::Check>& checks) {
+  for (const auto& c : checks) {
+    if (c.kind == check::CheckKind::migration) return true;
+  }
+  return false;
+}
+
+// Collects the checks to run: the file's, then those derived from a migration.
+std::vector<check::Check> gather_checks(const CheckOptions& options, const std::optional<migrate::MigrationSet>& files) {
+  std::vector<check::Check> checks;
+  if (!options.file.empty()) checks = check::load_checks(options.file);
+  if (options.from_migration) {
+    const auto* migration = files->find(*options.from_migration);
+    if (migration == nullptr) {
+      throw Error(ErrorKind::usage, fmt::format("--from-migration {}: no migration has this version", *options.from_migration));
+    }
+    for (auto& c : check::derive_checks(*migration)) checks.push_back(std::move(c));
+  }
+  if (checks.empty()) {
+    throw Error(ErrorKind::usage, "nothing to check", "give a checks file, --from-migration V, or both");
+  }
+  return checks;
+}
+
+void publish(const check::CheckReport& report, const std::string& format) {
+  if (format == "json") {
+    print_json(check::to_json(report));
+  } else if (format == "junit") {
+    print_text(check::render_junit(report));
+  } else if (format == "github") {
+    print_text(check::render_github_annotations(report));
+    print_text(check::render_text(report));
+    if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
+      append_to_file(summary, check::render_markdown(report));
+    }
+  } else {
+    print_text(check::render_text(report));
+  }
+}
+
+int run_check(GlobalOptions& globals, const CheckOptions& options) {
+  // Validate everything before connecting: a bad file or a writing query runs nothing.
+  auto config = globals.load_config();
+  check::RunnerOptions runner;
+  runner.statement_timeout_ms = check::parse_duration_ms(options.statement_timeout, "--statement-timeout");
+  if (!options.window.empty()) runner.window_ms = check::parse_duration_ms(options.window, "--window");
+  runner.history_table = config.history_table;
+
+  std::optional<migrate::MigrationSet> files;
+  if (options.from_migration) files = migrate::load_migrations(config.migrations);
+  auto checks = gather_checks(options, files);
+  check::refuse_writes(checks);
+  if (!files && needs_migrations(checks)) files = migrate::load_migrations(config.migrations);
+  if (files) runner.migrations = &*files;
+
+  auto target = globals.open_target();
+  auto session = target.connect("preflight check");
+  check::CheckRunner check_runner(*session, runner);
+  auto report = check_runner.run(checks, target.display());
+  publish(report, options.format);
+  return report.passed() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_check_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
+  auto options = std::make_shared<CheckOptions>();
+  auto* command = app.add_subcommand("check", "run post-deploy checks (read-only) against a database");
+  command->add_option("checks", options->file, "checks file (TOML, [[check]] tables)");
+  command->add_option("--from-migration", options->from_migration,
+                      "also check that migration V is applied and everything its up script creates exists");
+  command->add_option("--window", options->window,
+                      "index_used: sample idx_scan this far apart (e.g. 30s) instead of since the last stats reset");
+  command->add_option("--statement-timeout", options->statement_timeout,
+                      "statement_timeout of each check's read-only transaction (default 5s)");
+  command->add_option("--format", options->format, "text, json, junit or github")
+      ->check(CLI::IsMember({"text", "json", "junit", "github"}));
+  command->callback([&, options] { exit_code = run_check(globals, *options); });
+}
+
+}  // namespace preflight::cli

@@ -1,0 +1,258 @@
+#include "core/check/results.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace preflight::check {
+
+std::string to_string(CheckStatus status) {
+  switch (status) {
+    case CheckStatus::passed: return "passed";
+    case CheckStatus::failed: return "failed";
+    case CheckStatus::skipped: return "skipped";
+  }
+  return "failed";
+}
+
+std::size_t CheckReport::count(CheckStatus status) const {
+  std::size_t n = 0;
+  for (const auto& r : results) n += r.status == status ? 1U : 0U;
+  return n;
+}
+
+nlohmann::json to_json(const CheckReport& report) {
+  auto checks = nlohmann::json::array();
+  for (const auto& r : report.results) {
+    nlohmann::json j{{"name", r.name},         {"kind", r.kind},         {"status", to_string(r.status)},
+                     {"measured", r.measured}, {"expected", r.expected}, {"detail", r.detail},
+                     {"duration_ms", r.duration_ms}, {"data", r.data}};
+    if (!r.file.empty()) j["source"] = {{"file", r.file}, {"line", r.line}};
+    checks.push_back(std::move(j));
+  }
+  return nlohmann::json{
+      {"schema", "preflight.check"},
+      {"schema_version", k_check_schema_version},
+      {"target", report.target},
+      {"started_at", report.started_at},
+      {"duration_ms", report.duration_ms},
+      {"summary",
+       {{"total", report.results.size()},
+        {"passed", report.count(CheckStatus::passed)},
+        {"failed", report.count(CheckStatus::failed)},
+        {"skipped", report.count(CheckStatus::skipped)}}},
+      {"checks", checks},
+  };
+}
+
+CheckReport from_json(const nlohmann::json& document) {
+  auto bad = [](const std::string& why) {
+    return Error(ErrorKind::input, "not a preflight check results document: " + why);
+  };
+  if (!document.is_object() || document.value("schema", "") != "preflight.check") {
+    throw bad("\"schema\" is not \"preflight.check\"");
+  }
+  if (document.value("schema_version", 0) != k_check_schema_version) {
+    throw bad(fmt::format("unsupported \"schema_version\" (this preflight reads {})", k_check_schema_version));
+  }
+  CheckReport report;
+  try {
+    report.target = document.at("target").get<std::string>();
+    report.started_at = document.at("started_at").get<std::string>();
+    report.duration_ms = document.at("duration_ms").get<double>();
+    for (const auto& j : document.at("checks")) {
+      CheckResult r;
+      r.name = j.at("name").get<std::string>();
+      r.kind = j.at("kind").get<std::string>();
+      auto status = j.at("status").get<std::string>();
+      if (status == "passed") {
+        r.status = CheckStatus::passed;
+      } else if (status == "failed") {
+        r.status = CheckStatus::failed;
+      } else if (status == "skipped") {
+        r.status = CheckStatus::skipped;
+      } else {
+        throw bad(fmt::format("check \"{}\" has unknown status \"{}\"", r.name, status));
+      }
+      r.measured = j.at("measured").get<std::string>();
+      r.expected = j.at("expected").get<std::string>();
+      r.detail = j.at("detail").get<std::string>();
+      r.duration_ms = j.at("duration_ms").get<double>();
+      r.data = j.value("data", nlohmann::json::object());
+      if (j.contains("source")) {
+        r.file = j["source"].at("file").get<std::string>();
+        r.line = j["source"].at("line").get<int>();
+      }
+      report.results.push_back(std::move(r));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw bad(e.what());
+  }
+  return report;
+}
+
+namespace {
+
+const char* label(CheckStatus status) {
+  switch (status) {
+    case CheckStatus::passed: return "PASS";
+    case CheckStatus::failed: return "FAIL";
+    case CheckStatus::skipped: return "SKIP";
+  }
+  return "FAIL";
+}
+
+std::string summary_line(const CheckReport& report) {
+  return fmt::format("{} check{}: {} passed, {} failed, {} skipped", report.results.size(),
+                     report.results.size() == 1 ? "" : "s", report.count(CheckStatus::passed),
+                     report.count(CheckStatus::failed), report.count(CheckStatus::skipped));
+}
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// GitHub workflow commands (REFERENCE.md): % CR LF in the message; also : and , in properties.
+std::string github_message(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == '\r') {
+      out += "%0D";
+    } else if (c == '\n') {
+      out += "%0A";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string github_property(const std::string& text) {
+  std::string out;
+  for (char c : github_message(text)) {
+    if (c == ':') {
+      out += "%3A";
+    } else if (c == ',') {
+      out += "%2C";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string failure_text(const CheckResult& r) {
+  std::string text = fmt::format("measured: {}\nexpected: {}", r.measured, r.expected);
+  if (!r.detail.empty()) text += "\n" + r.detail;
+  return text;
+}
+
+std::string markdown_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n') {
+      out += "<br>";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_text(const CheckReport& report) {
+  std::string out;
+  for (const auto& r : report.results) {
+    out += fmt::format("{}  {}: {} (expected {})\n", label(r.status), r.name, r.measured, r.expected);
+    if (!r.detail.empty() && r.status != CheckStatus::passed) {
+      std::string indented = r.detail;
+      for (std::size_t at = indented.find('\n'); at != std::string::npos; at = indented.find('\n', at + 7)) {
+        indented.replace(at, 1, "\n      ");
+      }
+      out += "      " + indented + "\n";
+    }
+  }
+  out += summary_line(report) + (report.target.empty() ? "" : " against " + report.target) + "\n";
+  return out;
+}
+
+std::string render_junit(const CheckReport& report) {
+  std::string cases;
+  for (const auto& r : report.results) {
+    cases += fmt::format(R"(    <testcase classname="preflight.check.{}" name="{}" time="{:.3f}")", xml_escape(r.kind),
+                         xml_escape(r.name), r.duration_ms / 1000);
+    if (!r.file.empty()) cases += fmt::format(R"( file="{}" line="{}")", xml_escape(r.file), r.line);
+    if (r.status == CheckStatus::passed) {
+      cases += fmt::format(">\n      <system-out>{}</system-out>\n    </testcase>\n",
+                           xml_escape(fmt::format("measured: {}\nexpected: {}", r.measured, r.expected)));
+    } else if (r.status == CheckStatus::skipped) {
+      cases += fmt::format(">\n      <skipped message=\"{}\">{}</skipped>\n    </testcase>\n", xml_escape(r.detail),
+                           xml_escape(r.detail));
+    } else {
+      cases += fmt::format(">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
+                           xml_escape(fmt::format("measured {}, expected {}", r.measured, r.expected)),
+                           xml_escape(r.kind), xml_escape(failure_text(r)));
+    }
+  }
+  auto tests = report.results.size();
+  auto failures = report.count(CheckStatus::failed);
+  auto skipped = report.count(CheckStatus::skipped);
+  return fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<testsuites name=\"preflight check\" tests=\"{0}\" failures=\"{1}\" errors=\"0\" skipped=\"{2}\" "
+      "time=\"{3:.3f}\">\n"
+      "  <testsuite name=\"preflight check\" tests=\"{0}\" failures=\"{1}\" errors=\"0\" skipped=\"{2}\" "
+      "time=\"{3:.3f}\" timestamp=\"{4}\">\n"
+      "{5}"
+      "  </testsuite>\n"
+      "</testsuites>\n",
+      tests, failures, skipped, report.duration_ms / 1000, xml_escape(report.started_at), cases);
+}
+
+std::string render_github_annotations(const CheckReport& report) {
+  std::string out;
+  for (const auto& r : report.results) {
+    if (r.status != CheckStatus::failed) continue;
+    std::string properties;
+    if (!r.file.empty()) {
+      properties += "file=" + github_property(r.file);
+      if (r.line > 0) properties += fmt::format(",line={}", r.line);
+      properties += ",";
+    }
+    properties += "title=" + github_property("preflight check: " + r.name);
+    out += fmt::format("::error {}::{}\n", properties, github_message(failure_text(r)));
+  }
+  return out;
+}
+
+std::string render_markdown(const CheckReport& report) {
+  std::string out = "### preflight check\n\n";
+  out += summary_line(report) + (report.target.empty() ? "" : " against `" + report.target + "`") + "\n\n";
+  out += "| | check | kind | measured | expected |\n|---|---|---|---|---|\n";
+  for (const auto& r : report.results) {
+    const char* mark = r.status == CheckStatus::passed ? "✅" : r.status == CheckStatus::skipped ? "⏭️" : "❌";
+    std::string measured = r.measured;
+    if (r.status != CheckStatus::passed && !r.detail.empty()) measured += " — " + r.detail;
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", mark, markdown_cell(r.name), r.kind, markdown_cell(measured),
+                       markdown_cell(r.expected));
+  }
+  return out;
+}
+
+}  // namespace preflight::check
