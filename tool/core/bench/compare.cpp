@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/plan/plan.h"
+#include "core/report/text.h"
 
 namespace preflight::bench {
 
@@ -43,8 +44,6 @@ int server_major(const Environment& e) {
   }
 }
 
-std::string signed_percent(double ratio) { return fmt::format("{:+.1f} %", (ratio - 1) * 100); }
-
 // One rule for the first comparison and for every --confirm re-run, so a confirmation can never
 // be judged more leniently than the finding it confirms.
 PhaseComparison evaluate(const std::string& query, const std::string& phase, const std::vector<double>& baseline,
@@ -70,12 +69,12 @@ PhaseComparison evaluate(const std::string& query, const std::string& phase, con
 }
 
 std::string change_message(const PhaseComparison& row, const CompareOptions& options) {
-  const bool slower = row.change == Change::regression;
-  return fmt::format("median {:.3f} ms → {:.3f} ms ({}, {:.0f} % CI {} to {}), p = {:.2g} < {}, {} the {:.0f} % minimum "
-                     "effect",
-                     row.baseline.p50, row.current.p50, signed_percent(row.ratio.estimate), row.confidence * 100,
-                     signed_percent(row.ratio.low), signed_percent(row.ratio.high), row.p_value, options.alpha,
-                     slower ? "slower than" : "faster than", row.min_effect * 100);
+  return fmt::format("median {} ms → {} ms ({}, {:g} % CI {} to {}), p = {:.2g} < {}, beyond the {:g} % "
+                     "minimum effect",
+                     report::format_ms(row.baseline.p50),
+                     report::format_ms(row.current.p50), report::format_change(row.ratio.estimate),
+                     row.confidence * 100, report::format_change(row.ratio.low), report::format_change(row.ratio.high),
+                     row.p_value, options.alpha, row.min_effect * 100);
 }
 
 std::string join_shape(const std::vector<std::string>& shape) {
