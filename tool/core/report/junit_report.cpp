@@ -24,7 +24,7 @@ std::string render_junit(const bench::Results& results) {
       out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(detail));
     } else {
       out += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                         xml_escape(fmt::format("measured {}; limit {}", v.actual, v.expected)), xml_escape(v.kind),
+                         xml_escape(one_line(fmt::format("measured {}; limit {}", v.actual, v.expected), 500)), xml_escape(v.kind),
                          xml_escape(detail));
     }
     out += "    </testcase>\n";

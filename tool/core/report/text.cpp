@@ -49,6 +49,9 @@ std::string markdown_cell(std::string_view text) {
   for (char c : text) {
     switch (c) {
       case '|': out += "\\|"; break;
+      case '*': out += "\\*"; break;
+      case '`': out += "\\`"; break;
+      case '\\': out += "\\\\"; break;
       case '\n': out += ' '; break;
       case '\r': break;
       case '<': out += "&lt;"; break;

@@ -12,7 +12,7 @@ namespace preflight::report {
 std::string html_escape(std::string_view text);
 /// Escapes & < > " ' for XML, and replaces control characters XML 1.0 forbids with U+FFFD.
 std::string xml_escape(std::string_view text);
-/// Makes text safe inside a Markdown table cell: | escaped, newlines as spaces, HTML-significant
+/// Makes text safe inside a Markdown table cell: | * ` \\ escaped, newlines as spaces, HTML-significant
 /// < > & as entities (GitHub renders inline HTML).
 std::string markdown_cell(std::string_view text);
 /// GitHub workflow command message: % CR LF as %25 %0D %0A.
