@@ -61,8 +61,7 @@ std::string plan_tree(const plan::PlanNode& node) {
   }
   std::string meta;
   if (node.has_actuals) {
-    meta = fmt::format(" <span class=\"meta\">{} ms × {:g} loops, {:g} rows</span>", format_ms(node.actual_total_ms),
-                       node.actual_loops, node.actual_rows);
+    meta = " <span class=\"meta\">" + e(node_actuals(node)) + "</span>";
   }
   std::string out = fmt::format("<li><span class=\"{}\">{}</span>{}{}", cls, e(node.label()), tag, meta);
   if (!node.children.empty()) {
@@ -109,7 +108,7 @@ std::string query_section(const bench::QueryResult& q, const OperationRow& row) 
 }
 
 std::string migration_html(const bench::MigrationStep& m) {
-  std::string out = "<h2>Migration applied</h2>\n";
+  std::string out = "<h2 id=\"migration\">Migration applied</h2>\n";
   out += fmt::format("<p>Version {} — {}, applied in {}.<br>Checksum (SHA-384): <code>{}</code></p>\n", m.version,
                      e(m.description), e(format_duration_ns(m.duration_ns)), e(m.checksum));
   auto trace = read_lock_trace(m.lock_trace);

@@ -36,8 +36,7 @@ std::string plan_markdown(const bench::PhaseResult& phase) {
     if (node.is_seq_scan()) mark = " — **sequential scan**";
     std::string actual;
     if (node.has_actuals) {
-      actual = fmt::format(" ({} ms × {:g} loops, {:g} rows)", format_ms(node.actual_total_ms), node.actual_loops,
-                           node.actual_rows);
+      actual = " (" + node_actuals(node) + ")";
     }
     out += fmt::format("{}- {}{}{}\n", std::string(static_cast<std::size_t>(depth) * 2, ' '), markdown_cell(node.label()),
                        actual, mark);

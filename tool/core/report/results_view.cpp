@@ -164,6 +164,12 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const bench::E
   return rows;
 }
 
+std::string node_actuals(const plan::PlanNode& node) {
+  if (!node.has_actuals) return "";
+  return fmt::format("{} ms, {:g} row{}, {:g} loop{}", format_ms(node.actual_total_ms), node.actual_rows,
+                     node.actual_rows == 1 ? "" : "s", node.actual_loops, node.actual_loops == 1 ? "" : "s");
+}
+
 std::string format_duration_ns(std::int64_t ns) {
   if (ns < 0) return "-";
   const double ms = static_cast<double>(ns) / 1e6;

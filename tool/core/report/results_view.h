@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/bench/results.h"
+#include "core/plan/plan.h"
 
 namespace preflight::report {
 
@@ -64,6 +65,9 @@ std::string verdict_label(const bench::Verdict& verdict);
 
 /// Label/value rows describing where the numbers were measured.
 std::vector<std::pair<std::string, std::string>> environment_rows(const bench::Environment& environment);
+
+/// What EXPLAIN ANALYZE measured for a node: "38.2 ms, 2 rows, 1 loop" ("" without ANALYZE).
+std::string node_actuals(const plan::PlanNode& node);
 
 /// "12.3 ms" / "1.20 s" for nanoseconds.
 std::string format_duration_ns(std::int64_t ns);

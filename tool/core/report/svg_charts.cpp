@@ -20,16 +20,20 @@ constexpr double k_bottom = 48;
 
 std::string tick_label(double ms) { return fmt::format("{:g}", ms); }
 
-// Ticks at 1, 2 and 5 times powers of ten when the data spans less than two decades, so that a
-// narrow distribution still gets a readable axis; decades only otherwise.
+// Decade ticks when the data spans several decades; 1-2-5, then every integer multiple, when it
+// is narrower, so that a tight distribution still gets a readable axis.
 std::vector<double> log_ticks(double lo, double hi) {
   std::vector<double> ticks;
-  const bool fine = std::log10(hi) - std::log10(lo) < 2;
-  for (int e = static_cast<int>(std::floor(std::log10(lo))); e <= static_cast<int>(std::ceil(std::log10(hi))); ++e) {
-    for (double m : fine ? std::vector<double>{1, 2, 5} : std::vector<double>{1}) {
-      const double t = m * std::pow(10.0, e);
-      if (t >= lo && t <= hi) ticks.push_back(t);
+  for (const auto& multiples : {std::vector<double>{1}, std::vector<double>{1, 2, 5},
+                                std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
+    ticks.clear();
+    for (int e = static_cast<int>(std::floor(std::log10(lo))); e <= static_cast<int>(std::ceil(std::log10(hi))); ++e) {
+      for (double m : multiples) {
+        const double t = m * std::pow(10.0, e);
+        if (t >= lo && t <= hi) ticks.push_back(t);
+      }
     }
+    if (ticks.size() >= 3) break;
   }
   return ticks;
 }
@@ -142,11 +146,11 @@ const char* lock_colour(int severity) {
 }  // namespace
 
 std::string lock_timeline_svg(const std::vector<TracedStatement>& statements) {
-  constexpr double width = 960;
-  constexpr double label_w = 300;
+  constexpr double width = 1100;
+  constexpr double label_w = 260;
   constexpr double row_h = 26;
-  constexpr double top = 40;
-  constexpr double bar_w = 360;  // the rest of the row holds the lock labels
+  constexpr double top = 52;
+  constexpr double bar_w = 280;  // the rest of the row holds the lock labels
   double total_ms = 0;
   for (const auto& s : statements) total_ms += static_cast<double>(std::max<std::int64_t>(s.duration_ns, 0)) / 1e6;
   if (total_ms <= 0) total_ms = 1;
@@ -155,17 +159,19 @@ std::string lock_timeline_svg(const std::vector<TracedStatement>& statements) {
       "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" "
       "xmlns=\"http://www.w3.org/2000/svg\"><title>Lock timeline of the migration</title>\n",
       width, height);
-  double legend_x = label_w;
+  // Two legend rows of two entries each: fixed slots never overlap, whatever the text.
+  int slot = 0;
   for (int severity : {4, 3, 2, 1}) {
     const char* text = severity == 4   ? "ACCESS EXCLUSIVE: blocks reads and writes"
-                       : severity == 3 ? "SHARE … EXCLUSIVE: blocks writes"
-                       : severity == 2 ? "SHARE UPDATE EXCLUSIVE: blocks DDL"
-                                       : "weaker or none";
-    out += fmt::format("<rect x=\"{:.0f}\" y=\"8\" width=\"12\" height=\"12\" fill=\"{}\"/>"
-                       "<text x=\"{:.0f}\" y=\"18\" class=\"legend\">{}</text>\n",
-                       legend_x, lock_colour(severity), legend_x + 16, text);
-    legend_x += 40 + 6.2 * static_cast<double>(std::string_view(text).size());
-    if (legend_x > width - 100) legend_x = label_w;  // keeps the legend inside on narrow text
+                       : severity == 3 ? "SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE: block writes"
+                       : severity == 2 ? "SHARE UPDATE EXCLUSIVE: blocks other DDL"
+                                       : "weaker or no new lock";
+    const double x = label_w + (slot % 2) * 380.0;
+    const double y = 8 + (slot / 2) * 18.0;
+    out += fmt::format("<rect x=\"{:.0f}\" y=\"{:.0f}\" width=\"12\" height=\"12\" fill=\"{}\"/>"
+                       "<text x=\"{:.0f}\" y=\"{:.0f}\" class=\"legend\">{}</text>\n",
+                       x, y, lock_colour(severity), x + 16, y + 10, text);
+    ++slot;
   }
   auto x_of = [&](double ms) { return label_w + ms / total_ms * bar_w; };
   double start_ms = 0;
@@ -179,7 +185,7 @@ std::string lock_timeline_svg(const std::vector<TracedStatement>& statements) {
       severity = std::max(severity, lock_severity(l.mode));
       locks += (locks.empty() ? "" : "; ") + l.mode + " on " + l.relation;
     }
-    const std::string label = fmt::format("#{} line {}: {}", ++n, s.line, one_line(s.statement, 38));
+    const std::string label = fmt::format("#{} line {}: {}", ++n, s.line, one_line(s.statement, 26));
     const double bar = std::max(2.0, x_of(start_ms + ms) - x_of(start_ms));
     out += fmt::format("<text x=\"4\" y=\"{:.0f}\" class=\"tick\">{}</text>\n", y + 16, html_escape(label));
     out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"{:.0f}\" fill=\"{}\">"
