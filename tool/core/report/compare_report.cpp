@@ -120,11 +120,10 @@ std::string compare_markdown(const Comparison& comparison, const bench::CompareO
                      confidence_label(comparison, options));
   out += "| --- | --- | ---: | ---: | ---: | ---: | --- |\n";
   for (const auto& row : comparison.rows) {
-    std::string verdict = verdict_cell(row);
+    std::string verdict = markdown_cell(verdict_cell(row));
     if (row.change == Change::regression) verdict = "**" + verdict + "**";
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.query), markdown_cell(row.phase),
-                       p50_p95(row.baseline), p50_p95(row.current), change_cell(row), p_cell(row.p_value),
-                       markdown_cell(verdict));
+                       p50_p95(row.baseline), p50_p95(row.current), change_cell(row), p_cell(row.p_value), verdict);
   }
   if (!comparison.findings.empty()) {
     out += "\n**Findings**\n\n";
