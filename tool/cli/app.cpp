@@ -53,6 +53,8 @@ int run(int argc, char** argv) {
   add_demo_command(app, globals, exit_code);
   add_lint_command(app, globals, exit_code);
   add_check_command(app, globals, exit_code);
+  add_bench_command(app, globals, exit_code);
+  add_report_command(app, globals, exit_code);
 
   try {
     try {

@@ -1,0 +1,52 @@
+// `preflight report RESULTS.json --format md|html|junit [-o FILE]`.
+
+#include <CLI/CLI.hpp>
+
+#include "cli/app.h"
+#include "cli/output.h"
+#include "core/report/report.h"
+#include "io/report/report_files.h"
+
+namespace preflight::cli {
+
+namespace {
+
+struct ReportOptions {
+  std::string results;
+  std::string format = "md";
+  std::string out;  // empty: stdout
+};
+
+int run_report(const ReportOptions& options) {
+  auto results = report::read_results_file(options.results);
+  std::string text;
+  if (options.format == "html") {
+    text = report::render_html(results);
+  } else if (options.format == "junit") {
+    text = report::render_junit(results);
+  } else {
+    text = report::render_markdown(results);
+  }
+  if (options.out.empty()) {
+    print_line(text.empty() || text.back() != '\n' ? text : text.substr(0, text.size() - 1));
+  } else {
+    report::write_text_file(options.out, text);
+    print_line("wrote " + options.out);
+  }
+  // The report is the product here; whether the run passed is `bench run`'s and the gate's call.
+  return 0;
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app, GlobalOptions&, int& exit_code) {
+  auto options = std::make_shared<ReportOptions>();
+  auto* report = app.add_subcommand("report", "write a report of a results file: Markdown, HTML or JUnit XML");
+  report->add_option("results", options->results, "results file written by `preflight bench run`")->required();
+  report->add_option("--format", options->format, "md (default), html or junit")
+      ->check(CLI::IsMember({"md", "html", "junit"}));
+  report->add_option("-o,--out", options->out, "write to this file instead of stdout");
+  report->callback([&exit_code, options] { exit_code = run_report(*options); });
+}
+
+}  // namespace preflight::cli

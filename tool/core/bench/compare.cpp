@@ -1,0 +1,219 @@
+#include "core/bench/compare.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/plan/plan.h"
+#include "core/report/text.h"
+
+namespace preflight::bench {
+
+std::string to_string(Change change) {
+  switch (change) {
+    case Change::regression: return "regression";
+    case Change::improvement: return "improvement";
+    case Change::no_change: break;
+  }
+  return "no change";
+}
+
+std::string to_string(Severity severity) {
+  switch (severity) {
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::notice: break;
+  }
+  return "notice";
+}
+
+bool Comparison::failed() const {
+  return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.severity == Severity::error; });
+}
+
+namespace {
+
+int server_major(const Environment& e) {
+  if (e.server_version_num >= 100000) return e.server_version_num / 10000;
+  try {
+    return std::stoi(e.server_version);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// One rule for the first comparison and for every --confirm re-run, so a confirmation can never
+// be judged more leniently than the finding it confirms.
+PhaseComparison evaluate(const std::string& query, const std::string& phase, const std::vector<double>& baseline,
+                         const std::vector<double>& current, double min_effect, const CompareOptions& options) {
+  PhaseComparison row;
+  row.query = query;
+  row.phase = phase;
+  row.baseline = stats::summarize(baseline);
+  row.current = stats::summarize(current);
+  row.confidence = 1 - options.alpha;
+  row.min_effect = min_effect;
+  row.ratio = stats::bootstrap_ratio_of_medians(current, baseline, row.confidence, options.bootstrap_resamples,
+                                                options.seed);
+  row.p_value = stats::mann_whitney_u(current, baseline).p_value;
+  if (row.p_value < options.alpha && row.ratio.estimate > 0) {
+    if (row.ratio.estimate > 1 + min_effect) {
+      row.change = Change::regression;
+    } else if (1 / row.ratio.estimate > 1 + min_effect) {
+      row.change = Change::improvement;
+    }
+  }
+  return row;
+}
+
+std::string change_message(const PhaseComparison& row, const CompareOptions& options) {
+  return fmt::format("median {} ms → {} ms ({}, {:g} % CI {} to {}), p = {:.2g} < {}, beyond the {:g} % "
+                     "minimum effect",
+                     report::format_ms(row.baseline.p50),
+                     report::format_ms(row.current.p50), report::format_change(row.ratio.estimate),
+                     row.confidence * 100, report::format_change(row.ratio.low), report::format_change(row.ratio.high),
+                     row.p_value, options.alpha, row.min_effect * 100);
+}
+
+std::string join_shape(const std::vector<std::string>& shape) {
+  std::string out;
+  for (const auto& label : shape) out += (out.empty() ? "" : " > ") + label;
+  return out;
+}
+
+plan::Plan read_plan(const nlohmann::json& explain, const char* side, const std::string& query,
+                     const std::string& phase) {
+  try {
+    return plan::parse_explain(explain);
+  } catch (const Error& e) {
+    throw e.with_context(fmt::format("{} results, query \"{}\" phase {}", side, query, phase));
+  }
+}
+
+void compare_plans(const std::string& query, const PhaseResult& baseline, const PhaseResult& current,
+                   const CompareOptions& options, std::vector<Finding>& findings) {
+  if (baseline.explain.is_null() || current.explain.is_null()) return;
+  auto before = read_plan(baseline.explain, "baseline", query, baseline.phase);
+  auto after = read_plan(current.explain, "current", query, current.phase);
+  auto indexed_before = before.index_backed_relations();
+  auto indexed_after = after.index_backed_relations();
+  auto scanned_after = after.seq_scanned_relations();
+  bool lost_index = false;
+  for (const auto& relation : indexed_before) {
+    bool still_indexed = std::binary_search(indexed_after.begin(), indexed_after.end(), relation);
+    bool now_scanned = std::binary_search(scanned_after.begin(), scanned_after.end(), relation);
+    if (still_indexed || !now_scanned) continue;
+    lost_index = true;
+    findings.push_back({options.allow_plan_change ? Severity::warning : Severity::error, "plan", query, current.phase,
+                        fmt::format("{} was read through an index and is now read by a sequential scan (baseline "
+                                    "plan: {}; current plan: {})",
+                                    relation, join_shape(before.shape()), join_shape(after.shape()))});
+  }
+  if (!lost_index && before.shape() != after.shape()) {
+    findings.push_back({Severity::warning, "plan", query, current.phase,
+                        fmt::format("plan changed from {} to {}", join_shape(before.shape()),
+                                    join_shape(after.shape()))});
+  }
+}
+
+double min_effect_for(const QueryResult& current, const QueryResult& baseline, const CompareOptions& options) {
+  if (options.min_effect) return *options.min_effect;
+  if (current.min_effect) return *current.min_effect;
+  if (baseline.min_effect) return *baseline.min_effect;
+  return options.default_min_effect;
+}
+
+}  // namespace
+
+std::vector<std::string> environment_differences(const Environment& baseline, const Environment& current) {
+  std::vector<std::string> out;
+  auto differs = [&](const std::string& what, const std::string& a, const std::string& b) {
+    if (a != b) out.push_back(fmt::format("{} differs: {} (baseline) vs {} (current)", what, a, b));
+  };
+  differs("server major version", std::to_string(server_major(baseline)), std::to_string(server_major(current)));
+  std::set<std::string> names;
+  for (const auto& [name, value] : baseline.settings) names.insert(name);
+  for (const auto& [name, value] : current.settings) names.insert(name);
+  for (const auto& name : names) {
+    auto a = baseline.settings.find(name);
+    auto b = current.settings.find(name);
+    differs("setting " + name, a == baseline.settings.end() ? "(not recorded)" : a->second,
+            b == current.settings.end() ? "(not recorded)" : b->second);
+  }
+  auto durability = [](bool durable) { return durable ? std::string("durable") : std::string("not durable"); };
+  differs("durability", durability(baseline.durable), durability(current.durable));
+  differs("host", baseline.host_name, current.host_name);
+  differs("CPU count", std::to_string(baseline.cpus), std::to_string(current.cpus));
+  return out;
+}
+
+Comparison compare_results(const Results& baseline, const Results& current, const CompareOptions& options) {
+  Comparison comparison;
+  for (auto& difference : environment_differences(baseline.environment, current.environment)) {
+    comparison.findings.push_back({Severity::warning, "environment", "", "",
+                                   difference + "; the numbers may not be comparable"});
+  }
+  for (const auto& q : baseline.queries) {
+    if (!current.find_query(q.name)) {
+      comparison.findings.push_back({Severity::warning, "missing", q.name, "", "only in the baseline, not measured now"});
+    }
+  }
+  std::vector<Finding> changes;
+  std::vector<Finding> plans;
+  for (const auto& q : current.queries) {
+    const QueryResult* base = baseline.find_query(q.name);
+    if (!base) {
+      comparison.findings.push_back({Severity::warning, "missing", q.name, "", "not in the baseline: nothing to compare"});
+      continue;
+    }
+    for (const auto& p : q.phases) {
+      const PhaseResult* b = base->find_phase(p.phase);
+      if (!b) {
+        comparison.findings.push_back({Severity::warning, "missing", q.name, p.phase, "phase not in the baseline"});
+        continue;
+      }
+      auto row = evaluate(q.name, p.phase, b->samples_ms, p.samples_ms, min_effect_for(q, *base, options), options);
+      if (row.change != Change::no_change) {
+        changes.push_back({row.change == Change::regression ? Severity::error : Severity::notice,
+                           to_string(row.change), q.name, p.phase, change_message(row, options)});
+      }
+      comparison.rows.push_back(std::move(row));
+      compare_plans(q.name, *b, p, options, plans);
+    }
+    for (const auto& b : base->phases) {
+      if (!q.find_phase(b.phase)) {
+        comparison.findings.push_back({Severity::warning, "missing", q.name, b.phase, "phase not measured now"});
+      }
+    }
+  }
+  comparison.findings.insert(comparison.findings.end(), changes.begin(), changes.end());
+  comparison.findings.insert(comparison.findings.end(), plans.begin(), plans.end());
+  return comparison;
+}
+
+void confirm_regressions(Comparison& comparison, const Results& baseline, const Remeasure& remeasure, int runs,
+                         const CompareOptions& options) {
+  if (runs <= 0) return;
+  for (auto& row : comparison.rows) {
+    if (row.change != Change::regression) continue;
+    const auto& base_samples = baseline.find_query(row.query)->find_phase(row.phase)->samples_ms;
+    int held = 0;
+    for (int i = 0; i < runs; ++i) {
+      auto again = evaluate(row.query, row.phase, base_samples, remeasure(row.query, row.phase), row.min_effect, options);
+      if (again.change == Change::regression) ++held;
+    }
+    // A strict majority: one unlucky re-run on a shared runner neither makes nor breaks a finding.
+    const bool confirmed = 2 * held > runs;
+    row.confirmation = fmt::format("{}held in {} of {} re-runs", confirmed ? "" : "not confirmed: ", held, runs);
+    if (!confirmed) row.change = Change::no_change;
+    for (auto& finding : comparison.findings) {
+      if (finding.kind != "regression" || finding.query != row.query || finding.phase != row.phase) continue;
+      finding.message += " (" + row.confirmation + ")";
+      if (!confirmed) finding.severity = Severity::warning;
+    }
+  }
+}
+
+}  // namespace preflight::bench

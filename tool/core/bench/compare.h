@@ -1,0 +1,86 @@
+#pragma once
+// The CI gate: compares a current results document with a stored baseline, query by query and
+// phase by phase, and decides statistically whether a slowdown is real (Mann-Whitney U and a
+// minimum effect on the ratio of medians), whether a plan changed, and whether the two were
+// measured in comparable environments.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bench/results.h"
+#include "core/stats/stats.h"
+
+namespace preflight::bench {
+
+struct CompareOptions {
+  double alpha = 0.01;                 // significance level of the rank test
+  double default_min_effect = 0.10;    // used when a query has no `min_effect` of its own
+  std::optional<double> min_effect;    // --min-effect: overrides every query's own
+  bool allow_plan_change = false;      // an index scan that became a Seq Scan only warns
+  int bootstrap_resamples = 2000;
+  std::uint64_t seed = 1;              // bootstrap seed: the same inputs give the same report
+};
+
+enum class Change { no_change, regression, improvement };
+
+/// "regression", "improvement" or "no change".
+std::string to_string(Change change);
+
+/// One query and phase measured in both documents.
+struct PhaseComparison {
+  std::string query;
+  std::string phase;
+  stats::Summary baseline;
+  stats::Summary current;
+  stats::Interval ratio;   // median(current) / median(baseline), with its confidence interval
+  double confidence = 0;   // of `ratio`'s interval (1 - alpha)
+  double p_value = 1;      // two-sided Mann-Whitney U
+  double min_effect = 0;   // the threshold that applied
+  Change change = Change::no_change;
+  std::string confirmation;  // after --confirm: "held in 3 of 3 re-runs", "not confirmed: …"
+};
+
+enum class Severity { error, warning, notice };
+
+/// "error", "warning" or "notice".
+std::string to_string(Severity severity);
+
+/// Something the gate reports besides the table: a regression, a plan change, an environment
+/// difference, a query missing on one side.
+struct Finding {
+  Severity severity = Severity::warning;
+  std::string kind;     // "regression", "improvement", "plan", "environment", "missing"
+  std::string query;    // "" for environment findings
+  std::string phase;
+  std::string message;  // one sentence a user reads, without the query prefix
+};
+
+struct Comparison {
+  std::vector<PhaseComparison> rows;
+  std::vector<Finding> findings;  // in the order: environment, missing, regression/improvement, plan
+
+  /// True when a finding is an error (a regression or a plan change that fails): exit 1.
+  bool failed() const;
+};
+
+/// Differences between where the baseline and the current results were measured: server major
+/// version, recorded planner/durability settings, durability, host name and CPU count.
+std::vector<std::string> environment_differences(const Environment& baseline, const Environment& current);
+
+/// Compares `current` with `baseline`. Throws Error(input) when a stored EXPLAIN cannot be read.
+Comparison compare_results(const Results& baseline, const Results& current, const CompareOptions& options);
+
+/// Re-measures one query's phase and returns fresh latency samples (ms): injected by the CLI,
+/// which owns the database; a fake in tests.
+using Remeasure = std::function<std::vector<double>(const std::string& query, const std::string& phase)>;
+
+/// Decides whether a regression is real on a noisy machine: each regressed row is re-measured
+/// `runs` times and compared with the baseline by the same rule; it stays a regression only if
+/// it holds in a strict majority of the re-runs, else it becomes a warning. Rows and findings
+/// of `comparison` are updated in place.
+void confirm_regressions(Comparison& comparison, const Results& baseline, const Remeasure& remeasure, int runs,
+                         const CompareOptions& options);
+
+}  // namespace preflight::bench

@@ -1,0 +1,36 @@
+// JUnit XML for CI test tabs. Details go in the element text because some readers ignore the
+// message attribute (REFERENCE.md, CI output conventions).
+
+#include <fmt/format.h>
+
+#include "core/report/report.h"
+#include "core/report/results_view.h"
+#include "core/report/text.h"
+
+namespace preflight::report {
+
+std::string render_junit(const bench::Results& results) {
+  std::size_t failures = 0;
+  for (const auto& v : results.verdicts) failures += v.passed ? 0U : 1U;
+  const std::string suite = xml_escape(results.suite_name);
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"preflight\" tests=\"{}\" failures=\"{}\">\n", results.verdicts.size(), failures);
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n", suite,
+                     results.verdicts.size(), failures);
+  for (const auto& v : results.verdicts) {
+    const std::string detail = fmt::format("limit: {}\nmeasured: {}", v.expected, v.actual);
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">\n", xml_escape(v.query), xml_escape(verdict_label(v)));
+    if (v.passed) {
+      out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(detail));
+    } else {
+      out += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                         xml_escape(one_line(fmt::format("measured {}; limit {}", v.actual, v.expected), 500)), xml_escape(v.kind),
+                         xml_escape(detail));
+    }
+    out += "    </testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+}  // namespace preflight::report

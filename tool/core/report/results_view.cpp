@@ -1,0 +1,196 @@
+#include "core/report/results_view.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "core/report/text.h"
+
+namespace preflight::report {
+
+std::string lock_mode_name(const std::string& mode) {
+  std::string name = mode;
+  if (name.size() > 4 && name.compare(name.size() - 4, 4, "Lock") == 0) name.resize(name.size() - 4);
+  std::string out;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (i > 0 && std::isupper(c) && std::islower(static_cast<unsigned char>(name[i - 1]))) out += ' ';
+    out += static_cast<char>(std::toupper(c));
+  }
+  return out;
+}
+
+int lock_severity(const std::string& mode) {
+  const std::string m = lock_mode_name(mode);
+  if (m == "ACCESS EXCLUSIVE") return 4;
+  if (m == "EXCLUSIVE" || m == "SHARE ROW EXCLUSIVE" || m == "SHARE") return 3;
+  if (m == "SHARE UPDATE EXCLUSIVE") return 2;
+  return 1;
+}
+
+std::string lock_blocks(const std::string& mode) {
+  // PostgreSQL's table-level lock conflict table (explicit-locking docs): only ACCESS EXCLUSIVE
+  // conflicts with SELECT's ACCESS SHARE; SHARE and stronger conflict with ROW EXCLUSIVE (DML).
+  switch (lock_severity(mode)) {
+    case 4: return "reads and writes";
+    case 3: return "writes";
+    case 2: return "other DDL and VACUUM";
+    default: return "no reads or writes";
+  }
+}
+
+namespace {
+
+template <class T>
+T field(const nlohmann::json& j, const char* key, T fallback) {
+  if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return fallback;
+  try {
+    return j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fallback;
+  }
+}
+
+}  // namespace
+
+std::vector<TracedStatement> read_lock_trace(const nlohmann::json& trace) {
+  std::vector<TracedStatement> out;
+  if (!trace.is_array()) return out;
+  for (const auto& entry : trace) {
+    TracedStatement s;
+    s.version = field<std::int64_t>(entry, "version", 0);
+    s.statement = field<std::string>(entry, "statement", "");
+    s.line = field<std::int64_t>(entry, "line", 0);
+    s.duration_ns = field<std::int64_t>(entry, "duration_ns", 0);
+    if (entry.is_object() && entry.contains("locks") && entry.at("locks").is_array()) {
+      for (const auto& lock : entry.at("locks")) {
+        TracedLock l;
+        l.relation = field<std::string>(lock, "relation", "");
+        l.mode = lock_mode_name(field<std::string>(lock, "mode", ""));
+        l.blocks = field<std::string>(lock, "blocks", "");
+        if (l.blocks.empty()) l.blocks = lock_blocks(l.mode);
+        s.locks.push_back(std::move(l));
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<OperationRow> operation_rows(const bench::Results& results) {
+  std::vector<OperationRow> rows;
+  for (const auto& q : results.queries) {
+    OperationRow row;
+    row.query = &q;
+    row.before = q.find_phase("before");
+    row.after = q.find_phase("after");
+    row.improvement = q.improvement;
+    if (!row.improvement && row.before && row.after && !row.before->samples_ms.empty() &&
+        !row.after->samples_ms.empty()) {
+      row.improvement = stats::bootstrap_ratio_of_medians(row.before->samples_ms, row.after->samples_ms);
+    }
+    for (const auto& v : results.verdicts) {
+      if (v.query != q.name) continue;
+      row.verdicts.push_back(&v);
+      row.passed = row.passed && v.passed;
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string latency_text(const bench::PhaseResult* phase) {
+  if (!phase || phase->summary.count == 0) return "not measured";
+  return fmt::format("p50 {} ms · p95 {} ms", format_ms(phase->summary.p50), format_ms(phase->summary.p95));
+}
+
+namespace {
+
+std::string times(double ratio) {
+  if (ratio >= 100) return fmt::format("{:.0f}×", ratio);
+  if (ratio >= 10) return fmt::format("{:.1f}×", ratio);
+  return fmt::format("{:.2f}×", ratio);
+}
+
+}  // namespace
+
+std::string improvement_text(const std::optional<stats::Interval>& improvement) {
+  if (!improvement || improvement->estimate <= 0) return "—";
+  const double r = improvement->estimate;
+  std::string head;
+  if (r >= 2) {
+    head = times(r) + " ↓";
+  } else if (r >= 1) {
+    head = fmt::format("{:.1f} % ↓", (1 - 1 / r) * 100);
+  } else {
+    head = fmt::format("{:.1f} % slower", (1 / r - 1) * 100);
+  }
+  return fmt::format("{} (95 % CI {}–{})", head, times(improvement->low), times(improvement->high));
+}
+
+std::string verdict_label(const bench::Verdict& verdict) {
+  std::string label = verdict.kind == verdict.name || verdict.name.rfind(verdict.kind, 0) == 0
+                          ? verdict.name
+                          : verdict.kind + " " + verdict.name;
+  if (!verdict.phase.empty()) label += " (" + verdict.phase + ")";
+  return label;
+}
+
+std::string verdict_text(const OperationRow& row) {
+  if (row.verdicts.empty()) return "—";
+  if (row.passed) return "pass";
+  std::string failed;
+  for (const auto* v : row.verdicts) {
+    if (!v->passed) failed += (failed.empty() ? "" : ", ") + verdict_label(*v);
+  }
+  return "FAIL: " + failed;
+}
+
+std::vector<std::pair<std::string, std::string>> environment_rows(const bench::Environment& e) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  rows.emplace_back("PostgreSQL", e.server_version.empty() ? "unknown" : e.server_version);
+  std::string cluster = e.throwaway_cluster ? "throwaway cluster" : "existing server";
+  cluster += e.durable ? " (durable: fsync and synchronous_commit on)" : " without fsync (not durable)";
+  rows.emplace_back("Cluster", cluster);
+  std::string machine = e.host_name.empty() ? "unknown host" : e.host_name;
+  if (e.cpus > 0) machine += fmt::format(", {} CPU{}", e.cpus, e.cpus == 1 ? "" : "s");
+  if (!e.os.empty()) machine += ", " + e.os;
+  rows.emplace_back("Machine", machine);
+  std::string settings;
+  for (const auto& [name, value] : e.settings) settings += (settings.empty() ? "" : ", ") + name + " = " + value;
+  rows.emplace_back("Settings", settings.empty() ? "not recorded" : settings);
+  if (!e.preflight_version.empty()) rows.emplace_back("preflight", e.preflight_version);
+  if (!e.started_at.empty()) rows.emplace_back("Started", e.started_at);
+  return rows;
+}
+
+std::string node_actuals(const plan::PlanNode& node) {
+  if (!node.has_actuals) return "";
+  return fmt::format("{} ms, {:g} row{}, {:g} loop{}", format_ms(node.actual_total_ms), node.actual_rows,
+                     node.actual_rows == 1 ? "" : "s", node.actual_loops, node.actual_loops == 1 ? "" : "s");
+}
+
+std::string format_duration_ns(std::int64_t ns) {
+  if (ns < 0) return "-";
+  const double ms = static_cast<double>(ns) / 1e6;
+  if (ms < 1000) return fmt::format("{:.1f} ms", ms);
+  return fmt::format("{:.2f} s", ms / 1000);
+}
+
+std::string one_line(const std::string& sql, std::size_t max_chars) {
+  std::string out;
+  bool space = false;
+  for (char c : sql) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  if (out.size() > max_chars) out = std::string(utf8_prefix(out, max_chars)) + "…";
+  return out;
+}
+
+}  // namespace preflight::report

@@ -1,0 +1,110 @@
+#include "core/report/text.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace preflight::report {
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 && c != '\n' && c != '\r' && c != '\t') {
+      out += "\xEF\xBF\xBD";  // U+FFFD: XML 1.0 cannot carry these even as character references
+      continue;
+    }
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string markdown_cell(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '|': out += "\\|"; break;
+      case '*': out += "\\*"; break;
+      case '`': out += "\\`"; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += ' '; break;
+      case '\r': break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string github_message(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '%': out += "%25"; break;
+      case '\r': out += "%0D"; break;
+      case '\n': out += "%0A"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string github_property(std::string_view text) {
+  std::string out;
+  for (char c : github_message(text)) {
+    switch (c) {
+      case ':': out += "%3A"; break;
+      case ',': out += "%2C"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string format_ms(double ms) {
+  const double magnitude = std::abs(ms);
+  if (magnitude >= 100) return fmt::format("{:.0f}", ms);
+  if (magnitude >= 10) return fmt::format("{:.1f}", ms);
+  if (magnitude >= 1) return fmt::format("{:.2f}", ms);
+  if (magnitude >= 0.1) return fmt::format("{:.3f}", ms);
+  return fmt::format("{:.4f}", ms);
+}
+
+std::string format_change(double ratio) { return fmt::format("{:+.1f} %", (ratio - 1) * 100); }
+
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  // Back up over continuation bytes (10xxxxxx) so the cut lands on a sequence boundary.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+}  // namespace preflight::report

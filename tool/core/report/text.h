@@ -1,0 +1,31 @@
+#pragma once
+// Escaping and number formatting shared by every renderer: what user-supplied text (query
+// names, SQL, claims, plan labels) must go through before it lands in HTML, XML, Markdown or a
+// GitHub Actions workflow command.
+
+#include <string>
+#include <string_view>
+
+namespace preflight::report {
+
+/// Escapes & < > " ' for HTML text and attribute values.
+std::string html_escape(std::string_view text);
+/// Escapes & < > " ' for XML, and replaces control characters XML 1.0 forbids with U+FFFD.
+std::string xml_escape(std::string_view text);
+/// Makes text safe inside a Markdown table cell: | * ` \\ escaped, newlines as spaces, HTML-significant
+/// < > & as entities (GitHub renders inline HTML).
+std::string markdown_cell(std::string_view text);
+/// GitHub workflow command message: % CR LF as %25 %0D %0A.
+std::string github_message(std::string_view text);
+/// GitHub workflow command property value: the message escapes plus : and , as %3A %2C.
+std::string github_property(std::string_view text);
+
+/// A latency in milliseconds with three significant digits: "0.0912", "3.42", "38.9", "1234".
+std::string format_ms(double ms);
+/// A signed percentage of a ratio's distance from 1: 1.3 → "+30.0 %", 0.8 → "-20.0 %".
+std::string format_change(double ratio);
+
+/// The longest prefix of `text` of at most `max_bytes` bytes that does not split a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
+
+}  // namespace preflight::report

@@ -1,0 +1,61 @@
+#include "io/report/report_files.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/report/report.h"
+
+namespace fs = std::filesystem;
+
+namespace preflight::report {
+
+bench::Results read_results_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorKind::input, "results file not found", "write one with `preflight bench run SUITE.toml --out FILE`",
+                Location{path, 0, 0});
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(ErrorKind::input, std::string("not valid JSON: ") + e.what(), {}, Location{path, 0, 0});
+  }
+  try {
+    return bench::results_from_json(document);
+  } catch (const Error& e) {
+    throw e.at(Location{path, 0, 0});
+  }
+}
+
+namespace {
+
+void write(const std::string& path, const std::string& text, std::ios::openmode mode) {
+  std::error_code ec;
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  std::ofstream out(path, std::ios::binary | mode);
+  if (!out || !(out << text) || !out.flush()) {
+    throw Error(ErrorKind::input, "cannot write file" + (ec ? ": " + ec.message() : std::string()), {},
+                Location{path, 0, 0});
+  }
+}
+
+}  // namespace
+
+void write_text_file(const std::string& path, const std::string& text) { write(path, text, std::ios::trunc); }
+
+void append_text_file(const std::string& path, const std::string& text) { write(path, text, std::ios::app); }
+
+ReportPaths write_reports(const bench::Results& results, const std::string& dir) {
+  ReportPaths paths{(fs::path(dir) / "report.md").string(), (fs::path(dir) / "report.html").string()};
+  write_text_file(paths.markdown, render_markdown(results));
+  write_text_file(paths.html, render_html(results));
+  return paths;
+}
+
+}  // namespace preflight::report

@@ -1,0 +1,29 @@
+#pragma once
+// Reading results documents and writing reports to disk.
+
+#include <string>
+
+#include "core/bench/results.h"
+
+namespace preflight::report {
+
+/// Reads and validates a results document; throws Error(input) naming the file (and the JSON
+/// path or parse position) when it is missing or malformed.
+bench::Results read_results_file(const std::string& path);
+
+/// Writes `text` to `path` (creating parent folders, replacing the file); throws Error(input).
+void write_text_file(const std::string& path, const std::string& text);
+
+/// Appends `text` to `path` (creating it); throws Error(input).
+void append_text_file(const std::string& path, const std::string& text);
+
+struct ReportPaths {
+  std::string markdown;  // <dir>/report.md
+  std::string html;      // <dir>/report.html
+};
+
+/// Writes report.md and report.html for `results` into `dir` (created if needed) and returns
+/// their paths: the one call `preflight demo` needs.
+ReportPaths write_reports(const bench::Results& results, const std::string& dir);
+
+}  // namespace preflight::report
