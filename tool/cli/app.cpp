@@ -51,6 +51,7 @@ int run(int argc, char** argv) {
   int exit_code = 0;
   add_migrate_command(app, globals, exit_code);
   add_demo_command(app, globals, exit_code);
+  add_bench_command(app, globals, exit_code);
 
   try {
     try {

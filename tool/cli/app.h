@@ -34,5 +34,6 @@ int run(int argc, char** argv);
 // One function per subcommand file; each adds its subcommand and sets `exit_code` when it runs.
 void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 void add_demo_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
+void add_bench_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 
 }  // namespace preflight::cli

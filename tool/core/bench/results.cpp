@@ -22,7 +22,7 @@ const QueryResult* Results::find_query(const std::string& name) const {
 
 bool Results::passed() const {
   for (const auto& v : verdicts) {
-    if (!v.passed) return false;
+    if (!v.passed && !v.informational) return false;
   }
   return true;
 }
@@ -143,7 +143,8 @@ json to_json(const Results& results) {
                         {"name", v.name},
                         {"passed", v.passed},
                         {"expected", v.expected},
-                        {"actual", v.actual}});
+                        {"actual", v.actual},
+                        {"informational", v.informational}});
   }
   json document{{"schema_version", results.schema_version},
                 {"suite", {{"name", results.suite_name}, {"file", results.suite_file}, {"scale", results.scale},
@@ -214,7 +215,8 @@ Results results_from_json(const json& document) {
   for (const auto& v : root.items("verdicts")) {
     results.verdicts.push_back({v.get<std::string>("query"), v.get_or<std::string>("phase", ""),
                                 v.get<std::string>("kind"), v.get<std::string>("name"), v.get<bool>("passed"),
-                                v.get_or<std::string>("expected", ""), v.get_or<std::string>("actual", "")});
+                                v.get_or<std::string>("expected", ""), v.get_or<std::string>("actual", ""),
+                                v.get_or<bool>("informational", false)});
   }
   if (root.has("migration")) {
     auto m = root.child("migration");

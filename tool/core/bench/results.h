@@ -62,6 +62,7 @@ struct Verdict {
   bool passed = false;
   std::string expected;  // the limit, as text
   std::string actual;    // the measured value, as text
+  bool informational = false;  // reported, never fails the run (documented claims)
 };
 
 /// The migration applied between the phases.
@@ -86,7 +87,7 @@ struct Results {
 
   /// The query named `name`, or nullptr.
   const QueryResult* find_query(const std::string& name) const;
-  /// True when every verdict passed.
+  /// True when every verdict that is not informational passed.
   bool passed() const;
 };
 
