@@ -89,12 +89,15 @@ public:
       if (name == "name") {
         string(node, name, suite.name);
       } else if (name == "migrations") {
-        has_migrations = string(node, name, suite.migrations);
+        has_migrations = true;
+        string(node, name, suite.migrations);
         suite.migrations = resolve(m_path, suite.migrations);
       } else if (name == "before") {
-        has_before = integer(node, name, suite.before);
+        has_before = true;
+        integer(node, name, suite.before);
       } else if (name == "after") {
-        has_after = integer(node, name, suite.after);
+        has_after = true;
+        integer(node, name, suite.after);
       } else if (name == "seed") {
         std::int64_t seed = 0;
         if (integer(node, name, seed)) suite.seed = static_cast<std::uint64_t>(seed);
@@ -107,7 +110,7 @@ public:
       } else if (name == "queries") {
         queries(node, suite);
       } else {
-        unknown(node, name, "name, migrations, before, after, seed, scale, [dataset], [defaults], [[queries]]");
+        unknown(key, name, "name, migrations, before, after, seed, scale, [dataset], [defaults], [[queries]]");
       }
     }
     const toml::source_region top{};
@@ -115,7 +118,7 @@ public:
     if (!has_migrations) missing(top, "migrations");
     if (!has_before) missing(top, "before");
     if (!has_after) missing(top, "after");
-    if (has_before && has_after && suite.after <= suite.before) {
+    if (suite.before > 0 && suite.after > 0 && suite.after <= suite.before) {
       problem(*root.get("after"), "`after` must be a later version than `before`");
     }
     if (suite.queries.empty() && !root.contains("queries")) missing(top, "[[queries]]");
@@ -136,8 +139,10 @@ private:
     if (at.line == 0) at = Location{m_path, 0, 0};
     m_errors.emplace_back(ErrorKind::input, fmt::format("missing `{}`", key), std::string(), at);
   }
-  void unknown(const toml::node& node, const std::string& key, const std::string& known) {
-    problem(node, fmt::format("unknown key `{}`", key), "known keys: " + known);
+  // Located at the key, not its value: the key is what is misspelt.
+  void unknown(const toml::key& key, const std::string& path, const std::string& known) {
+    m_errors.emplace_back(ErrorKind::input, fmt::format("unknown key `{}`", path), "known keys: " + known,
+                          where(key.source()));
   }
   void wrong_type(const toml::node& node, const std::string& key, const char* type) {
     problem(node, fmt::format("`{}` must be {}", key, type));
@@ -218,7 +223,7 @@ private:
           suite.dataset_file_location = where(value.source());
         }
       } else {
-        unknown(value, "dataset." + name, "sql, file");
+        unknown(key, "dataset." + name, "sql, file");
       }
     }
     if (t->contains("sql") && t->contains("file")) problem(node, "[dataset] takes `sql` or `file`, not both");
@@ -238,7 +243,7 @@ private:
       } else if (name == "time_budget") {
         if (optional_number(value, "defaults.time_budget", d)) out.time_budget_s = *d;
       } else {
-        unknown(value, "defaults." + name, "warmup, iterations, time_budget");
+        unknown(key, "defaults." + name, "warmup, iterations, time_budget");
       }
     }
   }
@@ -262,6 +267,7 @@ private:
   QuerySpec query(const toml::table& t) {
     QuerySpec q;
     q.location = where(t.source());
+    bool params_ok = true;  // a broken generator already explains a parameter-count mismatch
     for (auto&& [key, value] : t) {
       const std::string name(key.str());
       const std::string path = "queries." + name;
@@ -270,7 +276,7 @@ private:
       } else if (name == "sql") {
         string(value, path, q.sql);
       } else if (name == "params") {
-        params(value, q.params);
+        params_ok = params(value, q.params);
       } else if (name == "writes") {
         boolean(value, path, q.writes);
       } else if (name == "claim") {
@@ -290,7 +296,7 @@ private:
       } else if (name == "after") {
         phase(value, path, q.after);
       } else {
-        unknown(value, path,
+        unknown(key, path,
                 "name, sql, params, writes, claim, min_effect, improvement, warmup, iterations, time_budget, "
                 "[queries.before], [queries.after]");
       }
@@ -298,6 +304,7 @@ private:
     if (q.name.empty() && !t.contains("name")) missing(t.source(), "queries.name");
     if (q.sql.empty() && !t.contains("sql") && !(q.before.sql && q.after.sql)) missing(t.source(), "queries.sql");
     for (const char* phase_name : {"before", "after"}) {
+      if (!params_ok) break;
       const std::string& sql = q.sql_for(phase_name);
       const int needed = max_parameter(sql);
       if (!sql.empty() && needed != static_cast<int>(q.params.size())) {
@@ -344,20 +351,24 @@ private:
       } else if (name == "p99_ms") {
         optional_number(value, key_path, out.p99_ms);
       } else {
-        unknown(value, key_path, "sql, index_backed, uses_index, no_seq_scan, max_shared_buffers, p50_ms, p95_ms, p99_ms");
+        unknown(key, key_path, "sql, index_backed, uses_index, no_seq_scan, max_shared_buffers, p50_ms, p95_ms, p99_ms");
       }
     }
   }
 
-  void params(const toml::node& node, std::vector<GeneratorSpec>& out) {
+  bool params(const toml::node& node, std::vector<GeneratorSpec>& out) {
     const auto* array = node.as_array();
     if (!array) {
       wrong_type(node, "queries.params", "an array of generators, e.g. [{ int = [1, 100] }]");
-      return;
+      return false;
     }
+    bool ok = true;
     for (const auto& item : *array) {
-      if (auto spec = generator(item)) out.push_back(std::move(*spec));
+      auto spec = generator(item);
+      if (spec) out.push_back(std::move(*spec));
+      ok = ok && spec.has_value();
     }
+    return ok;
   }
 
   std::optional<GeneratorSpec> generator(const toml::node& node) {
