@@ -126,6 +126,7 @@ json to_json(const Results& results) {
                         {"summary", summary_json(p.summary)},
                         {"plan_kind", p.plan_kind},
                         {"warmup_executions", p.warmup_executions},
+                        {"sampling_seconds", p.sampling_seconds},
                         {"explain", p.explain},
                         {"explain_params", p.explain_params},
                         {"samples_ms", p.samples_ms}});
@@ -204,6 +205,7 @@ Results results_from_json(const json& document) {
       phase.summary = p.has("summary") ? read_summary(p.child("summary")) : stats::summarize(phase.samples_ms);
       phase.plan_kind = p.get_or<std::string>("plan_kind", "");
       phase.warmup_executions = p.get_or<std::int64_t>("warmup_executions", 0);
+      phase.sampling_seconds = p.get_or<double>("sampling_seconds", 0);
       if (p.has("explain")) phase.explain = p.raw("explain");
       phase.explain_params = p.get_or<std::vector<std::string>>("explain_params", {});
       query.phases.push_back(std::move(phase));

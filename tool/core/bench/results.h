@@ -39,6 +39,7 @@ struct PhaseResult {
   nlohmann::json explain;             // raw EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) output
   std::vector<std::string> explain_params;  // parameters the EXPLAIN ran with
   std::int64_t warmup_executions = 0;
+  double sampling_seconds = 0;        // wall time of the timed loop (executions/s = count / this)
 };
 
 struct QueryResult {

@@ -196,6 +196,7 @@ void BenchRunner::run_phase(const std::string& phase, Results& results) {
     result.explain = std::move(timed.explain);
     result.explain_params = std::move(timed.explain_params);
     result.warmup_executions = timed.warmup;
+    result.sampling_seconds = timed.sampling_seconds;
     progress.step = "query";
     progress.finished = true;
     progress.samples = static_cast<int>(result.samples_ms.size());

@@ -138,6 +138,7 @@ TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
       progress({done, request.iterations, elapsed, eta});
     }
   }
+  phase.sampling_seconds = seconds_since(start);
   phase.plan_kind = plan_kind(counts_before, query.plan_counts(session));
   if (progress) {
     progress({static_cast<int>(phase.samples_ms.size()), request.iterations, seconds_since(start), 0});

@@ -39,6 +39,7 @@ struct TimedPhase {
   nlohmann::json explain;               // EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) EXECUTE …
   std::vector<std::string> explain_params;
   int warmup = 0;
+  double sampling_seconds = 0;          // wall time of the timed executions
 };
 
 /// Prepares, warms up, captures the plan of the prepared statement as it is then executed
