@@ -5,6 +5,7 @@
 #include "cli/app.h"
 #include "cli/bench_run.h"
 #include "cli/output.h"
+#include "io/bench/suite_file.h"
 
 namespace preflight::cli {
 
@@ -12,9 +13,10 @@ namespace {
 
 int run_bench(GlobalOptions& globals, const BenchOptions& options) {
   auto config = globals.load_config();
+  auto suite = bench::load_suite(options.suite);  // validate before starting or touching a database
   auto target = globals.open_target();
   auto session = target.connect("preflight bench");
-  auto results = run_suite(*session, target.cluster() != nullptr, options, config.history_table);
+  auto results = run_suite(std::move(suite), *session, target.cluster() != nullptr, options, config.history_table);
   if (auto failed = failed_expectations(results)) throw *failed;
   return 0;
 }

@@ -12,7 +12,6 @@
 #include "cli/output.h"
 #include "core/bench/gbench.h"
 #include "io/bench/runner.h"
-#include "io/bench/suite_file.h"
 
 namespace preflight::cli {
 
@@ -133,9 +132,8 @@ std::optional<Error> failed_expectations(const bench::Results& results) {
                "see the table above and the verdicts in the results file");
 }
 
-bench::Results run_suite(pg::PgSession& session, bool throwaway_cluster, const BenchOptions& options,
-                         const std::string& history_table) {
-  auto suite = bench::load_suite(options.suite);
+bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
+                         const BenchOptions& options, const std::string& history_table) {
   bench::RunOptions run;
   run.scale = options.scale;
   run.iterations = options.iterations;

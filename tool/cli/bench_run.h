@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/bench/results.h"
+#include "core/bench/suite.h"
 #include "io/pg/pg_session.h"
 
 namespace preflight::cli {
@@ -23,10 +24,11 @@ struct BenchOptions {
   bool allow_writes = false;
 };
 
-/// Loads and runs the suite on `session`, printing progress and the summary table, and writes
-/// the results (and gbench) files; returns the results (the caller decides the exit code).
-bench::Results run_suite(pg::PgSession& session, bool throwaway_cluster, const BenchOptions& options,
-                         const std::string& history_table);
+/// Runs `suite` (loaded before connecting, so a bad suite starts nothing) on `session`, printing
+/// progress and the summary table, and writes the results (and gbench) files; returns the
+/// results (the caller decides the exit code).
+bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
+                         const BenchOptions& options, const std::string& history_table);
 
 /// The summary table (operation, before/after p50/p95, ratio with CI, claim, verdict) and the
 /// claim and failure lines under it.

@@ -6,6 +6,7 @@
 
 #include "cli/app.h"
 #include "cli/bench_run.h"
+#include "io/bench/suite_file.h"
 #include "cli/output.h"
 #include "io/migrate/migration_directory.h"
 #include "io/migrate/migrator.h"
@@ -27,16 +28,17 @@ void check(const migrate::RunReport& report) {
 // a scale that finishes in about a minute. Unmet expectations are shown, not fatal, here.
 void run_benchmark_step(const pg::DatabaseTarget& target, const config::Config& config) {
   print_line("\n== 6. benchmark: the checklist's five operations before and after migration 0003");
+  auto suite = bench::load_suite("benchmarks/focus_sessions.toml");
   const std::string database = "preflight_bench";
   target.cluster()->create_database(database);
   auto session = pg::PgSession::connect(target.cluster()->conninfo(database), "preflight demo bench");
   BenchOptions options;
-  options.suite = "benchmarks/focus_sessions.toml";
+  options.suite = suite.file;
   options.out = "reports/demo/results.json";
   options.scale = 0.2;
   options.time_budget_s = 1.5;
   options.iterations = 1000;
-  auto results = run_suite(*session, true, options, config.history_table);
+  auto results = run_suite(std::move(suite), *session, true, options, config.history_table);
   if (auto failed = failed_expectations(results)) print_warning(failed->message());
 }
 
