@@ -1,28 +1,13 @@
-// `preflight demo`: the whole story on a throwaway cluster with the bundled example.
+// `preflight demo`: the deployment checklist's story on a throwaway cluster with the bundled
+// example — lint, dry run, lock trace, apply, post-deploy checks, rollback, benchmark, report.
 
 #include <CLI/CLI.hpp>
 
-#include <filesystem>
-
-#include <fmt/format.h>
-
 #include "cli/app.h"
+#include "cli/demo_steps.h"
 #include "cli/output.h"
-#include "core/check/derive.h"
-#include "core/check/read_only.h"
-#include "io/check/check_runner.h"
 #include "io/migrate/migration_directory.h"
 #include "io/migrate/migrator.h"
-
-// Migration safety step.
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-
-#include "core/lint/lint_report.h"
-#include "core/lint/linter.h"
-#include "io/lint/lint_sources.h"
-#include "io/migrate/lock_trace.h"
 
 namespace preflight::cli {
 
@@ -31,128 +16,6 @@ namespace {
 void show_status(migrate::Migrator& migrator, const migrate::MigrationSet& files, const std::string& source,
                  const std::string& target) {
   print_status_text(migrate::compute_status(files, migrator.history()), source, target);
-}
-
-void check(const migrate::RunReport& report) {
-  if (const auto* failed = report.failure()) throw *failed->error;
-}
-
-// ---- Migration safety: lint and lock trace -------------------------------------------------
-
-// The data the trace needs to mean something: a plain CREATE INDEX on an empty table is instant.
-constexpr const char* k_demo_rows =
-    "INSERT INTO users (email, display_name) SELECT 'user' || g || '@example.com', 'User ' || g "
-    "FROM generate_series(1, 5000) g;"
-    "INSERT INTO focus_sessions (user_id, mode, status, duration_seconds, started_at) "
-    "SELECT 1 + g % 5000, 'pomodoro', CASE WHEN g % 50 = 0 THEN 'active' ELSE 'completed' END, 1500, "
-    "now() - g * interval '1 minute' FROM generate_series(1, 200000) g;"
-    "INSERT INTO focus_libraries (user_id, name) SELECT 1 + g % 5000, 'Library ' || g FROM generate_series(1, 10000) g;"
-    "INSERT INTO focus_library_tracks (library_id, title, url) SELECT 1 + g % 10000, 'Track ' || g, "
-    "'https://example.com/t/' || g FROM generate_series(1, 50000) g;"
-    "ANALYZE";
-
-constexpr const char* k_safer_index =
-    "-- no-transaction\n"
-    "SET lock_timeout = '5s';\n"
-    "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_focus_sessions_user_active\n"
-    "  ON focus_sessions (user_id, status, started_at DESC);\n";
-
-void print_lint(const std::vector<lint::LintMigration>& migrations, std::size_t files) {
-  auto findings = lint::lint_migrations(migrations, {});
-  for (const auto& line : lint::render_text(findings)) print_line(line);
-  print_line("preflight lint: " + lint::summary_line(findings, files));
-}
-
-// Lints the bundled migrations, measures 0003's locks on a populated database in a traced dry
-// run, and lints the safer alternative; leaves the database at version 2 with the demo rows.
-void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& files,
-                           const migrate::MigratorOptions& options) {
-  print_line("\n== 2b. migration safety: lint, and a lock trace of 0003 on a populated database");
-  print_line("-- preflight lint (the checklist calls 0003's CREATE INDEX \"non-blocking\"; lint disagrees):");
-  std::size_t file_count = 0;
-  for (const auto& m : files.all()) file_count += m.down ? 2U : 1U;
-  print_lint(lint::lint_migrations_of(files), file_count);
-
-  print_line("\n-- migrate up --to 2, then 5,000 users, 200,000 focus sessions, 10,000 libraries, 50,000 tracks");
-  migrate::Migrator migrator(session, options);
-  migrator.on_step(print_step);
-  check(migrator.up(files, {2, false}));
-  session.exec(k_demo_rows);
-
-  print_line("\n-- migrate up --dry-run --trace-locks");
-  migrate::MigratorOptions dry = options;
-  dry.dry_run = true;
-  migrate::Migrator dry_migrator(session, dry);
-  migrate::LockTracer tracer(session);
-  dry_migrator.observe(&tracer);
-  dry_migrator.on_step(print_step);
-  check(dry_migrator.up(files, {}));
-  for (const auto& line : migrate::render_lock_trace(tracer.trace())) print_line(line);
-
-  for (const auto& t : migrate::blocked_tables(tracer.trace())) {
-    if (t.relation != "focus_sessions") continue;
-    print_line(fmt::format("\nChecklist claim \"Non-blocking: index creation doesn't lock table\": FALSE. "
-                           "Measured: writes to focus_sessions ({} rows) would be blocked for {} ({} lock, held "
-                           "until 0003 commits).",
-                           static_cast<std::int64_t>(t.rows), migrate::format_ns(t.held_ns),
-                           migrate::lock_mode_name(t.mode)));
-  }
-
-  print_line("\n-- the safer way: a separate -- no-transaction migration with CREATE INDEX CONCURRENTLY");
-  print_line("   (SHARE UPDATE EXCLUSIVE: reads and writes continue during the build; a dry run cannot trace it");
-  print_line("    because CONCURRENTLY refuses to run in a transaction)");
-  const auto dir = std::filesystem::temp_directory_path() /
-                   fmt::format("preflight-demo-{}", std::chrono::steady_clock::now().time_since_epoch().count());
-  std::filesystem::create_directories(dir);
-  const auto file = dir / "0004_focus_sessions_user_active_index.sql";
-  std::ofstream(file, std::ios::binary) << k_safer_index;
-  for (std::string_view line = k_safer_index; !line.empty();) {
-    auto eol = line.find('\n');
-    print_line("   | " + std::string(line.substr(0, eol)));
-    line.remove_prefix(eol + 1);
-  }
-  print_lint(lint::load_lint_sources({file.string()}).migrations, 1);
-  std::filesystem::remove_all(dir);
-}
-
-// ---------------------------------------------------------------------------------------------
-
-// Post-deploy checks need a realistic table (the planner seq-scans tiny ones) and some traffic
-// on the new index; this adds the traffic, then runs the bundled checks file and --from-migration 3.
-void run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& session, const migrate::MigrationSet& files,
-                            const config::Config& config) {
-  const std::string checks_file =
-      (std::filesystem::path(config.migrations).parent_path() / "benchmarks/checks/focus_sessions.checks.toml").string();
-  auto checks = check::load_checks(checks_file);
-  for (auto& c : check::derive_checks(*files.find(3))) checks.push_back(std::move(c));
-  check::refuse_writes(checks);
-
-  // The rows loaded for the lock trace (step 2b) make the plans realistic.
-  session.exec("ANALYZE");
-  {
-    // Application traffic: a separate session whose statistics are flushed when it disconnects.
-    auto app = target.connect("preflight demo traffic");
-    for (int user = 1; user <= 5; ++user) {
-      app->exec_params(
-          "SELECT id FROM focus_sessions WHERE user_id = $1 AND status = 'active' ORDER BY started_at DESC LIMIT 1",
-          {std::to_string(user)});
-    }
-    // Flush this backend's statistics now rather than when it gets round to it.
-    app->exec("SELECT pg_stat_force_next_flush()");
-    app->exec("SELECT 1");
-  }
-  print_line(fmt::format("preflight check {} --from-migration 3", checks_file));
-  check::RunnerOptions options;
-  options.migrations = &files;
-  options.history_table = config.history_table;
-  check::CheckRunner runner(session, options);
-  auto report = runner.run(checks, target.display());
-  for (const auto& r : report.results) {
-    print_line(fmt::format("  {} {}: {}", r.status == check::CheckStatus::passed ? "PASS" : "FAIL", r.name, r.measured));
-    if (r.status != check::CheckStatus::passed && !r.detail.empty()) print_line("       " + r.detail);
-  }
-  print_line(fmt::format("  {} of {} checks passed", report.count(check::CheckStatus::passed), report.results.size()));
-  if (!report.passed()) throw Error(ErrorKind::problem, "post-deploy checks failed on the demo database");
 }
 
 int run_demo(GlobalOptions& globals) {
@@ -172,30 +35,39 @@ int run_demo(GlobalOptions& globals) {
   print_line("\n== 1. status before");
   show_status(migrator, files, config.migrations, target.display());
 
-  print_line("\n== 2. dry run of every migration (rolled back)");
+  print_line("\n== 2. preflight lint: the checklist calls 0003's CREATE INDEX \"non-blocking\"");
+  show_lint(files);
+
+  print_line("\n== 3. migrate up --dry-run: every migration for real, then rolled back");
   {
     migrate::MigratorOptions dry = options;
     dry.dry_run = true;
     migrate::Migrator dry_migrator(*session, dry);
     dry_migrator.on_step(print_step);
-    check(dry_migrator.up(files, {}));
+    require_success(dry_migrator.up(files, {}));
   }
+
+  print_line("\n== 4. migrate up --to 2, then 5,000 users, 200,000 focus sessions, 10,000 libraries, 50,000 tracks");
+  require_success(migrator.up(files, {2, false}));
+  load_demo_rows(*session);
+
+  print_line("\n== 5. migrate up --dry-run --trace-locks: what 0003 locks, and for how long");
   show_migration_safety(*session, files, options);
 
-  print_line("\n== 3. migrate up");
-  check(migrator.up(files, {}));
+  print_line("\n== 6. migrate up");
+  require_success(migrator.up(files, {}));
   show_status(migrator, files, config.migrations, target.display());
 
-  print_line("\n== 4. migrate down (one step: the rollback plan)");
-  check(migrator.down(files, {}));
-  show_status(migrator, files, config.migrations, target.display());
-
-  print_line("\n== 5. migrate up again");
-  check(migrator.up(files, {}));
-  show_status(migrator, files, config.migrations, target.display());
-
-  print_line("\n== 6. post-deploy checks (read-only) on realistic data");
+  print_line("\n== 7. post-deploy checks (read-only)");
   run_post_deploy_checks(target, *session, files, config);
+
+  print_line("\n== 8. migrate down: the rollback plan, then up again");
+  require_success(migrator.down(files, {}));
+  show_status(migrator, files, config.migrations, target.display());
+  require_success(migrator.up(files, {}));
+
+  print_line("\n== 9. benchmark: the checklist's five operations before and after 0003, then the report");
+  run_benchmark_and_reports(target, config);
   print_line("\nDemo finished; the throwaway cluster is removed.");
   return 0;
 }

@@ -32,6 +32,15 @@ void print_error(const Error& error) {
 
 void print_warning(const std::string& message) { std::cerr << "preflight: warning: " << message << "\n"; }
 
+void print_progress(const std::string& line, bool terminal, bool transient) {
+  if (!terminal) {
+    if (!transient) std::cerr << line << "\n" << std::flush;
+    return;
+  }
+  // "\r" plus erase-to-end-of-line redraws one status line; a newline keeps a finished one.
+  std::cerr << "\r\033[K" << line << (transient ? "" : "\n") << std::flush;
+}
+
 void print_line(const std::string& line) { std::cout << line << "\n" << std::flush; }
 
 void print_text(const std::string& text) { std::cout << text << std::flush; }

@@ -33,6 +33,10 @@ void print_status_text(const std::vector<migrate::StatusEntry>& status, const st
 /// Status as JSON (stable field names, documented in the README).
 nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status);
 
+/// A progress line on stderr. On a terminal, a transient line is redrawn in place by the next
+/// one; elsewhere (CI logs) transient lines are dropped and the rest printed plainly.
+void print_progress(const std::string& line, bool terminal, bool transient);
+
 /// "12.3 ms", "1.20 s" for a duration in nanoseconds.
 std::string format_duration_ns(std::int64_t ns);
 

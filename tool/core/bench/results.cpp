@@ -22,7 +22,7 @@ const QueryResult* Results::find_query(const std::string& name) const {
 
 bool Results::passed() const {
   for (const auto& v : verdicts) {
-    if (!v.passed) return false;
+    if (!v.passed && !v.informational) return false;
   }
   return true;
 }
@@ -126,6 +126,7 @@ json to_json(const Results& results) {
                         {"summary", summary_json(p.summary)},
                         {"plan_kind", p.plan_kind},
                         {"warmup_executions", p.warmup_executions},
+                        {"sampling_seconds", p.sampling_seconds},
                         {"explain", p.explain},
                         {"explain_params", p.explain_params},
                         {"samples_ms", p.samples_ms}});
@@ -143,7 +144,8 @@ json to_json(const Results& results) {
                         {"name", v.name},
                         {"passed", v.passed},
                         {"expected", v.expected},
-                        {"actual", v.actual}});
+                        {"actual", v.actual},
+                        {"informational", v.informational}});
   }
   json document{{"schema_version", results.schema_version},
                 {"suite", {{"name", results.suite_name}, {"file", results.suite_file}, {"scale", results.scale},
@@ -203,6 +205,7 @@ Results results_from_json(const json& document) {
       phase.summary = p.has("summary") ? read_summary(p.child("summary")) : stats::summarize(phase.samples_ms);
       phase.plan_kind = p.get_or<std::string>("plan_kind", "");
       phase.warmup_executions = p.get_or<std::int64_t>("warmup_executions", 0);
+      phase.sampling_seconds = p.get_or<double>("sampling_seconds", 0);
       if (p.has("explain")) phase.explain = p.raw("explain");
       phase.explain_params = p.get_or<std::vector<std::string>>("explain_params", {});
       query.phases.push_back(std::move(phase));
@@ -214,7 +217,8 @@ Results results_from_json(const json& document) {
   for (const auto& v : root.items("verdicts")) {
     results.verdicts.push_back({v.get<std::string>("query"), v.get_or<std::string>("phase", ""),
                                 v.get<std::string>("kind"), v.get<std::string>("name"), v.get<bool>("passed"),
-                                v.get_or<std::string>("expected", ""), v.get_or<std::string>("actual", "")});
+                                v.get_or<std::string>("expected", ""), v.get_or<std::string>("actual", ""),
+                                v.get_or<bool>("informational", false)});
   }
   if (root.has("migration")) {
     auto m = root.child("migration");

@@ -39,6 +39,7 @@ struct PhaseResult {
   nlohmann::json explain;             // raw EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) output
   std::vector<std::string> explain_params;  // parameters the EXPLAIN ran with
   std::int64_t warmup_executions = 0;
+  double sampling_seconds = 0;        // wall time of the timed loop (executions/s = count / this)
 };
 
 struct QueryResult {
@@ -62,6 +63,7 @@ struct Verdict {
   bool passed = false;
   std::string expected;  // the limit, as text
   std::string actual;    // the measured value, as text
+  bool informational = false;  // reported, never fails the run (documented claims)
 };
 
 /// The migration applied between the phases.
@@ -86,7 +88,7 @@ struct Results {
 
   /// The query named `name`, or nullptr.
   const QueryResult* find_query(const std::string& name) const;
-  /// True when every verdict passed.
+  /// True when every verdict that is not informational passed.
   bool passed() const;
 };
 

@@ -1,0 +1,122 @@
+// The last pure step of `bench run` (statistics and verdicts), the results document's round
+// trip, and the Google Benchmark shape.
+
+#include <gtest/gtest.h>
+
+#include "core/bench/evaluate.h"
+#include "core/bench/gbench.h"
+#include "core/bench/results.h"
+#include "core/bench/suite.h"
+#include "support/case_files.h"
+
+using namespace preflight;
+using namespace preflight::bench;
+using namespace preflight::testing;
+
+namespace {
+
+Suite one_query_suite() {
+  return parse_suite(R"(
+migrations = "m"
+before = 1
+after = 2
+[[queries]]
+name = "Get Active Session"
+sql = "SELECT 1"
+claim = "10-50x"
+improvement = 3
+[queries.before]
+p95_ms = 1
+[queries.after]
+index_backed = "focus_sessions"
+no_seq_scan = ["focus_sessions"]
+p50_ms = 0.2
+)",
+                     "s.toml");
+}
+
+Results measured(double before_ms, double after_ms, const std::string& after_plan) {
+  Results r;
+  r.suite_name = "s";
+  r.environment.server_version = "15.18";
+  auto& q = r.queries.emplace_back();
+  q.name = "Get Active Session";
+  q.claim = "10-50x";
+  for (const auto& [name, ms, plan] : {std::tuple{"before", before_ms, std::string("seq_scan")},
+                                       std::tuple{"after", after_ms, after_plan}}) {
+    auto& p = q.phases.emplace_back();
+    p.phase = name;
+    for (int i = 0; i < 200; ++i) p.samples_ms.push_back(ms * (1 + (i % 10) * 0.01));
+    p.explain = nlohmann::json::parse(read_text(case_path("explain", plan + ".json")));
+  }
+  return r;
+}
+
+std::string verdict_lines(const Results& r) {
+  std::string out;
+  for (const auto& v : r.verdicts) {
+    out += v.phase + " " + v.kind + " " + v.name + ": " + (v.passed ? "pass" : "fail") +
+           (v.informational ? " (informational)" : "") + "\n";
+  }
+  return out;
+}
+
+TEST(Evaluate, PassingRunHasEveryVerdict) {
+  auto r = measured(0.5, 0.1, "active_session_after");
+  evaluate(one_query_suite(), r);
+  EXPECT_EQ(verdict_lines(r),
+            "before latency p95_ms: pass\n"
+            "after plan index_backed focus_sessions: pass\n"
+            "after plan no_seq_scan focus_sessions: pass\n"
+            "after latency p50_ms: pass\n"
+            " improvement improvement: pass\n"
+            " claim claim 10-50x: fail (informational)\n");
+  EXPECT_TRUE(r.passed());  // the claim is informational
+  ASSERT_TRUE(r.queries[0].improvement);
+  EXPECT_NEAR(r.queries[0].improvement->estimate, 5.0, 1e-9);
+  EXPECT_EQ(r.queries[0].phases[1].summary.count, 200U);
+}
+
+TEST(Evaluate, SeqScanAfterAndSmallImprovementFail) {
+  auto r = measured(0.5, 0.4, "parallel_seq_scan");
+  evaluate(one_query_suite(), r);
+  EXPECT_FALSE(r.passed());
+  EXPECT_EQ(verdict_lines(r),
+            "before latency p95_ms: pass\n"
+            "after plan index_backed focus_sessions: fail\n"
+            "after plan no_seq_scan focus_sessions: fail\n"
+            "after latency p50_ms: fail\n"
+            " improvement improvement: fail\n"
+            " claim claim 10-50x: fail (informational)\n");
+  EXPECT_EQ(r.verdicts[2].actual, "Seq Scan on: focus_sessions");
+  EXPECT_EQ(r.verdicts[3].expected, "<= 0.200 ms");
+}
+
+TEST(Results, RoundTripKeepsEverything) {
+  auto r = measured(0.5, 0.1, "index_scan");
+  r.migration = MigrationStep{3, "mid003", "ab", 123, nlohmann::json::array({{{"statement", "CREATE INDEX x"}}})};
+  r.environment.settings["fsync"] = "off";
+  evaluate(one_query_suite(), r);
+  auto back = results_from_json(to_json(r));
+  EXPECT_EQ(to_json(back), to_json(r));
+  EXPECT_TRUE(back.verdicts.back().informational);
+}
+
+TEST(Gbench, OneRunAndThreeAggregatesPerQueryAndPhase) {
+  auto r = measured(0.5, 0.1, "index_scan");
+  evaluate(one_query_suite(), r);
+  auto g = to_gbench_json(r);
+  ASSERT_EQ(g["benchmarks"].size(), 8U);
+  const auto& run = g["benchmarks"][4];
+  EXPECT_EQ(run["name"], "Get Active Session/after");
+  EXPECT_EQ(run["run_type"], "iteration");
+  EXPECT_EQ(run["time_unit"], "ms");
+  EXPECT_DOUBLE_EQ(run["real_time"].get<double>(), r.queries[0].phases[1].summary.p50);
+  EXPECT_EQ(run["iterations"], 200);
+  EXPECT_EQ(g["benchmarks"][6]["name"], "Get Active Session/after_median");
+  EXPECT_EQ(g["benchmarks"][6]["aggregate_name"], "median");
+  EXPECT_EQ(g["benchmarks"][6]["run_type"], "aggregate");
+  EXPECT_TRUE(g["context"].contains("num_cpus"));
+}
+
+}  // namespace

@@ -1,0 +1,169 @@
+#include "cli/bench_run.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "cli/output.h"
+#include "core/bench/gbench.h"
+#include "io/bench/runner.h"
+
+namespace preflight::cli {
+
+namespace {
+
+std::string ms(double value) {
+  if (value < 1) return fmt::format("{:.3f}", value);
+  if (value < 10) return fmt::format("{:.2f}", value);
+  return fmt::format("{:.1f}", value);
+}
+
+std::string ratio(double value) { return value < 10 ? fmt::format("{:.2f}", value) : fmt::format("{:.0f}", value); }
+
+bool on_terminal() {
+  const char* ci = std::getenv("CI");
+  return isatty(STDERR_FILENO) && !(ci && std::string(ci) == "true");
+}
+
+void print_run_progress(const bench::RunProgress& p, bool terminal) {
+  if (p.step == "migrate" || p.step == "dataset" || p.step == "migration") {
+    print_progress(fmt::format("{}: {}", p.step, p.query.empty() ? p.detail : p.query), terminal, false);
+    return;
+  }
+  const std::string head = fmt::format("[{} {}/{}] {}", p.phase, p.query_index, p.query_count, p.query);
+  if (p.finished) {
+    print_progress(fmt::format("{}: {} samples, {}", head, p.samples, p.detail), terminal, false);
+  } else if (p.step == "sample") {
+    print_progress(fmt::format("{}: {}/{} samples, ETA {:.0f} s", head, p.samples, p.target, p.eta_s), terminal,
+                   true);
+  } else {
+    print_progress(head + ": warming up", terminal, true);
+  }
+}
+
+void write_json(const std::string& path, const nlohmann::json& document) {
+  std::filesystem::path file(path);
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << document.dump(2) << "\n";
+  if (!out) throw Error(ErrorKind::input, "cannot write " + path);
+}
+
+std::string pad(const std::string& text, std::size_t width) {
+  // Width in code points, so "→" counts as one column.
+  std::size_t points = 0;
+  for (char c : text) points += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1U : 0U;
+  return text + std::string(width > points ? width - points : 0, ' ');
+}
+
+}  // namespace
+
+std::vector<std::string> results_table(const bench::Results& results) {
+  std::vector<std::vector<std::string>> rows{
+      {"operation", "before p50/p95 ms", "after p50/p95 ms", "ratio (95% CI)", "claim", "verdict"}};
+  for (const auto& q : results.queries) {
+    auto cell = [](const bench::PhaseResult* p) {
+      return p ? ms(p->summary.p50) + " / " + ms(p->summary.p95) : std::string("-");
+    };
+    std::string r = q.improvement ? fmt::format("{}x ({}-{})", ratio(q.improvement->estimate),
+                                                ratio(q.improvement->low), ratio(q.improvement->high))
+                                  : "-";
+    int failed = 0, checked = 0;
+    for (const auto& v : results.verdicts) {
+      if (v.query != q.name || v.informational) continue;
+      ++checked;
+      failed += v.passed ? 0 : 1;
+    }
+    std::string verdict = checked == 0 ? "-" : failed == 0 ? fmt::format("pass ({})", checked)
+                                                           : fmt::format("FAIL ({}/{})", failed, checked);
+    rows.push_back({q.name, cell(q.find_phase("before")), cell(q.find_phase("after")), r,
+                    q.claim.empty() ? "-" : q.claim, verdict});
+  }
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      std::size_t points = 0;
+      for (char ch : row[c]) points += (static_cast<unsigned char>(ch) & 0xC0) != 0x80 ? 1U : 0U;
+      widths[c] = std::max(widths[c], points);
+    }
+  }
+  std::vector<std::string> lines;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) line += c + 1 < row.size() ? pad(row[c], widths[c] + 2) : row[c];
+    lines.push_back(line);
+  }
+  bool header = false;
+  for (const auto& v : results.verdicts) {
+    if (v.kind != "claim") continue;
+    if (!header) lines.push_back("\nClaims (informational: measured here, on this machine and dataset):");
+    header = true;
+    lines.push_back(fmt::format("  {}: \"{}\" — {}", v.query, v.name.substr(6), v.actual));
+  }
+  header = false;
+  for (const auto& v : results.verdicts) {
+    if (v.passed || v.informational) continue;
+    if (!header) lines.push_back("\nFailed expectations:");
+    header = true;
+    lines.push_back(fmt::format("  {}{}: {} {}: expected {}; measured {}", v.query,
+                                v.phase.empty() ? "" : " (" + v.phase + ")", v.kind, v.name, v.expected, v.actual));
+  }
+  return lines;
+}
+
+std::optional<Error> failed_expectations(const bench::Results& results) {
+  std::vector<std::string> failed;
+  for (const auto& v : results.verdicts) {
+    if (!v.passed && !v.informational) {
+      failed.push_back(fmt::format("\"{}\"{} {} {}", v.query, v.phase.empty() ? "" : " (" + v.phase + ")", v.kind,
+                                   v.name));
+    }
+  }
+  if (failed.empty()) return std::nullopt;
+  std::string list;
+  for (const auto& f : failed) list += (list.empty() ? "" : "; ") + f;
+  return Error(ErrorKind::problem,
+               fmt::format("{} expectation{} failed: {}", failed.size(), failed.size() == 1 ? "" : "s", list),
+               "see the table above and the verdicts in the results file");
+}
+
+bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
+                         const BenchOptions& options, const std::string& history_table) {
+  bench::RunOptions run;
+  run.scale = options.scale;
+  run.iterations = options.iterations;
+  run.time_budget_s = options.time_budget_s;
+  run.throwaway_cluster = throwaway_cluster;
+  run.allow_dataset = options.allow_dataset;
+  run.allow_writes = options.allow_writes;
+  run.history_table = history_table;
+  bench::BenchRunner runner(session, std::move(suite), run);
+  const bool terminal = on_terminal();
+  runner.on_progress([terminal](const bench::RunProgress& p) { print_run_progress(p, terminal); });
+  auto results = runner.run();
+
+  write_json(options.out, bench::to_json(results));
+  std::string gbench_path;
+  if (options.format == "gbench") {
+    gbench_path = options.gbench_out.value_or(
+        (options.out.ends_with(".json") ? options.out.substr(0, options.out.size() - 5) : options.out) +
+        ".gbench.json");
+    write_json(gbench_path, bench::to_gbench_json(results));
+  }
+  print_line("");
+  for (const auto& line : results_table(results)) print_line(line);
+  const auto& e = results.environment;
+  print_line(fmt::format("\nPostgreSQL {} on {} ({} CPUs); {}{}; scale {:g}", e.server_version, e.host_name, e.cpus,
+                         e.throwaway_cluster ? "throwaway cluster, " : "",
+                         e.durable ? "durable (fsync on)" : "not durable (fsync off: write latencies are optimistic)",
+                         results.scale));
+  print_line("results: " + options.out + (gbench_path.empty() ? "" : ", Google Benchmark JSON: " + gbench_path));
+  return results;
+}
+
+}  // namespace preflight::cli

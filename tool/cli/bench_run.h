@@ -1,0 +1,40 @@
+#pragma once
+// Running a suite from the CLI (shared by `bench run` and `demo`): progress, the summary table,
+// the results files.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bench/results.h"
+#include "core/bench/suite.h"
+#include "io/pg/pg_session.h"
+
+namespace preflight::cli {
+
+struct BenchOptions {
+  std::string suite;
+  std::string out = "reports/results.json";
+  std::string format = "json";             // "json", or "gbench" to also write Google Benchmark JSON
+  std::optional<std::string> gbench_out;   // default: <out without .json>.gbench.json
+  std::optional<double> scale;
+  std::optional<int> iterations;
+  std::optional<double> time_budget_s;
+  bool allow_dataset = false;
+  bool allow_writes = false;
+};
+
+/// Runs `suite` (loaded before connecting, so a bad suite starts nothing) on `session`, printing
+/// progress and the summary table, and writes the results (and gbench) files; returns the
+/// results (the caller decides the exit code).
+bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
+                         const BenchOptions& options, const std::string& history_table);
+
+/// The summary table (operation, before/after p50/p95, ratio with CI, claim, verdict) and the
+/// claim and failure lines under it.
+std::vector<std::string> results_table(const bench::Results& results);
+
+/// Error(problem) naming every failed expectation, or nullopt when all passed.
+std::optional<Error> failed_expectations(const bench::Results& results);
+
+}  // namespace preflight::cli

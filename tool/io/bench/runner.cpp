@@ -1,0 +1,210 @@
+#include "io/bench/runner.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "core/bench/evaluate.h"
+#include "io/bench/environment.h"
+#include "io/bench/migration_trace.h"
+#include "io/bench/timing_loop.h"
+#include "io/migrate/migration_directory.h"
+#include "io/migrate/migrator.h"
+
+namespace preflight::bench {
+
+BenchRunner::BenchRunner(pg::PgSession& session, Suite suite, RunOptions options)
+    : m_session(session), m_suite(std::move(suite)), m_options(std::move(options)) {
+  m_scale = m_options.scale.value_or(m_suite.scale);
+  if (m_options.iterations) m_suite.defaults.iterations = *m_options.iterations;
+  if (m_options.time_budget_s) m_suite.defaults.time_budget_s = *m_options.time_budget_s;
+  for (auto& q : m_suite.queries) {
+    if (m_options.iterations) q.iterations.reset();
+    if (m_options.time_budget_s) q.time_budget_s.reset();
+  }
+}
+
+void BenchRunner::report(RunProgress progress) const {
+  if (m_progress) m_progress(progress);
+}
+
+Results BenchRunner::run() {
+  auto files = migrate::load_migrations(m_suite.migrations);  // validate before touching the database
+  for (auto version : {m_suite.before, m_suite.after}) {
+    if (!files.find(version)) {
+      throw Error(ErrorKind::input, fmt::format("suite names migration {}, which is not in {}", version,
+                                                m_suite.migrations),
+                  {}, Location{m_suite.file, 0, 0});
+    }
+  }
+  check_refusals();
+
+  Results results;
+  results.suite_name = m_suite.name;
+  results.suite_file = m_suite.file;
+  results.scale = m_scale;
+  results.seed = m_suite.seed;
+  results.environment = collect_environment(m_session, m_options.throwaway_cluster);
+  for (const auto& q : m_suite.queries) {
+    auto& r = results.queries.emplace_back();
+    r.name = q.name;
+    r.claim = q.claim;
+    r.writes = q.writes;
+    r.min_effect = q.min_effect;
+  }
+
+  migrate_to(m_suite.before, nullptr);  // the schema the dataset is written for
+  load_dataset();
+  analyze();                            // fresh statistics, or the planner guesses
+  resolve_samples();                    // parameters drawn from the data, once for both phases
+  run_phase("before", results);
+  migrate_to(m_suite.after, &results);  // the migration under test, on the loaded data
+  analyze();                            // the new index needs statistics too
+  run_phase("after", results);
+  evaluate(m_suite, results);
+  return results;
+}
+
+void BenchRunner::check_refusals() {
+  if (m_options.throwaway_cluster) return;
+  if (m_suite.has_writes() && !m_options.allow_writes) {
+    std::string names;
+    for (const auto& q : m_suite.queries) {
+      if (q.writes) names += (names.empty() ? "\"" : ", \"") + q.name + "\"";
+    }
+    throw Error(ErrorKind::usage,
+                fmt::format("refusing to run writes queries ({}) on a database preflight did not create", names),
+                "each execution is rolled back, but they still take row locks and write WAL; pass --allow-writes "
+                "to run them anyway, or use --ephemeral");
+  }
+  const bool loads_data = !substitute_scale(m_suite.dataset_sql, m_scale).empty();
+  auto tables = m_session.exec(
+      "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+      "AND n.nspname NOT LIKE 'pg_toast%'");
+  if (loads_data && tables.get_int(0, 0) > 0 && !m_options.allow_dataset) {
+    throw Error(ErrorKind::usage,
+                fmt::format("refusing to load the suite's dataset into {}: it already has {} table{}",
+                            m_session.database_name(), tables.get(0, 0), tables.get_int(0, 0) == 1 ? "" : "s"),
+                "point --database-url at an empty database, use --ephemeral, or pass --allow-dataset");
+  }
+}
+
+void BenchRunner::migrate_to(std::int64_t version, Results* record) {
+  report({"migrate", "", fmt::format("to version {}", version), 0, 0, 0, 0, 0, false, ""});
+  auto files = migrate::load_migrations(m_suite.migrations);
+  migrate::MigratorOptions options;
+  options.history_table = m_options.history_table;
+  migrate::Migrator migrator(m_session, options);
+  for (const auto& applied : migrator.history()) {
+    if (applied.version > version) {
+      throw Error(ErrorKind::usage,
+                  fmt::format("the database already has migration {} applied, past version {}", applied.version,
+                              version),
+                  "benchmark on a database at or before the suite's `before` version");
+    }
+  }
+  MigrationTrace trace(m_session);
+  if (record) migrator.observe(&trace);
+  auto run = migrator.up(files, {version, false});
+  if (const auto* failed = run.failure()) throw *failed->error;
+  if (!record) return;
+  MigrationStep step;
+  step.version = version;
+  if (const auto* m = files.find(version)) {
+    step.description = m->description;
+    step.checksum = migrate::to_hex(m->checksum);
+  }
+  for (const auto& s : run.steps) step.duration_ns += s.duration_ns;
+  step.lock_trace = trace.trace();
+  record->migration = std::move(step);
+  report({"migration", "", fmt::format("applied migration {} ({})", version, record->migration->description), 0, 0, 0,
+          0, 0, true, ""});
+}
+
+void BenchRunner::load_dataset() {
+  const std::string sql = substitute_scale(m_suite.dataset_sql, m_scale);
+  if (sql.empty()) return;
+  report({"dataset", "", fmt::format("scale {:g}", m_scale), 0, 0, 0, 0, 0, false, ""});
+  const auto start = std::chrono::steady_clock::now();
+  auto outcome = m_session.try_exec(sql);
+  if (!outcome.ok()) {
+    throw Error(ErrorKind::problem, "loading the dataset failed: " + outcome.failure->describe(), outcome.failure->hint,
+                Location{m_suite.dataset_file.value_or(m_suite.file), 0, 0});
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report({"dataset", "", fmt::format("loaded in {:.1f} s", seconds), 0, 0, 0, 0, 0, true, ""});
+}
+
+void BenchRunner::analyze() { m_session.exec("ANALYZE"); }
+
+void BenchRunner::resolve_samples() {
+  m_params.clear();
+  for (const auto& q : m_suite.queries) {
+    std::vector<GeneratorSpec> specs;
+    for (const auto& spec : q.params) {
+      const auto* sample = std::get_if<Sample>(&spec);
+      if (!sample) {
+        specs.push_back(spec);
+        continue;
+      }
+      auto outcome = m_session.try_exec(substitute_scale(sample->sql, m_scale));
+      if (!outcome.ok()) {
+        throw Error(ErrorKind::problem,
+                    fmt::format("query \"{}\": sample query failed: {}", q.name, outcome.failure->describe()), {},
+                    q.location);
+      }
+      std::vector<std::string> values;
+      for (int r = 0; r < outcome.result.rows(); ++r) values.push_back(outcome.result.get(r, 0));
+      if (values.empty()) {
+        throw Error(ErrorKind::problem, fmt::format("query \"{}\": sample query returned no rows", q.name),
+                    "the dataset must contain what the sample selects", q.location);
+      }
+      specs.push_back(with_values(std::move(values)));
+    }
+    m_params.push_back(std::move(specs));
+  }
+}
+
+void BenchRunner::run_phase(const std::string& phase, Results& results) {
+  const int count = static_cast<int>(m_suite.queries.size());
+  for (int i = 0; i < count; ++i) {
+    const auto& q = m_suite.queries[static_cast<std::size_t>(i)];
+    TimingRequest request;
+    request.query = q.name;
+    request.sql = q.sql_for(phase);
+    request.params = m_params[static_cast<std::size_t>(i)];
+    request.seed = query_seed(m_suite.seed, q.name);
+    request.writes = q.writes;
+    request.warmup = m_suite.warmup_for(q);
+    request.iterations = m_suite.iterations_for(q);
+    request.time_budget_s = m_suite.time_budget_for(q);
+    RunProgress progress{"query", phase, q.name, i + 1, count, 0, request.iterations, 0, false, ""};
+    report(progress);
+    auto timed = time_query(m_session, request, [&](const TimingProgress& p) {
+      progress.step = "sample";
+      progress.samples = p.samples;
+      progress.eta_s = p.eta_s;
+      report(progress);
+    });
+    PhaseResult result;
+    result.phase = phase;
+    result.sql = request.sql;
+    result.samples_ms = std::move(timed.samples_ms);
+    result.summary = stats::summarize(result.samples_ms);
+    result.plan_kind = timed.plan_kind;
+    result.explain = std::move(timed.explain);
+    result.explain_params = std::move(timed.explain_params);
+    result.warmup_executions = timed.warmup;
+    result.sampling_seconds = timed.sampling_seconds;
+    progress.step = "query";
+    progress.finished = true;
+    progress.samples = static_cast<int>(result.samples_ms.size());
+    progress.detail = fmt::format("p50 {:.3f} ms, p95 {:.3f} ms, {} plan", result.summary.p50, result.summary.p95,
+                                  result.plan_kind);
+    report(progress);
+    results.queries[static_cast<std::size_t>(i)].phases.push_back(std::move(result));
+  }
+}
+
+}  // namespace preflight::bench

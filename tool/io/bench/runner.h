@@ -1,0 +1,66 @@
+#pragma once
+// `bench run` as a list of steps: migrate to `before`, load the dataset, ANALYZE, time every
+// query, apply the migration under test (timed, with its locks), ANALYZE, time every query
+// again, then statistics and verdicts.
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/bench/results.h"
+#include "core/bench/suite.h"
+#include "io/pg/pg_session.h"
+
+namespace preflight::bench {
+
+struct RunOptions {
+  std::optional<double> scale;           // overrides the suite's scale
+  std::optional<int> iterations;         // overrides every query's iterations
+  std::optional<double> time_budget_s;   // overrides every query's time budget
+  bool throwaway_cluster = false;        // the database is ours: no refusals apply
+  bool allow_dataset = false;            // load into a database that already has tables
+  bool allow_writes = false;             // run writes = true queries on a database that is not ours
+  std::string history_table = "_sqlx_migrations";
+};
+
+/// What the runner is doing, for progress output.
+struct RunProgress {
+  std::string step;     // "migrate", "dataset", "analyze", "sample", "query", "migration"
+  std::string phase;    // "before"/"after" for query steps
+  std::string query;
+  int query_index = 0;  // 1-based
+  int query_count = 0;
+  int samples = 0;
+  int target = 0;
+  double eta_s = 0;
+  bool finished = false;  // the step (or the query's phase) is done
+  std::string detail;     // e.g. "p50 0.091 ms, generic plan"
+};
+
+class BenchRunner {
+public:
+  BenchRunner(pg::PgSession& session, Suite suite, RunOptions options);
+
+  void on_progress(std::function<void(const RunProgress&)> callback) { m_progress = std::move(callback); }
+  /// Runs the suite; throws Error(usage) for a refused dataset or writes query (before anything
+  /// changes), Error(problem) when a migration or a query fails.
+  Results run();
+
+private:
+  void check_refusals();
+  void migrate_to(std::int64_t version, Results* record);
+  void load_dataset();
+  void analyze();
+  void resolve_samples();
+  void run_phase(const std::string& phase, Results& results);
+  void report(RunProgress progress) const;
+
+  pg::PgSession& m_session;
+  Suite m_suite;
+  RunOptions m_options;
+  double m_scale = 1;
+  std::vector<std::vector<GeneratorSpec>> m_params;  // per query, samples resolved
+  std::function<void(const RunProgress&)> m_progress;
+};
+
+}  // namespace preflight::bench

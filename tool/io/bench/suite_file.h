@@ -1,0 +1,14 @@
+#pragma once
+// Reads a suite file and the dataset file it names (the pure parsing is core/bench/suite).
+
+#include <string>
+
+#include "core/bench/suite.h"
+
+namespace preflight::bench {
+
+/// Parses the suite at `path` and reads its dataset file; throws Error(input) naming the file
+/// (and the `dataset.file` key's line) when either is missing or the suite is invalid.
+Suite load_suite(const std::string& path);
+
+}  // namespace preflight::bench

@@ -1,0 +1,149 @@
+#include "io/bench/timing_loop.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+namespace preflight::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr const char* k_statement = "preflight_bench";
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// A PGresult owned for the length of one check.
+struct ResultGuard {
+  PGresult* result;
+  ~ResultGuard() { PQclear(result); }
+};
+
+Error failed(PGconn* conn, PGresult* result, const TimingRequest& request, const char* doing) {
+  if (result == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    return Error(ErrorKind::connection, fmt::format("lost the connection to the database while {} query \"{}\"",
+                                                    doing, request.query));
+  }
+  std::string message = PQresultErrorMessage(result);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return Error(ErrorKind::problem, fmt::format("query \"{}\" failed while {}: {}", request.query, doing, message),
+               "check the query's SQL and parameter generators in the suite");
+}
+
+void command(PGconn* conn, const char* sql, const TimingRequest& request) {
+  ResultGuard r{PQexec(conn, sql)};
+  if (PQresultStatus(r.result) != PGRES_COMMAND_OK) throw failed(conn, r.result, request, "running");
+}
+
+class PreparedQuery {
+public:
+  PreparedQuery(pg::PgSession& session, const TimingRequest& request)
+      : m_conn(session.raw()), m_request(request), m_params(request.params, request.seed) {
+    ResultGuard r{PQprepare(m_conn, k_statement, request.sql.c_str(), 0, nullptr)};
+    if (PQresultStatus(r.result) != PGRES_COMMAND_OK) throw failed(m_conn, r.result, request, "preparing");
+  }
+  ~PreparedQuery() { PQclear(PQexec(m_conn, fmt::format("DEALLOCATE {}", k_statement).c_str())); }
+  PreparedQuery(const PreparedQuery&) = delete;
+  PreparedQuery& operator=(const PreparedQuery&) = delete;
+
+  // One execution; returns its client-side latency in milliseconds. Parameters are generated
+  // and the transaction opened before the first clock read, so neither is timed.
+  double execute() {
+    const auto values = m_params.next();
+    std::vector<const char*> pointers;
+    pointers.reserve(values.size());
+    for (const auto& v : values) pointers.push_back(v.c_str());
+    if (m_request.writes) command(m_conn, "BEGIN", m_request);
+    const auto start = Clock::now();
+    PGresult* result = PQexecPrepared(m_conn, k_statement, static_cast<int>(pointers.size()), pointers.data(),
+                                      nullptr, nullptr, 0);
+    const auto stop = Clock::now();
+    ResultGuard guard{result};
+    const auto status = PQresultStatus(result);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      Error error = failed(m_conn, result, m_request, "timing");
+      if (m_request.writes) PQclear(PQexec(m_conn, "ROLLBACK"));
+      throw error;
+    }
+    if (m_request.writes) command(m_conn, "ROLLBACK", m_request);
+    return std::chrono::duration<double, std::milli>(stop - start).count();
+  }
+
+  // The plan the timed executions get: EXECUTE goes through the same plan cache.
+  nlohmann::json explain(pg::PgSession& session, const std::vector<std::string>& values) {
+    std::string args;
+    for (const auto& v : values) args += (args.empty() ? "" : ", ") + session.quote_literal(v);
+    std::string sql = fmt::format("EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) EXECUTE {}{}", k_statement,
+                                  values.empty() ? "" : "(" + args + ")");
+    if (m_request.writes) command(m_conn, "BEGIN", m_request);
+    auto outcome = session.try_exec(sql);
+    if (m_request.writes) command(m_conn, "ROLLBACK", m_request);
+    if (!outcome.ok()) {
+      throw Error(ErrorKind::problem,
+                  fmt::format("query \"{}\" failed under EXPLAIN: {}", m_request.query, outcome.failure->describe()));
+    }
+    return nlohmann::json::parse(outcome.result.get(0, 0));
+  }
+
+  // Plan-cache counters (PostgreSQL 14+), to tell which plan kind the samples ran with.
+  std::pair<std::int64_t, std::int64_t> plan_counts(pg::PgSession& session) {
+    if (session.server_version() < 140000) return {-1, -1};
+    auto r = session.exec(fmt::format(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = '{}'", k_statement));
+    if (r.rows() != 1) return {-1, -1};
+    return {r.get_int(0, 0), r.get_int(0, 1)};
+  }
+
+private:
+  PGconn* m_conn;
+  const TimingRequest& m_request;
+  ParamStream m_params;
+};
+
+std::string plan_kind(std::pair<std::int64_t, std::int64_t> before, std::pair<std::int64_t, std::int64_t> after) {
+  if (before.first < 0 || after.first < 0) return "unknown";
+  const bool generic = after.first > before.first;
+  const bool custom = after.second > before.second;
+  if (generic && custom) return "mixed";
+  return generic ? "generic" : "custom";
+}
+
+}  // namespace
+
+TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
+                      const std::function<void(const TimingProgress&)>& progress) {
+  TimedPhase phase;
+  PreparedQuery query(session, request);
+  phase.warmup = request.warmup;
+  for (int i = 0; i < request.warmup; ++i) query.execute();
+
+  // The representative parameter set is the first one the query's seed gives.
+  phase.explain_params = ParamStream(request.params, request.seed).next();
+  phase.explain = query.explain(session, phase.explain_params);
+
+  const auto counts_before = query.plan_counts(session);
+  phase.samples_ms.reserve(static_cast<std::size_t>(request.iterations));
+  const auto start = Clock::now();
+  auto last_report = start;
+  while (static_cast<int>(phase.samples_ms.size()) < request.iterations) {
+    phase.samples_ms.push_back(query.execute());
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    if (elapsed >= request.time_budget_s) break;
+    if (progress && now - last_report >= std::chrono::milliseconds(200)) {
+      last_report = now;
+      const int done = static_cast<int>(phase.samples_ms.size());
+      const double per_sample = elapsed / done;
+      const double eta = std::min(per_sample * (request.iterations - done), request.time_budget_s - elapsed);
+      progress({done, request.iterations, elapsed, eta});
+    }
+  }
+  phase.sampling_seconds = seconds_since(start);
+  phase.plan_kind = plan_kind(counts_before, query.plan_counts(session));
+  if (progress) {
+    progress({static_cast<int>(phase.samples_ms.size()), request.iterations, seconds_since(start), 0});
+  }
+  return phase;
+}
+
+}  // namespace preflight::bench
