@@ -26,7 +26,8 @@ td.num { text-align: right; white-space: nowrap; }
 .banner { padding: .7em 1em; border-radius: 6px; font-weight: 600; font-size: 1.1em; }
 .pass { background: #d5f5e3; color: #145a32; }
 .fail { background: #fadbd8; color: #78281f; }
-span.pass, span.fail { padding: .1em .4em; border-radius: 4px; font-weight: 600; }
+.info { background: #eaecee; color: #34495e; }
+span.pass, span.fail, span.info { padding: .1em .4em; border-radius: 4px; font-weight: 600; }
 .query { margin: 1.5em 0; }
 .plans { display: flex; flex-wrap: wrap; gap: 2em; }
 ul.plan, ul.plan ul { list-style: none; padding-left: 1.2em; margin: 0; }
@@ -134,8 +135,7 @@ std::string migration_html(const bench::MigrationStep& m) {
 }  // namespace
 
 std::string render_html(const bench::Results& results) {
-  std::size_t failed = 0;
-  for (const auto& v : results.verdicts) failed += v.passed ? 0U : 1U;
+  const std::size_t failed = count_failures(results);
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   // No script may run and nothing may be fetched: the file must work offline and as an artifact.
   out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
@@ -173,8 +173,8 @@ std::string render_html(const bench::Results& results) {
            "<th>Verdict</th></tr>\n";
     for (const auto& v : results.verdicts) {
       out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><span class=\"{}\">{}</span></td></tr>\n",
-                         e(v.query), e(verdict_label(v)), e(v.expected), e(v.actual), v.passed ? "pass" : "fail",
-                         v.passed ? "pass" : "FAIL");
+                         e(v.query), e(verdict_label(v)), e(v.expected), e(v.actual),
+                         is_failure(v) ? "fail" : (v.passed ? "pass" : "info"), e(verdict_status(v)));
     }
     out += "</table>\n";
   }

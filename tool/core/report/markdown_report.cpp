@@ -13,8 +13,7 @@ namespace preflight::report {
 namespace {
 
 std::string result_line(const bench::Results& results) {
-  std::size_t failed = 0;
-  for (const auto& v : results.verdicts) failed += v.passed ? 0U : 1U;
+  const std::size_t failed = count_failures(results);
   const std::size_t total = results.verdicts.size();
   if (results.passed()) return fmt::format("**Result: PASS** — {} of {} expectations met.", total, total);
   return fmt::format("**Result: FAIL** — {} of {} expectations not met.", failed, total);
@@ -92,7 +91,8 @@ std::string render_markdown(const bench::Results& results) {
     out += "## Expectations\n\n| Operation | Expectation | Limit | Measured | Verdict |\n| --- | --- | --- | --- | --- |\n";
     for (const auto& v : results.verdicts) {
       out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_cell(v.query), markdown_cell(verdict_label(v)),
-                         markdown_cell(v.expected), markdown_cell(v.actual), v.passed ? "pass" : "**FAIL**");
+                         markdown_cell(v.expected), markdown_cell(v.actual),
+                         is_failure(v) ? "**FAIL**" : verdict_status(v));
     }
     out += "\n";
   }

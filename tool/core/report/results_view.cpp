@@ -92,7 +92,7 @@ std::vector<OperationRow> operation_rows(const bench::Results& results) {
     for (const auto& v : results.verdicts) {
       if (v.query != q.name) continue;
       row.verdicts.push_back(&v);
-      row.passed = row.passed && v.passed;
+      row.passed = row.passed && !is_failure(v);
     }
     rows.push_back(std::move(row));
   }
@@ -136,14 +136,30 @@ std::string verdict_label(const bench::Verdict& verdict) {
   return label;
 }
 
+bool is_failure(const bench::Verdict& verdict) { return !verdict.passed && !verdict.informational; }
+
+std::size_t count_failures(const bench::Results& results) {
+  std::size_t failed = 0;
+  for (const auto& v : results.verdicts) failed += is_failure(v) ? 1U : 0U;
+  return failed;
+}
+
+std::string verdict_status(const bench::Verdict& verdict) {
+  if (verdict.informational) return verdict.passed ? "borne out" : "not borne out";
+  return verdict.passed ? "pass" : "FAIL";
+}
+
 std::string verdict_text(const OperationRow& row) {
   if (row.verdicts.empty()) return "—";
-  if (row.passed) return "pass";
   std::string failed;
+  std::string not_borne_out;
   for (const auto* v : row.verdicts) {
-    if (!v->passed) failed += (failed.empty() ? "" : ", ") + verdict_label(*v);
+    if (is_failure(*v)) failed += (failed.empty() ? "" : ", ") + verdict_label(*v);
+    if (v->informational && !v->passed) not_borne_out += (not_borne_out.empty() ? "" : ", ") + verdict_label(*v);
   }
-  return "FAIL: " + failed;
+  std::string text = failed.empty() ? "pass" : "FAIL: " + failed;
+  if (!not_borne_out.empty()) text += "; not borne out: " + not_borne_out;
+  return text;
 }
 
 std::vector<std::pair<std::string, std::string>> environment_rows(const bench::Environment& e) {

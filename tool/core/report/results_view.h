@@ -58,7 +58,14 @@ std::string latency_text(const bench::PhaseResult* phase);
 /// The improvement as the deployment checklist writes it: "427× ↓" from 2× up, "20.1 % ↓" below,
 /// "25.0 % slower" when after is slower, with the bootstrap interval in parentheses.
 std::string improvement_text(const std::optional<stats::Interval>& improvement);
-/// "pass", or "FAIL: " and the names of the failed expectations; "—" without expectations.
+/// True for a verdict that fails the run (an informational claim never does).
+bool is_failure(const bench::Verdict& verdict);
+/// How many verdicts fail the run.
+std::size_t count_failures(const bench::Results& results);
+/// "pass", "FAIL", or for an informational claim "borne out" / "not borne out".
+std::string verdict_status(const bench::Verdict& verdict);
+/// "pass", or "FAIL: " and the names of the failed expectations, with informational claims that
+/// were not borne out named after "; not borne out: "; "—" without expectations.
 std::string verdict_text(const OperationRow& row);
 /// "plan index_backed focus_sessions (after)": a verdict's kind, name and phase.
 std::string verdict_label(const bench::Verdict& verdict);
