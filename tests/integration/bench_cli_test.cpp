@@ -79,9 +79,12 @@ TEST(BenchCli, IndexExpectationFailsBeforeAndPassesAfterWithExitOneNamingTheQuer
   EXPECT_EQ(phases[0]["samples_ms"].size(), 30U);
   EXPECT_EQ(phases[0]["warmup_executions"], 6);
   EXPECT_EQ(results["migration"]["version"], 2);
-  EXPECT_EQ(results["migration"]["lock_trace"][0]["statement"], "CREATE INDEX items_k ON items (k)");
-  EXPECT_EQ(results["migration"]["lock_trace"][0]["locks"][0]["relation"], "items");
-  EXPECT_EQ(results["migration"]["lock_trace"][0]["locks"][0]["mode"], "ShareLock");
+  const auto& traced = results["migration"]["lock_trace"]["statements"];
+  ASSERT_EQ(traced.size(), 1U);
+  EXPECT_EQ(traced[0]["statement"], "CREATE INDEX items_k ON items (k)");
+  EXPECT_EQ(traced[0]["locks"][0]["relation"], "items");
+  EXPECT_EQ(traced[0]["locks"][0]["mode"], "SHARE");
+  EXPECT_EQ(traced[0]["locks"][0]["blocks"], "writes");
   auto gbench = read_json(dir + "/out/results.gbench.json");
   EXPECT_EQ(gbench["benchmarks"][0]["name"], "lookup/before");
   EXPECT_EQ(db.scalar("SELECT max(version) FROM _sqlx_migrations"), "2");

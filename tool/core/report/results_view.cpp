@@ -53,8 +53,11 @@ T field(const nlohmann::json& j, const char* key, T fallback) {
 
 }  // namespace
 
-std::vector<TracedStatement> read_lock_trace(const nlohmann::json& trace) {
+std::vector<TracedStatement> read_lock_trace(const nlohmann::json& document) {
   std::vector<TracedStatement> out;
+  // The lock tracer writes {threshold_ns, statements: [...], blocked_tables}; older files a bare array.
+  const nlohmann::json& trace =
+      document.is_object() && document.contains("statements") ? document.at("statements") : document;
   if (!trace.is_array()) return out;
   for (const auto& entry : trace) {
     TracedStatement s;

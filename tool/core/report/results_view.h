@@ -36,9 +36,10 @@ struct TracedStatement {
   std::vector<TracedLock> locks;
 };
 
-/// The migration's lock trace ([{version, statement, line, duration_ns, locks: [{relation,
-/// mode, blocks?}]}]); absent fields read as empty or 0.
-std::vector<TracedStatement> read_lock_trace(const nlohmann::json& trace);
+/// The migration's lock trace as the lock tracer writes it ({statements: [{version, statement,
+/// line, duration_ns, locks: [{relation, mode, blocks?}]}]}, or that array alone); absent
+/// fields read as empty or 0.
+std::vector<TracedStatement> read_lock_trace(const nlohmann::json& document);
 
 struct OperationRow {
   const bench::QueryResult* query = nullptr;

@@ -6,7 +6,7 @@
 
 #include "core/bench/evaluate.h"
 #include "io/bench/environment.h"
-#include "io/bench/migration_trace.h"
+#include "io/migrate/lock_trace.h"
 #include "io/bench/timing_loop.h"
 #include "io/migrate/migration_directory.h"
 #include "io/migrate/migrator.h"
@@ -104,8 +104,9 @@ void BenchRunner::migrate_to(std::int64_t version, Results* record) {
                   "benchmark on a database at or before the suite's `before` version");
     }
   }
-  MigrationTrace trace(m_session);
-  if (record) migrator.observe(&trace);
+  // The same tracer as `migrate up --dry-run --trace-locks`, so the report shows the same data.
+  migrate::LockTracer tracer(m_session);
+  if (record) migrator.observe(&tracer);
   auto run = migrator.up(files, {version, false});
   if (const auto* failed = run.failure()) throw *failed->error;
   if (!record) return;
@@ -116,7 +117,7 @@ void BenchRunner::migrate_to(std::int64_t version, Results* record) {
     step.checksum = migrate::to_hex(m->checksum);
   }
   for (const auto& s : run.steps) step.duration_ns += s.duration_ns;
-  step.lock_trace = trace.trace();
+  step.lock_trace = migrate::to_json(tracer.trace());
   record->migration = std::move(step);
   report({"migration", "", fmt::format("applied migration {} ({})", version, record->migration->description), 0, 0, 0,
           0, 0, true, ""});
