@@ -140,4 +140,47 @@ TEST(BenchCli, BadSuiteIsExitTwoAndRunsNothing) {
   EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
 }
 
+// Multiplies the samples (and their summary) of every query's `phase` in a results document.
+nlohmann::json scaled(nlohmann::json results, const std::string& phase, double factor) {
+  for (auto& query : results["queries"]) {
+    for (auto& p : query["phases"]) {
+      if (p["phase"] != phase) continue;
+      for (auto& x : p["samples_ms"]) x = x.get<double>() * factor;
+      for (const char* key : {"min_ms", "max_ms", "mean_ms", "stddev_ms", "p50_ms", "p95_ms", "p99_ms"}) {
+        p["summary"][key] = p["summary"][key].get<double>() * factor;
+      }
+    }
+  }
+  return results;
+}
+
+TEST(BenchCli, ConfirmKeepsARegressionThatHoldsInTheReRunsAndDropsOneThatDoesNot) {
+  auto dir = make_project(R"(
+[[queries]]
+name = "lookup"
+sql = "SELECT id, v FROM items WHERE k = $1"
+params = [{ int = [0, 4999] }]
+iterations = 300
+)");
+  auto run = run_preflight({"bench", "run", dir + "/suite.toml", "--ephemeral", "--out", dir + "/current.json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto current = read_json(dir + "/current.json");
+
+  // Separate runs of a 0.2 ms query differ by up to ~1.5x on a busy 2-core machine, so the
+  // shifts here are 5x against a 200 % minimum effect: far outside that run-to-run noise.
+  // A baseline five times as fast as this machine measures: every re-run shows the slowdown.
+  write_file(dir + "/fast_baseline.json", scaled(current, "after", 0.2).dump());
+  auto real = run_preflight({"bench", "compare", dir + "/fast_baseline.json", dir + "/current.json", "--confirm", "3",
+                             "--min-effect", "200%", "--ephemeral"});
+  EXPECT_EQ(real.exit_code, 1) << real.out << real.err;
+  EXPECT_NE(real.out.find("held in 3 of 3 re-runs"), std::string::npos) << real.out;
+
+  // A current file that is slow only on paper: the re-runs measure what the baseline measured.
+  write_file(dir + "/slow_current.json", scaled(current, "after", 5.0).dump());
+  auto noise = run_preflight({"bench", "compare", dir + "/current.json", dir + "/slow_current.json", "--confirm", "3",
+                              "--min-effect", "200%", "--ephemeral"});
+  EXPECT_EQ(noise.exit_code, 0) << noise.out << noise.err;
+  EXPECT_NE(noise.out.find("not confirmed: held in 0 of 3 re-runs"), std::string::npos) << noise.out;
+}
+
 }  // namespace

@@ -71,11 +71,12 @@ TEST(CompareCli, BadInputIsExitTwoNamingTheFile) {
             std::string::npos);
 }
 
-TEST(CompareCli, ConfirmNeedsADatabaseAndTheRunner) {
+TEST(CompareCli, ConfirmNeedsADatabase) {
   auto r = run_preflight(compare_args("shifted_30_percent", {"--confirm", "3"}));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("preflight: error: --confirm needs a database to re-run the queries on\nhint: add "
-                       "--database-url URL or --ephemeral\n"),
+  EXPECT_NE(r.err.find("preflight: error: --confirm needs a database to re-run the suite on\nhint: pass "
+                       "--ephemeral (a throwaway cluster) or --database-url URL (a server where preflight may create "
+                       "and drop scratch databases)\n"),
             std::string::npos)
       << r.err;
 }

@@ -2,7 +2,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <map>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -10,6 +14,8 @@
 #include "cli/output.h"
 #include "core/bench/compare.h"
 #include "core/report/compare_report.h"
+#include "cli/bench_run.h"
+#include "io/bench/suite_file.h"
 #include "io/report/report_files.h"
 
 namespace preflight::cli {
@@ -48,15 +54,64 @@ double parse_min_effect(const std::string& text) {
   return value;
 }
 
-// The seam for --confirm: re-measuring needs the benchmark runner of `bench run` (suite,
-// dataset, migration state). Until it is wired in here, say so instead of pretending.
-bench::Remeasure make_remeasure(GlobalOptions&, const bench::Results& current) {
-  throw Error(ErrorKind::usage,
-              fmt::format("--confirm cannot re-run suite \"{}\": this build of preflight has no benchmark runner "
-                          "for `bench compare`",
-                          current.suite_name),
-              "run without --confirm, or re-run `preflight bench run` and compare again");
-}
+// --confirm re-runs the current results' suite (same file, scale and seed) in a fresh database
+// for each confirmation round; every regressed row of that round reads its samples from it, so
+// N rounds cost N suite runs however many queries regressed.
+class SuiteRemeasure {
+public:
+  SuiteRemeasure(GlobalOptions& globals, const bench::Results& current)
+      : m_globals(globals), m_suite_file(current.suite_file), m_scale(current.scale), m_seed(current.seed) {
+    if (m_suite_file.empty()) {
+      throw Error(ErrorKind::input, "--confirm: the current results name no suite file to re-run");
+    }
+    bench::load_suite(m_suite_file);  // a bad or missing suite stops here, before any comparison
+  }
+
+  std::vector<double> operator()(const std::string& query, const std::string& phase) {
+    const std::size_t round = m_calls[query + "\n" + phase]++;
+    while (m_rounds.size() <= round) m_rounds.push_back(measure_once());
+    const auto* q = m_rounds[round].find_query(query);
+    const auto* p = q ? q->find_phase(phase) : nullptr;
+    if (!p) throw Error(ErrorKind::input, fmt::format("--confirm: the suite no longer measures {} ({})", query, phase));
+    return p->samples_ms;
+  }
+
+private:
+  bench::Results measure_once() {
+    auto suite = bench::load_suite(m_suite_file);
+    suite.scale = m_scale;
+    suite.seed = m_seed;
+    if (!m_target) m_target = std::make_unique<pg::DatabaseTarget>(m_globals.open_target());
+    const std::string database = fmt::format("preflight_confirm_{}_{}", getpid(), m_rounds.size() + 1);
+    print_line(fmt::format("--confirm: re-running {} (round {}) in database {}", m_suite_file, m_rounds.size() + 1,
+                           database));
+    auto admin = m_target->connect("preflight bench compare --confirm");
+    admin->exec("CREATE DATABASE " + admin->quote_name(database));
+    struct Drop {
+      pg::PgSession& admin;
+      std::string name;
+      ~Drop() { admin.try_exec("DROP DATABASE IF EXISTS " + admin.quote_name(name) + " WITH (FORCE)"); }
+    } drop{*admin, database};
+    auto session = pg::PgSession::connect(with_database(m_target->conninfo(), database), "preflight bench compare");
+    return measure_suite(std::move(suite), *session, true, m_globals.load_config().history_table);
+  }
+
+  // A libpq keyword string or URL for another database on the same server: expand_dbname lets a
+  // later dbname keyword override the one inside the first.
+  static std::string with_database(const std::string& conninfo, const std::string& database) {
+    return conninfo + (conninfo.find("://") != std::string::npos ? (conninfo.find('?') == std::string::npos ? "?" : "&") +
+                                                                      std::string("dbname=") + database
+                                                                : " dbname=" + database);
+  }
+
+  GlobalOptions& m_globals;
+  std::string m_suite_file;
+  double m_scale;
+  std::uint64_t m_seed;
+  std::unique_ptr<pg::DatabaseTarget> m_target;
+  std::vector<bench::Results> m_rounds;
+  std::map<std::string, std::size_t> m_calls;
+};
 
 // Baselines are tied to where they were measured; --strict-env makes a mismatch bad input (2),
 // since nothing was compared, rather than a found problem (1).
@@ -87,8 +142,9 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   if (!options.min_effect.empty()) compare.min_effect = parse_min_effect(options.min_effect);
   compare.allow_plan_change = options.allow_plan_change;
   if (options.confirm > 0 && !globals.database_url && !globals.ephemeral) {
-    throw Error(ErrorKind::usage, "--confirm needs a database to re-run the queries on",
-                "add --database-url URL or --ephemeral");
+    throw Error(ErrorKind::usage, "--confirm needs a database to re-run the suite on",
+                "pass --ephemeral (a throwaway cluster) or --database-url URL (a server where preflight may "
+                "create and drop scratch databases)");
   }
 
   // Load both before judging anything: a bad file is exit 2 whatever the other says.
@@ -96,7 +152,10 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   auto current = report::read_results_file(options.current);
   check_environment(baseline, current, options.strict_env);
   bench::Remeasure remeasure;
-  if (options.confirm > 0) remeasure = make_remeasure(globals, current);
+  if (options.confirm > 0) {
+    auto rounds = std::make_shared<SuiteRemeasure>(globals, current);
+    remeasure = [rounds](const std::string& query, const std::string& phase) { return (*rounds)(query, phase); };
+  }
 
   auto comparison = bench::compare_results(baseline, current, compare);
   if (options.confirm > 0) bench::confirm_regressions(comparison, baseline, remeasure, options.confirm, compare);
