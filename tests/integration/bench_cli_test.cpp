@@ -166,19 +166,19 @@ iterations = 300
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto current = read_json(dir + "/current.json");
 
-  // Separate runs of a 0.2 ms query differ by up to ~1.5x on a busy 2-core machine, so the
-  // shifts here are 5x against a 200 % minimum effect: far outside that run-to-run noise.
-  // A baseline five times as fast as this machine measures: every re-run shows the slowdown.
-  write_file(dir + "/fast_baseline.json", scaled(current, "after", 0.2).dump());
+  // Separate runs of a 0.2 ms query differ by 2-3x when the other core is busy (ctest -j2), so
+  // the shifts here are 50x against a 1000 % minimum effect: far outside run-to-run noise.
+  // A baseline fifty times as fast as this machine measures: every re-run shows the slowdown.
+  write_file(dir + "/fast_baseline.json", scaled(current, "after", 0.02).dump());
   auto real = run_preflight({"bench", "compare", dir + "/fast_baseline.json", dir + "/current.json", "--confirm", "3",
-                             "--min-effect", "200%", "--ephemeral"});
+                             "--min-effect", "1000%", "--ephemeral"});
   EXPECT_EQ(real.exit_code, 1) << real.out << real.err;
   EXPECT_NE(real.out.find("held in 3 of 3 re-runs"), std::string::npos) << real.out;
 
   // A current file that is slow only on paper: the re-runs measure what the baseline measured.
-  write_file(dir + "/slow_current.json", scaled(current, "after", 5.0).dump());
+  write_file(dir + "/slow_current.json", scaled(current, "after", 50.0).dump());
   auto noise = run_preflight({"bench", "compare", dir + "/current.json", dir + "/slow_current.json", "--confirm", "3",
-                              "--min-effect", "200%", "--ephemeral"});
+                              "--min-effect", "1000%", "--ephemeral"});
   EXPECT_EQ(noise.exit_code, 0) << noise.out << noise.err;
   EXPECT_NE(noise.out.find("not confirmed: held in 0 of 3 re-runs"), std::string::npos) << noise.out;
 }
