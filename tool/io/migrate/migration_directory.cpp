@@ -1,9 +1,15 @@
 #include "io/migrate/migration_directory.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "core/error.h"
 
@@ -32,5 +38,57 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
 }
 
 MigrationSet load_migrations(const std::string& dir) { return discover_migrations(read_migration_files(dir)); }
+
+}  // namespace preflight::migrate
+
+namespace preflight::migrate {
+
+std::vector<std::string> list_file_names(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return names;
+  for (const auto& file : read_migration_files(dir)) names.push_back(file.name);
+  return names;
+}
+
+std::string utc_timestamp_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y%m%d%H%M%S", &utc);
+  return text;
+}
+
+std::vector<std::string> create_migration_files(const std::string& dir, const NewMigration& created) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(ErrorKind::input, "cannot create the migrations folder: " + ec.message(), {}, Location{dir, 0, 0});
+  std::vector<std::string> paths;
+  for (const auto& name : created.names) {
+    auto path = (fs::path(dir) / name).string();
+    if (fs::exists(path, ec)) {
+      throw Error(ErrorKind::input, "file already exists; not overwritten", "choose another name",
+                  Location{path, 0, 0});
+    }
+    paths.push_back(path);
+  }
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const bool down = created.names[i].size() > 9 &&
+                      created.names[i].compare(created.names[i].size() - 9, 9, ".down.sql") == 0;
+    const std::string text = down ? fmt::format("-- Revert {}: write the SQL that undoes the .up.sql file here\n",
+                                                created.description)
+                                  : fmt::format("-- {}: write the migration's SQL here\n", created.description);
+    // O_EXCL: never overwrite, even a file created since the check above.
+    int fd = open(paths[i].c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) throw Error(ErrorKind::input, "cannot create file (it may exist already)", {}, Location{paths[i], 0, 0});
+    auto written = write(fd, text.data(), text.size());
+    close(fd);
+    if (written != static_cast<ssize_t>(text.size())) {
+      throw Error(ErrorKind::input, "cannot write file", {}, Location{paths[i], 0, 0});
+    }
+  }
+  return paths;
+}
 
 }  // namespace preflight::migrate
