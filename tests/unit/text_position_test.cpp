@@ -50,3 +50,10 @@ TEST(ParsedSql, FingerprintIgnoresConstants) {
   EXPECT_EQ(fingerprint("SELECT * FROM t WHERE id = 1"), fingerprint("SELECT * FROM t WHERE id = $1"));
   EXPECT_NE(fingerprint("SELECT * FROM t WHERE id = 1"), fingerprint("SELECT * FROM u WHERE id = 1"));
 }
+
+TEST(TextPosition, FirstTokenSkipsWhitespaceAndComments) {
+  EXPECT_EQ(first_token_offset("-- no-transaction\nCREATE INDEX"), 18U);
+  EXPECT_EQ(first_token_offset("\n  /* a /* nested */ comment */ -- line\n\tSELECT 1"), 41U);
+  EXPECT_EQ(first_token_offset("SELECT 1"), 0U);
+  EXPECT_EQ(first_token_offset("  -- only a comment"), 19U);
+}

@@ -39,7 +39,12 @@ std::int64_t elapsed_ns(Clock::time_point start) {
 Error statement_error(const Migration& migration, const Script& script, const sql::Statement& statement,
                       const pg::SqlFailure& failure) {
   std::size_t byte = statement.offset;
-  if (failure.position > 0) byte += sql::byte_offset_of_char(statement.text, failure.position);
+  if (failure.position > 0) {
+    byte += sql::byte_offset_of_char(statement.text, failure.position);
+  } else {
+    // No position (e.g. a unique violation): point at the statement, not the comment before it.
+    byte += sql::first_token_offset(statement.text);
+  }
   auto at = sql::line_column_at(script.sql, byte);
   std::string message = fmt::format("migration {} ({}) failed: {}", migration.version, migration.description,
                                     failure.describe());
