@@ -23,6 +23,9 @@ public:
   std::vector<AppliedMigration> list();
   /// Inserts a row; execution_time -1 means "not finished yet" (sqlx's marker until finish()).
   void insert(const Migration& migration, bool success, std::int64_t execution_time_ns = -1);
+  /// The INSERT statement of insert() with its values inlined as literals, so that a caller can
+  /// send it together with COMMIT in one round trip.
+  std::string insert_statement(const Migration& migration, bool success, std::int64_t execution_time_ns);
   /// Records the execution time in nanoseconds and the success flag.
   void finish(std::int64_t version, bool success, std::int64_t execution_time_ns);
   /// Deletes the row of `version` (a reverted migration, or a failed row being repaired).
