@@ -66,7 +66,7 @@ PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK/socket" -U postgres)
 conninfo() { echo "host=$WORK/socket user=postgres dbname=$1"; }
 
 echo "preflight migrate speed benchmark"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(hostname)  cpus: $(nproc)  server: $("$PG_BIN/postgres" --version)"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(hostname)  cpus: $(nproc)  load average: $(cut -d" " -f1-3 /proc/loadavg)  server: $("$PG_BIN/postgres" --version)"
 echo "binary: $PREFLIGHT ($("$PREFLIGHT" --version))"
 echo
 
