@@ -86,6 +86,9 @@ std::string TestDatabase::scalar(const std::string& sql) const {
 }
 
 std::string make_temp_dir() {
+  // Tests run several preflight processes from threads (concurrency tests).
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
   std::string pattern = (fs::temp_directory_path() / "preflight-test-XXXXXX").string();
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');

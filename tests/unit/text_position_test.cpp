@@ -50,3 +50,23 @@ TEST(ParsedSql, FingerprintIgnoresConstants) {
   EXPECT_EQ(fingerprint("SELECT * FROM t WHERE id = 1"), fingerprint("SELECT * FROM t WHERE id = $1"));
   EXPECT_NE(fingerprint("SELECT * FROM t WHERE id = 1"), fingerprint("SELECT * FROM u WHERE id = 1"));
 }
+
+TEST(TextPosition, FirstTokenSkipsWhitespaceAndComments) {
+  EXPECT_EQ(first_token_offset("-- no-transaction\nCREATE INDEX"), 18U);
+  EXPECT_EQ(first_token_offset("\n  /* a /* nested */ comment */ -- line\n\tSELECT 1"), 41U);
+  EXPECT_EQ(first_token_offset("SELECT 1"), 0U);
+  EXPECT_EQ(first_token_offset("  -- only a comment"), 19U);
+}
+
+TEST(ParsedSql, SplitMatchesParseWithoutTrees) {
+  const std::string sql = "-- no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n/* c */ SELECT ';'; \n\n";
+  auto parsed = parse_statements(sql);
+  auto split = split_statements(sql);
+  ASSERT_EQ(split.size(), parsed.size());
+  for (std::size_t i = 0; i < split.size(); ++i) {
+    EXPECT_EQ(split[i].offset, parsed[i].offset);
+    EXPECT_EQ(split[i].text, parsed[i].text);
+    EXPECT_TRUE(split[i].tree.is_null());
+  }
+  EXPECT_THROW(split_statements("SELECT 1;\nSELEC 2;"), preflight::Error);
+}

@@ -1,10 +1,12 @@
-// `preflight migrate …`: up, down, status, verify.
+// `preflight migrate …`: up, down, status, verify here; repair, baseline and new in their own
+// migrate_*_command.cpp files.
 
 #include <CLI/CLI.hpp>
 
 #include <fmt/format.h>
 
 #include "cli/app.h"
+#include "cli/migrate_subcommands.h"
 #include "cli/output.h"
 #include "cli/trace_locks.h"
 #include "io/migrate/migration_directory.h"
@@ -166,6 +168,10 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
 
   auto* verify = migrate->add_subcommand("verify", "check applied migrations against their files (exit 3 on mismatch)");
   verify->callback([&] { exit_code = run_verify(globals); });
+
+  add_migrate_repair_command(*migrate, globals, exit_code);
+  add_migrate_baseline_command(*migrate, globals, exit_code);
+  add_migrate_new_command(*migrate, globals, exit_code);
 }
 
 }  // namespace preflight::cli

@@ -52,7 +52,7 @@ Config parse_config(std::string_view text, const std::string& path) {
     } else {
       throw Error(ErrorKind::input, fmt::format("unknown key `{}`", name),
                   "known keys: migrations, history_table, lock_timeout, statement_timeout, lock_wait",
-                  where(path, node.source()));
+                  where(path, key.source()));
     }
   }
   return config;

@@ -57,6 +57,30 @@ std::vector<Statement> parse_statements(std::string_view source) {
   return statements;
 }
 
+std::vector<Statement> split_statements(std::string_view source) {
+  // The parser-based split runs the full grammar (so syntax errors are found) but skips turning
+  // the tree into JSON and parsing that back, which dominates parse_statements() on small files.
+  const std::string input(source);
+  PgQuerySplitResult result = pg_query_split_with_parser(input.c_str());
+  std::unique_ptr<PgQuerySplitResult, void (*)(PgQuerySplitResult*)> guard(
+      &result, [](PgQuerySplitResult* r) { pg_query_free_split_result(*r); });
+  if (result.error) throw parse_error(source, *result.error);
+  std::vector<Statement> statements;
+  statements.reserve(static_cast<std::size_t>(result.n_stmts));
+  for (int i = 0; i < result.n_stmts; ++i) {
+    auto location = static_cast<std::size_t>(result.stmts[i]->stmt_location);
+    auto length = static_cast<std::size_t>(result.stmts[i]->stmt_len);
+    if (location > source.size()) continue;
+    if (length == 0 || location + length > source.size()) length = source.size() - location;
+    Statement statement;
+    statement.offset = location;
+    statement.text = std::string(source.substr(location, length));
+    if (is_blank(statement.text)) continue;
+    statements.push_back(std::move(statement));
+  }
+  return statements;
+}
+
 std::string node_type(const Statement& statement) {
   if (statement.tree.is_object() && !statement.tree.empty()) return statement.tree.begin().key();
   return {};

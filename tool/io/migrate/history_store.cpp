@@ -49,13 +49,21 @@ std::vector<AppliedMigration> HistoryStore::list() {
   return rows;
 }
 
-void HistoryStore::insert(const Migration& migration, bool success) {
+void HistoryStore::insert(const Migration& migration, bool success, std::int64_t execution_time_ns) {
   m_session.exec_params(
       fmt::format("INSERT INTO {} (version, description, success, checksum, execution_time) "
-                  "VALUES ($1, $2, $3, decode($4, 'hex'), -1)",
+                  "VALUES ($1, $2, $3, decode($4, 'hex'), $5)",
                   m_table),
       {std::to_string(migration.version), migration.description, success ? "true" : "false",
-       to_hex(migration.checksum)});
+       to_hex(migration.checksum), std::to_string(execution_time_ns)});
+}
+
+std::string HistoryStore::insert_statement(const Migration& migration, bool success,
+                                           std::int64_t execution_time_ns) {
+  return fmt::format("INSERT INTO {} (version, description, success, checksum, execution_time) "
+                     "VALUES ({}, {}, {}, decode('{}', 'hex'), {})",
+                     m_table, migration.version, m_session.quote_literal(migration.description),
+                     success ? "true" : "false", to_hex(migration.checksum), execution_time_ns);
 }
 
 void HistoryStore::finish(std::int64_t version, bool success, std::int64_t execution_time_ns) {

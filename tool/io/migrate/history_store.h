@@ -21,11 +21,16 @@ public:
   void ensure();
   /// All rows ascending by version; empty when the table does not exist.
   std::vector<AppliedMigration> list();
-  /// Inserts a row (execution_time -1 until finish() runs, as sqlx does).
-  void insert(const Migration& migration, bool success);
+  /// Inserts a row; execution_time -1 means "not finished yet" (sqlx's marker until finish()).
+  void insert(const Migration& migration, bool success, std::int64_t execution_time_ns = -1);
+  /// The INSERT statement of insert() with its values inlined as literals, so that a caller can
+  /// send it together with COMMIT in one round trip.
+  std::string insert_statement(const Migration& migration, bool success, std::int64_t execution_time_ns);
   /// Records the execution time in nanoseconds and the success flag.
   void finish(std::int64_t version, bool success, std::int64_t execution_time_ns);
+  /// Deletes the row of `version` (a reverted migration, or a failed row being repaired).
   void remove(std::int64_t version);
+  /// Records `checksum` for `version` (repair of an intentionally edited file).
   void update_checksum(std::int64_t version, const Checksum& checksum);
   const std::string& quoted_table() const { return m_table; }
 

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "core/migrate/history.h"
+#include "core/migrate/repair.h"
 #include "core/sql/parsed_sql.h"
+#include "io/migrate/blocker_watcher.h"
 #include "io/migrate/history_store.h"
 #include "io/pg/pg_session.h"
 
@@ -81,6 +83,12 @@ public:
   RunReport up(const MigrationSet& files, const UpOptions& options);
   /// Reverts what plan_down() selects, newest first, stopping at the first failure.
   RunReport down(const MigrationSet& files, const DownOptions& options);
+  /// Records what plan_baseline() selects as applied (success, real checksums, execution time
+  /// 0) without running it, in one transaction; in a dry run only returns it.
+  std::vector<const Migration*> baseline(const MigrationSet& files, std::int64_t version);
+  /// Applies what plan_repair() selects to the history in one transaction; in a dry run only
+  /// returns it.
+  std::vector<RepairAction> repair(const MigrationSet& files);
 
   void on_step(StepCallback callback) { m_on_step = std::move(callback); }
   void on_lock_wait(WaitCallback callback) { m_on_wait = std::move(callback); }
@@ -102,6 +110,7 @@ private:
   StepCallback m_on_step;
   WaitCallback m_on_wait;
   StatementObserver* m_observer = nullptr;
+  std::unique_ptr<BlockerWatcher> m_watcher;  // only while a run has lock_timeout set
 };
 
 }  // namespace preflight::migrate

@@ -1,5 +1,7 @@
 #include "io/pg/database_target.h"
 
+#include "core/config/connection_text.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -7,24 +9,7 @@
 namespace preflight::pg {
 
 std::optional<std::string> database_url_from_dotenv(const std::string& text) {
-  std::istringstream lines(text);
-  std::string line;
-  std::optional<std::string> found;
-  while (std::getline(lines, line)) {
-    auto start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    line = line.substr(start);
-    if (line.rfind("export ", 0) == 0) line = line.substr(7);
-    const std::string key = "DATABASE_URL=";
-    if (line.rfind(key, 0) != 0) continue;
-    std::string value = line.substr(key.size());
-    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    }
-    found = value;
-  }
-  return found;
+  return config::database_url_from_dotenv(text);
 }
 
 DatabaseTarget::DatabaseTarget(const TargetRequest& request) {

@@ -1,8 +1,8 @@
 #include "io/pg/pg_session.h"
 
-#include <regex>
-
 #include <fmt/format.h>
+
+#include "core/config/connection_text.h"
 
 namespace preflight::pg {
 
@@ -88,6 +88,36 @@ std::unique_ptr<PgSession> PgSession::connect(const std::string& conninfo,
   return std::unique_ptr<PgSession>(new PgSession(conn));
 }
 
+std::unique_ptr<PgSession> PgSession::connect_again(const std::string& application_name) const {
+  // PQconninfo returns the options this connection really used (host, port, user, password,
+  // dbname, sslmode, …), so the copy reaches the same place however it was first named.
+  PQconninfoOption* options = PQconninfo(m_conn);
+  if (options == nullptr) throw Error(ErrorKind::connection, "cannot read this connection's parameters");
+  std::vector<const char*> keywords;
+  std::vector<const char*> values;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || std::string_view(o->keyword) == "application_name" ||
+        std::string_view(o->keyword) == "fallback_application_name") {
+      continue;
+    }
+    keywords.push_back(o->keyword);
+    values.push_back(o->val);
+  }
+  keywords.push_back("application_name");
+  values.push_back(application_name.c_str());
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), 0);
+  PQconninfoFree(options);
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    Error error = connection_error(conn, "cannot open a second connection to the database");
+    PQfinish(conn);
+    throw error;
+  }
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  return std::unique_ptr<PgSession>(new PgSession(conn));
+}
+
 PgSession::~PgSession() { PQfinish(m_conn); }
 
 Outcome PgSession::finish(PGresult* result) {
@@ -162,15 +192,6 @@ std::string PgSession::database_name() const { return PQdb(m_conn); }
 int PgSession::backend_pid() const { return PQbackendPID(m_conn); }
 int PgSession::server_version() const { return PQserverVersion(m_conn); }
 
-std::string redact_password(std::string_view conninfo) {
-  std::string text(conninfo);
-  // URL form: scheme://user:password@host
-  static const std::regex url_password(R"(((?:postgres|postgresql)://[^:/@\s]*):[^@\s]*@)");
-  text = std::regex_replace(text, url_password, "$1:***@");
-  // Keyword form and URL query parameters: password=secret
-  static const std::regex keyword_password(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+))",
-                                           std::regex::icase);
-  return std::regex_replace(text, keyword_password, "$1***");
-}
+std::string redact_password(std::string_view conninfo) { return config::redact_password(conninfo); }
 
 }  // namespace preflight::pg

@@ -68,6 +68,9 @@ public:
   /// throws Error(connection) with the password removed from every message.
   static std::unique_ptr<PgSession> connect(const std::string& conninfo,
                                             const std::string& application_name = "preflight");
+  /// A second session to the same server and database with the same credentials (for work
+  /// that must run beside this one, e.g. watching what blocks it); throws like connect().
+  std::unique_ptr<PgSession> connect_again(const std::string& application_name) const;
   ~PgSession();
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;

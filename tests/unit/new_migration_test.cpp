@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "core/migrate/baseline.h"
+#include "core/migrate/new_migration.h"
+
+using namespace preflight;
+using namespace preflight::migrate;
+
+using Names = std::vector<std::string>;
+
+TEST(NewMigration, SequentialKeepsTheZeroPaddedWidth) {
+  auto created = plan_new_migration({"0001_schema.up.sql", "0001_schema.down.sql", "0003_seed.sql", "README.md"},
+                                    "Add users' email INDEX!", false, "20260117120000");
+  EXPECT_EQ(created.version, "0004");
+  EXPECT_EQ(created.names, (Names{"0004_add_users_email_index.sql"}));
+}
+
+TEST(NewMigration, ReversibleCreatesUpAndDown) {
+  auto created = plan_new_migration({"9_x.sql"}, "drop-old", true, "20260117120000");
+  EXPECT_EQ(created.names, (Names{"10_drop_old.up.sql", "10_drop_old.down.sql"}));
+}
+
+TEST(NewMigration, TimestampsFollowTimestampsAndEmptyFolders) {
+  EXPECT_EQ(plan_new_migration({"20250101000000_a.sql"}, "b", false, "20260117120000").version, "20260117120000");
+  EXPECT_EQ(plan_new_migration({}, "first", false, "20260117120000").names, (Names{"20260117120000_first.sql"}));
+  EXPECT_EQ(plan_new_migration({"notes.txt", "nounderscore.sql"}, "first", false, "20260117120000").version,
+            "20260117120000");
+}
+
+TEST(NewMigration, TimestampNeverGoesBackwards) {
+  // A clock behind the newest file (another machine's clock, a future-dated file) must still
+  // produce the newest version, or the new migration would be pending out of order.
+  EXPECT_EQ(plan_new_migration({"20300101000000_future.sql"}, "b", false, "20260117120000").version,
+            "20300101000001");
+}
+
+TEST(NewMigration, NameWithoutLettersOrDigitsIsAUsageError) {
+  try {
+    plan_new_migration({}, "--- !", false, "20260117120000");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+    EXPECT_EQ(e.message(), "migration name \"--- !\" has no letters or digits");
+  }
+}
+
+TEST(NewMigration, SanitiseCollapsesAndTrims) {
+  EXPECT_EQ(sanitize_migration_name("  Créer la Table__Users  "), "cr_er_la_table_users");
+  EXPECT_EQ(sanitize_migration_name("already_fine_2"), "already_fine_2");
+}
+
+namespace {
+MigrationSet three() {
+  std::vector<Migration> ms;
+  for (std::int64_t v : {1, 2, 5}) {
+    Migration m;
+    m.version = v;
+    m.description = "m" + std::to_string(v);
+    m.up = {std::to_string(v) + "_m.sql", "SELECT 1", false};
+    m.checksum = sha384(m.up.sql);
+    ms.push_back(m);
+  }
+  return MigrationSet(ms);
+}
+}  // namespace
+
+TEST(Baseline, RecordsEveryMigrationUpToTheVersion) {
+  auto files = three();
+  auto plan = plan_baseline(files, {}, 2);
+  ASSERT_EQ(plan.size(), 2U);
+  EXPECT_EQ(plan[0]->version, 1);
+  EXPECT_EQ(plan[1]->version, 2);
+}
+
+TEST(Baseline, UnknownVersionIsAUsageError) {
+  auto files = three();
+  try {
+    plan_baseline(files, {}, 3);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(exit_code(e.kind()), 2);
+    EXPECT_EQ(e.message(), "baseline 3: no migration has this version");
+  }
+}
+
+TEST(Baseline, RefusesAnExistingHistory) {
+  auto files = three();
+  AppliedMigration row;
+  row.version = 1;
+  try {
+    plan_baseline(files, {row}, 2);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(exit_code(e.kind()), 3);
+    EXPECT_EQ(e.message(), "baseline refused: the history already has 1 row (newest: version 1)");
+  }
+}
