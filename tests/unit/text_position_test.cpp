@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/sql/parsed_sql.h"
+#include "core/sql/statement_text.h"
 #include "core/sql/text_position.h"
 #include "core/error.h"
 
@@ -52,10 +53,10 @@ TEST(ParsedSql, FingerprintIgnoresConstants) {
 }
 
 TEST(TextPosition, FirstTokenSkipsWhitespaceAndComments) {
-  EXPECT_EQ(first_token_offset("-- no-transaction\nCREATE INDEX"), 18U);
-  EXPECT_EQ(first_token_offset("\n  /* a /* nested */ comment */ -- line\n\tSELECT 1"), 41U);
-  EXPECT_EQ(first_token_offset("SELECT 1"), 0U);
-  EXPECT_EQ(first_token_offset("  -- only a comment"), 19U);
+  EXPECT_EQ(first_token_offset("-- no-transaction\nCREATE INDEX", 0), 18U);
+  EXPECT_EQ(first_token_offset("\n  /* a /* nested */ comment */ -- line\n\tSELECT 1", 0), 41U);
+  EXPECT_EQ(first_token_offset("SELECT 1", 0), 0U);
+  EXPECT_EQ(first_token_offset("  -- only a comment", 0), 19U);
 }
 
 TEST(ParsedSql, SplitMatchesParseWithoutTrees) {
@@ -69,4 +70,14 @@ TEST(ParsedSql, SplitMatchesParseWithoutTrees) {
     EXPECT_TRUE(split[i].tree.is_null());
   }
   EXPECT_THROW(split_statements("SELECT 1;\nSELEC 2;"), preflight::Error);
+}
+
+TEST(ParsedSql, StatementStartsAtItsFirstTokenAfterTheCommentsBeforeIt) {
+  const std::string sql = "SELECT 1;\n\n-- preflight:ignore x\n/* block */ CREATE TABLE t (id int);";
+  for (const auto& statements : {parse_statements(sql), split_statements(sql)}) {
+    ASSERT_EQ(statements.size(), 2U);
+    EXPECT_EQ(statements[1].text, "CREATE TABLE t (id int)");
+    EXPECT_EQ(statements[1].offset, sql.find("CREATE"));
+    EXPECT_EQ(statements[1].leading_offset, sql.find(';') + 1);
+  }
 }

@@ -57,25 +57,6 @@ std::optional<std::string> delete_action(const std::string& code) {
   return std::nullopt;
 }
 
-// libpg_query's statement location starts right after the previous `;`: step over the blank
-// lines and comments in between so that the check points at the statement itself.
-std::size_t statement_start(const std::string& sql, std::size_t offset) {
-  while (offset < sql.size()) {
-    if (std::isspace(static_cast<unsigned char>(sql[offset]))) {
-      ++offset;
-    } else if (sql.compare(offset, 2, "--") == 0) {
-      offset = sql.find('\n', offset);
-      if (offset == std::string::npos) return sql.size();
-    } else if (sql.compare(offset, 2, "/*") == 0) {
-      auto end = sql.find("*/", offset + 2);
-      offset = end == std::string::npos ? sql.size() : end + 2;
-    } else {
-      break;
-    }
-  }
-  return offset;
-}
-
 std::string short_name(const SchemaObject& o) {
   switch (o.kind) {
     case SchemaObject::Kind::table: return "table " + o.table;
@@ -99,7 +80,7 @@ public:
     applied.location = Location{m_migration.up.path, 0, 0};
     m_checks.push_back(applied);
     for (const auto& statement : sql::parse_statements(m_migration.up.sql)) {
-      auto at = sql::line_column_at(m_migration.up.sql, statement_start(m_migration.up.sql, statement.offset));
+      auto at = sql::line_column_at(m_migration.up.sql, statement.offset);
       m_location = Location{m_migration.up.path, at.line, 0};
       auto type = sql::node_type(statement);
       const auto& body = statement.tree[type];

@@ -116,7 +116,9 @@ std::optional<std::string> write_refusal(std::string_view sql, QueryUse use) {
   if (use == QueryUse::sql && type == "VariableShowStmt") return std::nullopt;
   if (use == QueryUse::sql && type == "ExplainStmt") {
     if (explain_analyzes(body)) return std::string("EXPLAIN ANALYZE runs the statement; use a `plan` check");
-    if (!body.contains("query") || sql::node_type(sql::Statement{{}, 0, body["query"]}) != "SelectStmt") {
+    sql::Statement query;
+    if (body.contains("query")) query.tree = body["query"];
+    if (!body.contains("query") || sql::node_type(query) != "SelectStmt") {
       return std::string("only EXPLAIN of a SELECT is allowed");
     }
     return scan(body);

@@ -130,7 +130,7 @@ std::set<std::string> ScriptLinter::parse_directive(const sql::LineComment& comm
 void ScriptLinter::read_directives(const std::vector<sql::Statement>& statements) {
   std::vector<sql::LineComment> comments;
   for (const auto& s : statements) {
-    auto gap = sql::leading_line_comments(m_script.sql, s.offset, m_script.sql.size());
+    auto gap = sql::leading_line_comments(m_script.sql, s.leading_offset, m_script.sql.size());
     comments.insert(comments.end(), gap.begin(), gap.end());
   }
   // Comments after the last statement (past its ';') belong to no statement but may hold the
@@ -159,9 +159,9 @@ void ScriptLinter::run() {
   }
   read_directives(statements);
   for (const auto& statement : statements) {
-    m_start = sql::first_token_offset(m_script.sql, statement.offset);
+    m_start = statement.offset;
     m_statement_ignores.clear();
-    for (const auto& comment : sql::leading_line_comments(m_script.sql, statement.offset, m_start)) {
+    for (const auto& comment : sql::leading_line_comments(m_script.sql, statement.leading_offset, m_start)) {
       bool file_level = false;
       auto ids = parse_directive(comment, file_level);
       if (!file_level) m_statement_ignores.insert(ids.begin(), ids.end());

@@ -39,10 +39,8 @@ TracedStatement statement_record(std::int64_t version, const std::string& direct
   record.direction = direction;
   record.index = index;
   record.file = file;
-  const std::size_t start = sql::first_token_offset(sql, statement.offset);
-  record.line = sql::line_column_at(sql, start).line;
-  const std::size_t end = statement.offset + statement.text.size();
-  record.text = one_line(sql.substr(std::min(start, end), end - std::min(start, end)));
+  record.line = sql::line_column_at(sql, statement.offset).line;
+  record.text = one_line(statement.text);
   return record;
 }
 

@@ -2,9 +2,11 @@
 
 #include <pg_query.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "core/error.h"
+#include "core/sql/statement_text.h"
 #include "core/sql/text_position.h"
 
 namespace preflight::sql {
@@ -22,6 +24,16 @@ Error parse_error(std::string_view source, const PgQueryError& err) {
     where.column = at.column;
   }
   return Error(ErrorKind::input, "SQL does not parse: " + message, {}, where);
+}
+
+// libpg_query's statement location starts right after the previous ';', comments included;
+// users (and the server's error positions) want the statement's own first token.
+Statement make_statement(std::string_view source, std::size_t location, std::size_t length) {
+  Statement statement;
+  statement.leading_offset = location;
+  statement.offset = std::min(first_token_offset(source, location), location + length);
+  statement.text = std::string(source.substr(statement.offset, location + length - statement.offset));
+  return statement;
 }
 
 bool is_blank(std::string_view text) {
@@ -44,12 +56,7 @@ std::vector<Statement> parse_statements(std::string_view source) {
     auto location = raw.value("stmt_location", std::size_t{0});
     auto length = raw.value("stmt_len", std::size_t{0});
     if (length == 0 || location + length > source.size()) length = source.size() - location;
-    std::string_view text = source.substr(location, length);
-    // Keep the statement's own bytes, not the whitespace or comments before it, so that
-    // positions reported by the server land on the statement.
-    Statement statement;
-    statement.offset = location;
-    statement.text = std::string(text);
+    Statement statement = make_statement(source, location, length);
     statement.tree = std::move(raw["stmt"]);
     if (is_blank(statement.text)) continue;
     statements.push_back(std::move(statement));
@@ -72,9 +79,7 @@ std::vector<Statement> split_statements(std::string_view source) {
     auto length = static_cast<std::size_t>(result.stmts[i]->stmt_len);
     if (location > source.size()) continue;
     if (length == 0 || location + length > source.size()) length = source.size() - location;
-    Statement statement;
-    statement.offset = location;
-    statement.text = std::string(source.substr(location, length));
+    Statement statement = make_statement(source, location, length);
     if (is_blank(statement.text)) continue;
     statements.push_back(std::move(statement));
   }

@@ -12,9 +12,11 @@
 namespace preflight::sql {
 
 struct Statement {
-  std::string text;         // exactly the statement's bytes in the source, without the ';'
-  std::size_t offset = 0;   // byte offset of `text` in the source
-  nlohmann::json tree;      // e.g. {"IndexStmt": {...}}
+  std::string text;               // the statement's bytes from its first token, without the ';'
+  std::size_t offset = 0;         // byte offset of `text` (its first token) in the source
+  std::size_t leading_offset = 0; // where the whitespace and comments before it start (after the
+                                  // previous ';'): per-statement directives live in that gap
+  nlohmann::json tree;            // e.g. {"IndexStmt": {...}}
 };
 
 /// Parses `source` into statements; throws Error(input) located at line:column (file left

@@ -33,34 +33,5 @@ std::size_t byte_offset_of_char(std::string_view text, std::size_t char_position
   return text.size();
 }
 
-std::size_t first_token_offset(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const char c = text[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      ++i;
-    } else if (text.compare(i, 2, "--") == 0) {
-      auto end = text.find('\n', i);
-      i = end == std::string_view::npos ? text.size() : end + 1;
-    } else if (text.compare(i, 2, "/*") == 0) {
-      // PostgreSQL's block comments nest.
-      int depth = 0;
-      do {
-        if (text.compare(i, 2, "/*") == 0) {
-          ++depth;
-          i += 2;
-        } else if (text.compare(i, 2, "*/") == 0) {
-          --depth;
-          i += 2;
-        } else {
-          ++i;
-        }
-      } while (depth > 0 && i < text.size());
-    } else {
-      return i;
-    }
-  }
-  return text.size();
-}
 
 }  // namespace preflight::sql

@@ -20,8 +20,5 @@ LineColumn line_column_at(std::string_view text, std::size_t byte_offset);
 /// positions count characters, not bytes); clamped to the text's size.
 std::size_t byte_offset_of_char(std::string_view text, std::size_t char_position);
 
-/// Byte offset of the first token in `text`, past whitespace and `--` / `/* */` comments
-/// (where an error without a position belongs); text.size() if there is none.
-std::size_t first_token_offset(std::string_view text);
 
 }  // namespace preflight::sql

@@ -41,9 +41,6 @@ Error statement_error(const Migration& migration, const Script& script, const sq
   std::size_t byte = statement.offset;
   if (failure.position > 0) {
     byte += sql::byte_offset_of_char(statement.text, failure.position);
-  } else {
-    // No position (e.g. a unique violation): point at the statement, not the comment before it.
-    byte += sql::first_token_offset(statement.text);
   }
   auto at = sql::line_column_at(script.sql, byte);
   std::string message = fmt::format("migration {} ({}) failed: {}", migration.version, migration.description,
