@@ -1,12 +1,15 @@
-// Reports. Golden cases are folders under tests/cases/report/: results.json and the whole
-// expected report.md and report.xml. Then the HTML's escaping and self-containment, lock modes,
+// Reports. Golden cases are folders under tests/cases/report/: results.json (and, optionally,
+// checks.json from `preflight check --format json`) and the whole expected report.md and
+// report.xml. Then the HTML's escaping and self-containment, lock modes,
 // and the GitHub outputs' limits.
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <regex>
 
 #include "core/bench/compare.h"
+#include "core/check/results.h"
 #include "core/report/compare_report.h"
 #include "core/report/report.h"
 #include "core/report/results_view.h"
@@ -22,15 +25,23 @@ bench::Results load_case(const std::string& name) {
       nlohmann::json::parse(read_text(preflight::testing::case_path("report", name) / "results.json")));
 }
 
+std::optional<check::CheckReport> load_checks(const std::string& name) {
+  auto text = read_text(preflight::testing::case_path("report", name) / "checks.json");
+  if (text.empty()) return std::nullopt;
+  return check::from_json(nlohmann::json::parse(text));
+}
+
 class ReportCase : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ReportCase, MarkdownMatchesTheGoldenFile) {
-  EXPECT_EQ(report::render_markdown(load_case(GetParam())),
+  auto checks = load_checks(GetParam());
+  EXPECT_EQ(report::render_markdown(load_case(GetParam()), checks ? &*checks : nullptr),
             read_text(preflight::testing::case_path("report", GetParam()) / "report.md"));
 }
 
 TEST_P(ReportCase, JUnitMatchesTheGoldenFile) {
-  EXPECT_EQ(report::render_junit(load_case(GetParam())),
+  auto checks = load_checks(GetParam());
+  EXPECT_EQ(report::render_junit(load_case(GetParam()), checks ? &*checks : nullptr),
             read_text(preflight::testing::case_path("report", GetParam()) / "report.xml"));
 }
 

@@ -59,7 +59,7 @@ int run_demo(GlobalOptions& globals) {
   show_status(migrator, files, config.migrations, target.display());
 
   print_line("\n== 7. post-deploy checks (read-only)");
-  run_post_deploy_checks(target, *session, files, config);
+  auto checks = run_post_deploy_checks(target, *session, files, config);
 
   print_line("\n== 8. migrate down: the rollback plan, then up again");
   require_success(migrator.down(files, {}));
@@ -67,7 +67,7 @@ int run_demo(GlobalOptions& globals) {
   require_success(migrator.up(files, {}));
 
   print_line("\n== 9. benchmark: the checklist's five operations before and after 0003, then the report");
-  run_benchmark_and_reports(target, config);
+  run_benchmark_and_reports(target, config, checks);
   print_line("\nDemo finished; the throwaway cluster is removed.");
   return 0;
 }

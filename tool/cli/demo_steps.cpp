@@ -106,7 +106,7 @@ void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& 
 
 // Post-deploy checks need a realistic table (the planner seq-scans tiny ones) and some traffic
 // on the new index; this adds the traffic, then runs the bundled checks file and --from-migration 3.
-void run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& session, const migrate::MigrationSet& files,
+check::CheckReport run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& session, const migrate::MigrationSet& files,
                             const config::Config& config) {
   const std::string checks_file =
       (std::filesystem::path(config.migrations).parent_path() / "benchmarks/checks/focus_sessions.checks.toml").string();
@@ -140,9 +140,11 @@ void run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& ses
   }
   print_line(fmt::format("  {} of {} checks passed", report.count(check::CheckStatus::passed), report.results.size()));
   if (!report.passed()) throw Error(ErrorKind::problem, "post-deploy checks failed on the demo database");
+  return report;
 }
 
-void run_benchmark_and_reports(const pg::DatabaseTarget& target, const config::Config& config) {
+void run_benchmark_and_reports(const pg::DatabaseTarget& target, const config::Config& config,
+                               const check::CheckReport& checks) {
   auto suite = bench::load_suite("benchmarks/focus_sessions.toml");
   const std::string database = "preflight_bench";
   target.cluster()->create_database(database);
@@ -157,9 +159,12 @@ void run_benchmark_and_reports(const pg::DatabaseTarget& target, const config::C
   // Unmet expectations are part of what the demo shows, not a reason to stop before the report.
   if (auto failed = failed_expectations(results)) print_warning(failed->message());
 
-  auto paths = report::write_reports(results, "reports/demo");
+  const std::string checks_file = "reports/demo/checks.json";
+  report::write_text_file(checks_file, check::to_json(checks).dump(2) + "\n");
+  auto paths = report::write_reports(results, "reports/demo", &checks);
   print_line("\nReports written:");
   print_line("  " + options.out);
+  print_line("  " + checks_file);
   print_line("  " + paths.markdown);
   print_line("  " + paths.html);
 }

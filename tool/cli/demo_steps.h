@@ -1,6 +1,7 @@
 #pragma once
 // The steps of `preflight demo` beyond plain migrator calls (see demo_command.cpp for the story).
 
+#include "core/check/results.h"
 #include "core/config/config.h"
 #include "io/migrate/migrator.h"
 #include "io/pg/database_target.h"
@@ -24,12 +25,13 @@ void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& 
                            const migrate::MigratorOptions& options);
 
 /// The bundled post-deploy checks plus --from-migration 3, after some application traffic;
-/// throws Error(problem) if a check fails.
-void run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& session,
-                            const migrate::MigrationSet& files, const config::Config& config);
+/// returns their results, throws Error(problem) if a check fails.
+check::CheckReport run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& session,
+                                          const migrate::MigrationSet& files, const config::Config& config);
 
 /// The bundled benchmark suite at a small scale on a fresh database of the demo's cluster, then
-/// reports/demo/results.json, report.md and report.html.
-void run_benchmark_and_reports(const pg::DatabaseTarget& target, const config::Config& config);
+/// reports/demo/results.json, checks.json, report.md and report.html (with the checks).
+void run_benchmark_and_reports(const pg::DatabaseTarget& target, const config::Config& config,
+                               const check::CheckReport& checks);
 
 }  // namespace preflight::cli

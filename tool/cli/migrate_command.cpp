@@ -93,9 +93,13 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options, migrat
   return finish_run(report, options.dry_run, direction);
 }
 
+// status and verify compare history with the files' names and bytes; the SQL is checked by the
+// commands that run it (up, down, lint).
+constexpr migrate::DiscoveryOptions k_names_and_bytes{false};
+
 int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations);
+  auto files = migrate::load_migrations(config.migrations, k_names_and_bytes);
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate status");
   migrate::HistoryStore store(*session, config.history_table);
@@ -117,7 +121,7 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
 
 int run_verify(GlobalOptions& globals) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations);
+  auto files = migrate::load_migrations(config.migrations, k_names_and_bytes);
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate verify");
   migrate::HistoryStore store(*session, config.history_table);

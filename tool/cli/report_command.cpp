@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
+
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/report/report.h"
@@ -14,18 +16,22 @@ namespace {
 struct ReportOptions {
   std::string results;
   std::string format = "md";
-  std::string out;  // empty: stdout
+  std::string out;     // empty: stdout
+  std::string checks;  // results of `preflight check --format json`, optional
 };
 
 int run_report(const ReportOptions& options) {
   auto results = report::read_results_file(options.results);
+  std::optional<check::CheckReport> checks;
+  if (!options.checks.empty()) checks = report::read_check_results_file(options.checks);
+  const check::CheckReport* with_checks = checks ? &*checks : nullptr;
   std::string text;
   if (options.format == "html") {
-    text = report::render_html(results);
+    text = report::render_html(results, with_checks);
   } else if (options.format == "junit") {
-    text = report::render_junit(results);
+    text = report::render_junit(results, with_checks);
   } else {
-    text = report::render_markdown(results);
+    text = report::render_markdown(results, with_checks);
   }
   if (options.out.empty()) {
     print_line(text.empty() || text.back() != '\n' ? text : text.substr(0, text.size() - 1));
@@ -46,6 +52,8 @@ void add_report_command(CLI::App& app, GlobalOptions&, int& exit_code) {
   report->add_option("--format", options->format, "md (default), html or junit")
       ->check(CLI::IsMember({"md", "html", "junit"}));
   report->add_option("-o,--out", options->out, "write to this file instead of stdout");
+  report->add_option("--checks", options->checks,
+                     "also include post-deploy check results (`preflight check --format json` output)");
   report->callback([&exit_code, options] { exit_code = run_report(*options); });
 }
 

@@ -192,7 +192,7 @@ std::string render_text(const CheckReport& report) {
   return out;
 }
 
-std::string render_junit(const CheckReport& report) {
+std::string render_junit_suite(const CheckReport& report) {
   std::string cases;
   for (const auto& r : report.results) {
     cases += fmt::format(R"(    <testcase classname="preflight.check.{}" name="{}" time="{:.3f}")", xml_escape(r.kind),
@@ -210,19 +210,24 @@ std::string render_junit(const CheckReport& report) {
                            xml_escape(r.kind), xml_escape(failure_text(r)));
     }
   }
-  auto tests = report.results.size();
-  auto failures = report.count(CheckStatus::failed);
-  auto skipped = report.count(CheckStatus::skipped);
+  return fmt::format(
+      "  <testsuite name=\"preflight check\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" "
+      "time=\"{:.3f}\" timestamp=\"{}\">\n"
+      "{}"
+      "  </testsuite>\n",
+      report.results.size(), report.count(CheckStatus::failed), report.count(CheckStatus::skipped),
+      report.duration_ms / 1000, xml_escape(report.started_at), cases);
+}
+
+std::string render_junit(const CheckReport& report) {
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"preflight check\" tests=\"{0}\" failures=\"{1}\" errors=\"0\" skipped=\"{2}\" "
-      "time=\"{3:.3f}\">\n"
-      "  <testsuite name=\"preflight check\" tests=\"{0}\" failures=\"{1}\" errors=\"0\" skipped=\"{2}\" "
-      "time=\"{3:.3f}\" timestamp=\"{4}\">\n"
-      "{5}"
-      "  </testsuite>\n"
+      "<testsuites name=\"preflight check\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" "
+      "time=\"{:.3f}\">\n"
+      "{}"
       "</testsuites>\n",
-      tests, failures, skipped, report.duration_ms / 1000, xml_escape(report.started_at), cases);
+      report.results.size(), report.count(CheckStatus::failed), report.count(CheckStatus::skipped),
+      report.duration_ms / 1000, render_junit_suite(report));
 }
 
 std::string render_github_annotations(const CheckReport& report) {

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/sql/parsed_sql.h"
+#include "core/sql/statement_text.h"
 
 namespace preflight::migrate {
 
@@ -66,8 +67,14 @@ std::optional<NamedFile> classify(const SourceFile& file, std::vector<Error>& er
 }
 
 // Why a migration file is unusable, if it is. Pure and thread-safe (libpg_query is).
-std::optional<Error> check_script(const SourceFile& file) {
+std::optional<Error> check_script(const SourceFile& file, bool check_sql) {
   if (!is_valid_utf8(file.bytes)) return file_error(file, "file is not valid UTF-8");
+  if (!check_sql) {
+    if (sql::first_token_offset(file.bytes, 0) == file.bytes.size()) {
+      return file_error(file, "migration is empty (no SQL statement)");
+    }
+    return std::nullopt;
+  }
   try {
     if (sql::split_statements(file.bytes).empty()) {
       return file_error(file, "migration is empty (no SQL statement)");
@@ -82,12 +89,12 @@ std::optional<Error> check_script(const SourceFile& file) {
 
 // Parsing dominates discovery of a large folder (10,000 files in `migrate status`), and every
 // file parses independently: spread the files over the cores.
-std::vector<std::optional<Error>> check_scripts(const std::vector<const SourceFile*>& files) {
+std::vector<std::optional<Error>> check_scripts(const std::vector<const SourceFile*>& files, bool check_sql) {
   std::vector<std::optional<Error>> results(files.size());
   const std::size_t workers =
       std::min<std::size_t>(std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
   auto work = [&](std::size_t first) {
-    for (std::size_t i = first; i < files.size(); i += workers) results[i] = check_script(*files[i]);
+    for (std::size_t i = first; i < files.size(); i += workers) results[i] = check_script(*files[i], check_sql);
   };
   std::vector<std::thread> threads;
   for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
@@ -141,7 +148,7 @@ bool is_valid_utf8(const std::string& bytes) {
   return true;
 }
 
-MigrationSet discover_migrations(const std::vector<SourceFile>& files) {
+MigrationSet discover_migrations(const std::vector<SourceFile>& files, const DiscoveryOptions& options) {
   std::vector<Error> errors;
   std::vector<NamedFile> named;
   for (const auto& file : files) {
@@ -180,7 +187,7 @@ MigrationSet discover_migrations(const std::vector<SourceFile>& files) {
     to_check.push_back((slot.simple ? slot.simple : slot.up)->file);
     if (slot.down) to_check.push_back(slot.down->file);
   }
-  const auto checks = check_scripts(to_check);
+  const auto checks = check_scripts(to_check, options.check_sql);
   std::size_t next_check = 0;
   auto load_script = [&](const SourceFile& file) -> std::optional<Script> {
     const auto& problem = checks.at(next_check++);

@@ -46,10 +46,16 @@ private:
   std::vector<Migration> m_migrations;  // ascending by version
 };
 
+struct DiscoveryOptions {
+  /// Parse every file's SQL (the commands that run or lint it); commands that only compare
+  /// history with the files (status, verify) skip it, which halves their time on large folders.
+  bool check_sql = true;
+};
+
 /// Builds the migration set from a directory's files; files that are not migrations are ignored
 /// (as sqlx does). Throws one Error(input) listing every problem (naming, duplicates, encoding,
 /// empty files, SQL that does not parse with file:line:column).
-MigrationSet discover_migrations(const std::vector<SourceFile>& files);
+MigrationSet discover_migrations(const std::vector<SourceFile>& files, const DiscoveryOptions& options = {});
 
 /// True if `bytes` start with the `-- no-transaction` directive.
 bool has_no_transaction_directive(const std::string& bytes);

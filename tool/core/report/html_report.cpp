@@ -132,9 +132,26 @@ std::string migration_html(const bench::MigrationStep& m) {
   return out + "</table>\n<p class=\"meta\">Locks are held until the migration's transaction ends.</p>\n";
 }
 
+std::string checks_html(const check::CheckReport& checks) {
+  std::string out = fmt::format("<h2>Post-deploy checks</h2>\n<p class=\"meta\">{} of {} passed{}.</p>\n<table>\n",
+                                checks.count(check::CheckStatus::passed), checks.results.size(),
+                                checks.target.empty() ? "" : " against " + e(checks.target));
+  out += "<tr><th>Check</th><th>Kind</th><th>Measured</th><th>Expected</th><th>Verdict</th></tr>\n";
+  for (const auto& r : checks.results) {
+    const bool passed = r.status == check::CheckStatus::passed;
+    const bool skipped = r.status == check::CheckStatus::skipped;
+    std::string measured = r.measured;
+    if (!passed && !r.detail.empty()) measured += " — " + r.detail;
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><span class=\"{}\">{}</span></td></tr>\n",
+                       e(r.name), e(r.kind), e(measured), e(r.expected), passed ? "pass" : skipped ? "info" : "fail",
+                       e(check::to_string(r.status)));
+  }
+  return out + "</table>\n";
+}
+
 }  // namespace
 
-std::string render_html(const bench::Results& results) {
+std::string render_html(const bench::Results& results, const check::CheckReport* checks) {
   const std::size_t failed = count_failures(results);
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   // No script may run and nothing may be fetched: the file must work offline and as an artifact.
@@ -183,6 +200,7 @@ std::string render_html(const bench::Results& results) {
   for (std::size_t i = 0; i < results.queries.size(); ++i) out += query_section(results.queries[i], rows[i]);
 
   if (results.migration) out += migration_html(*results.migration);
+  if (checks) out += checks_html(*checks);
 
   out += "<h2>Environment</h2>\n<table>\n";
   for (const auto& [label, value] : environment_rows(env)) {

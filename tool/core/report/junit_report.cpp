@@ -9,11 +9,13 @@
 
 namespace preflight::report {
 
-std::string render_junit(const bench::Results& results) {
+std::string render_junit(const bench::Results& results, const check::CheckReport* checks) {
   const std::size_t failures = count_failures(results);
   const std::string suite = xml_escape(results.suite_name);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"preflight\" tests=\"{}\" failures=\"{}\">\n", results.verdicts.size(), failures);
+  const std::size_t all_tests = results.verdicts.size() + (checks ? checks->results.size() : 0U);
+  const std::size_t all_failures = failures + (checks ? checks->count(check::CheckStatus::failed) : 0U);
+  out += fmt::format("<testsuites name=\"preflight\" tests=\"{}\" failures=\"{}\">\n", all_tests, all_failures);
   out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n", suite,
                      results.verdicts.size(), failures);
   for (const auto& v : results.verdicts) {
@@ -30,7 +32,9 @@ std::string render_junit(const bench::Results& results) {
     }
     out += "    </testcase>\n";
   }
-  out += "  </testsuite>\n</testsuites>\n";
+  out += "  </testsuite>\n";
+  if (checks) out += check::render_junit_suite(*checks);
+  out += "</testsuites>\n";
   return out;
 }
 

@@ -68,7 +68,7 @@ std::string migration_markdown(const bench::MigrationStep& m) {
 
 }  // namespace
 
-std::string render_markdown(const bench::Results& results) {
+std::string render_markdown(const bench::Results& results, const check::CheckReport* checks) {
   std::string out = fmt::format("# Performance report: {}\n\n", markdown_cell(results.suite_name));
   out += result_line(results) + "\n\n";
   const auto& e = results.environment;
@@ -104,6 +104,8 @@ std::string render_markdown(const bench::Results& results) {
   }
 
   if (results.migration) out += migration_markdown(*results.migration);
+  // check::render_markdown opens with its own "### preflight check" heading.
+  if (checks) out += "## Post-deploy checks\n\n" + check::render_markdown(*checks) + "\n";
 
   out += "## Environment\n\n| | |\n| --- | --- |\n";
   for (const auto& [label, value] : environment_rows(e)) {

@@ -14,7 +14,7 @@ namespace preflight::migrate {
 std::vector<SourceFile> read_migration_files(const std::string& dir);
 
 /// read_migration_files + discover_migrations.
-MigrationSet load_migrations(const std::string& dir);
+MigrationSet load_migrations(const std::string& dir, const DiscoveryOptions& options = {});
 
 }  // namespace preflight::migrate
 

@@ -11,12 +11,13 @@ namespace fs = std::filesystem;
 
 namespace preflight::report {
 
-bench::Results read_results_file(const std::string& path) {
+namespace {
+
+// Reads a JSON document and converts it, locating every problem in `path`.
+template <class Convert>
+auto read_json_file(const std::string& path, const char* what, const char* hint, Convert convert) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorKind::input, "results file not found", "write one with `preflight bench run SUITE.toml --out FILE`",
-                Location{path, 0, 0});
-  }
+  if (!in) throw Error(ErrorKind::input, std::string(what) + " not found", hint, Location{path, 0, 0});
   std::stringstream text;
   text << in.rdbuf();
   nlohmann::json document;
@@ -26,10 +27,22 @@ bench::Results read_results_file(const std::string& path) {
     throw Error(ErrorKind::input, std::string("not valid JSON: ") + e.what(), {}, Location{path, 0, 0});
   }
   try {
-    return bench::results_from_json(document);
+    return convert(document);
   } catch (const Error& e) {
     throw e.at(Location{path, 0, 0});
   }
+}
+
+}  // namespace
+
+bench::Results read_results_file(const std::string& path) {
+  return read_json_file(path, "results file", "write one with `preflight bench run SUITE.toml --out FILE`",
+                        [](const nlohmann::json& d) { return bench::results_from_json(d); });
+}
+
+check::CheckReport read_check_results_file(const std::string& path) {
+  return read_json_file(path, "check results file", "write one with `preflight check CHECKS.toml --format json > FILE`",
+                        [](const nlohmann::json& d) { return check::from_json(d); });
 }
 
 namespace {
@@ -51,10 +64,10 @@ void write_text_file(const std::string& path, const std::string& text) { write(p
 
 void append_text_file(const std::string& path, const std::string& text) { write(path, text, std::ios::app); }
 
-ReportPaths write_reports(const bench::Results& results, const std::string& dir) {
+ReportPaths write_reports(const bench::Results& results, const std::string& dir, const check::CheckReport* checks) {
   ReportPaths paths{(fs::path(dir) / "report.md").string(), (fs::path(dir) / "report.html").string()};
-  write_text_file(paths.markdown, render_markdown(results));
-  write_text_file(paths.html, render_html(results));
+  write_text_file(paths.markdown, render_markdown(results, checks));
+  write_text_file(paths.html, render_html(results, checks));
   return paths;
 }
 

@@ -4,12 +4,16 @@
 #include <string>
 
 #include "core/bench/results.h"
+#include "core/check/results.h"
 
 namespace preflight::report {
 
 /// Reads and validates a results document; throws Error(input) naming the file (and the JSON
 /// path or parse position) when it is missing or malformed.
 bench::Results read_results_file(const std::string& path);
+
+/// Reads a `preflight check --format json` document; throws Error(input) naming the file.
+check::CheckReport read_check_results_file(const std::string& path);
 
 /// Writes `text` to `path` (creating parent folders, replacing the file); throws Error(input).
 void write_text_file(const std::string& path, const std::string& text);
@@ -22,8 +26,9 @@ struct ReportPaths {
   std::string html;      // <dir>/report.html
 };
 
-/// Writes report.md and report.html for `results` into `dir` (created if needed) and returns
-/// their paths: the one call `preflight demo` needs.
-ReportPaths write_reports(const bench::Results& results, const std::string& dir);
+/// Writes report.md and report.html for `results` (and `checks`, if given) into `dir` (created
+/// if needed) and returns their paths: the one call `preflight demo` needs.
+ReportPaths write_reports(const bench::Results& results, const std::string& dir,
+                          const check::CheckReport* checks = nullptr);
 
 }  // namespace preflight::report
