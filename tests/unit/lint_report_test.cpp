@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/lint/lint_report.h"
+#include "core/report/text.h"
 
 using namespace preflight::lint;
 
@@ -22,7 +23,7 @@ TEST(LintReport, GithubAnnotationsEscapePropertiesAndMessage) {
             "on existing table t takes a SHARE lock: 100%25 of writes wait%0Ahint: use CONCURRENTLY");
   EXPECT_EQ(lines[1], "::warning file=db/0004_z.sql,line=2,col=5,title=preflight drop-column::DROP COLUMN t.c breaks "
                       "running code");
-  EXPECT_EQ(escape_github_property("a:b,c%\r\n"), "a%3Ab%2Cc%25%0D%0A");
+  EXPECT_EQ(preflight::report::github_property("a:b,c%\r\n"), "a%3Ab%2Cc%25%0D%0A");
 }
 
 TEST(LintReport, JsonHasEveryFieldAndTheCounts) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/report/text.h"
 
 namespace preflight::check {
 
@@ -93,6 +94,10 @@ CheckReport from_json(const nlohmann::json& document) {
 
 namespace {
 
+using report::github_message;
+using report::github_property;
+using report::xml_escape;
+
 const char* label(CheckStatus status) {
   switch (status) {
     case CheckStatus::passed: return "PASS";
@@ -106,52 +111,6 @@ std::string summary_line(const CheckReport& report) {
   return fmt::format("{} check{}: {} passed, {} failed, {} skipped", report.results.size(),
                      report.results.size() == 1 ? "" : "s", report.count(CheckStatus::passed),
                      report.count(CheckStatus::failed), report.count(CheckStatus::skipped));
-}
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-// GitHub workflow commands (REFERENCE.md): % CR LF in the message; also : and , in properties.
-std::string github_message(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '%') {
-      out += "%25";
-    } else if (c == '\r') {
-      out += "%0D";
-    } else if (c == '\n') {
-      out += "%0A";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string github_property(const std::string& text) {
-  std::string out;
-  for (char c : github_message(text)) {
-    if (c == ':') {
-      out += "%3A";
-    } else if (c == ',') {
-      out += "%2C";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 std::string failure_text(const CheckResult& r) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/report/text.h"
+
 namespace preflight::lint {
 
 std::vector<std::string> render_text(const std::vector<Finding>& findings) {
@@ -40,44 +42,14 @@ nlohmann::json render_json(const std::vector<Finding>& findings) {
   return {{"findings", list}, {"errors", errors}, {"warnings", warnings}};
 }
 
-std::string escape_github_data(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '%') {
-      out += "%25";
-    } else if (c == '\r') {
-      out += "%0D";
-    } else if (c == '\n') {
-      out += "%0A";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string escape_github_property(const std::string& text) {
-  std::string out;
-  for (char c : escape_github_data(text)) {
-    if (c == ':') {
-      out += "%3A";
-    } else if (c == ',') {
-      out += "%2C";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> render_github(const std::vector<Finding>& findings) {
   std::vector<std::string> lines;
   for (const auto& f : findings) {
     std::string message = f.message;
     if (!f.hint.empty()) message += "\nhint: " + f.hint;
     lines.push_back(fmt::format("::{} file={},line={},col={},title={}::{}", to_string(f.level),
-                                escape_github_property(f.file), f.line, f.column,
-                                escape_github_property("preflight " + f.rule), escape_github_data(message)));
+                                report::github_property(f.file), f.line, f.column,
+                                report::github_property("preflight " + f.rule), report::github_message(message)));
   }
   return lines;
 }

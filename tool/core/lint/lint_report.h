@@ -29,10 +29,6 @@ std::vector<std::string> render_github(const std::vector<Finding>& findings);
 /// A SARIF 2.1.0 log with one run; `tool_version` is preflight's version.
 nlohmann::json render_sarif(const std::vector<Finding>& findings, const std::string& tool_version);
 
-/// GitHub workflow-command escaping of a message (%, CR, LF).
-std::string escape_github_data(const std::string& text);
 
-/// GitHub workflow-command escaping of a property value (also ':' and ',').
-std::string escape_github_property(const std::string& text);
 
 }  // namespace preflight::lint
