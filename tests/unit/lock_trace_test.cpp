@@ -4,6 +4,7 @@
 
 #include "core/migrate/lock_modes.h"
 #include "core/migrate/lock_trace.h"
+#include "core/report/text.h"
 
 using namespace preflight::migrate;
 
@@ -112,8 +113,8 @@ TEST(LockTrace, UntracedStatementsSayWhy) {
 }
 
 TEST(LockTrace, OneLineCollapsesWhitespaceAndTruncates) {
-  EXPECT_EQ(one_line("  ALTER TABLE t\n   ADD COLUMN c int  "), "ALTER TABLE t ADD COLUMN c int");
-  EXPECT_EQ(one_line("abcdefghij", 4), "abcd…");
+  EXPECT_EQ(preflight::report::one_line("  ALTER TABLE t\n   ADD COLUMN c int  "), "ALTER TABLE t ADD COLUMN c int");
+  EXPECT_EQ(preflight::report::one_line("abcdefghij", 4), "abcd…");
 }
 
 }  // namespace

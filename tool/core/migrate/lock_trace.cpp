@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/report/text.h"
 #include "core/sql/statement_text.h"
 #include "core/sql/text_position.h"
 
@@ -40,7 +41,7 @@ TracedStatement statement_record(std::int64_t version, const std::string& direct
   record.index = index;
   record.file = file;
   record.line = sql::line_column_at(sql, statement.offset).line;
-  record.text = one_line(statement.text);
+  record.text = report::one_line(statement.text, 80);
   return record;
 }
 
@@ -94,26 +95,6 @@ std::vector<BlockedTable> blocked_tables(const LockTrace& trace) {
   return tables;
 }
 
-std::string one_line(std::string_view text, std::size_t max_chars) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  if (out.size() > max_chars) {
-    std::size_t cut = max_chars;
-    // Never cut inside a UTF-8 sequence.
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0U) == 0x80U) --cut;
-    out = out.substr(0, cut) + "…";
-  }
-  return out;
-}
 
 std::string format_bytes(std::int64_t bytes) {
   const double b = static_cast<double>(bytes);

@@ -77,8 +77,6 @@ void finish_migration(std::vector<TracedStatement>& statements, std::size_t firs
 /// Per migration and table, the longest dangerous hold (SHARE and stronger), in trace order.
 std::vector<BlockedTable> blocked_tables(const LockTrace& trace);
 
-/// `text` on one line (runs of whitespace collapsed), cut to `max_chars` with "…".
-std::string one_line(std::string_view text, std::size_t max_chars = 80);
 
 /// The trace as JSON (stable field names, documented in the README).
 nlohmann::json to_json(const LockTrace& trace);

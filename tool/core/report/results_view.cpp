@@ -196,20 +196,5 @@ std::string format_duration_ns(std::int64_t ns) {
   return fmt::format("{:.2f} s", ms / 1000);
 }
 
-std::string one_line(const std::string& sql, std::size_t max_chars) {
-  std::string out;
-  bool space = false;
-  for (char c : sql) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  if (out.size() > max_chars) out = std::string(utf8_prefix(out, max_chars)) + "…";
-  return out;
-}
 
 }  // namespace preflight::report

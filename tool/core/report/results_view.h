@@ -79,7 +79,5 @@ std::string node_actuals(const plan::PlanNode& node);
 
 /// "12.3 ms" / "1.20 s" for nanoseconds.
 std::string format_duration_ns(std::int64_t ns);
-/// SQL on one line (whitespace runs collapsed), cut to `max_chars` bytes with "…".
-std::string one_line(const std::string& sql, std::size_t max_chars = 100);
 
 }  // namespace preflight::report

@@ -1,5 +1,7 @@
 #include "core/report/text.h"
 
+#include <cctype>
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -105,6 +107,22 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
   // Back up over continuation bytes (10xxxxxx) so the cut lands on a sequence boundary.
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   return text.substr(0, end);
+}
+
+std::string one_line(std::string_view text, std::size_t max_chars) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  if (out.size() > max_chars) out = std::string(utf8_prefix(out, max_chars)) + "…";
+  return out;
 }
 
 }  // namespace preflight::report

@@ -25,6 +25,10 @@ std::string format_ms(double ms);
 /// A signed percentage of a ratio's distance from 1: 1.3 → "+30.0 %", 0.8 → "-20.0 %".
 std::string format_change(double ratio);
 
+/// Text (SQL, messages) on one line: whitespace runs collapsed to one space, cut to `max_chars`
+/// bytes (never inside a UTF-8 sequence) with "…".
+std::string one_line(std::string_view text, std::size_t max_chars = 100);
+
 /// The longest prefix of `text` of at most `max_bytes` bytes that does not split a UTF-8 sequence.
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
