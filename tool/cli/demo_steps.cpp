@@ -15,6 +15,7 @@
 #include "core/check/read_only.h"
 #include "core/lint/lint_report.h"
 #include "core/lint/linter.h"
+#include "core/report/text.h"
 #include "io/bench/suite_file.h"
 #include "io/check/check_runner.h"
 #include "io/lint/lint_sources.h"
@@ -81,7 +82,7 @@ void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& 
     print_line(fmt::format("\nChecklist claim \"Non-blocking: index creation doesn't lock table\": FALSE. "
                            "Measured: writes to focus_sessions ({} rows) would be blocked for {} ({} lock, held "
                            "until 0003 commits).",
-                           static_cast<std::int64_t>(t.rows), migrate::format_ns(t.held_ns),
+                           static_cast<std::int64_t>(t.rows), report::format_duration_ns(t.held_ns),
                            migrate::lock_mode_name(t.mode)));
   }
 

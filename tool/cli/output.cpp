@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/report/text.h"
+
 namespace preflight::cli {
 
 namespace {
@@ -53,12 +55,6 @@ void append_to_file(const std::string& path, const std::string& text) {
 
 void print_json(const nlohmann::json& value) { std::cout << value.dump(2) << "\n" << std::flush; }
 
-std::string format_duration_ns(std::int64_t ns) {
-  if (ns < 0) return "-";
-  double ms = static_cast<double>(ns) / 1e6;
-  if (ms < 1000) return fmt::format("{:.1f} ms", ms);
-  return fmt::format("{:.2f} s", ms / 1000);
-}
 
 void print_step(const migrate::StepReport& step) {
   const char* verb = step.direction == migrate::Direction::up ? "apply" : "revert";
@@ -71,7 +67,7 @@ void print_step(const migrate::StepReport& step) {
     case migrate::StepOutcome::failed: outcome = "FAILED, rolled back"; break;
   }
   print_line(fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version, step.description, outcome,
-                         format_duration_ns(step.duration_ns)));
+                         report::format_duration_ns(step.duration_ns)));
   for (const auto& note : step.notes) print_line("      note: " + note);
 }
 
@@ -87,7 +83,7 @@ void print_status_text(const std::vector<migrate::StatusEntry>& status, const st
   }
   for (const auto& e : status) {
     std::string installed = e.applied ? e.applied->installed_on : "";
-    std::string duration = e.applied ? format_duration_ns(e.applied->execution_time_ns) : "";
+    std::string duration = e.applied ? report::format_duration_ns(e.applied->execution_time_ns) : "";
     text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", e.version, migrate::to_string(e.state), installed,
                         duration, e.description);
     if (e.state == migrate::MigrationState::checksum_mismatch) {

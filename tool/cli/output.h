@@ -37,7 +37,5 @@ nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status);
 /// one; elsewhere (CI logs) transient lines are dropped and the rest printed plainly.
 void print_progress(const std::string& line, bool terminal, bool transient);
 
-/// "12.3 ms", "1.20 s" for a duration in nanoseconds.
-std::string format_duration_ns(std::int64_t ns);
 
 }  // namespace preflight::cli

@@ -104,11 +104,6 @@ std::string format_bytes(std::int64_t bytes) {
   return fmt::format("{:.2f} GB", b / (1024.0 * 1024 * 1024));
 }
 
-std::string format_ns(std::int64_t ns) {
-  const double ms = static_cast<double>(ns) / 1e6;
-  if (ms < 1000) return fmt::format("{:.1f} ms", ms);
-  return fmt::format("{:.2f} s", ms / 1000);
-}
 
 namespace {
 
@@ -162,15 +157,15 @@ std::vector<std::string> render_lock_trace(const LockTrace& trace) {
       continue;
     }
     if (s.locks.empty()) {
-      lines.push_back(fmt::format("    {}; no lock on an existing table", format_ns(s.duration_ns)));
+      lines.push_back(fmt::format("    {}; no lock on an existing table", report::format_duration_ns(s.duration_ns)));
       continue;
     }
-    lines.push_back(fmt::format("    ran {}", format_ns(s.duration_ns)));
+    lines.push_back(fmt::format("    ran {}", report::format_duration_ns(s.duration_ns)));
     for (const auto& l : s.locks) {
       lines.push_back(fmt::format("    {} {} on {} ({}, {}){}: blocks {}, held {} until the migration ends",
                                   l.dangerous ? "!!" : "  ", lock_mode_name(l.mode), l.relation, format_rows(l.rows),
                                   format_bytes(l.size_bytes), l.rewrite ? ", REWRITTEN" : "",
-                                  describe(blocked_by(l.mode)), format_ns(l.held_ns)));
+                                  describe(blocked_by(l.mode)), report::format_duration_ns(l.held_ns)));
     }
   }
   auto blocked = blocked_tables(trace);
@@ -178,10 +173,10 @@ std::vector<std::string> render_lock_trace(const LockTrace& trace) {
     lines.push_back("No SHARE-or-stronger lock on an existing table: reads and writes keep flowing.");
     return lines;
   }
-  lines.push_back(fmt::format("Blocked while the migration runs (!! = held longer than {}):", format_ns(trace.threshold_ns)));
+  lines.push_back(fmt::format("Blocked while the migration runs (!! = held longer than {}):", report::format_duration_ns(trace.threshold_ns)));
   for (const auto& t : blocked) {
     lines.push_back(fmt::format("  {} migration {}: {} on {} would be blocked for {} ({})", t.dangerous ? "!!" : "  ",
-                                t.version, describe(blocked_by(t.mode)), t.relation, format_ns(t.held_ns),
+                                t.version, describe(blocked_by(t.mode)), t.relation, report::format_duration_ns(t.held_ns),
                                 lock_mode_name(t.mode)));
   }
   return lines;

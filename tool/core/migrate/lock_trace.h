@@ -87,7 +87,5 @@ std::vector<std::string> render_lock_trace(const LockTrace& trace);
 /// "1.2 MB", "640 kB", "812 B".
 std::string format_bytes(std::int64_t bytes);
 
-/// "12.3 ms", "1.20 s".
-std::string format_ns(std::int64_t ns);
 
 }  // namespace preflight::migrate

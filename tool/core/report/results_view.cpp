@@ -189,12 +189,6 @@ std::string node_actuals(const plan::PlanNode& node) {
                      node.actual_rows == 1 ? "" : "s", node.actual_loops, node.actual_loops == 1 ? "" : "s");
 }
 
-std::string format_duration_ns(std::int64_t ns) {
-  if (ns < 0) return "-";
-  const double ms = static_cast<double>(ns) / 1e6;
-  if (ms < 1000) return fmt::format("{:.1f} ms", ms);
-  return fmt::format("{:.2f} s", ms / 1000);
-}
 
 
 }  // namespace preflight::report

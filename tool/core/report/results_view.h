@@ -77,7 +77,5 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const bench::E
 /// What EXPLAIN ANALYZE measured for a node: "38.2 ms, 2 rows, 1 loop" ("" without ANALYZE).
 std::string node_actuals(const plan::PlanNode& node);
 
-/// "12.3 ms" / "1.20 s" for nanoseconds.
-std::string format_duration_ns(std::int64_t ns);
 
 }  // namespace preflight::report

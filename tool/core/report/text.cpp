@@ -125,4 +125,11 @@ std::string one_line(std::string_view text, std::size_t max_chars) {
   return out;
 }
 
+std::string format_duration_ns(std::int64_t ns) {
+  if (ns < 0) return "-";
+  const double ms = static_cast<double>(ns) / 1e6;
+  if (ms < 1000) return fmt::format("{:.1f} ms", ms);
+  return fmt::format("{:.2f} s", ms / 1000);
+}
+
 }  // namespace preflight::report

@@ -3,6 +3,7 @@
 // names, SQL, claims, plan labels) must go through before it lands in HTML, XML, Markdown or a
 // GitHub Actions workflow command.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,9 @@ std::string github_property(std::string_view text);
 std::string format_ms(double ms);
 /// A signed percentage of a ratio's distance from 1: 1.3 → "+30.0 %", 0.8 → "-20.0 %".
 std::string format_change(double ratio);
+
+/// A duration: "12.3 ms" below a second, else "1.20 s"; "-" for a negative (unknown) one.
+std::string format_duration_ns(std::int64_t ns);
 
 /// Text (SQL, messages) on one line: whitespace runs collapsed to one space, cut to `max_chars`
 /// bytes (never inside a UTF-8 sequence) with "…".
