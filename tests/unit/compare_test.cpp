@@ -69,14 +69,16 @@ TEST(Compare, FlagMinEffectOverridesTheQuerysOwn) {
   EXPECT_TRUE(bench::compare_results(base, current, options).failed());
 }
 
-// --confirm: a fake re-measure returns prepared sample sets, one per call, and counts calls.
+// --confirm: a fake re-measure returns prepared current sample sets, one per call, beside the
+// baseline's own samples as the fresh baseline, and counts calls.
 struct FakeRemeasure {
+  std::vector<double> baseline;
   std::vector<std::vector<double>> runs;
   std::vector<std::string> calls;
   bench::Remeasure function() {
     return [this](const std::string& query, const std::string& phase) {
       calls.push_back(query + "/" + phase);
-      return runs.at((calls.size() - 1) % runs.size());
+      return bench::Remeasured{baseline, runs.at((calls.size() - 1) % runs.size())};
     };
   }
 };
@@ -108,43 +110,53 @@ protected:
 };
 
 TEST_F(Confirm, RegressionThatHoldsInEveryReRunStaysAnError) {
-  FakeRemeasure fake{{scaled(m_base_samples, 1.3)}, {}};
-  bench::confirm_regressions(m_comparison, m_baseline, fake.function(), 3, {});
+  FakeRemeasure fake{m_base_samples, {scaled(m_base_samples, 1.3)}, {}};
+  bench::confirm_regressions(m_comparison, fake.function(), 3, {});
   EXPECT_EQ(fake.calls, (std::vector<std::string>{"Get Active Session/after", "Get Active Session/after",
                                                   "Get Active Session/after"}));
   EXPECT_TRUE(m_comparison.failed());
-  EXPECT_EQ(m_comparison.rows[0].confirmation, "held in 3 of 3 re-runs");
+  EXPECT_EQ(m_comparison.rows[0].confirmation, "held in 3 of 3 side-by-side re-runs, median change +30.0 %");
   EXPECT_EQ(regression_finding().severity, bench::Severity::error);
 }
 
 TEST_F(Confirm, RegressionThatVanishesOnReRunOnlyWarns) {
-  FakeRemeasure fake{{m_base_samples}, {}};
-  bench::confirm_regressions(m_comparison, m_baseline, fake.function(), 3, {});
+  FakeRemeasure fake{m_base_samples, {m_base_samples}, {}};
+  bench::confirm_regressions(m_comparison, fake.function(), 3, {});
   EXPECT_FALSE(m_comparison.failed());
   EXPECT_EQ(m_comparison.rows[0].change, bench::Change::no_change);
-  EXPECT_EQ(m_comparison.rows[0].confirmation, "not confirmed: held in 0 of 3 re-runs");
+  EXPECT_EQ(m_comparison.rows[0].confirmation, "not confirmed: held in 0 of 3 side-by-side re-runs, median change +0.0 %");
   EXPECT_EQ(regression_finding().severity, bench::Severity::warning);
-  EXPECT_NE(regression_finding().message.find("(not confirmed: held in 0 of 3 re-runs)"), std::string::npos);
+  EXPECT_NE(regression_finding().message.find("(not confirmed: held in 0 of 3 side-by-side re-runs, median change +0.0 %)"), std::string::npos);
+}
+
+// The machine slowed down since the baseline was measured: the fresh baseline, timed beside the
+// fresh current, is as slow as the current, so the stored baseline's speed no longer counts.
+TEST_F(Confirm, ASlowdownOfTheMachineItselfIsNotConfirmed) {
+  FakeRemeasure drift{scaled(m_base_samples, 1.3), {scaled(m_base_samples, 1.3)}, {}};
+  bench::confirm_regressions(m_comparison, drift.function(), 3, {});
+  EXPECT_FALSE(m_comparison.failed());
+  EXPECT_EQ(m_comparison.rows[0].confirmation,
+            "not confirmed: held in 0 of 3 side-by-side re-runs, median change +0.0 %");
 }
 
 TEST_F(Confirm, AStrictMajorityOfReRunsDecides) {
-  FakeRemeasure two_of_three{{scaled(m_base_samples, 1.3), m_base_samples, scaled(m_base_samples, 1.3)}, {}};
-  bench::confirm_regressions(m_comparison, m_baseline, two_of_three.function(), 3, {});
+  FakeRemeasure two_of_three{m_base_samples, {scaled(m_base_samples, 1.3), m_base_samples, scaled(m_base_samples, 1.3)}, {}};
+  bench::confirm_regressions(m_comparison, two_of_three.function(), 3, {});
   EXPECT_TRUE(m_comparison.failed());
-  EXPECT_EQ(m_comparison.rows[0].confirmation, "held in 2 of 3 re-runs");
+  EXPECT_EQ(m_comparison.rows[0].confirmation, "held in 2 of 3 side-by-side re-runs, median change +30.0 %");
 
   SetUp();
-  FakeRemeasure one_of_two{{scaled(m_base_samples, 1.3), m_base_samples}, {}};
-  bench::confirm_regressions(m_comparison, m_baseline, one_of_two.function(), 2, {});
+  FakeRemeasure one_of_two{m_base_samples, {scaled(m_base_samples, 1.3), m_base_samples}, {}};
+  bench::confirm_regressions(m_comparison, one_of_two.function(), 2, {});
   EXPECT_FALSE(m_comparison.failed());
-  EXPECT_EQ(m_comparison.rows[0].confirmation, "not confirmed: held in 1 of 2 re-runs");
+  EXPECT_EQ(m_comparison.rows[0].confirmation, "not confirmed: held in 1 of 2 side-by-side re-runs, median change +15.0 %");
 }
 
 TEST_F(Confirm, NothingIsReMeasuredWithoutARegression) {
   const auto dir = preflight::testing::case_path("compare", "noise_only");
   auto comparison = bench::compare_results(m_baseline, load(dir / "current.json"), {});
-  FakeRemeasure fake{{m_base_samples}, {}};
-  bench::confirm_regressions(comparison, m_baseline, fake.function(), 5, {});
+  FakeRemeasure fake{m_base_samples, {m_base_samples}, {}};
+  bench::confirm_regressions(comparison, fake.function(), 5, {});
   EXPECT_TRUE(fake.calls.empty());
 }
 

@@ -132,17 +132,6 @@ std::optional<Error> failed_expectations(const bench::Results& results) {
                "see the table above and the verdicts in the results file");
 }
 
-bench::Results measure_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
-                             const std::string& history_table) {
-  bench::RunOptions run;
-  run.throwaway_cluster = throwaway_cluster;
-  run.history_table = history_table;
-  bench::BenchRunner runner(session, std::move(suite), run);
-  const bool terminal = on_terminal();
-  runner.on_progress([terminal](const bench::RunProgress& p) { print_run_progress(p, terminal); });
-  return runner.run();
-}
-
 bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
                          const BenchOptions& options, const std::string& history_table) {
   bench::RunOptions run;

@@ -30,11 +30,6 @@ struct BenchOptions {
 bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
                          const BenchOptions& options, const std::string& history_table);
 
-/// Runs `suite` like run_suite() but writes no file and prints only progress: one more
-/// measurement of every query, e.g. to confirm a regression.
-bench::Results measure_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
-                             const std::string& history_table);
-
 /// The summary table (operation, before/after p50/p95, ratio with CI, claim, verdict) and the
 /// claim and failure lines under it.
 std::vector<std::string> results_table(const bench::Results& results);

@@ -14,8 +14,9 @@
 #include "cli/output.h"
 #include "core/bench/compare.h"
 #include "core/report/compare_report.h"
-#include "cli/bench_run.h"
+#include "io/bench/runner.h"
 #include "io/bench/suite_file.h"
+#include "io/bench/timing_loop.h"
 #include "io/report/report_files.h"
 
 namespace preflight::cli {
@@ -30,6 +31,8 @@ struct CompareCommandOptions {
   bool strict_env = false;
   bool allow_plan_change = false;
   int confirm = 0;
+  std::string baseline_suite;  // --confirm: the suites to re-run, when not where the results say
+  std::string current_suite;
   std::string format = "text";
 };
 
@@ -54,63 +57,114 @@ double parse_min_effect(const std::string& text) {
   return value;
 }
 
-// --confirm re-runs the current results' suite (same file, scale and seed) in a fresh database
-// for each confirmation round; every regressed row of that round reads its samples from it, so
-// N rounds cost N suite runs however many queries regressed.
-class SuiteRemeasure {
+// A libpq keyword string or URL for another database on the same server: expand_dbname lets a
+// later dbname keyword override the one inside the first.
+std::string with_database(const std::string& conninfo, const std::string& database) {
+  if (conninfo.find("://") == std::string::npos) return conninfo + " dbname=" + database;
+  return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") + "dbname=" + database;
+}
+
+// --confirm re-measures both sides of a regressed row in the same minutes: the baseline's suite
+// and the current's suite are each set up in a scratch database on one server, and the query is
+// timed on the two in alternation. This machine's speed drifts by up to 1.5x over seconds and
+// between runs, which is what makes two separate runs disagree; side by side, a drift moves
+// both alike and only a real difference remains. One pair of databases per phase, set up once
+// however many rounds and queries need it.
+class PairedRemeasure {
 public:
-  SuiteRemeasure(GlobalOptions& globals, const bench::Results& current)
-      : m_globals(globals), m_suite_file(current.suite_file), m_scale(current.scale), m_seed(current.seed) {
-    if (m_suite_file.empty()) {
-      throw Error(ErrorKind::input, "--confirm: the current results name no suite file to re-run");
+  PairedRemeasure(GlobalOptions& globals, const bench::Results& baseline, const bench::Results& current,
+                  const std::string& baseline_suite, const std::string& current_suite)
+      : m_globals(globals),
+        m_baseline(side_suite("baseline", baseline, baseline_suite)),
+        m_current(side_suite("current", current, current_suite)) {}
+
+  PairedRemeasure(const PairedRemeasure&) = delete;
+  PairedRemeasure& operator=(const PairedRemeasure&) = delete;
+  ~PairedRemeasure() {
+    m_phases.clear();  // close the scratch sessions before dropping their databases
+    if (!m_admin) return;
+    for (const auto& name : m_databases) {
+      m_admin->try_exec("DROP DATABASE IF EXISTS " + m_admin->quote_name(name) + " WITH (FORCE)");
     }
-    bench::load_suite(m_suite_file);  // a bad or missing suite stops here, before any comparison
   }
 
-  std::vector<double> operator()(const std::string& query, const std::string& phase) {
-    const std::size_t round = m_calls[query + "\n" + phase]++;
-    while (m_rounds.size() <= round) m_rounds.push_back(measure_once());
-    const auto* q = m_rounds[round].find_query(query);
-    const auto* p = q ? q->find_phase(phase) : nullptr;
-    if (!p) throw Error(ErrorKind::input, fmt::format("--confirm: the suite no longer measures {} ({})", query, phase));
-    return p->samples_ms;
+  bench::Remeasured operator()(const std::string& query, const std::string& phase) {
+    auto& pair = phase_pair(phase);
+    const auto base_request = pair.baseline.runner->prepare(query, phase);
+    const auto current_request = pair.current.runner->prepare(query, phase);
+    print_progress(fmt::format("--confirm: timing {} ({}), baseline and current side by side", query, phase), false,
+                   false);
+    auto samples =
+        bench::time_alternating(*pair.baseline.session, base_request, *pair.current.session, current_request);
+    return {std::move(samples.first_ms), std::move(samples.second_ms)};
   }
 
 private:
-  bench::Results measure_once() {
-    auto suite = bench::load_suite(m_suite_file);
-    suite.scale = m_scale;
-    suite.seed = m_seed;
-    if (!m_target) m_target = std::make_unique<pg::DatabaseTarget>(m_globals.open_target());
-    const std::string database = fmt::format("preflight_confirm_{}_{}", getpid(), m_rounds.size() + 1);
-    print_line(fmt::format("--confirm: re-running {} (round {}) in database {}", m_suite_file, m_rounds.size() + 1,
-                           database));
-    auto admin = m_target->connect("preflight bench compare --confirm");
-    admin->exec("CREATE DATABASE " + admin->quote_name(database));
-    struct Drop {
-      pg::PgSession& admin;
-      std::string name;
-      ~Drop() { admin.try_exec("DROP DATABASE IF EXISTS " + admin.quote_name(name) + " WITH (FORCE)"); }
-    } drop{*admin, database};
-    auto session = pg::PgSession::connect(with_database(m_target->conninfo(), database), "preflight bench compare");
-    return measure_suite(std::move(suite), *session, true, m_globals.load_config().history_table);
+  struct Side {
+    std::unique_ptr<pg::PgSession> session;
+    std::unique_ptr<bench::BenchRunner> runner;
+  };
+  struct Pair {
+    Side baseline;
+    Side current;
+  };
+
+  // The suite a results file was measured with, at the scale and seed it was measured with.
+  static bench::Suite side_suite(const std::string& side, const bench::Results& results, const std::string& given) {
+    const std::string file = given.empty() ? results.suite_file : given;
+    if (file.empty()) {
+      throw Error(ErrorKind::input, fmt::format("--confirm: the {} results name no suite file to re-run", side),
+                  fmt::format("pass --{}-suite FILE", side));
+    }
+    bench::Suite suite;
+    try {
+      suite = bench::load_suite(file);  // a bad or missing suite stops here, before any comparison
+    } catch (const Error& error) {
+      if (!error.hint().empty()) throw error.with_context("--confirm");
+      throw Error(error.kind(), "--confirm: " + error.message(),
+                  fmt::format("--confirm re-measures the {0} suite; pass --{0}-suite FILE when it is somewhere else "
+                              "(e.g. in a checkout of the base branch)",
+                              side),
+                  error.location());
+    }
+    suite.scale = results.scale;
+    suite.seed = results.seed;
+    return suite;
   }
 
-  // A libpq keyword string or URL for another database on the same server: expand_dbname lets a
-  // later dbname keyword override the one inside the first.
-  static std::string with_database(const std::string& conninfo, const std::string& database) {
-    return conninfo + (conninfo.find("://") != std::string::npos ? (conninfo.find('?') == std::string::npos ? "?" : "&") +
-                                                                      std::string("dbname=") + database
-                                                                : " dbname=" + database);
+  Pair& phase_pair(const std::string& phase) {
+    auto found = m_phases.find(phase);
+    if (found != m_phases.end()) return found->second;
+    if (!m_target) {
+      m_target = std::make_unique<pg::DatabaseTarget>(m_globals.open_target());
+      m_admin = m_target->connect("preflight bench compare --confirm");
+    }
+    Pair pair{open_side(m_baseline, phase, "baseline"), open_side(m_current, phase, "current")};
+    return m_phases.emplace(phase, std::move(pair)).first->second;
+  }
+
+  Side open_side(const bench::Suite& suite, const std::string& phase, const std::string& side) {
+    const std::string database = fmt::format("preflight_confirm_{}_{}_{}", getpid(), side, phase);
+    print_progress(fmt::format("--confirm: setting up the {} suite ({}) in database {}", side, suite.file, database),
+                   false, false);
+    m_admin->exec("CREATE DATABASE " + m_admin->quote_name(database));
+    m_databases.push_back(database);
+    Side result;
+    result.session = pg::PgSession::connect(with_database(m_target->conninfo(), database), "preflight bench compare");
+    bench::RunOptions options;
+    options.throwaway_cluster = true;  // a scratch database preflight created: no refusals apply
+    options.history_table = m_globals.load_config().history_table;
+    result.runner = std::make_unique<bench::BenchRunner>(*result.session, suite, options);
+    return result;
   }
 
   GlobalOptions& m_globals;
-  std::string m_suite_file;
-  double m_scale;
-  std::uint64_t m_seed;
+  bench::Suite m_baseline;
+  bench::Suite m_current;
   std::unique_ptr<pg::DatabaseTarget> m_target;
-  std::vector<bench::Results> m_rounds;
-  std::map<std::string, std::size_t> m_calls;
+  std::unique_ptr<pg::PgSession> m_admin;
+  std::vector<std::string> m_databases;
+  std::map<std::string, Pair> m_phases;
 };
 
 // Baselines are tied to where they were measured; --strict-env makes a mismatch bad input (2),
@@ -151,14 +205,18 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   auto baseline = report::read_results_file(options.baseline);
   auto current = report::read_results_file(options.current);
   check_environment(baseline, current, options.strict_env);
-  bench::Remeasure remeasure;
+  std::unique_ptr<PairedRemeasure> paired;
   if (options.confirm > 0) {
-    auto rounds = std::make_shared<SuiteRemeasure>(globals, current);
-    remeasure = [rounds](const std::string& query, const std::string& phase) { return (*rounds)(query, phase); };
+    paired = std::make_unique<PairedRemeasure>(globals, baseline, current, options.baseline_suite,
+                                               options.current_suite);
   }
 
   auto comparison = bench::compare_results(baseline, current, compare);
-  if (options.confirm > 0) bench::confirm_regressions(comparison, baseline, remeasure, options.confirm, compare);
+  if (paired) {
+    bench::confirm_regressions(
+        comparison, [&](const std::string& query, const std::string& phase) { return (*paired)(query, phase); },
+        options.confirm, compare);
+  }
 
   if (options.format == "json") {
     print_json(report::compare_json(comparison, compare));
@@ -192,9 +250,13 @@ void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exi
   compare->add_flag("--allow-plan-change", options->allow_plan_change,
                     "an index scan that became a sequential scan only warns");
   compare->add_option("--confirm", options->confirm,
-                      "re-run regressed queries N times (needs --database-url or --ephemeral); fail only if the "
-                      "regression holds in most of them")
+                      "re-measure each regressed query N times, baseline and current suite side by side (needs "
+                      "--database-url or --ephemeral); fail only if the regression holds in most of them")
       ->check(CLI::Range(0, 100));
+  compare->add_option("--baseline-suite", options->baseline_suite,
+                      "--confirm: the baseline's suite file (default: the one its results name)");
+  compare->add_option("--current-suite", options->current_suite,
+                      "--confirm: the current suite file (default: the one its results name)");
   compare->add_option("--format", options->format, "text, json, md or github")
       ->check(CLI::IsMember({"text", "json", "md", "github"}));
   compare->callback([&, options] { exit_code = run_compare(globals, *options); });

@@ -125,6 +125,11 @@ double min_effect_for(const QueryResult& current, const QueryResult& baseline, c
   return options.default_min_effect;
 }
 
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return stats::quantile_sorted(values, 0.5);
+}
+
 }  // namespace
 
 std::vector<std::string> environment_differences(const Environment& baseline, const Environment& current) {
@@ -193,20 +198,23 @@ Comparison compare_results(const Results& baseline, const Results& current, cons
   return comparison;
 }
 
-void confirm_regressions(Comparison& comparison, const Results& baseline, const Remeasure& remeasure, int runs,
-                         const CompareOptions& options) {
+void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int runs, const CompareOptions& options) {
   if (runs <= 0) return;
   for (auto& row : comparison.rows) {
     if (row.change != Change::regression) continue;
-    const auto& base_samples = baseline.find_query(row.query)->find_phase(row.phase)->samples_ms;
     int held = 0;
+    std::vector<double> changes;
     for (int i = 0; i < runs; ++i) {
-      auto again = evaluate(row.query, row.phase, base_samples, remeasure(row.query, row.phase), row.min_effect, options);
+      auto fresh = remeasure(row.query, row.phase);
+      auto again = evaluate(row.query, row.phase, fresh.baseline, fresh.current, row.min_effect, options);
       if (again.change == Change::regression) ++held;
+      changes.push_back(again.ratio.estimate);
     }
     // A strict majority: one unlucky re-run on a shared runner neither makes nor breaks a finding.
     const bool confirmed = 2 * held > runs;
-    row.confirmation = fmt::format("{}held in {} of {} re-runs", confirmed ? "" : "not confirmed: ", held, runs);
+    row.confirmation = fmt::format("{}held in {} of {} side-by-side re-runs, median change {}",
+                                   confirmed ? "" : "not confirmed: ", held, runs,
+                                   report::format_change(median_of(std::move(changes))));
     if (!confirmed) row.change = Change::no_change;
     for (auto& finding : comparison.findings) {
       if (finding.kind != "regression" || finding.query != row.query || finding.phase != row.phase) continue;

@@ -72,15 +72,21 @@ std::vector<std::string> environment_differences(const Environment& baseline, co
 /// Compares `current` with `baseline`. Throws Error(input) when a stored EXPLAIN cannot be read.
 Comparison compare_results(const Results& baseline, const Results& current, const CompareOptions& options);
 
-/// Re-measures one query's phase and returns fresh latency samples (ms): injected by the CLI,
-/// which owns the database; a fake in tests.
-using Remeasure = std::function<std::vector<double>(const std::string& query, const std::string& phase)>;
+/// Fresh latency samples (ms) of one query's phase on both sides, measured in the same minutes.
+struct Remeasured {
+  std::vector<double> baseline;
+  std::vector<double> current;
+};
 
-/// Decides whether a regression is real on a noisy machine: each regressed row is re-measured
-/// `runs` times and compared with the baseline by the same rule; it stays a regression only if
-/// it holds in a strict majority of the re-runs, else it becomes a warning. Rows and findings
-/// of `comparison` are updated in place.
-void confirm_regressions(Comparison& comparison, const Results& baseline, const Remeasure& remeasure, int runs,
-                         const CompareOptions& options);
+/// Re-measures one query's phase, baseline and current side by side: injected by the CLI, which
+/// owns the databases; a fake in tests.
+using Remeasure = std::function<Remeasured(const std::string& query, const std::string& phase)>;
+
+/// Decides whether a regression is real on a machine whose speed drifts between runs: each
+/// regressed row is re-measured `runs` times (both sides, interleaved) and the fresh pair is
+/// judged by the same rule; the row stays a regression only if it holds in a strict majority
+/// of the re-runs, else it becomes a warning. Rows and findings of `comparison` are updated in
+/// place.
+void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int runs, const CompareOptions& options);
 
 }  // namespace preflight::bench

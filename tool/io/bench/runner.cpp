@@ -28,8 +28,9 @@ void BenchRunner::report(RunProgress progress) const {
   if (m_progress) m_progress(progress);
 }
 
-Results BenchRunner::run() {
-  auto files = migrate::load_migrations(m_suite.migrations);  // validate before touching the database
+// Validates the migrations before the database is touched.
+void BenchRunner::check_migrations() {
+  auto files = migrate::load_migrations(m_suite.migrations);
   for (auto version : {m_suite.before, m_suite.after}) {
     if (!files.find(version)) {
       throw Error(ErrorKind::input, fmt::format("suite names migration {}, which is not in {}", version,
@@ -37,6 +38,10 @@ Results BenchRunner::run() {
                   {}, Location{m_suite.file, 0, 0});
     }
   }
+}
+
+Results BenchRunner::run() {
+  check_migrations();
   check_refusals();
 
   Results results;
@@ -63,6 +68,34 @@ Results BenchRunner::run() {
   run_phase("after", results);
   evaluate(m_suite, results);
   return results;
+}
+
+TimingRequest BenchRunner::prepare(const std::string& query, const std::string& phase) {
+  if (phase != "before" && phase != "after") {
+    throw Error(ErrorKind::input, fmt::format("no phase \"{}\" in a suite (before or after)", phase));
+  }
+  if (m_prepared_phase.empty()) {
+    check_migrations();
+    check_refusals();
+    migrate_to(m_suite.before, nullptr);
+    load_dataset();
+    analyze();
+    resolve_samples();
+    m_prepared_phase = "before";
+  }
+  if (phase == "after" && m_prepared_phase == "before") {
+    migrate_to(m_suite.after, nullptr);
+    analyze();
+    m_prepared_phase = "after";
+  }
+  if (phase != m_prepared_phase) {
+    throw Error(ErrorKind::internal, "prepare(): the database is already past phase " + phase);
+  }
+  for (std::size_t i = 0; i < m_suite.queries.size(); ++i) {
+    if (m_suite.queries[i].name == query) return timing_request(i, phase);
+  }
+  throw Error(ErrorKind::input, fmt::format("the suite has no query \"{}\"", query), {},
+              Location{m_suite.file, 0, 0});
 }
 
 void BenchRunner::check_refusals() {
@@ -174,15 +207,7 @@ void BenchRunner::run_phase(const std::string& phase, Results& results) {
   const int count = static_cast<int>(m_suite.queries.size());
   for (int i = 0; i < count; ++i) {
     const auto& q = m_suite.queries[static_cast<std::size_t>(i)];
-    TimingRequest request;
-    request.query = q.name;
-    request.sql = q.sql_for(phase);
-    request.params = m_params[static_cast<std::size_t>(i)];
-    request.seed = query_seed(m_suite.seed, q.name);
-    request.writes = q.writes;
-    request.warmup = m_suite.warmup_for(q);
-    request.iterations = m_suite.iterations_for(q);
-    request.time_budget_s = m_suite.time_budget_for(q);
+    const auto request = timing_request(static_cast<std::size_t>(i), phase);
     RunProgress progress{"query", phase, q.name, i + 1, count, 0, request.iterations, 0, false, ""};
     report(progress);
     auto timed = time_query(m_session, request, [&](const TimingProgress& p) {
@@ -209,6 +234,20 @@ void BenchRunner::run_phase(const std::string& phase, Results& results) {
     report(progress);
     results.queries[static_cast<std::size_t>(i)].phases.push_back(std::move(result));
   }
+}
+
+TimingRequest BenchRunner::timing_request(std::size_t query, const std::string& phase) const {
+  const auto& q = m_suite.queries[query];
+  TimingRequest request;
+  request.query = q.name;
+  request.sql = q.sql_for(phase);
+  request.params = m_params[query];
+  request.seed = query_seed(m_suite.seed, q.name);
+  request.writes = q.writes;
+  request.warmup = m_suite.warmup_for(q);
+  request.iterations = m_suite.iterations_for(q);
+  request.time_budget_s = m_suite.time_budget_for(q);
+  return request;
 }
 
 }  // namespace preflight::bench

@@ -9,6 +9,7 @@
 
 #include "core/bench/results.h"
 #include "core/bench/suite.h"
+#include "io/bench/timing_loop.h"
 #include "io/pg/pg_session.h"
 
 namespace preflight::bench {
@@ -46,13 +47,21 @@ public:
   /// changes), Error(problem) when a migration or a query fails.
   Results run();
 
+  /// Brings the database to the state that run() measures `phase` in ("before": migrated, dataset
+  /// loaded, analysed; "after": the migration under test applied too) without timing anything,
+  /// and returns how run() times `query` there: for re-measuring one query. Phases go forward
+  /// only; throws Error(input) when the suite has no such query.
+  TimingRequest prepare(const std::string& query, const std::string& phase);
+
 private:
+  void check_migrations();
   void check_refusals();
   void migrate_to(std::int64_t version, Results* record);
   void load_dataset();
   void analyze();
   void resolve_samples();
   void run_phase(const std::string& phase, Results& results);
+  TimingRequest timing_request(std::size_t query, const std::string& phase) const;
   void report(RunProgress progress) const;
 
   pg::PgSession& m_session;
@@ -61,6 +70,7 @@ private:
   double m_scale = 1;
   std::vector<std::vector<GeneratorSpec>> m_params;  // per query, samples resolved
   std::function<void(const RunProgress&)> m_progress;
+  std::string m_prepared_phase;  // what prepare() has set up so far: "", "before" or "after"
 };
 
 }  // namespace preflight::bench

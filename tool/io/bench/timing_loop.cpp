@@ -1,5 +1,6 @@
 #include "io/bench/timing_loop.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -144,6 +145,36 @@ TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
     progress({static_cast<int>(phase.samples_ms.size()), request.iterations, seconds_since(start), 0});
   }
   return phase;
+}
+
+AlternatingSamples time_alternating(pg::PgSession& first_session, const TimingRequest& first,
+                                    pg::PgSession& second_session, const TimingRequest& second) {
+  PreparedQuery a(first_session, first);
+  PreparedQuery b(second_session, second);
+  for (int i = 0; i < std::max(first.warmup, second.warmup); ++i) {
+    if (i < first.warmup) a.execute();
+    if (i < second.warmup) b.execute();
+  }
+  AlternatingSamples samples;
+  samples.first_ms.reserve(static_cast<std::size_t>(first.iterations));
+  samples.second_ms.reserve(static_cast<std::size_t>(second.iterations));
+  const double budget_s = first.time_budget_s + second.time_budget_s;
+  const auto start = Clock::now();
+  // ABBA order: neither statement always runs right after the other, so a cache one of them
+  // warms or a cost one of them leaves behind does not favour the same side every time.
+  for (std::size_t round = 0; seconds_since(start) < budget_s; ++round) {
+    const bool first_wants = static_cast<int>(samples.first_ms.size()) < first.iterations;
+    const bool second_wants = static_cast<int>(samples.second_ms.size()) < second.iterations;
+    if (!first_wants && !second_wants) break;
+    if (round % 2 == 0) {
+      if (first_wants) samples.first_ms.push_back(a.execute());
+      if (second_wants) samples.second_ms.push_back(b.execute());
+    } else {
+      if (second_wants) samples.second_ms.push_back(b.execute());
+      if (first_wants) samples.first_ms.push_back(a.execute());
+    }
+  }
+  return samples;
 }
 
 }  // namespace preflight::bench

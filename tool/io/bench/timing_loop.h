@@ -48,4 +48,17 @@ struct TimedPhase {
 TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
                       const std::function<void(const TimingProgress&)>& progress);
 
+/// Samples of two statements timed in alternation.
+struct AlternatingSamples {
+  std::vector<double> first_ms;
+  std::vector<double> second_ms;
+};
+
+/// Times `first` on `first_session` and `second` on `second_session` in alternation (first,
+/// second, second, first, …) after warming both up, until each has its iterations or the two
+/// time budgets together are spent: a machine whose speed drifts over seconds then slows or
+/// speeds up both alike. Throws like time_query().
+AlternatingSamples time_alternating(pg::PgSession& first_session, const TimingRequest& first,
+                                    pg::PgSession& second_session, const TimingRequest& second);
+
 }  // namespace preflight::bench
