@@ -223,4 +223,46 @@ TEST(BenchCli, ConfirmNeedsTheBaselineSuiteAndTakesItFromTheFlag) {
   EXPECT_EQ(given.exit_code, 0) << given.out << given.err;
 }
 
+// --side-by-side: the after phase lives in a scratch database with the same data, and each
+// query alternates between the two; the database given stays at `before`.
+TEST(BenchCli, SideBySideTimesBothPhasesInTwoDatabasesAndDropsTheSecond) {
+  TestDatabase db;
+  auto dir = make_project(R"(
+[[queries]]
+name = "lookup"
+sql = "SELECT id, v FROM items WHERE k = $1"
+params = [{ int = [0, 4999] }]
+improvement = 3
+
+[queries.after]
+index_backed = "items"
+no_seq_scan = ["items"]
+)");
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--side-by-side", "--out",
+                          dir + "/results.json"},
+                         dir, {"CI=true"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto results = read_json(dir + "/results.json");
+  EXPECT_EQ(results["side_by_side"], true);
+  const auto& phases = results["queries"][0]["phases"];
+  ASSERT_EQ(phases.size(), 2U);
+  EXPECT_EQ(phases[0]["phase"], "before");
+  EXPECT_EQ(phases[0]["samples_ms"].size(), 30U);
+  EXPECT_NE(phases[0]["explain"].dump().find("\"Seq Scan\""), std::string::npos);
+  EXPECT_EQ(phases[1]["phase"], "after");
+  EXPECT_EQ(phases[1]["samples_ms"].size(), 30U);
+  EXPECT_NE(phases[1]["explain"].dump().find("\"items_k\""), std::string::npos);
+  EXPECT_EQ(results["migration"]["version"], 2);
+  EXPECT_FALSE(results["migration"]["lock_trace"].empty());
+
+  EXPECT_EQ(db.scalar("SELECT max(version) FROM _sqlx_migrations"), "1");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM items"), "20000");
+  const std::string marker = "side by side: the after phase runs in database ";
+  const auto at = r.err.find(marker);
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const auto name = r.err.substr(at + marker.size(), r.err.find('\n', at) - at - marker.size());
+  EXPECT_EQ(name.rfind("preflight_after_", 0), 0U) << name;
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'"), "0");
+}
+
 }  // namespace

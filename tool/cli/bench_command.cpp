@@ -43,6 +43,9 @@ void add_bench_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
                 "with --database-url: load the dataset even though the database already has tables");
   run->add_flag("--allow-writes", options->allow_writes,
                 "with --database-url: run writes = true queries (each execution is rolled back)");
+  run->add_flag("--side-by-side", options->side_by_side,
+                "time before and after in alternation, the after phase in a second database with the same data "
+                "(created and dropped on the same server)");
   run->callback([&, options] { exit_code = run_bench(globals, *options); });
   add_bench_compare_command(*bench, globals, exit_code);
 }

@@ -6,12 +6,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "cli/output.h"
 #include "core/bench/gbench.h"
 #include "io/bench/runner.h"
+#include "io/pg/scratch_database.h"
 
 namespace preflight::cli {
 
@@ -142,8 +144,15 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   run.allow_dataset = options.allow_dataset;
   run.allow_writes = options.allow_writes;
   run.history_table = history_table;
-  bench::BenchRunner runner(session, std::move(suite), run);
   const bool terminal = on_terminal();
+  std::unique_ptr<pg::ScratchDatabase> after;
+  if (options.side_by_side) {
+    after = std::make_unique<pg::ScratchDatabase>(session, fmt::format("preflight_after_{}", getpid()),
+                                                  "preflight bench (after)");
+    run.after_session = &after->session();
+    print_progress(fmt::format("side by side: the after phase runs in database {}", after->name()), terminal, false);
+  }
+  bench::BenchRunner runner(session, std::move(suite), run);
   runner.on_progress([terminal](const bench::RunProgress& p) { print_run_progress(p, terminal); });
   auto results = runner.run();
 

@@ -22,6 +22,7 @@ struct BenchOptions {
   std::optional<double> time_budget_s;
   bool allow_dataset = false;
   bool allow_writes = false;
+  bool side_by_side = false;               // the after phase in a scratch database, timed in alternation
 };
 
 /// Runs `suite` (loaded before connecting, so a bad suite starts nothing) on `session`, printing

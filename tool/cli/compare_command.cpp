@@ -17,6 +17,7 @@
 #include "io/bench/runner.h"
 #include "io/bench/suite_file.h"
 #include "io/bench/timing_loop.h"
+#include "io/pg/scratch_database.h"
 #include "io/report/report_files.h"
 
 namespace preflight::cli {
@@ -57,13 +58,6 @@ double parse_min_effect(const std::string& text) {
   return value;
 }
 
-// A libpq keyword string or URL for another database on the same server: expand_dbname lets a
-// later dbname keyword override the one inside the first.
-std::string with_database(const std::string& conninfo, const std::string& database) {
-  if (conninfo.find("://") == std::string::npos) return conninfo + " dbname=" + database;
-  return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") + "dbname=" + database;
-}
-
 // --confirm re-measures both sides of a regressed row in the same minutes: the baseline's suite
 // and the current's suite are each set up in a scratch database on one server, and the query is
 // timed on the two in alternation. This machine's speed drifts by up to 1.5x over seconds and
@@ -80,13 +74,6 @@ public:
 
   PairedRemeasure(const PairedRemeasure&) = delete;
   PairedRemeasure& operator=(const PairedRemeasure&) = delete;
-  ~PairedRemeasure() {
-    m_phases.clear();  // close the scratch sessions before dropping their databases
-    if (!m_admin) return;
-    for (const auto& name : m_databases) {
-      m_admin->try_exec("DROP DATABASE IF EXISTS " + m_admin->quote_name(name) + " WITH (FORCE)");
-    }
-  }
 
   bench::Remeasured operator()(const std::string& query, const std::string& phase) {
     auto& pair = phase_pair(phase);
@@ -94,14 +81,14 @@ public:
     const auto current_request = pair.current.runner->prepare(query, phase);
     print_progress(fmt::format("--confirm: timing {} ({}), baseline and current side by side", query, phase), false,
                    false);
-    auto samples =
-        bench::time_alternating(*pair.baseline.session, base_request, *pair.current.session, current_request);
-    return {std::move(samples.first_ms), std::move(samples.second_ms)};
+    auto timed = bench::time_side_by_side(pair.baseline.database->session(), base_request,
+                                          pair.current.database->session(), current_request, {});
+    return {std::move(timed.first.samples_ms), std::move(timed.second.samples_ms)};
   }
 
 private:
   struct Side {
-    std::unique_ptr<pg::PgSession> session;
+    std::unique_ptr<pg::ScratchDatabase> database;
     std::unique_ptr<bench::BenchRunner> runner;
   };
   struct Pair {
@@ -147,14 +134,12 @@ private:
     const std::string database = fmt::format("preflight_confirm_{}_{}_{}", getpid(), side, phase);
     print_progress(fmt::format("--confirm: setting up the {} suite ({}) in database {}", side, suite.file, database),
                    false, false);
-    m_admin->exec("CREATE DATABASE " + m_admin->quote_name(database));
-    m_databases.push_back(database);
     Side result;
-    result.session = pg::PgSession::connect(with_database(m_target->conninfo(), database), "preflight bench compare");
+    result.database = std::make_unique<pg::ScratchDatabase>(*m_admin, database, "preflight bench compare");
     bench::RunOptions options;
     options.throwaway_cluster = true;  // a scratch database preflight created: no refusals apply
     options.history_table = m_globals.load_config().history_table;
-    result.runner = std::make_unique<bench::BenchRunner>(*result.session, suite, options);
+    result.runner = std::make_unique<bench::BenchRunner>(result.database->session(), suite, options);
     return result;
   }
 
@@ -162,8 +147,7 @@ private:
   bench::Suite m_baseline;
   bench::Suite m_current;
   std::unique_ptr<pg::DatabaseTarget> m_target;
-  std::unique_ptr<pg::PgSession> m_admin;
-  std::vector<std::string> m_databases;
+  std::unique_ptr<pg::PgSession> m_admin;  // declared before m_phases: outlives the scratch databases
   std::map<std::string, Pair> m_phases;
 };
 

@@ -150,6 +150,7 @@ json to_json(const Results& results) {
   json document{{"schema_version", results.schema_version},
                 {"suite", {{"name", results.suite_name}, {"file", results.suite_file}, {"scale", results.scale},
                            {"seed", results.seed}}},
+                {"side_by_side", results.side_by_side},
                 {"environment", environment},
                 {"queries", queries},
                 {"verdicts", verdicts}};
@@ -178,6 +179,7 @@ Results results_from_json(const json& document) {
   results.suite_file = suite.get_or<std::string>("file", "");
   results.scale = suite.get_or<double>("scale", 1);
   results.seed = suite.get_or<std::uint64_t>("seed", 0);
+  results.side_by_side = root.get_or<bool>("side_by_side", false);
 
   auto env = root.child("environment");
   auto& e = results.environment;

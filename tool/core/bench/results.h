@@ -81,6 +81,7 @@ struct Results {
   std::string suite_file;
   double scale = 1;
   std::uint64_t seed = 0;
+  bool side_by_side = false;  // before and after timed in alternation, in two databases with the same data
   Environment environment;
   std::optional<MigrationStep> migration;
   std::vector<QueryResult> queries;

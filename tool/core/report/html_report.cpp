@@ -162,9 +162,10 @@ std::string render_html(const bench::Results& results, const check::CheckReport*
                      k_style);
   out += fmt::format("<h1>Performance report: {}</h1>\n", e(results.suite_name));
   const auto& env = results.environment;
-  out += fmt::format("<p class=\"meta\">Suite <code>{}</code>, scale {:g}, seed {}; PostgreSQL {}{}.</p>\n",
+  out += fmt::format("<p class=\"meta\">Suite <code>{}</code>, scale {:g}, seed {}; PostgreSQL {}{}{}.</p>\n",
                      e(results.suite_file), results.scale, results.seed, e(env.server_version),
-                     env.throwaway_cluster && !env.durable ? " on a throwaway cluster without fsync" : "");
+                     env.throwaway_cluster && !env.durable ? " on a throwaway cluster without fsync" : "",
+                     side_by_side_note(results));
   if (results.passed()) {
     out += fmt::format("<p class=\"banner pass\">PASS — {0} of {0} expectations met.</p>\n", results.verdicts.size());
   } else {

@@ -72,9 +72,10 @@ std::string render_markdown(const bench::Results& results, const check::CheckRep
   std::string out = fmt::format("# Performance report: {}\n\n", markdown_cell(results.suite_name));
   out += result_line(results) + "\n\n";
   const auto& e = results.environment;
-  out += fmt::format("Suite `{}`, scale {:g}, seed {}; PostgreSQL {}{}.\n\n", markdown_cell(results.suite_file),
+  out += fmt::format("Suite `{}`, scale {:g}, seed {}; PostgreSQL {}{}{}.\n\n", markdown_cell(results.suite_file),
                      results.scale, results.seed, markdown_cell(e.server_version),
-                     e.throwaway_cluster && !e.durable ? " on a throwaway cluster without fsync" : "");
+                     e.throwaway_cluster && !e.durable ? " on a throwaway cluster without fsync" : "",
+                     side_by_side_note(results));
 
   auto rows = operation_rows(results);
   out += "## Latency before and after the migration\n\n";

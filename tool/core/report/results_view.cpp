@@ -80,6 +80,12 @@ std::vector<TracedStatement> read_lock_trace(const nlohmann::json& document) {
   return out;
 }
 
+std::string side_by_side_note(const bench::Results& results) {
+  return results.side_by_side ? "; before and after timed side by side (two databases with the same data, "
+                                "executions alternating)"
+                              : "";
+}
+
 std::vector<OperationRow> operation_rows(const bench::Results& results) {
   std::vector<OperationRow> rows;
   for (const auto& q : results.queries) {

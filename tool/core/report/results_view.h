@@ -54,6 +54,9 @@ struct OperationRow {
 /// bootstrapped here) and its verdicts.
 std::vector<OperationRow> operation_rows(const bench::Results& results);
 
+/// "; before and after timed side by side (…)" for a side-by-side run, else "": how the two
+/// phases were measured, for the line under a report's title.
+std::string side_by_side_note(const bench::Results& results);
 /// "p50 38.9 ms · p95 45.1 ms" (or "not measured").
 std::string latency_text(const bench::PhaseResult* phase);
 /// The improvement as the deployment checklist writes it: "427× ↓" from 2× up, "20.1 % ↓" below,

@@ -13,6 +13,24 @@
 
 namespace preflight::bench {
 
+namespace {
+
+PhaseResult phase_result(const std::string& phase, const TimingRequest& request, TimedPhase timed) {
+  PhaseResult result;
+  result.phase = phase;
+  result.sql = request.sql;
+  result.samples_ms = std::move(timed.samples_ms);
+  result.summary = stats::summarize(result.samples_ms);
+  result.plan_kind = timed.plan_kind;
+  result.explain = std::move(timed.explain);
+  result.explain_params = std::move(timed.explain_params);
+  result.warmup_executions = timed.warmup;
+  result.sampling_seconds = timed.sampling_seconds;
+  return result;
+}
+
+}  // namespace
+
 BenchRunner::BenchRunner(pg::PgSession& session, Suite suite, RunOptions options)
     : m_session(session), m_suite(std::move(suite)), m_options(std::move(options)) {
   m_scale = m_options.scale.value_or(m_suite.scale);
@@ -58,14 +76,24 @@ Results BenchRunner::run() {
     r.min_effect = q.min_effect;
   }
 
-  migrate_to(m_suite.before, nullptr);  // the schema the dataset is written for
-  load_dataset();
-  analyze();                            // fresh statistics, or the planner guesses
-  resolve_samples();                    // parameters drawn from the data, once for both phases
-  run_phase("before", results);
-  migrate_to(m_suite.after, &results);  // the migration under test, on the loaded data
-  analyze();                            // the new index needs statistics too
-  run_phase("after", results);
+  migrate_to(m_session, m_suite.before, nullptr);  // the schema the dataset is written for
+  load_dataset(m_session);
+  analyze(m_session);                             // fresh statistics, or the planner guesses
+  resolve_samples();                              // parameters drawn from the data, once for both phases
+  if (auto* after = m_options.after_session) {
+    migrate_to(*after, m_suite.before, nullptr);  // the same data again (datasets seed random())
+    load_dataset(*after);
+    analyze(*after);
+    migrate_to(*after, m_suite.after, &results);
+    analyze(*after);
+    run_side_by_side(*after, results);
+  } else {
+    run_phase("before", results);
+    migrate_to(m_session, m_suite.after, &results);  // the migration under test, on the loaded data
+    analyze(m_session);                              // the new index needs statistics too
+    run_phase("after", results);
+  }
+  results.side_by_side = m_options.after_session != nullptr;
   evaluate(m_suite, results);
   return results;
 }
@@ -77,15 +105,15 @@ TimingRequest BenchRunner::prepare(const std::string& query, const std::string& 
   if (m_prepared_phase.empty()) {
     check_migrations();
     check_refusals();
-    migrate_to(m_suite.before, nullptr);
-    load_dataset();
-    analyze();
+    migrate_to(m_session, m_suite.before, nullptr);
+    load_dataset(m_session);
+    analyze(m_session);
     resolve_samples();
     m_prepared_phase = "before";
   }
   if (phase == "after" && m_prepared_phase == "before") {
-    migrate_to(m_suite.after, nullptr);
-    analyze();
+    migrate_to(m_session, m_suite.after, nullptr);
+    analyze(m_session);
     m_prepared_phase = "after";
   }
   if (phase != m_prepared_phase) {
@@ -123,12 +151,12 @@ void BenchRunner::check_refusals() {
   }
 }
 
-void BenchRunner::migrate_to(std::int64_t version, Results* record) {
+void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Results* record) {
   report({"migrate", "", fmt::format("to version {}", version), 0, 0, 0, 0, 0, false, ""});
   auto files = migrate::load_migrations(m_suite.migrations);
   migrate::MigratorOptions options;
   options.history_table = m_options.history_table;
-  migrate::Migrator migrator(m_session, options);
+  migrate::Migrator migrator(session, options);
   for (const auto& applied : migrator.history()) {
     if (applied.version > version) {
       throw Error(ErrorKind::usage,
@@ -138,7 +166,7 @@ void BenchRunner::migrate_to(std::int64_t version, Results* record) {
     }
   }
   // The same tracer as `migrate up --dry-run --trace-locks`, so the report shows the same data.
-  migrate::LockTracer tracer(m_session);
+  migrate::LockTracer tracer(session);
   if (record) migrator.observe(&tracer);
   auto run = migrator.up(files, {version, false});
   if (const auto* failed = run.failure()) throw *failed->error;
@@ -156,12 +184,12 @@ void BenchRunner::migrate_to(std::int64_t version, Results* record) {
           0, 0, true, ""});
 }
 
-void BenchRunner::load_dataset() {
+void BenchRunner::load_dataset(pg::PgSession& session) {
   const std::string sql = substitute_scale(m_suite.dataset_sql, m_scale);
   if (sql.empty()) return;
   report({"dataset", "", fmt::format("scale {:g}", m_scale), 0, 0, 0, 0, 0, false, ""});
   const auto start = std::chrono::steady_clock::now();
-  auto outcome = m_session.try_exec(sql);
+  auto outcome = session.try_exec(sql);
   if (!outcome.ok()) {
     throw Error(ErrorKind::problem, "loading the dataset failed: " + outcome.failure->describe(), outcome.failure->hint,
                 Location{m_suite.dataset_file.value_or(m_suite.file), 0, 0});
@@ -173,7 +201,7 @@ void BenchRunner::load_dataset() {
 // VACUUM as well: freshly loaded rows have no hint bits and no visibility map, so the first
 // reads of every page would write (and autovacuum would start mid-measurement), which makes
 // separate runs of the same suite disagree.
-void BenchRunner::analyze() { m_session.exec("VACUUM ANALYZE"); }
+void BenchRunner::analyze(pg::PgSession& session) { session.exec("VACUUM ANALYZE"); }
 
 void BenchRunner::resolve_samples() {
   m_params.clear();
@@ -216,16 +244,7 @@ void BenchRunner::run_phase(const std::string& phase, Results& results) {
       progress.eta_s = p.eta_s;
       report(progress);
     });
-    PhaseResult result;
-    result.phase = phase;
-    result.sql = request.sql;
-    result.samples_ms = std::move(timed.samples_ms);
-    result.summary = stats::summarize(result.samples_ms);
-    result.plan_kind = timed.plan_kind;
-    result.explain = std::move(timed.explain);
-    result.explain_params = std::move(timed.explain_params);
-    result.warmup_executions = timed.warmup;
-    result.sampling_seconds = timed.sampling_seconds;
+    auto result = phase_result(phase, request, std::move(timed));
     progress.step = "query";
     progress.finished = true;
     progress.samples = static_cast<int>(result.samples_ms.size());
@@ -233,6 +252,35 @@ void BenchRunner::run_phase(const std::string& phase, Results& results) {
                                   result.plan_kind);
     report(progress);
     results.queries[static_cast<std::size_t>(i)].phases.push_back(std::move(result));
+  }
+}
+
+void BenchRunner::run_side_by_side(pg::PgSession& after, Results& results) {
+  const int count = static_cast<int>(m_suite.queries.size());
+  for (int i = 0; i < count; ++i) {
+    const auto index = static_cast<std::size_t>(i);
+    const auto& q = m_suite.queries[index];
+    const auto before_request = timing_request(index, "before");
+    const auto after_request = timing_request(index, "after");
+    const int target = before_request.iterations + after_request.iterations;
+    RunProgress progress{"query", "before|after", q.name, i + 1, count, 0, target, 0, false, ""};
+    report(progress);
+    auto timed = time_side_by_side(m_session, before_request, after, after_request, [&](const TimingProgress& p) {
+      progress.step = "sample";
+      progress.samples = p.samples;
+      progress.eta_s = p.eta_s;
+      report(progress);
+    });
+    auto before_result = phase_result("before", before_request, std::move(timed.first));
+    auto after_result = phase_result("after", after_request, std::move(timed.second));
+    progress.step = "query";
+    progress.finished = true;
+    progress.samples = static_cast<int>(before_result.samples_ms.size() + after_result.samples_ms.size());
+    progress.detail = fmt::format("p50 {:.3f} ms before, {:.3f} ms after ({} / {} plan)", before_result.summary.p50,
+                                  after_result.summary.p50, before_result.plan_kind, after_result.plan_kind);
+    report(progress);
+    results.queries[index].phases.push_back(std::move(before_result));
+    results.queries[index].phases.push_back(std::move(after_result));
   }
 }
 

@@ -22,6 +22,10 @@ struct RunOptions {
   bool allow_dataset = false;            // load into a database that already has tables
   bool allow_writes = false;             // run writes = true queries on a database that is not ours
   std::string history_table = "_sqlx_migrations";
+  // Side by side: a second, empty database on the same server where the after phase lives; the
+  // dataset is loaded into both and every query alternates between them. Null: one database,
+  // the before phase measured first, then the migration, then the after phase.
+  pg::PgSession* after_session = nullptr;
 };
 
 /// What the runner is doing, for progress output.
@@ -56,11 +60,12 @@ public:
 private:
   void check_migrations();
   void check_refusals();
-  void migrate_to(std::int64_t version, Results* record);
-  void load_dataset();
-  void analyze();
+  void migrate_to(pg::PgSession& session, std::int64_t version, Results* record);
+  void load_dataset(pg::PgSession& session);
+  void analyze(pg::PgSession& session);
   void resolve_samples();
   void run_phase(const std::string& phase, Results& results);
+  void run_side_by_side(pg::PgSession& after, Results& results);
   TimingRequest timing_request(std::size_t query, const std::string& phase) const;
   void report(RunProgress progress) const;
 

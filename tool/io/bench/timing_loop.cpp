@@ -109,72 +109,102 @@ std::string plan_kind(std::pair<std::int64_t, std::int64_t> before, std::pair<st
   return generic ? "generic" : "custom";
 }
 
+// Warm-up (so the plan cache has made its generic/custom choice), then the plan the timed
+// executions get, explained with the representative parameter set: the first the seed gives.
+void warm_up_and_explain(PreparedQuery& query, pg::PgSession& session, const TimingRequest& request,
+                         TimedPhase& phase) {
+  phase.warmup = request.warmup;
+  for (int i = 0; i < request.warmup; ++i) query.execute();
+  phase.explain_params = ParamStream(request.params, request.seed).next();
+  phase.explain = query.explain(session, phase.explain_params);
+}
+
+// Reports progress at most five times a second.
+class ProgressPacer {
+public:
+  ProgressPacer(const std::function<void(const TimingProgress&)>& progress, int target, double budget_s)
+      : m_progress(progress), m_target(target), m_budget_s(budget_s), m_start(Clock::now()), m_last(m_start) {}
+
+  void tick(int done) {
+    const auto now = Clock::now();
+    if (!m_progress || done == 0 || now - m_last < std::chrono::milliseconds(200)) return;
+    m_last = now;
+    const double elapsed = std::chrono::duration<double>(now - m_start).count();
+    const double eta = std::min(elapsed / done * (m_target - done), m_budget_s - elapsed);
+    m_progress({done, m_target, elapsed, eta});
+  }
+  void finish(int done) const {
+    if (m_progress) m_progress({done, m_target, seconds_since(m_start), 0});
+  }
+
+private:
+  const std::function<void(const TimingProgress&)>& m_progress;
+  int m_target;
+  double m_budget_s;
+  Clock::time_point m_start;
+  Clock::time_point m_last;
+};
+
 }  // namespace
 
 TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
                       const std::function<void(const TimingProgress&)>& progress) {
   TimedPhase phase;
   PreparedQuery query(session, request);
-  phase.warmup = request.warmup;
-  for (int i = 0; i < request.warmup; ++i) query.execute();
-
-  // The representative parameter set is the first one the query's seed gives.
-  phase.explain_params = ParamStream(request.params, request.seed).next();
-  phase.explain = query.explain(session, phase.explain_params);
+  warm_up_and_explain(query, session, request, phase);
 
   const auto counts_before = query.plan_counts(session);
   phase.samples_ms.reserve(static_cast<std::size_t>(request.iterations));
+  ProgressPacer pacer(progress, request.iterations, request.time_budget_s);
   const auto start = Clock::now();
-  auto last_report = start;
   while (static_cast<int>(phase.samples_ms.size()) < request.iterations) {
     phase.samples_ms.push_back(query.execute());
-    const auto now = Clock::now();
-    const double elapsed = std::chrono::duration<double>(now - start).count();
-    if (elapsed >= request.time_budget_s) break;
-    if (progress && now - last_report >= std::chrono::milliseconds(200)) {
-      last_report = now;
-      const int done = static_cast<int>(phase.samples_ms.size());
-      const double per_sample = elapsed / done;
-      const double eta = std::min(per_sample * (request.iterations - done), request.time_budget_s - elapsed);
-      progress({done, request.iterations, elapsed, eta});
-    }
+    if (seconds_since(start) >= request.time_budget_s) break;
+    pacer.tick(static_cast<int>(phase.samples_ms.size()));
   }
   phase.sampling_seconds = seconds_since(start);
   phase.plan_kind = plan_kind(counts_before, query.plan_counts(session));
-  if (progress) {
-    progress({static_cast<int>(phase.samples_ms.size()), request.iterations, seconds_since(start), 0});
-  }
+  pacer.finish(static_cast<int>(phase.samples_ms.size()));
   return phase;
 }
 
-AlternatingSamples time_alternating(pg::PgSession& first_session, const TimingRequest& first,
-                                    pg::PgSession& second_session, const TimingRequest& second) {
+SideBySide time_side_by_side(pg::PgSession& first_session, const TimingRequest& first, pg::PgSession& second_session,
+                             const TimingRequest& second, const std::function<void(const TimingProgress&)>& progress) {
+  SideBySide result;
   PreparedQuery a(first_session, first);
   PreparedQuery b(second_session, second);
-  for (int i = 0; i < std::max(first.warmup, second.warmup); ++i) {
-    if (i < first.warmup) a.execute();
-    if (i < second.warmup) b.execute();
-  }
-  AlternatingSamples samples;
-  samples.first_ms.reserve(static_cast<std::size_t>(first.iterations));
-  samples.second_ms.reserve(static_cast<std::size_t>(second.iterations));
+  warm_up_and_explain(a, first_session, first, result.first);
+  warm_up_and_explain(b, second_session, second, result.second);
+
+  const auto counts_a = a.plan_counts(first_session);
+  const auto counts_b = b.plan_counts(second_session);
+  auto& samples_a = result.first.samples_ms;
+  auto& samples_b = result.second.samples_ms;
+  samples_a.reserve(static_cast<std::size_t>(first.iterations));
+  samples_b.reserve(static_cast<std::size_t>(second.iterations));
   const double budget_s = first.time_budget_s + second.time_budget_s;
+  ProgressPacer pacer(progress, first.iterations + second.iterations, budget_s);
   const auto start = Clock::now();
   // ABBA order: neither statement always runs right after the other, so a cache one of them
   // warms or a cost one of them leaves behind does not favour the same side every time.
   for (std::size_t round = 0; seconds_since(start) < budget_s; ++round) {
-    const bool first_wants = static_cast<int>(samples.first_ms.size()) < first.iterations;
-    const bool second_wants = static_cast<int>(samples.second_ms.size()) < second.iterations;
-    if (!first_wants && !second_wants) break;
+    const bool a_wants = static_cast<int>(samples_a.size()) < first.iterations;
+    const bool b_wants = static_cast<int>(samples_b.size()) < second.iterations;
+    if (!a_wants && !b_wants) break;
     if (round % 2 == 0) {
-      if (first_wants) samples.first_ms.push_back(a.execute());
-      if (second_wants) samples.second_ms.push_back(b.execute());
+      if (a_wants) samples_a.push_back(a.execute());
+      if (b_wants) samples_b.push_back(b.execute());
     } else {
-      if (second_wants) samples.second_ms.push_back(b.execute());
-      if (first_wants) samples.first_ms.push_back(a.execute());
+      if (b_wants) samples_b.push_back(b.execute());
+      if (a_wants) samples_a.push_back(a.execute());
     }
+    pacer.tick(static_cast<int>(samples_a.size() + samples_b.size()));
   }
-  return samples;
+  result.first.sampling_seconds = result.second.sampling_seconds = seconds_since(start);
+  result.first.plan_kind = plan_kind(counts_a, a.plan_counts(first_session));
+  result.second.plan_kind = plan_kind(counts_b, b.plan_counts(second_session));
+  pacer.finish(static_cast<int>(samples_a.size() + samples_b.size()));
+  return result;
 }
 
 }  // namespace preflight::bench

@@ -48,17 +48,19 @@ struct TimedPhase {
 TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
                       const std::function<void(const TimingProgress&)>& progress);
 
-/// Samples of two statements timed in alternation.
-struct AlternatingSamples {
-  std::vector<double> first_ms;
-  std::vector<double> second_ms;
+/// Two phases timed side by side.
+struct SideBySide {
+  TimedPhase first;
+  TimedPhase second;
 };
 
-/// Times `first` on `first_session` and `second` on `second_session` in alternation (first,
-/// second, second, first, …) after warming both up, until each has its iterations or the two
-/// time budgets together are spent: a machine whose speed drifts over seconds then slows or
-/// speeds up both alike. Throws like time_query().
-AlternatingSamples time_alternating(pg::PgSession& first_session, const TimingRequest& first,
-                                    pg::PgSession& second_session, const TimingRequest& second);
+/// Like time_query() for two statements at once, `first` on `first_session` and `second` on
+/// `second_session` (e.g. the same query before and after a migration, in two databases with the
+/// same data): both are warmed up and explained, then executed in alternation (first, second,
+/// second, first, …) until each has its iterations or the two time budgets together are spent.
+/// A machine whose speed drifts over seconds then slows or speeds up both alike. Each phase's
+/// sampling_seconds is the wall time of the whole alternating loop.
+SideBySide time_side_by_side(pg::PgSession& first_session, const TimingRequest& first, pg::PgSession& second_session,
+                             const TimingRequest& second, const std::function<void(const TimingProgress&)>& progress);
 
 }  // namespace preflight::bench

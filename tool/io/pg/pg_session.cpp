@@ -88,7 +88,8 @@ std::unique_ptr<PgSession> PgSession::connect(const std::string& conninfo,
   return std::unique_ptr<PgSession>(new PgSession(conn));
 }
 
-std::unique_ptr<PgSession> PgSession::connect_again(const std::string& application_name) const {
+std::unique_ptr<PgSession> PgSession::connect_again(const std::string& application_name,
+                                                    const std::string& database) const {
   // PQconninfo returns the options this connection really used (host, port, user, password,
   // dbname, sslmode, …), so the copy reaches the same place however it was first named.
   PQconninfoOption* options = PQconninfo(m_conn);
@@ -101,7 +102,7 @@ std::unique_ptr<PgSession> PgSession::connect_again(const std::string& applicati
       continue;
     }
     keywords.push_back(o->keyword);
-    values.push_back(o->val);
+    values.push_back(!database.empty() && std::string_view(o->keyword) == "dbname" ? database.c_str() : o->val);
   }
   keywords.push_back("application_name");
   values.push_back(application_name.c_str());

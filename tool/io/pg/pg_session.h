@@ -69,8 +69,10 @@ public:
   static std::unique_ptr<PgSession> connect(const std::string& conninfo,
                                             const std::string& application_name = "preflight");
   /// A second session to the same server and database with the same credentials (for work
-  /// that must run beside this one, e.g. watching what blocks it); throws like connect().
-  std::unique_ptr<PgSession> connect_again(const std::string& application_name) const;
+  /// that must run beside this one, e.g. watching what blocks it), or to `database` on the same
+  /// server when given; throws like connect().
+  std::unique_ptr<PgSession> connect_again(const std::string& application_name,
+                                           const std::string& database = {}) const;
   ~PgSession();
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;

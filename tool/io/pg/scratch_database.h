@@ -1,0 +1,31 @@
+#pragma once
+// A database preflight creates for its own measurements (the after side of a side-by-side run,
+// the two sides of a --confirm re-run) and always drops again.
+
+#include <memory>
+#include <string>
+
+#include "io/pg/pg_session.h"
+
+namespace preflight::pg {
+
+class ScratchDatabase {
+public:
+  /// Creates database `name` on the server `admin` is connected to and connects to it with the
+  /// same credentials; throws Error(problem) when it cannot be created (e.g. no CREATEDB).
+  ScratchDatabase(PgSession& admin, std::string name, const std::string& application_name);
+  /// Closes the session and drops the database (WITH (FORCE)); never throws.
+  ~ScratchDatabase();
+  ScratchDatabase(const ScratchDatabase&) = delete;
+  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+
+  PgSession& session() { return *m_session; }
+  const std::string& name() const { return m_name; }
+
+private:
+  PgSession& m_admin;
+  std::string m_name;
+  std::unique_ptr<PgSession> m_session;
+};
+
+}  // namespace preflight::pg
