@@ -24,8 +24,8 @@ mkdir -p "$out"
 # resolves the same way.
 slow_suite="$here/.calibration_slow.toml"
 trap 'rm -f "$slow_suite"' EXIT
-sed -e 's/generate_series(1, 20000)/generate_series(1, 26000)/' "$here/calibration.toml" > "$slow_suite"
-grep -q 26000 "$slow_suite" || { echo "calibration: could not derive the slow variant" >&2; exit 2; }
+sed -e 's/generate_series(1, 10000)/generate_series(1, 13000)/' "$here/calibration.toml" > "$slow_suite"
+grep -q 13000 "$slow_suite" || { echo "calibration: could not derive the slow variant" >&2; exit 2; }
 
 run_suite() {  # suite, output file
   "$preflight" bench run "$1" --ephemeral --out "$2" > "$2.log" 2>&1 || {
@@ -72,6 +72,36 @@ for i in $(seq 1 "$runs"); do
   printf '.' >&2
 done
 echo >&2
+
+# The machine's drift and the side-by-side measurements behind the rates.
+python3 - "$out" "$runs" <<'PY'
+import glob, json, re, sys
+out, runs = sys.argv[1], int(sys.argv[2])
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))] if values else float("nan")
+def p50(doc, phase):
+    return next(p for p in doc["queries"][0]["phases"] if p["phase"] == phase)["summary"]["p50_ms"]
+a = [json.load(open(f"{out}/a_{i}.json")) for i in range(runs + 1)]
+before = [p50(d, "before") for d in a]
+print(f"same statement, median latency run by run (before phase): min {min(before):.2f} ms, "
+      f"median {pct(before, .5):.2f} ms, max {max(before):.2f} ms")
+consecutive = [before[i] / before[i - 1] for i in range(1, len(before))]
+print(f"ratio of consecutive runs' medians: 5th pct {pct(consecutive, .05):.2f}, median {pct(consecutive, .5):.2f}, "
+      f"95th pct {pct(consecutive, .95):.2f}")
+within = [p50(d, "after") / p50(d, "before") for d in a]
+print(f"within one run, after/before medians (same statement): 5th pct {pct(within, .05):.2f}, "
+      f"median {pct(within, .5):.2f}, 95th pct {pct(within, .95):.2f}")
+for kind in ("aa", "slow"):
+    changes = []
+    for f in glob.glob(f"{out}/{kind}_*.confirmed.json"):
+        for finding in json.load(open(f))["findings"]:
+            m = re.search(r"median change ([+-][0-9.]+) %", finding["message"])
+            if m: changes.append(float(m.group(1)))
+    if changes:
+        print(f"{kind}: {len(changes)} rows re-measured side by side; their median change: 5th pct "
+              f"{pct(changes, .05):+.1f} %, median {pct(changes, .5):+.1f} %, 95th pct {pct(changes, .95):+.1f} %")
+PY
 
 echo "without --confirm: A/A false alarms $false_alarms_raw of $runs, 1.3x slowdown detected $detected_raw of $runs"
 echo "with --confirm $confirm: A/A false alarms: $false_alarms of $runs comparisons (target <= 1 %)"
