@@ -13,7 +13,8 @@
 # F = one `preflight bench run` (its "after" phase is the one compared; F0 is a warm-up and
 # creates the data P0 runs on), P = pgbench twice back to back: plain (the figures pgbench
 # prints: "latency average" = wall time / transactions, and tps) and with per-transaction
-# logging (-l: its own latency of every transaction, so its median and mean are known). Round r
+# logging (-l: its own latency and the completion time of every transaction; summarize.py says
+# why both are needed). Round r
 # compares F_r with the mean of the pgbench runs on either side of it (P_{r-1}, P_r), so drift
 # that is linear over a round cancels; the summary gives every round and the median over rounds.
 #
