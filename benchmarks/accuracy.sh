@@ -5,15 +5,33 @@
 #
 #   cmake --build build/ci && bash benchmarks/accuracy.sh
 #
+# This VM's speed drifts by up to 1.5x within seconds, so one pgbench run followed by one
+# preflight run compares two machine speeds. The runs are interleaved instead, per statement:
+#
+#   F0  P0  F1  P1  F2  P2 … FR  PR
+#
+# F = one `preflight bench run` (its "after" phase is the one compared; F0 is a warm-up and
+# creates the data P0 runs on), P = pgbench twice back to back: plain (the figures pgbench
+# prints: "latency average" = wall time / transactions, and tps) and with per-transaction
+# logging (-l: its own latency and the completion time of every transaction; summarize.py says
+# why both are needed). Round r
+# compares F_r with the mean of the pgbench runs on either side of it (P_{r-1}, P_r), so drift
+# that is linear over a round cancels; the summary gives every round and the median over rounds.
+#
 # Environment: PREFLIGHT (binary), PG_BIN (PostgreSQL bin folder), OUT (raw output folder),
-# RUN_SECONDS (seconds per pgbench run and per preflight phase, default 10).
+# ROUNDS (default 5), ROUND_SECONDS (seconds per pgbench run and per preflight phase, default 3),
+# KEEP_WORK=1 (keep the server folder, the pgbench logs and the results JSON files in /tmp).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PREFLIGHT=${PREFLIGHT:-$ROOT/build/ci/tool/preflight}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 OUT=${OUT:-$ROOT/reports/measured}
-RUN_SECONDS=${RUN_SECONDS:-10}
-PORT=54329
+ROUNDS=${ROUNDS:-5}
+ROUND_SECONDS=${ROUND_SECONDS:-3}
+# No TCP socket is opened (listen_addresses is empty): the port number only names the unix
+# socket and its lock file inside WORK, a fresh mktemp directory, so two runs at once (or a
+# server already on 5432) cannot clash over it.
+PORT=5432
 mkdir -p "$OUT"
 
 # The server runs as the unprivileged `preflight` OS user when this script runs as root
@@ -21,59 +39,72 @@ mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/preflight-accuracy.XXXXXX)
 as_server() { if [ "$(id -u)" = 0 ]; then su preflight -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
 [ "$(id -u)" = 0 ] && chown preflight "$WORK"
-stop() { as_server "$PG_BIN/pg_ctl -D $WORK/data -m immediate stop" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+stop() { as_server "$PG_BIN/pg_ctl -D $WORK/data -m immediate stop" >/dev/null 2>&1 || true; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"; }
 trap stop EXIT
+trap 'exit 130' INT TERM  # so the EXIT trap stops the server on Ctrl-C too
 as_server "$PG_BIN/initdb -D $WORK/data -U postgres --no-sync" >/dev/null
 as_server "$PG_BIN/pg_ctl -D $WORK/data -l $WORK/server.log -w start -o \"-c listen_addresses= \
   -c unix_socket_directories=$WORK -p $PORT -c fsync=off -c synchronous_commit=off -c full_page_writes=off\"" >/dev/null
 PSQL="$PG_BIN/psql -h $WORK -p $PORT -U postgres -X -q -v ON_ERROR_STOP=1"
 url() { echo "host=$WORK port=$PORT user=postgres dbname=$1"; }
 
-pgbench_run() {  # database, script file, output name
-  "$PG_BIN/pgbench" -n -M prepared -c 1 -j 1 -T "$RUN_SECONDS" -f "$2" -h "$WORK" -p "$PORT" -U postgres "$1" \
-    > "$OUT/$3" 2>&1
+RUNS="$WORK/runs.tsv"          # one line per run, read by the summary below
+: > "$RUNS"
+: > "$OUT/accuracy_pgbench.txt"
+: > "$OUT/accuracy_preflight.txt"
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+pgbench_slot() {  # statement, slot, database, script file
+  local name="$1_p$2"
+  "$PG_BIN/pgbench" -n -M prepared -c 1 -j 1 -T "$ROUND_SECONDS" -f "$4" -h "$WORK" -p "$PORT" -U postgres "$3" \
+    > "$WORK/$name.plain.txt" 2>&1
+  printf '%s\t%s\t%s\tpgbench\t%s\t%s\n' "$1" "$2" "$(load1)" "$WORK/$name.plain.txt" "" >> "$RUNS"
+  (cd "$WORK" && "$PG_BIN/pgbench" -n -M prepared -c 1 -j 1 -T "$ROUND_SECONDS" -f "$4" -h "$WORK" -p "$PORT" \
+    -U postgres -l --log-prefix="$name.log" "$3" > "$WORK/$name.logged.txt" 2>&1)
+  printf '%s\t%s\t%s\tpgbench_logged\t%s\t%s\n' "$1" "$2" "$(load1)" "$WORK/$name.logged.txt" \
+    "$(ls "$WORK/$name.log".*)" >> "$RUNS"
+  for f in plain logged; do echo "=== $name ($f) ===" && cat "$WORK/$name.$f.txt"; done >> "$OUT/accuracy_pgbench.txt"
 }
 
-# 1. SELECT 1: the harness's own overhead.
-$PSQL -c "CREATE DATABASE acc_select1"
-echo "SELECT 1;" > "$WORK/select1.sql"
-pgbench_run acc_select1 "$WORK/select1.sql" pgbench_select1_first.txt
-CI=true "$PREFLIGHT" bench run "$ROOT/benchmarks/accuracy/select1.toml" --database-url "$(url acc_select1)" \
-  --time-budget "$RUN_SECONDS" --out "$OUT/accuracy_select1.json" > "$OUT/preflight_select1.txt" 2>&1
-pgbench_run acc_select1 "$WORK/select1.sql" pgbench_select1_second.txt
+preflight_round() {  # statement, round, suite file
+  local db="acc_$1_$2"
+  $PSQL -c "CREATE DATABASE $db"
+  # --iterations far above what the time budget allows, so the budget alone ends each phase.
+  CI=true "$PREFLIGHT" bench run "$3" --database-url "$(url "$db")" --iterations 1000000 \
+    --time-budget "$ROUND_SECONDS" --out "$WORK/$1_f$2.json" > "$WORK/$1_f$2.txt" 2>&1
+  printf '%s\t%s\t%s\tpreflight\t%s\t%s\n' "$1" "$2" "$(load1)" "$WORK/$1_f$2.json" "" >> "$RUNS"
+  { echo "=== $1_f$2 ===" && cat "$WORK/$1_f$2.txt"; } >> "$OUT/accuracy_preflight.txt"
+  LAST_DB=$db
+}
 
-# 2. Get Active Session for user 17 on the bundled dataset (scale 0.2), after migration 0003.
-$PSQL -c "CREATE DATABASE acc_active"
-CI=true "$PREFLIGHT" bench run "$ROOT/benchmarks/accuracy/active_session.toml" --database-url "$(url acc_active)" \
-  --time-budget "$RUN_SECONDS" --out "$OUT/accuracy_active_session.json" > "$OUT/preflight_active_session.txt" 2>&1
+measure() {  # statement, suite file, pgbench script
+  preflight_round "$1" 0 "$2"   # warm-up; creates the data P0 runs on
+  for ((r = 1; r <= ROUNDS; r++)); do
+    pgbench_slot "$1" $((r - 1)) "$LAST_DB" "$3"
+    preflight_round "$1" "$r" "$2"
+  done
+  pgbench_slot "$1" "$ROUNDS" "$LAST_DB" "$3"
+  gzip -9 -c "$WORK/$1_f$ROUNDS.json" > "$OUT/accuracy_$1.json.gz"  # one run's samples, as an example
+}
+
+echo "SELECT 1;" > "$WORK/select1.sql"
 cat > "$WORK/active.sql" <<'SQL'
 \set uid 17
 SELECT id, mode, status, duration_seconds, started_at FROM focus_sessions WHERE user_id = :uid AND status = 'active' ORDER BY started_at DESC LIMIT 1;
 SQL
-pgbench_run acc_active "$WORK/active.sql" pgbench_active_session.txt
+START="$(date -u '+%Y-%m-%d %H:%M UTC'); uptime:$(uptime)"
+# 1. SELECT 1: the harness's own overhead.
+measure select1 "$ROOT/benchmarks/accuracy/select1.toml" "$WORK/select1.sql"
+# 2. Get Active Session for user 17 on the bundled dataset (scale 0.2), after migration 0003:
+#    every F loads the same seeded dataset (setseed) into its own database.
+measure active_session "$ROOT/benchmarks/accuracy/active_session.toml" "$WORK/active.sql"
+END="$(date -u '+%Y-%m-%d %H:%M UTC'); uptime:$(uptime)"
 
-python3 - "$OUT" <<'PY' | tee "$OUT/accuracy_summary.txt"
-import json, re, sys
-out = sys.argv[1]
-def pgbench(name):
-    text = open(f"{out}/{name}").read()
-    lat = float(re.search(r"latency average = ([0-9.]+) ms", text).group(1))
-    tps = float(re.search(r"tps = ([0-9.]+) \(without initial connection time\)", text).group(1))
-    return lat, tps
-def preflight(name, phase):
-    doc = json.load(open(f"{out}/{name}"))
-    p = next(p for p in doc["queries"][0]["phases"] if p["phase"] == phase)
-    s = p["summary"]
-    # Time spent outside the timed region (parameters, clock reads, bookkeeping) per execution.
-    overhead = (p["sampling_seconds"] - sum(p["samples_ms"]) / 1000) / p["sampling_seconds"]
-    return s["p50_ms"], s["mean_ms"], s["count"] / p["sampling_seconds"], overhead
-rows = [
-    ("SELECT 1 (pgbench first)", preflight("accuracy_select1.json", "before"), pgbench("pgbench_select1_first.txt")),
-    ("SELECT 1 (pgbench second)", preflight("accuracy_select1.json", "after"), pgbench("pgbench_select1_second.txt")),
-    ("Get Active Session (user 17)", preflight("accuracy_active_session.json", "after"), pgbench("pgbench_active_session.txt")),
-]
-print(f"{'statement':29} {'pf p50':>9} {'pf mean':>9} {'pgb mean':>9} {'p50 diff':>8} {'mean diff':>9} {'pf/s':>7} {'pgb/s':>7} {'ratio':>6} {'loop overhead':>13}")
-for name, (p50, mean, eps, overhead), (lat, tps) in rows:
-    print(f"{name:29} {p50:9.4f} {mean:9.4f} {lat:9.4f} {100*(p50-lat)/lat:+7.1f}% {100*(mean-lat)/lat:+8.1f}% {eps:7.0f} {tps:7.0f} {eps/tps:6.3f} {100*overhead:12.2f}%")
-print("(latencies in ms; pf = preflight bench run, pgb = pgbench -M prepared -c 1; loop overhead = wall time of the timed loop not inside a timed execution)")
-PY
+python3 "$ROOT/benchmarks/accuracy/summarize.py" "$RUNS" "$OUT/accuracy_runs.json" "$ROUNDS" "$ROUND_SECONDS" \
+  "$START" "$END" | tee "$WORK/summary.txt"
+# The newest run on top; earlier runs stay below one marker line, for the record.
+MARK="======== earlier runs (newest first) ========"
+{ cat "$WORK/summary.txt"
+  if [ -s "$OUT/accuracy_summary.txt" ]; then echo; echo "$MARK"; grep -vxF "$MARK" "$OUT/accuracy_summary.txt"; fi
+} > "$WORK/summary_all.txt"
+mv "$WORK/summary_all.txt" "$OUT/accuracy_summary.txt"
