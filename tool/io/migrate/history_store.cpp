@@ -43,7 +43,7 @@ std::vector<AppliedMigration> HistoryStore::list() {
       m_table));
   rows.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
-    rows.push_back({r.get_int(i, 0), r.get(i, 1), r.get(i, 2), r.get_bool(i, 3), from_hex(r.get(i, 4)),
+    rows.push_back({r.get_int(i, 0), r.get(i, 1), r.get(i, 2), r.get_bool(i, 3), from_hex(r.view(i, 4)),
                     r.get_int(i, 5)});
   }
   return rows;
