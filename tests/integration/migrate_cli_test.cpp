@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "support/test_cluster.h"
 
 using namespace preflight::testing;
@@ -72,6 +74,52 @@ TEST(MigrateCli, BadConnectionIsExitFourWithoutThePassword) {
   EXPECT_EQ(r.out.find("s3cr3t-pw"), std::string::npos);
   EXPECT_EQ(r.err.find("s3cr3t-pw"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("preflight: error: cannot connect to the database"), std::string::npos) << r.err;
+}
+
+// status and verify read large folders on several threads: the problems must still be named
+// file by file, all at once, in file-name order, exactly as for a small folder.
+TEST(MigrateCli, LargeFolderIsReadWholeAndItsProblemsReportedInOrder) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  for (int i = 1; i <= 1500; ++i) {
+    write_file(fmt::format("{}/{:04}_t_{}.sql", dir, i, i), fmt::format("CREATE TABLE t_{} (id int);\n", i));
+  }
+  auto baseline = run_preflight({"migrate", "baseline", "1500", "--database-url", db.conninfo(), "--source", dir});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.err;
+  auto verified = run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_EQ(verified.out, "verified: 1500 applied migrations match their files\n");
+
+  // Edited files far apart in the folder: both named, with the checksums PostgreSQL computes.
+  write_file(dir + "/0007_t_7.sql", "CREATE TABLE t_7 (id bigint);\n");
+  write_file(dir + "/1499_t_1499.sql", "CREATE TABLE t_1499 (id bigint);\n");
+  auto edited = run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
+  EXPECT_EQ(edited.exit_code, 3);
+  auto hex = [&](const std::string& text) {
+    return db.scalar("SELECT encode(sha384(convert_to('" + text + "', 'UTF8')), 'hex')");
+  };
+  EXPECT_EQ(edited.err,
+            fmt::format("preflight: error: migration 7 (t 7) was edited after it was applied: recorded checksum {}, "
+                        "file {}/0007_t_7.sql has {}\n"
+                        "hint: restore the applied version of the file, or run `preflight migrate repair` to record "
+                        "the new checksum if the edit is intended\n"
+                        "preflight: 1 more problem:\n"
+                        "  migration 1499 (t 1499) was edited after it was applied: recorded checksum {}, file "
+                        "{}/1499_t_1499.sql has {}\n"
+                        "    hint: restore the applied version of the file, or run `preflight migrate repair` to "
+                        "record the new checksum if the edit is intended\n",
+                        hex("CREATE TABLE t_7 (id int);\n"), dir, hex("CREATE TABLE t_7 (id bigint);\n"),
+                        hex("CREATE TABLE t_1499 (id int);\n"), dir, hex("CREATE TABLE t_1499 (id bigint);\n")));
+
+  // Bad files anywhere in the folder: every one named, nothing read from the database.
+  write_file(dir + "/1200_t_1200.sql", "SELECT '\xE9';\n");
+  write_file(dir + "/0300_t_300.sql", "-- nothing\n");
+  auto bad = run_preflight({"migrate", "status", "--database-url", db.conninfo(), "--source", dir});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, fmt::format("preflight: error: {0}/0300_t_300.sql: migration is empty (no SQL statement)\n"
+                                 "preflight: 1 more problem:\n"
+                                 "  {0}/1200_t_1200.sql: file is not valid UTF-8\n",
+                                 dir));
 }
 
 }  // namespace
