@@ -157,6 +157,11 @@ PgResult PgSession::exec_params(std::string_view sql, const Params& params) {
   return or_throw(try_exec_params(sql, params), sql);
 }
 
+PgResult PgSession::exec_binary(std::string_view sql) {
+  const std::string text(sql);
+  return or_throw(finish(PQexecParams(m_conn, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1)), sql);
+}
+
 Outcome PgSession::try_exec(std::string_view sql) {
   const std::string text(sql);
   return finish(PQexec(m_conn, text.c_str()));

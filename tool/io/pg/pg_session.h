@@ -85,6 +85,9 @@ public:
   PgResult exec(std::string_view sql);
   /// Runs one statement with text parameters $1…$n; throws like exec().
   PgResult exec_params(std::string_view sql, const Params& params);
+  /// Runs one statement without parameters, its values in PostgreSQL's binary format (read them
+  /// with PgResult::view); throws like exec().
+  PgResult exec_binary(std::string_view sql);
   /// Runs `sql` and returns PostgreSQL's diagnostics instead of throwing on an SQL error;
   /// still throws Error(connection) if the connection is lost.
   Outcome try_exec(std::string_view sql);
