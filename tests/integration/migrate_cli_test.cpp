@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "support/test_cluster.h"
 
@@ -120,6 +121,33 @@ TEST(MigrateCli, LargeFolderIsReadWholeAndItsProblemsReportedInOrder) {
                                  "preflight: 1 more problem:\n"
                                  "  {0}/1200_t_1200.sql: file is not valid UTF-8\n",
                                  dir));
+}
+
+// The history is read in PostgreSQL's binary format; installed_on must read as the server's
+// to_char(… AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') prints it, whatever the client's
+// time zone or date style.
+TEST(MigrateCli, InstalledOnReadsAsTheServerPrintsItInUtc) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  for (int i = 1; i <= 7; ++i) write_file(fmt::format("{}/{:04}_t_{}.sql", dir, i, i), "SELECT 1;\n");
+  ASSERT_EQ(run_preflight({"migrate", "baseline", "7", "--database-url", db.conninfo(), "--source", dir}).exit_code, 0);
+  const char* times[] = {"2026-01-17 12:00:00.999999+05", "1969-12-31 23:59:59.5+00", "2000-02-29 00:00:00+00",
+                         "0044-03-15 12:00:00+00 BC", "12345-06-07 08:09:10+00", "infinity", "-infinity"};
+  for (int i = 0; i < 7; ++i) {
+    db.scalar(fmt::format("WITH u AS (UPDATE _sqlx_migrations SET installed_on = '{}' WHERE version = {} RETURNING 1) "
+                          "SELECT count(*) FROM u",
+                          times[i], i + 1));
+  }
+  auto r = run_preflight({"migrate", "status", "--format", "json", "--database-url", db.conninfo(), "--source", dir},
+                         {}, {"PGTZ=America/New_York", "PGDATESTYLE=SQL, DMY"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> installed;
+  const auto status = nlohmann::json::parse(r.out);
+  for (const auto& m : status.at("migrations")) installed.push_back(m.at("installed_on").dump());
+  EXPECT_EQ(installed, (std::vector<std::string>{R"("2026-01-17T07:00:00Z")", R"("1969-12-31T23:59:59Z")",
+                                                 R"("2000-02-29T00:00:00Z")", R"("0044-03-15T12:00:00Z")",
+                                                 R"("12345-06-07T08:09:10Z")", R"("")", R"("")"}))
+      << r.out;
 }
 
 }  // namespace
