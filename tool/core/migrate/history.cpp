@@ -19,15 +19,14 @@ std::string to_string(MigrationState state) {
   return "unknown";
 }
 
-std::vector<StatusEntry> compute_status(const MigrationSet& files,
-                                        const std::vector<AppliedMigration>& history) {
+std::vector<StatusEntry> compute_status(const MigrationSet& files, std::vector<AppliedMigration> history) {
   std::map<std::int64_t, StatusEntry> entries;
   std::int64_t newest_applied = 0;
-  for (const auto& row : history) {
-    StatusEntry& e = entries[row.version];
+  for (auto& row : history) {
+    // The store lists rows by version: inserting at the end is then constant time.
+    StatusEntry& e = entries.try_emplace(entries.end(), row.version)->second;
     e.version = row.version;
     e.description = row.description;
-    e.applied = row;
     e.migration = files.find(row.version);
     if (!row.success) {
       e.state = MigrationState::failed;
@@ -39,10 +38,12 @@ std::vector<StatusEntry> compute_status(const MigrationSet& files,
       e.state = MigrationState::applied;
     }
     newest_applied = std::max(newest_applied, row.version);
+    e.applied = std::move(row);
   }
   for (const auto& m : files.all()) {
-    if (entries.count(m.version)) continue;
-    StatusEntry& e = entries[m.version];
+    auto [place, added] = entries.try_emplace(m.version);
+    if (!added) continue;
+    StatusEntry& e = place->second;
     e.version = m.version;
     e.description = m.description;
     e.migration = &m;

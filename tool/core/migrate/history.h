@@ -42,8 +42,7 @@ struct StatusEntry {
 };
 
 /// One entry per version found in the files or the history, ascending by version.
-std::vector<StatusEntry> compute_status(const MigrationSet& files,
-                                        const std::vector<AppliedMigration>& history);
+std::vector<StatusEntry> compute_status(const MigrationSet& files, std::vector<AppliedMigration> history);
 
 /// Every mismatch between history and files (missing file, checksum mismatch, failed row),
 /// as Error(history) values with hints; empty when history and files agree.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <exception>
 #include <map>
 #include <thread>
 
@@ -18,7 +19,7 @@ namespace {
 enum class FileRole { simple, up, down };
 
 struct NamedFile {
-  const SourceFile* file;
+  SourceFile* file;  // its bytes move into the Script once checked
   std::int64_t version;
   std::string description;
   FileRole role;
@@ -33,7 +34,7 @@ Error file_error(const SourceFile& file, std::string message, std::string hint =
 }
 
 // sqlx: split at the first '_'; no '_' or not ".sql" means "not a migration".
-std::optional<NamedFile> classify(const SourceFile& file, std::vector<Error>& errors) {
+std::optional<NamedFile> classify(SourceFile& file, std::vector<Error>& errors) {
   const std::string& name = file.name;
   if (!ends_with(name, ".sql")) return std::nullopt;
   auto underscore = name.find('_');
@@ -87,27 +88,48 @@ std::optional<Error> check_script(const SourceFile& file, bool check_sql) {
   return std::nullopt;
 }
 
-// Parsing dominates discovery of a large folder (10,000 files in `migrate status`), and every
-// file parses independently: spread the files over the cores.
-std::vector<std::optional<Error>> check_scripts(const std::vector<const SourceFile*>& files, bool check_sql) {
-  std::vector<std::optional<Error>> results(files.size());
+struct ScriptCheck {
+  std::optional<Error> problem;
+  Checksum checksum;             // of the up (or simple) file; empty for a down file
+  std::exception_ptr internal;   // a failure that is not about the file (OpenSSL, memory)
+};
+
+// Parsing dominates discovery of a large folder (10,000 files in `migrate up`), and hashing is
+// most of what is left when parsing is skipped (status, verify); every file parses and hashes
+// independently: spread the files over the cores. Results keep the files' order.
+std::vector<ScriptCheck> check_scripts(const std::vector<const SourceFile*>& files, const std::vector<char>& primary,
+                                       bool check_sql) {
+  std::vector<ScriptCheck> results(files.size());
   const std::size_t workers =
       std::min<std::size_t>(std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
   auto work = [&](std::size_t first) {
-    for (std::size_t i = first; i < files.size(); i += workers) results[i] = check_script(*files[i], check_sql);
+    for (std::size_t i = first; i < files.size(); i += workers) {
+      // An exception must not leave a worker thread (that would terminate the process).
+      try {
+        results[i].problem = check_script(*files[i], check_sql);
+        if (!results[i].problem && primary[i]) results[i].checksum = sha384(files[i]->bytes);
+      } catch (...) {
+        results[i].internal = std::current_exception();
+      }
+    }
   };
   std::vector<std::thread> threads;
   for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
   work(0);
   for (auto& t : threads) t.join();
+  for (const auto& r : results) {
+    if (r.internal) std::rethrow_exception(r.internal);
+  }
   return results;
 }
 
 }  // namespace
 
 MigrationSet::MigrationSet(std::vector<Migration> migrations) : m_migrations(std::move(migrations)) {
-  std::sort(m_migrations.begin(), m_migrations.end(),
-            [](const Migration& a, const Migration& b) { return a.version < b.version; });
+  auto by_version = [](const Migration& a, const Migration& b) { return a.version < b.version; };
+  if (!std::is_sorted(m_migrations.begin(), m_migrations.end(), by_version)) {
+    std::sort(m_migrations.begin(), m_migrations.end(), by_version);
+  }
 }
 
 const Migration* MigrationSet::find(std::int64_t version) const {
@@ -149,14 +171,19 @@ bool is_valid_utf8(const std::string& bytes) {
 }
 
 MigrationSet discover_migrations(const std::vector<SourceFile>& files, const DiscoveryOptions& options) {
+  return discover_migrations(std::vector<SourceFile>(files), options);
+}
+
+MigrationSet discover_migrations(std::vector<SourceFile>&& files, const DiscoveryOptions& options) {
   std::vector<Error> errors;
   std::vector<NamedFile> named;
-  for (const auto& file : files) {
+  named.reserve(files.size());
+  for (auto& file : files) {
     if (auto n = classify(file, errors)) named.push_back(*n);
   }
-  std::sort(named.begin(), named.end(), [](const NamedFile& a, const NamedFile& b) {
-    return a.file->name < b.file->name;
-  });
+  // A folder listing arrives sorted already; checking is linear, sorting again is not.
+  auto by_name = [](const NamedFile& a, const NamedFile& b) { return a.file->name < b.file->name; };
+  if (!std::is_sorted(named.begin(), named.end(), by_name)) std::sort(named.begin(), named.end(), by_name);
 
   struct Slot {
     const NamedFile* simple = nullptr;
@@ -182,23 +209,33 @@ MigrationSet discover_migrations(const std::vector<SourceFile>& files, const Dis
   // Which files become scripts: every slot that passes the naming checks below.
   auto usable = [](const Slot& slot) { return !(slot.simple && (slot.up || slot.down)) && !(slot.down && !slot.up); };
   std::vector<const SourceFile*> to_check;
+  std::vector<char> primary;  // whose checksum is recorded: the up (or simple) file
+  to_check.reserve(named.size());
+  primary.reserve(named.size());
   for (const auto& [version, slot] : slots) {
     if (!usable(slot)) continue;
     to_check.push_back((slot.simple ? slot.simple : slot.up)->file);
-    if (slot.down) to_check.push_back(slot.down->file);
+    primary.push_back(1);
+    if (slot.down) {
+      to_check.push_back(slot.down->file);
+      primary.push_back(0);
+    }
   }
-  const auto checks = check_scripts(to_check, options.check_sql);
+  auto checks = check_scripts(to_check, primary, options.check_sql);
   std::size_t next_check = 0;
-  auto load_script = [&](const SourceFile& file) -> std::optional<Script> {
-    const auto& problem = checks.at(next_check++);
-    if (problem) {
-      errors.push_back(*problem);
+  auto load_script = [&](SourceFile& file, Checksum* checksum) -> std::optional<Script> {
+    auto& check = checks.at(next_check++);
+    if (check.problem) {
+      errors.push_back(*check.problem);
       return std::nullopt;
     }
-    return Script{file.path, file.bytes, has_no_transaction_directive(file.bytes)};
+    if (checksum != nullptr) *checksum = std::move(check.checksum);
+    const bool no_transaction = has_no_transaction_directive(file.bytes);
+    return Script{file.path, std::move(file.bytes), no_transaction};
   };
 
   std::vector<Migration> migrations;
+  migrations.reserve(slots.size());  // growing would move every Migration into fresh pages again
   for (auto& [version, slot] : slots) {
     if (slot.simple && (slot.up || slot.down)) {
       const NamedFile* other = slot.up ? slot.up : slot.down;
@@ -216,17 +253,18 @@ MigrationSet discover_migrations(const std::vector<SourceFile>& files, const Dis
                                   "add the matching .up.sql file"));
       continue;
     }
-    const NamedFile* primary = slot.simple ? slot.simple : slot.up;
-    auto up = load_script(*primary->file);
+    const NamedFile* primary_file = slot.simple ? slot.simple : slot.up;
+    Checksum checksum;
+    auto up = load_script(*primary_file->file, &checksum);
     std::optional<Script> down;
-    if (slot.down) down = load_script(*slot.down->file);
+    if (slot.down) down = load_script(*slot.down->file, nullptr);
     if (!up || (slot.down && !down)) continue;
 
     Migration m;
     m.version = version;
-    m.description = primary->description;
+    m.description = primary_file->description;
     m.reversible = slot.up != nullptr;
-    m.checksum = sha384(primary->file->bytes);
+    m.checksum = std::move(checksum);
     m.up = std::move(*up);
     m.down = std::move(down);
     migrations.push_back(std::move(m));

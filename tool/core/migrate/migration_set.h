@@ -57,6 +57,9 @@ struct DiscoveryOptions {
 /// empty files, SQL that does not parse with file:line:column).
 MigrationSet discover_migrations(const std::vector<SourceFile>& files, const DiscoveryOptions& options = {});
 
+/// discover_migrations that moves the files' bytes into the scripts instead of copying them.
+MigrationSet discover_migrations(std::vector<SourceFile>&& files, const DiscoveryOptions& options = {});
+
 /// True if `bytes` start with the `-- no-transaction` directive.
 bool has_no_transaction_directive(const std::string& bytes);
 

@@ -1,5 +1,8 @@
 #include "io/migrate/history_store.h"
 
+#include <cstdint>
+#include <limits>
+
 #include <fmt/format.h>
 
 namespace preflight::migrate {
@@ -33,18 +36,65 @@ void HistoryStore::ensure() {
                              m_table));
 }
 
+namespace {
+
+// Big-endian integer of a binary int8 / bool value; 0 for NULL (as the text form's "" gave).
+std::int64_t binary_int(std::string_view value) {
+  std::uint64_t n = 0;
+  for (char c : value) n = (n << 8U) | static_cast<unsigned char>(c);
+  return static_cast<std::int64_t>(n);
+}
+
+// A binary timestamp (microseconds since 2000-01-01) as PostgreSQL's
+// to_char(…, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') prints it: seconds truncated, BC years without a sign,
+// and nothing for ±infinity (to_char gives NULL).
+std::string iso_utc(std::int64_t microseconds) {
+  if (microseconds == std::numeric_limits<std::int64_t>::max() ||
+      microseconds == std::numeric_limits<std::int64_t>::min()) {
+    return {};
+  }
+  constexpr std::int64_t k_day = 86'400'000'000;
+  std::int64_t days = microseconds / k_day;
+  std::int64_t rest = microseconds % k_day;
+  if (rest < 0) {
+    rest += k_day;
+    --days;
+  }
+  const std::int64_t seconds = rest / 1'000'000;
+  // Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).
+  const std::int64_t z = days + 10957 + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", year <= 0 ? 1 - year : year, month, day,
+                     seconds / 3600, seconds / 60 % 60, seconds % 60);
+}
+
+}  // namespace
+
 std::vector<AppliedMigration> HistoryStore::list() {
   std::vector<AppliedMigration> rows;
   if (!exists()) return rows;
-  auto r = m_session.exec(fmt::format(
-      "SELECT version, description, "
-      "to_char(installed_on AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), success, "
-      "encode(checksum, 'hex'), execution_time FROM {} ORDER BY version",
+  // Binary values: the checksum arrives as its 48 bytes and the time as one integer, sparing the
+  // server a to_char and an encode per row (most of the query's time on 10,000 rows) and the
+  // client the hex decoding. The casts pin the binary layouts read below.
+  auto r = m_session.exec_binary(fmt::format(
+      "SELECT version::bigint, description::text, installed_on::timestamptz, success::boolean, "
+      "checksum::bytea, execution_time::bigint FROM {} ORDER BY version",
       m_table));
   rows.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
-    rows.push_back({r.get_int(i, 0), r.get(i, 1), r.get(i, 2), r.get_bool(i, 3), from_hex(r.get(i, 4)),
-                    r.get_int(i, 5)});
+    const auto checksum = r.view(i, 4);
+    const auto installed_on = r.view(i, 2);  // 8 bytes, or none for NULL
+    rows.push_back({binary_int(r.view(i, 0)), std::string(r.view(i, 1)),
+                    installed_on.empty() ? std::string() : iso_utc(binary_int(installed_on)),
+                    binary_int(r.view(i, 3)) != 0,
+                    Checksum(checksum.begin(), checksum.end()), binary_int(r.view(i, 5))});
   }
   return rows;
 }

@@ -1,9 +1,12 @@
 #include "io/migrate/migration_directory.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <thread>
@@ -34,6 +37,38 @@ bool read_whole_file(int dir_fd, const std::string& name, std::string& bytes) {
   return n >= 0;
 }
 
+// The regular files (following symbolic links, as std::filesystem does) directly in the folder,
+// in listing order; the error of the listing, if it failed.
+std::error_code list_regular_files(int dir_fd, const std::string& prefix, std::vector<SourceFile>& files) {
+  // fdopendir owns the descriptor it is given: give it a duplicate, the readers need ours.
+  int list_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  DIR* listing = list_fd < 0 ? nullptr : fdopendir(list_fd);
+  if (listing == nullptr) {
+    std::error_code failure(errno, std::generic_category());
+    if (list_fd >= 0) close(list_fd);
+    return failure;
+  }
+  std::error_code failure;
+  while (true) {
+    errno = 0;
+    const dirent* entry = readdir(listing);
+    if (entry == nullptr) {
+      if (errno != 0) failure = std::error_code(errno, std::generic_category());
+      break;
+    }
+    const std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    bool regular = entry->d_type == DT_REG;
+    if (entry->d_type == DT_LNK || entry->d_type == DT_UNKNOWN) {
+      struct stat target {};
+      regular = fstatat(dir_fd, entry->d_name, &target, 0) == 0 && S_ISREG(target.st_mode);
+    }
+    if (regular) files.push_back({prefix + entry->d_name, std::string(name), {}});
+  }
+  closedir(listing);
+  return failure;
+}
+
 }  // namespace
 
 std::vector<SourceFile> read_migration_files(const std::string& dir) {
@@ -42,32 +77,35 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
     throw Error(ErrorKind::input, "migrations folder not found", "pass --source DIR or set `migrations` in preflight.toml",
                 Location{dir, 0, 0});
   }
-  std::vector<SourceFile> files;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (!entry.is_regular_file()) continue;
-    files.push_back({entry.path().string(), entry.path().filename().string(), {}});
-  }
-  if (ec) throw Error(ErrorKind::input, "cannot list folder: " + ec.message(), {}, Location{dir, 0, 0});
-  // Reading is mostly system-call time; two readers overlap it on a multi-core machine.
+  // One descriptor for listing and for opening the files relative to it: no path lookups and no
+  // stat per entry (the entry type comes with the listing).
   int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) throw Error(ErrorKind::input, "cannot open folder", {}, Location{dir, 0, 0});
+  if (dir_fd < 0) {
+    throw Error(ErrorKind::input, "cannot list folder: " + std::error_code(errno, std::generic_category()).message(),
+                {}, Location{dir, 0, 0});
+  }
   struct CloseDir {
     int fd;
     ~CloseDir() { close(fd); }
   } close_dir{dir_fd};
+  const std::string prefix = (fs::path(dir) / "").string();
+  std::vector<SourceFile> files;
+  if (auto listing_error = list_regular_files(dir_fd, prefix, files)) {
+    throw Error(ErrorKind::input, "cannot list folder: " + listing_error.message(), {}, Location{dir, 0, 0});
+  }
+  // Reading is mostly system-call time: one reader per core overlaps it.
   std::vector<char> failed(files.size(), 0);
-  auto work = [&](std::size_t first, std::size_t step) {
-    for (std::size_t i = first; i < files.size(); i += step) {
+  const std::size_t workers =
+      std::min<std::size_t>(std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
+  auto work = [&](std::size_t first) {
+    for (std::size_t i = first; i < files.size(); i += workers) {
       failed[i] = read_whole_file(dir_fd, files[i].name, files[i].bytes) ? 0 : 1;
     }
   };
-  if (files.size() >= 512 && std::thread::hardware_concurrency() > 1) {
-    std::thread other(work, 1, 2);
-    work(0, 2);
-    other.join();
-  } else {
-    work(0, 1);
-  }
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
+  work(0);
+  for (auto& t : threads) t.join();
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (failed[i]) throw Error(ErrorKind::input, "cannot read file", {}, Location{files[i].path, 0, 0});
   }

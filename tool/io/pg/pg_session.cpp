@@ -12,22 +12,11 @@ std::string SqlFailure::describe() const {
   return text;
 }
 
-PgResult::PgResult(PGresult* result) {
+PgResult::PgResult(PGresult* result) : m_result(result, PQclear) {
   m_rows = PQntuples(result);
   m_columns = PQnfields(result);
   const char* tuples = PQcmdTuples(result);
   if (tuples && *tuples) m_affected = std::stoll(tuples);
-  m_cells.reserve(static_cast<std::size_t>(m_rows) * static_cast<std::size_t>(m_columns));
-  for (int r = 0; r < m_rows; ++r) {
-    for (int c = 0; c < m_columns; ++c) {
-      if (PQgetisnull(result, r, c)) {
-        m_cells.emplace_back(std::nullopt);
-      } else {
-        m_cells.emplace_back(std::string(PQgetvalue(result, r, c),
-                                         static_cast<std::size_t>(PQgetlength(result, r, c))));
-      }
-    }
-  }
 }
 
 bool PgResult::is_null(int row, int column) const { return !get_optional(row, column).has_value(); }
@@ -36,17 +25,25 @@ std::optional<std::string> PgResult::get_optional(int row, int column) const {
   if (row < 0 || row >= m_rows || column < 0 || column >= m_columns) {
     throw Error(ErrorKind::internal, fmt::format("result has no cell ({}, {})", row, column));
   }
-  return m_cells[static_cast<std::size_t>(row * m_columns + column)];
+  if (PQgetisnull(m_result.get(), row, column)) return std::nullopt;
+  return std::string(view(row, column));
 }
 
-std::string PgResult::get(int row, int column) const { return get_optional(row, column).value_or(""); }
+std::string_view PgResult::view(int row, int column) const {
+  if (row < 0 || row >= m_rows || column < 0 || column >= m_columns) {
+    throw Error(ErrorKind::internal, fmt::format("result has no cell ({}, {})", row, column));
+  }
+  return {PQgetvalue(m_result.get(), row, column), static_cast<std::size_t>(PQgetlength(m_result.get(), row, column))};
+}
+
+std::string PgResult::get(int row, int column) const { return std::string(view(row, column)); }
 
 std::int64_t PgResult::get_int(int row, int column) const {
   auto text = get(row, column);
   return text.empty() ? 0 : std::stoll(text);
 }
 
-bool PgResult::get_bool(int row, int column) const { return get(row, column) == "t"; }
+bool PgResult::get_bool(int row, int column) const { return view(row, column) == "t"; }
 
 namespace {
 
@@ -139,10 +136,10 @@ Outcome PgSession::finish(PGresult* result) {
     auto position = field(result, PG_DIAG_STATEMENT_POSITION);
     if (!position.empty()) f.position = std::stoul(position);
     outcome.failure = std::move(f);
+    PQclear(result);
   } else {
     outcome.result = PgResult(result);
   }
-  PQclear(result);
   return outcome;
 }
 
@@ -159,6 +156,11 @@ PgResult PgSession::exec(std::string_view sql) { return or_throw(try_exec(sql), 
 
 PgResult PgSession::exec_params(std::string_view sql, const Params& params) {
   return or_throw(try_exec_params(sql, params), sql);
+}
+
+PgResult PgSession::exec_binary(std::string_view sql) {
+  const std::string text(sql);
+  return or_throw(finish(PQexecParams(m_conn, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1)), sql);
 }
 
 Outcome PgSession::try_exec(std::string_view sql) {
