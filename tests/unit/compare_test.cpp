@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -149,7 +150,7 @@ TEST_F(Confirm, AStrictMajorityOfReRunsDecides) {
   FakeRemeasure one_of_two{m_base_samples, {scaled(m_base_samples, 1.3), m_base_samples}, {}};
   bench::confirm_regressions(m_comparison, one_of_two.function(), 2, {});
   EXPECT_FALSE(m_comparison.failed());
-  EXPECT_EQ(m_comparison.rows[0].confirmation, "not confirmed: held in 1 of 2 side-by-side re-runs, median change +15.0 %");
+  EXPECT_EQ(m_comparison.rows[0].confirmation, "not confirmed: held in 1 of 2 side-by-side re-runs, median change +30.0 %");
 }
 
 TEST_F(Confirm, NothingIsReMeasuredWithoutARegression) {
@@ -158,6 +159,36 @@ TEST_F(Confirm, NothingIsReMeasuredWithoutARegression) {
   FakeRemeasure fake{m_base_samples, {m_base_samples}, {}};
   bench::confirm_regressions(comparison, fake.function(), 5, {});
   EXPECT_TRUE(fake.calls.empty());
+}
+
+// --confirm-all: a slowdown the stored samples did not show (the machine was faster during the
+// current run) is found side by side and fails the gate.
+TEST_F(Confirm, EveryRowScopeFindsARegressionTheStoredSamplesHid) {
+  const auto dir = preflight::testing::case_path("compare", "noise_only");
+  auto comparison = bench::compare_results(m_baseline, load(dir / "current.json"), {});
+  ASSERT_FALSE(comparison.failed());
+  FakeRemeasure fake{m_base_samples, {scaled(m_base_samples, 1.3)}, {}};
+  bench::confirm_regressions(comparison, fake.function(), 3, {}, bench::ConfirmScope::all_rows);
+  EXPECT_TRUE(comparison.failed());
+  EXPECT_EQ(comparison.rows[0].change, bench::Change::regression);
+  EXPECT_EQ(comparison.rows[0].confirmation,
+            "found side by side: a regression in 3 of 3 side-by-side re-runs, median change +30.0 %");
+  const auto found = std::find_if(comparison.findings.begin(), comparison.findings.end(),
+                                  [](const bench::Finding& f) { return f.kind == "regression"; });
+  ASSERT_NE(found, comparison.findings.end());
+  EXPECT_EQ(found->severity, bench::Severity::error);
+  EXPECT_NE(found->message.find("(+30.0 %, 99 % CI"), std::string::npos) << found->message;
+  EXPECT_NE(found->message.find("(found side by side: a regression in 3 of 3"), std::string::npos) << found->message;
+}
+
+TEST_F(Confirm, EveryRowScopeLeavesARowThatIsFineSideBySideAlone) {
+  const auto dir = preflight::testing::case_path("compare", "noise_only");
+  auto comparison = bench::compare_results(m_baseline, load(dir / "current.json"), {});
+  FakeRemeasure fake{m_base_samples, {m_base_samples}, {}};
+  bench::confirm_regressions(comparison, fake.function(), 3, {}, bench::ConfirmScope::all_rows);
+  EXPECT_FALSE(comparison.failed());
+  EXPECT_EQ(comparison.rows[0].confirmation, "checked: a regression in 0 of 3 side-by-side re-runs, median change +0.0 %");
+  EXPECT_EQ(fake.calls.size(), 3U * comparison.rows.size());
 }
 
 // A sanity check of the statistics, not the calibration (that is benchmarks/calibration.sh, on

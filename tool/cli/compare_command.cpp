@@ -32,6 +32,7 @@ struct CompareCommandOptions {
   bool strict_env = false;
   bool allow_plan_change = false;
   int confirm = 0;
+  bool confirm_all = false;    // --confirm re-measures every row, not only the regressed ones
   std::string baseline_suite;  // --confirm: the suites to re-run, when not where the results say
   std::string current_suite;
   std::string format = "text";
@@ -179,6 +180,9 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   compare.alpha = options.alpha;
   if (!options.min_effect.empty()) compare.min_effect = parse_min_effect(options.min_effect);
   compare.allow_plan_change = options.allow_plan_change;
+  if (options.confirm_all && options.confirm == 0) {
+    throw Error(ErrorKind::usage, "--confirm-all needs --confirm N (how many side-by-side re-runs)");
+  }
   if (options.confirm > 0 && !globals.database_url && !globals.ephemeral) {
     throw Error(ErrorKind::usage, "--confirm needs a database to re-run the suite on",
                 "pass --ephemeral (a throwaway cluster) or --database-url URL (a server where preflight may "
@@ -199,7 +203,7 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   if (paired) {
     bench::confirm_regressions(
         comparison, [&](const std::string& query, const std::string& phase) { return (*paired)(query, phase); },
-        options.confirm, compare);
+        options.confirm, compare, options.confirm_all ? bench::ConfirmScope::all_rows : bench::ConfirmScope::regressions);
   }
 
   if (options.format == "json") {
@@ -237,6 +241,9 @@ void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exi
                       "re-measure each regressed query N times, baseline and current suite side by side (needs "
                       "--database-url or --ephemeral); fail only if the regression holds in most of them")
       ->check(CLI::Range(0, 100));
+  compare->add_flag("--confirm-all", options->confirm_all,
+                    "with --confirm: re-measure every row side by side, so that drift between the two runs can "
+                    "neither invent a regression nor hide one");
   compare->add_option("--baseline-suite", options->baseline_suite,
                       "--confirm: the baseline's suite file (default: the one its results name)");
   compare->add_option("--current-suite", options->current_suite,

@@ -125,11 +125,6 @@ double min_effect_for(const QueryResult& current, const QueryResult& baseline, c
   return options.default_min_effect;
 }
 
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return stats::quantile_sorted(values, 0.5);
-}
-
 }  // namespace
 
 std::vector<std::string> environment_differences(const Environment& baseline, const Environment& current) {
@@ -198,29 +193,51 @@ Comparison compare_results(const Results& baseline, const Results& current, cons
   return comparison;
 }
 
-void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int runs, const CompareOptions& options) {
+void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int runs, const CompareOptions& options,
+                         ConfirmScope scope) {
   if (runs <= 0) return;
   for (auto& row : comparison.rows) {
-    if (row.change != Change::regression) continue;
+    const bool flagged = row.change == Change::regression;
+    if (!flagged && scope == ConfirmScope::regressions) continue;
     int held = 0;
-    std::vector<double> changes;
+    std::vector<PhaseComparison> again;
     for (int i = 0; i < runs; ++i) {
       auto fresh = remeasure(row.query, row.phase);
-      auto again = evaluate(row.query, row.phase, fresh.baseline, fresh.current, row.min_effect, options);
-      if (again.change == Change::regression) ++held;
-      changes.push_back(again.ratio.estimate);
+      again.push_back(evaluate(row.query, row.phase, fresh.baseline, fresh.current, row.min_effect, options));
+      if (again.back().change == Change::regression) ++held;
     }
+    std::sort(again.begin(), again.end(),
+              [](const PhaseComparison& a, const PhaseComparison& b) { return a.ratio.estimate < b.ratio.estimate; });
+    const PhaseComparison& median = again[again.size() / 2];
     // A strict majority: one unlucky re-run on a shared runner neither makes nor breaks a finding.
-    const bool confirmed = 2 * held > runs;
-    row.confirmation = fmt::format("{}held in {} of {} side-by-side re-runs, median change {}",
-                                   confirmed ? "" : "not confirmed: ", held, runs,
-                                   report::format_change(median_of(std::move(changes))));
-    if (!confirmed) row.change = Change::no_change;
-    for (auto& finding : comparison.findings) {
-      if (finding.kind != "regression" || finding.query != row.query || finding.phase != row.phase) continue;
-      finding.message += " (" + row.confirmation + ")";
-      if (!confirmed) finding.severity = Severity::warning;
+    const bool regression = 2 * held > runs;
+    const std::string tally = fmt::format("{} of {} side-by-side re-runs, median change {}", held, runs,
+                                          report::format_change(median.ratio.estimate));
+    if (flagged) {
+      row.confirmation = (regression ? "held in " : "not confirmed: held in ") + tally;
+      if (!regression) row.change = Change::no_change;
+      for (auto& finding : comparison.findings) {
+        if (finding.kind != "regression" || finding.query != row.query || finding.phase != row.phase) continue;
+        finding.message += " (" + row.confirmation + ")";
+        if (!regression) finding.severity = Severity::warning;
+      }
+      continue;
     }
+    if (!regression) {
+      row.confirmation = "checked: a regression in " + tally;
+      continue;
+    }
+    // Hidden by drift in the stored samples, shown side by side: the re-runs' finding replaces
+    // the stored one (an improvement notice, if any) among the change findings.
+    row.change = Change::regression;
+    row.confirmation = "found side by side: a regression in " + tally;
+    auto& findings = comparison.findings;
+    std::erase_if(findings, [&](const Finding& f) {
+      return f.kind == "improvement" && f.query == row.query && f.phase == row.phase;
+    });
+    auto plan = std::find_if(findings.begin(), findings.end(), [](const Finding& f) { return f.kind == "plan"; });
+    findings.insert(plan, {Severity::error, "regression", row.query, row.phase,
+                           change_message(median, options) + " (" + row.confirmation + ")"});
   }
 }
 

@@ -82,11 +82,18 @@ struct Remeasured {
 /// owns the databases; a fake in tests.
 using Remeasure = std::function<Remeasured(const std::string& query, const std::string& phase)>;
 
-/// Decides whether a regression is real on a machine whose speed drifts between runs: each
-/// regressed row is re-measured `runs` times (both sides, interleaved) and the fresh pair is
-/// judged by the same rule; the row stays a regression only if it holds in a strict majority
-/// of the re-runs, else it becomes a warning. Rows and findings of `comparison` are updated in
-/// place.
-void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int runs, const CompareOptions& options);
+/// Which rows confirm_regressions() re-measures.
+enum class ConfirmScope {
+  regressions,  // only the rows the stored samples call a regression: drift cannot invent one
+  all_rows,     // every row: drift can neither invent a regression nor hide one
+};
+
+/// Decides whether a regression is real on a machine whose speed drifts between runs: each row
+/// in `scope` is re-measured `runs` times (both sides, interleaved) and the fresh pair is judged
+/// by the same rule; a row is a regression after this only if it is one in a strict majority of
+/// the re-runs (a regression that is not becomes a warning; with all_rows, a row that is becomes
+/// an error even if the stored samples did not show it). Rows and findings are updated in place.
+void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int runs, const CompareOptions& options,
+                         ConfirmScope scope = ConfirmScope::regressions);
 
 }  // namespace preflight::bench
