@@ -199,6 +199,17 @@ TEST(BenchCli, ConfirmDropsARegressionThatTheSideBySideReRunsDoNotShow) {
   EXPECT_EQ(noise.exit_code, 0) << noise.out << noise.err;
   EXPECT_NE(noise.out.find("(not confirmed: held in 0 of 3 side-by-side re-runs, median change"), std::string::npos)
       << noise.out;
+
+  // --confirm-all re-measures the rows without a regression too; same suite, so none is found.
+  auto all = run_preflight({"bench", "compare", dir + "/current.json", dir + "/current.json", "--confirm", "1",
+                            "--confirm-all", "--min-effect", "300%", "--ephemeral"});
+  EXPECT_EQ(all.exit_code, 0) << all.out << all.err;
+  EXPECT_NE(all.out.find("no change (checked: a regression in 0 of 1 side-by-side re-runs, median change"),
+            std::string::npos)
+      << all.out;
+  auto alone = run_preflight({"bench", "compare", dir + "/current.json", dir + "/current.json", "--confirm-all"});
+  EXPECT_EQ(alone.exit_code, 2);
+  EXPECT_EQ(alone.err, "preflight: error: --confirm-all needs --confirm N (how many side-by-side re-runs)\n");
 }
 
 // The baseline's suite must be there to be re-measured; --baseline-suite names it when the
