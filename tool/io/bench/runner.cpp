@@ -76,21 +76,15 @@ Results BenchRunner::run() {
     r.min_effect = q.min_effect;
   }
 
-  migrate_to(m_session, m_suite.before, nullptr);  // the schema the dataset is written for
-  load_dataset(m_session);
-  analyze(m_session);                             // fresh statistics, or the planner guesses
-  resolve_samples();                              // parameters drawn from the data, once for both phases
+  set_up_before(m_session);
+  resolve_samples();  // parameters drawn from the data, once for both phases
   if (auto* after = m_options.after_session) {
-    migrate_to(*after, m_suite.before, nullptr);  // the same data again (datasets seed random())
-    load_dataset(*after);
-    analyze(*after);
-    migrate_to(*after, m_suite.after, &results);
-    analyze(*after);
+    set_up_before(*after);  // the same data again (datasets seed random())
+    apply_migration_under_test(*after, &results);
     run_side_by_side(*after, results);
   } else {
     run_phase("before", results);
-    migrate_to(m_session, m_suite.after, &results);  // the migration under test, on the loaded data
-    analyze(m_session);                              // the new index needs statistics too
+    apply_migration_under_test(m_session, &results);  // on the loaded data
     run_phase("after", results);
   }
   results.side_by_side = m_options.after_session != nullptr;
@@ -105,15 +99,12 @@ TimingRequest BenchRunner::prepare(const std::string& query, const std::string& 
   if (m_prepared_phase.empty()) {
     check_migrations();
     check_refusals();
-    migrate_to(m_session, m_suite.before, nullptr);
-    load_dataset(m_session);
-    analyze(m_session);
+    set_up_before(m_session);
     resolve_samples();
     m_prepared_phase = "before";
   }
   if (phase == "after" && m_prepared_phase == "before") {
-    migrate_to(m_session, m_suite.after, nullptr);
-    analyze(m_session);
+    apply_migration_under_test(m_session, nullptr);
     m_prepared_phase = "after";
   }
   if (phase != m_prepared_phase) {
@@ -149,6 +140,19 @@ void BenchRunner::check_refusals() {
                             m_session.database_name(), tables.get(0, 0), tables.get_int(0, 0) == 1 ? "" : "s"),
                 "point --database-url at an empty database, use --ephemeral, or pass --allow-dataset");
   }
+}
+
+// The schema the dataset is written for, the dataset, and fresh statistics (or the planner guesses).
+void BenchRunner::set_up_before(pg::PgSession& session) {
+  migrate_to(session, m_suite.before, nullptr);
+  load_dataset(session);
+  analyze(session);
+}
+
+// The new index needs statistics too.
+void BenchRunner::apply_migration_under_test(pg::PgSession& session, Results* record) {
+  migrate_to(session, m_suite.after, record);
+  analyze(session);
 }
 
 void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Results* record) {

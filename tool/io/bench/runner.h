@@ -60,6 +60,8 @@ public:
 private:
   void check_migrations();
   void check_refusals();
+  void set_up_before(pg::PgSession& session);
+  void apply_migration_under_test(pg::PgSession& session, Results* record);
   void migrate_to(pg::PgSession& session, std::int64_t version, Results* record);
   void load_dataset(pg::PgSession& session);
   void analyze(pg::PgSession& session);
