@@ -70,6 +70,7 @@ public:
   PairedRemeasure(GlobalOptions& globals, const bench::Results& baseline, const bench::Results& current,
                   const std::string& baseline_suite, const std::string& current_suite)
       : m_globals(globals),
+        m_history_table(globals.load_config().history_table),
         m_baseline(side_suite("baseline", baseline, baseline_suite)),
         m_current(side_suite("current", current, current_suite)) {}
 
@@ -82,8 +83,11 @@ public:
     const auto current_request = pair.current.runner->prepare(query, phase);
     print_progress(fmt::format("--confirm: timing {} ({}), baseline and current side by side", query, phase), false,
                    false);
-    auto timed = bench::time_side_by_side(pair.baseline.database->session(), base_request,
-                                          pair.current.database->session(), current_request, {});
+    // New server processes every round: on an idle VM one backend can be woken several times
+    // slower than another (which CPU it sleeps on), and that must not repeat in every round.
+    auto base_session = pair.baseline.database->session().connect_again("preflight bench compare");
+    auto current_session = pair.current.database->session().connect_again("preflight bench compare");
+    auto timed = bench::time_side_by_side(*base_session, base_request, *current_session, current_request, {});
     return {std::move(timed.first.samples_ms), std::move(timed.second.samples_ms)};
   }
 
@@ -139,12 +143,13 @@ private:
     result.database = std::make_unique<pg::ScratchDatabase>(*m_admin, database, "preflight bench compare");
     bench::RunOptions options;
     options.throwaway_cluster = true;  // a scratch database preflight created: no refusals apply
-    options.history_table = m_globals.load_config().history_table;
+    options.history_table = m_history_table;
     result.runner = std::make_unique<bench::BenchRunner>(result.database->session(), suite, options);
     return result;
   }
 
   GlobalOptions& m_globals;
+  std::string m_history_table;
   bench::Suite m_baseline;
   bench::Suite m_current;
   std::unique_ptr<pg::DatabaseTarget> m_target;
