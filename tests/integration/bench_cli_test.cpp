@@ -2,11 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "io/bench/cpu_wakeup.h"
 #include "support/case_files.h"
 #include "support/test_cluster.h"
 
@@ -278,6 +283,57 @@ no_seq_scan = ["items"]
   const auto name = r.err.substr(at + marker.size(), r.err.find('\n', at) - at - marker.size());
   EXPECT_EQ(name.rfind("preflight_after_", 0), 0U) << name;
   EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'"), "0");
+}
+
+// The kernel's current CPU wake-up latency target in µs, or -1 when this process may not read it.
+std::int32_t cpu_latency_target_us() {
+  const int fd = ::open("/dev/cpu_dma_latency", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  std::int32_t value = -1;
+  if (::read(fd, &value, sizeof value) != static_cast<ssize_t>(sizeof value)) value = -1;
+  ::close(fd);
+  return value;
+}
+
+TEST(CpuWakeupRequest, HoldsZeroMicrosecondsWhereTheDeviceIsWritableAndSaysWhyNotElsewhere) {
+  const bool writable = ::access("/dev/cpu_dma_latency", W_OK) == 0;
+  auto request = preflight::bench::CpuWakeupRequest::hold();
+  EXPECT_EQ(request.held(), writable) << request.note();
+  if (writable) {
+    EXPECT_EQ(request.note(), "");
+    EXPECT_EQ(cpu_latency_target_us(), 0);
+  } else {
+    EXPECT_NE(request.note().find("/dev/cpu_dma_latency: "), std::string::npos) << request.note();
+  }
+  auto moved = std::move(request);
+  EXPECT_EQ(moved.held(), writable);
+  EXPECT_FALSE(preflight::bench::CpuWakeupRequest::allow_sleep().held());
+}
+
+TEST(BenchCli, ResultsRecordWhetherTheCpuWakeupLatencyWasHeld) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  const bool writable = ::access("/dev/cpu_dma_latency", W_OK) == 0;
+  auto held = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "held.json"}, dir,
+                            {"CI=true"});
+  ASSERT_EQ(held.exit_code, 1) << held.out << held.err;  // k_lookup's before expectation fails
+  auto environment = read_json(dir + "/held.json")["environment"];
+  EXPECT_EQ(environment["cpu_wakeup_held"], writable) << environment.dump();
+  EXPECT_NE(held.out.find(writable ? "CPU wake-up latency held at 0 µs" : "CPUs could sleep"), std::string::npos)
+      << held.out;
+  if (!writable) {
+    EXPECT_NE(held.err.find("CPU wake-up latency not held"), std::string::npos) << held.err;
+  }
+
+  TestDatabase other;
+  auto asleep = run_preflight(
+      {"bench", "run", "suite.toml", "--database-url", other.conninfo(), "--allow-cpu-sleep", "--out", "asleep.json"},
+      dir, {"CI=true"});
+  ASSERT_EQ(asleep.exit_code, 1) << asleep.out << asleep.err;
+  environment = read_json(dir + "/asleep.json")["environment"];
+  EXPECT_EQ(environment["cpu_wakeup_held"], false);
+  EXPECT_EQ(environment["cpu_wakeup_note"], "not requested (--allow-cpu-sleep)");
+  EXPECT_EQ(asleep.err.find("CPU wake-up latency not held"), std::string::npos) << asleep.err;
 }
 
 }  // namespace

@@ -96,10 +96,22 @@ TEST(Results, RoundTripKeepsEverything) {
   auto r = measured(0.5, 0.1, "index_scan");
   r.migration = MigrationStep{3, "mid003", "ab", 123, nlohmann::json::array({{{"statement", "CREATE INDEX x"}}})};
   r.environment.settings["fsync"] = "off";
+  r.environment.cpu_wakeup_held = false;
+  r.environment.cpu_wakeup_note = "/dev/cpu_dma_latency: Permission denied";
   evaluate(one_query_suite(), r);
   auto back = results_from_json(to_json(r));
   EXPECT_EQ(to_json(back), to_json(r));
+  EXPECT_EQ(back.environment.cpu_wakeup_held, std::optional<bool>(false));
   EXPECT_TRUE(back.verdicts.back().informational);
+}
+
+TEST(Results, AFileFromBeforeTheCpuWakeupFieldsReadsAsNotRecorded) {
+  auto document = to_json(measured(0.5, 0.1, "index_scan"));
+  document["environment"].erase("cpu_wakeup_held");
+  document["environment"].erase("cpu_wakeup_note");
+  auto back = results_from_json(document);
+  EXPECT_FALSE(back.environment.cpu_wakeup_held.has_value());
+  EXPECT_EQ(to_json(back)["environment"]["cpu_wakeup_held"], nullptr);
 }
 
 TEST(Gbench, OneRunAndThreeAggregatesPerQueryAndPhase) {

@@ -46,6 +46,9 @@ void add_bench_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
   run->add_flag("--side-by-side", options->side_by_side,
                 "time before and after in alternation, the after phase in a second database with the same data "
                 "(created and dropped on the same server)");
+  run->add_flag("--allow-cpu-sleep", options->allow_cpu_sleep,
+                "do not hold the CPUs' wake-up latency at 0 µs while timing (held by default when "
+                "/dev/cpu_dma_latency is writable, i.e. as root)");
   run->callback([&, options] { exit_code = run_bench(globals, *options); });
   add_bench_compare_command(*bench, globals, exit_code);
 }

@@ -12,6 +12,7 @@
 
 #include "cli/output.h"
 #include "core/bench/gbench.h"
+#include "io/bench/cpu_wakeup.h"
 #include "io/bench/runner.h"
 #include "io/pg/scratch_database.h"
 
@@ -145,6 +146,15 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   run.allow_writes = options.allow_writes;
   run.history_table = history_table;
   const bool terminal = on_terminal();
+  // Held for the whole run rather than per phase: a request withdrawn between phases would
+  // only add moments where the CPUs may sleep.
+  auto wakeup = options.allow_cpu_sleep ? bench::CpuWakeupRequest::allow_sleep() : bench::CpuWakeupRequest::hold();
+  if (!wakeup.held() && !options.allow_cpu_sleep) {
+    print_progress(fmt::format("CPU wake-up latency not held ({}): idle CPUs may sleep, which adds their wake-up "
+                               "time to every round trip",
+                               wakeup.note()),
+                   terminal, false);
+  }
   std::unique_ptr<pg::ScratchDatabase> after;
   if (options.side_by_side) {
     after = std::make_unique<pg::ScratchDatabase>(session, fmt::format("preflight_after_{}", getpid()),
@@ -155,6 +165,8 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   bench::BenchRunner runner(session, std::move(suite), run);
   runner.on_progress([terminal](const bench::RunProgress& p) { print_run_progress(p, terminal); });
   auto results = runner.run();
+  results.environment.cpu_wakeup_held = wakeup.held();
+  results.environment.cpu_wakeup_note = wakeup.note();
 
   write_json(options.out, bench::to_json(results));
   std::string gbench_path;
@@ -167,10 +179,10 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   print_line("");
   for (const auto& line : results_table(results)) print_line(line);
   const auto& e = results.environment;
-  print_line(fmt::format("\nPostgreSQL {} on {} ({} CPUs); {}{}; scale {:g}", e.server_version, e.host_name, e.cpus,
-                         e.throwaway_cluster ? "throwaway cluster, " : "",
+  print_line(fmt::format("\nPostgreSQL {} on {} ({} CPUs); {}{}; {}; scale {:g}", e.server_version, e.host_name,
+                         e.cpus, e.throwaway_cluster ? "throwaway cluster, " : "",
                          e.durable ? "durable (fsync on)" : "not durable (fsync off: write latencies are optimistic)",
-                         results.scale));
+                         wakeup.held() ? "CPU wake-up latency held at 0 µs" : "CPUs could sleep", results.scale));
   print_line("results: " + options.out + (gbench_path.empty() ? "" : ", Google Benchmark JSON: " + gbench_path));
   return results;
 }

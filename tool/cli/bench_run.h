@@ -23,6 +23,7 @@ struct BenchOptions {
   bool allow_dataset = false;
   bool allow_writes = false;
   bool side_by_side = false;               // the after phase in a scratch database, timed in alternation
+  bool allow_cpu_sleep = false;            // make no 0 µs CPU wake-up latency request while timing
 };
 
 /// Runs `suite` (loaded before connecting, so a bad suite starts nothing) on `session`, printing

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,7 @@
 #include "cli/output.h"
 #include "core/bench/compare.h"
 #include "core/report/compare_report.h"
+#include "io/bench/cpu_wakeup.h"
 #include "io/bench/runner.h"
 #include "io/bench/suite_file.h"
 #include "io/bench/timing_loop.h"
@@ -35,6 +37,7 @@ struct CompareCommandOptions {
   bool confirm_all = false;    // --confirm re-measures every row, not only the regressed ones
   std::string baseline_suite;  // --confirm: the suites to re-run, when not where the results say
   std::string current_suite;
+  bool allow_cpu_sleep = false;  // --confirm: no 0 µs CPU wake-up latency request while re-measuring
   std::string format = "text";
 };
 
@@ -199,7 +202,15 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   auto current = report::read_results_file(options.current);
   check_environment(baseline, current, options.strict_env);
   std::unique_ptr<PairedRemeasure> paired;
+  std::optional<bench::CpuWakeupRequest> wakeup;
   if (options.confirm > 0) {
+    wakeup = options.allow_cpu_sleep ? bench::CpuWakeupRequest::allow_sleep() : bench::CpuWakeupRequest::hold();
+    if (!wakeup->held() && !options.allow_cpu_sleep) {
+      print_progress(fmt::format("--confirm: CPU wake-up latency not held ({}): idle CPUs may sleep while "
+                                 "re-measuring",
+                                 wakeup->note()),
+                     false, false);
+    }
     paired = std::make_unique<PairedRemeasure>(globals, baseline, current, options.baseline_suite,
                                                options.current_suite);
   }
@@ -253,6 +264,8 @@ void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exi
                       "--confirm: the baseline's suite file (default: the one its results name)");
   compare->add_option("--current-suite", options->current_suite,
                       "--confirm: the current suite file (default: the one its results name)");
+  compare->add_flag("--allow-cpu-sleep", options->allow_cpu_sleep,
+                    "--confirm: do not hold the CPUs' wake-up latency at 0 µs while re-measuring");
   compare->add_option("--format", options->format, "text, json, md or github")
       ->check(CLI::IsMember({"text", "json", "md", "github"}));
   compare->callback([&, options] { exit_code = run_compare(globals, *options); });

@@ -144,6 +144,10 @@ std::vector<std::string> environment_differences(const Environment& baseline, co
   }
   auto durability = [](bool durable) { return durable ? std::string("durable") : std::string("not durable"); };
   differs("durability", durability(baseline.durable), durability(current.durable));
+  if (baseline.cpu_wakeup_held && current.cpu_wakeup_held) {
+    auto wakeup = [](bool held) { return held ? std::string("held at 0 µs") : std::string("not held"); };
+    differs("CPU wake-up latency", wakeup(*baseline.cpu_wakeup_held), wakeup(*current.cpu_wakeup_held));
+  }
   differs("host", baseline.host_name, current.host_name);
   differs("CPU count", std::to_string(baseline.cpus), std::to_string(current.cpus));
   return out;

@@ -116,7 +116,9 @@ json to_json(const Results& results) {
                    {"throwaway_cluster", e.throwaway_cluster},
                    {"durable", e.durable},
                    {"preflight_version", e.preflight_version},
-                   {"started_at", e.started_at}};
+                   {"started_at", e.started_at},
+                   {"cpu_wakeup_held", e.cpu_wakeup_held ? json(*e.cpu_wakeup_held) : json(nullptr)},
+                   {"cpu_wakeup_note", e.cpu_wakeup_note}};
   json queries = json::array();
   for (const auto& q : results.queries) {
     json phases = json::array();
@@ -193,6 +195,8 @@ Results results_from_json(const json& document) {
   e.durable = env.get_or<bool>("durable", true);
   e.preflight_version = env.get_or<std::string>("preflight_version", "");
   e.started_at = env.get_or<std::string>("started_at", "");
+  if (env.has("cpu_wakeup_held")) e.cpu_wakeup_held = env.get<bool>("cpu_wakeup_held");
+  e.cpu_wakeup_note = env.get_or<std::string>("cpu_wakeup_note", "");
 
   for (const auto& q : root.items("queries")) {
     QueryResult query;

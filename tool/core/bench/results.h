@@ -28,6 +28,8 @@ struct Environment {
   bool durable = true;                            // fsync and synchronous_commit on
   std::string preflight_version;
   std::string started_at;                         // UTC, ISO 8601
+  std::optional<bool> cpu_wakeup_held;            // 0 µs CPU wake-up latency held while timing; unset: not recorded
+  std::string cpu_wakeup_note;                    // why it was not held
 };
 
 struct PhaseResult {

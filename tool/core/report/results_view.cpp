@@ -184,6 +184,10 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const bench::E
   std::string settings;
   for (const auto& [name, value] : e.settings) settings += (settings.empty() ? "" : ", ") + name + " = " + value;
   rows.emplace_back("Settings", settings.empty() ? "not recorded" : settings);
+  if (e.cpu_wakeup_held) {
+    rows.emplace_back("CPU wake-up", *e.cpu_wakeup_held ? "held at 0 µs while timing (/dev/cpu_dma_latency)"
+                                                        : "CPUs could sleep while timing: " + e.cpu_wakeup_note);
+  }
   if (!e.preflight_version.empty()) rows.emplace_back("preflight", e.preflight_version);
   if (!e.started_at.empty()) rows.emplace_back("Started", e.started_at);
   return rows;
