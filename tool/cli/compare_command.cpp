@@ -91,6 +91,12 @@ public:
     auto base_session = pair.baseline.database->session().connect_again("preflight bench compare");
     auto current_session = pair.current.database->session().connect_again("preflight bench compare");
     auto timed = bench::time_side_by_side(*base_session, base_request, *current_session, current_request, {});
+    if (!timed.on_one_cpu) {
+      print_progress(fmt::format("--confirm: the two server processes did not share one CPU ({}): a difference "
+                                 "between CPUs counts as a difference between the sides",
+                                 timed.one_cpu_note),
+                     false, false);
+    }
     return {std::move(timed.first.samples_ms), std::move(timed.second.samples_ms)};
   }
 

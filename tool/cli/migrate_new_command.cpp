@@ -6,6 +6,7 @@
 #include "cli/migrate_subcommands.h"
 #include "cli/output.h"
 #include "io/migrate/migration_directory.h"
+#include "io/utc_time.h"
 
 namespace preflight::cli {
 
@@ -19,7 +20,7 @@ struct NewOptions {
 int run_new(GlobalOptions& globals, const NewOptions& options) {
   auto config = globals.load_config();
   auto created = migrate::plan_new_migration(migrate::list_file_names(config.migrations), options.name,
-                                             options.reversible, migrate::utc_timestamp_now());
+                                             options.reversible, utc_digits_now());
   for (const auto& path : migrate::create_migration_files(config.migrations, created)) print_line("created " + path);
   return 0;
 }

@@ -3,11 +3,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <ctime>
 #include <thread>
 
 #include <fmt/format.h>
+
+#include "io/utc_time.h"
 
 namespace preflight::bench {
 
@@ -33,12 +33,7 @@ Environment collect_environment(pg::PgSession& session, bool throwaway_cluster) 
   struct utsname u {};
   if (uname(&u) == 0) e.os = fmt::format("{} {} {}", u.sysname, u.release, u.machine);
   e.preflight_version = PREFLIGHT_VERSION;
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  e.started_at = stamp;
+  e.started_at = utc_iso8601_now();
   return e;
 }
 

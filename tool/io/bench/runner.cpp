@@ -280,8 +280,9 @@ void BenchRunner::run_side_by_side(pg::PgSession& after, Results& results) {
     progress.step = "query";
     progress.finished = true;
     progress.samples = static_cast<int>(before_result.samples_ms.size() + after_result.samples_ms.size());
-    progress.detail = fmt::format("p50 {:.3f} ms before, {:.3f} ms after ({} / {} plan)", before_result.summary.p50,
-                                  after_result.summary.p50, before_result.plan_kind, after_result.plan_kind);
+    progress.detail = fmt::format("p50 {:.3f} ms before, {:.3f} ms after ({} / {} plan){}", before_result.summary.p50,
+                                  after_result.summary.p50, before_result.plan_kind, after_result.plan_kind,
+                                  timed.on_one_cpu ? "" : "; not on one CPU: " + timed.one_cpu_note);
     report(progress);
     results.queries[index].phases.push_back(std::move(before_result));
     results.queries[index].phases.push_back(std::move(after_result));

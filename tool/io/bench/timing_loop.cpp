@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "io/bench/shared_cpu.h"
+
 namespace preflight::bench {
 
 namespace {
@@ -171,6 +173,9 @@ TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
 SideBySide time_side_by_side(pg::PgSession& first_session, const TimingRequest& first, pg::PgSession& second_session,
                              const TimingRequest& second, const std::function<void(const TimingProgress&)>& progress) {
   SideBySide result;
+  const auto shared_cpu = SharedCpu::pin({&first_session, &second_session});
+  result.on_one_cpu = shared_cpu.pinned();
+  result.one_cpu_note = shared_cpu.note();
   PreparedQuery a(first_session, first);
   PreparedQuery b(second_session, second);
   warm_up_and_explain(a, first_session, first, result.first);

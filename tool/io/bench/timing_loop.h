@@ -52,14 +52,18 @@ TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
 struct SideBySide {
   TimedPhase first;
   TimedPhase second;
+  bool on_one_cpu = false;   // this thread and both server processes shared one CPU (SharedCpu)
+  std::string one_cpu_note;  // why they did not
 };
 
 /// Like time_query() for two statements at once, `first` on `first_session` and `second` on
 /// `second_session` (e.g. the same query before and after a migration, in two databases with the
 /// same data): both are warmed up and explained, then executed in alternation (first, second,
 /// second, first, …) until each has its iterations or the two time budgets together are spent.
-/// A machine whose speed drifts over seconds then slows or speeds up both alike. Each phase's
-/// sampling_seconds is the wall time of the whole alternating loop.
+/// A machine whose speed drifts over seconds then slows or speeds up both alike; where it can,
+/// it runs this thread and both server processes on one CPU (SharedCpu), so a difference between
+/// CPUs does not either. Each phase's sampling_seconds is the wall time of the whole alternating
+/// loop.
 SideBySide time_side_by_side(pg::PgSession& first_session, const TimingRequest& first, pg::PgSession& second_session,
                              const TimingRequest& second, const std::function<void(const TimingProgress&)>& progress);
 

@@ -1,7 +1,6 @@
 #include "io/check/check_runner.h"
 
 #include <chrono>
-#include <ctime>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include "core/plan/plan.h"
 #include "core/sql/parsed_sql.h"
 #include "io/migrate/history_store.h"
+#include "io/utc_time.h"
 
 namespace preflight::check {
 
@@ -23,15 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
 }
 
 std::string join(const std::vector<std::string>& items, const std::string& separator) {
@@ -98,7 +89,7 @@ void CheckRunner::begin_read_only() {
 CheckReport CheckRunner::run(const std::vector<Check>& checks, const std::string& target) {
   CheckReport report;
   report.target = target;
-  report.started_at = utc_now();
+  report.started_at = utc_iso8601_now();
   auto start = Clock::now();
   m_checks = &checks;
   m_first_samples.assign(checks.size(), {});

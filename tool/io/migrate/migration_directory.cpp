@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -127,15 +126,6 @@ std::vector<std::string> list_file_names(const std::string& dir) {
   if (!fs::exists(dir, ec)) return names;
   for (const auto& file : read_migration_files(dir)) names.push_back(file.name);
   return names;
-}
-
-std::string utc_timestamp_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y%m%d%H%M%S", &utc);
-  return text;
 }
 
 std::vector<std::string> create_migration_files(const std::string& dir, const NewMigration& created) {

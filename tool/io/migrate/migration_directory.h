@@ -23,9 +23,6 @@ namespace preflight::migrate {
 /// The names of the regular files directly in `dir` (empty if `dir` does not exist yet).
 std::vector<std::string> list_file_names(const std::string& dir);
 
-/// The current UTC time as YYYYMMDDHHMMSS (the version of a timestamp-style migration).
-std::string utc_timestamp_now();
-
 /// Creates `dir` if needed and the files of `created` in it with a one-line comment each;
 /// returns their paths. Throws Error(input) without writing anything if one already exists.
 std::vector<std::string> create_migration_files(const std::string& dir, const NewMigration& created);
