@@ -21,14 +21,18 @@ std::string captured_plan() {
 std::string wide_plan(int children) {
   std::string plans;
   for (int i = 0; i < children; ++i) {
-    plans += (i ? "," : "") + std::string(R"({"Node Type": "Index Scan", "Relation Name": "p)") + std::to_string(i) +
-             R"(", "Index Name": "p_idx", "Actual Loops": 1, "Actual Total Time": 0.01, "Shared Hit Blocks": 3})";
+    plans +=
+        (i ? "," : "") + std::string(R"({"Node Type": "Index Scan", "Relation Name": "p)") +
+        std::to_string(i) +
+        R"(", "Index Name": "p_idx", "Actual Loops": 1, "Actual Total Time": 0.01, "Shared Hit Blocks": 3})";
   }
-  return R"([{"Plan": {"Node Type": "Append", "Plans": [)" + plans + R"(]}, "Execution Time": 1.0}])";
+  return R"([{"Plan": {"Node Type": "Append", "Plans": [)" + plans +
+         R"(]}, "Execution Time": 1.0}])";
 }
 
 void BM_ParseExplain(benchmark::State& state, const std::string& text) {
-  for (auto _ : state) benchmark::DoNotOptimize(preflight::plan::parse_explain(std::string_view(text)));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(preflight::plan::parse_explain(std::string_view(text)));
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
 }
 BENCHMARK_CAPTURE(BM_ParseExplain, nested_loop_captured, captured_plan());
@@ -43,4 +47,4 @@ void BM_CheckPlan(benchmark::State& state) {
 }
 BENCHMARK(BM_CheckPlan);
 
-}  // namespace
+} // namespace

@@ -15,8 +15,8 @@ std::vector<preflight::migrate::SourceFile> make_files(int count) {
   for (int i = 1; i <= count; ++i) {
     std::string name = std::to_string(i) + "_table_" + std::to_string(i) + ".sql";
     std::string sql = "CREATE TABLE t" + std::to_string(i) + " (id bigint PRIMARY KEY, v text);\n" +
-                      "CREATE INDEX ON t" + std::to_string(i) + " (v);\n" + "INSERT INTO t" + std::to_string(i) +
-                      " SELECT g, g::text FROM generate_series(1, 10) g;\n";
+                      "CREATE INDEX ON t" + std::to_string(i) + " (v);\n" + "INSERT INTO t" +
+                      std::to_string(i) + " SELECT g, g::text FROM generate_series(1, 10) g;\n";
     files.push_back({name, name, sql});
   }
   return files;
@@ -36,4 +36,4 @@ void BM_Sha384(benchmark::State& state) {
 }
 BENCHMARK(BM_Sha384)->Arg(1024)->Arg(1 << 20);
 
-}  // namespace
+} // namespace

@@ -27,7 +27,8 @@ BENCHMARK(BM_Summarize)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 void BM_BootstrapRatioOfMedians(benchmark::State& state) {
   auto before = latencies(static_cast<std::size_t>(state.range(0)), 1, 10.0);
   auto after = latencies(static_cast<std::size_t>(state.range(0)), 2, 1.0);
-  for (auto _ : state) benchmark::DoNotOptimize(preflight::stats::bootstrap_ratio_of_medians(before, after));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(preflight::stats::bootstrap_ratio_of_medians(before, after));
   state.SetItemsProcessed(state.iterations() * state.range(0) * 2);
 }
 BENCHMARK(BM_BootstrapRatioOfMedians)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
@@ -39,4 +40,4 @@ void BM_MannWhitney(benchmark::State& state) {
 }
 BENCHMARK(BM_MannWhitney)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
-}  // namespace
+} // namespace

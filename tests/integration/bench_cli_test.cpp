@@ -22,7 +22,8 @@ namespace {
 // A table without an index on k (version 1) and the index (version 2), 20,000 rows.
 std::string make_project(const std::string& query_toml) {
   auto dir = make_temp_dir();
-  write_file(dir + "/migrations/0001_items.sql", "CREATE TABLE items (id bigint PRIMARY KEY, k int NOT NULL, v text);\n");
+  write_file(dir + "/migrations/0001_items.sql",
+             "CREATE TABLE items (id bigint PRIMARY KEY, k int NOT NULL, v text);\n");
   write_file(dir + "/migrations/0002_items_k.sql", "CREATE INDEX items_k ON items (k);\n");
   write_file(dir + "/suite.toml", R"(name = "items"
 migrations = "migrations"
@@ -65,12 +66,14 @@ no_seq_scan = ["items"]
 TEST(BenchCli, IndexExpectationFailsBeforeAndPassesAfterWithExitOneNamingTheQuery) {
   TestDatabase db;
   auto dir = make_project(k_lookup);
-  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "out/results.json",
-                          "--format", "gbench"},
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out",
+                          "out/results.json", "--format", "gbench"},
                          dir, {"CI=true"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("preflight: error: 1 expectation failed: \"lookup\" (before) plan index_backed items"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find(
+          "preflight: error: 1 expectation failed: \"lookup\" (before) plan index_backed items"),
+      std::string::npos)
       << r.err;
   EXPECT_NE(r.out.find("lookup     "), std::string::npos) << r.out;
   auto results = read_json(dir + "/out/results.json");
@@ -80,7 +83,8 @@ TEST(BenchCli, IndexExpectationFailsBeforeAndPassesAfterWithExitOneNamingTheQuer
     verdicts += v["phase"].get<std::string>() + " " + v["name"].get<std::string>() + " " +
                 (v["passed"].get<bool>() ? "pass" : "fail") + "\n";
   }
-  EXPECT_EQ(verdicts, "before index_backed items fail\nafter index_backed items pass\nafter no_seq_scan items pass\n");
+  EXPECT_EQ(verdicts, "before index_backed items fail\nafter index_backed items pass\nafter "
+                      "no_seq_scan items pass\n");
   const auto& phases = results["queries"][0]["phases"];
   EXPECT_EQ(phases[0]["samples_ms"].size(), 30U);
   EXPECT_EQ(phases[0]["warmup_executions"], 6);
@@ -105,16 +109,20 @@ sql = "DELETE FROM items WHERE k = $1"
 params = [{ int = [0, 4999] }]
 writes = true
 )");
-  auto refused = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo()}, dir, {"CI=true"});
+  auto refused = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo()}, dir,
+                               {"CI=true"});
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_NE(refused.err.find("preflight: error: refusing to run writes queries (\"purge\") on a database preflight "
-                             "did not create"),
-            std::string::npos)
+  EXPECT_NE(
+      refused.err.find(
+          "preflight: error: refusing to run writes queries (\"purge\") on a database preflight "
+          "did not create"),
+      std::string::npos)
       << refused.err;
-  EXPECT_EQ(db.scalar("SELECT to_regclass('items') IS NULL"), "t");  // nothing ran
+  EXPECT_EQ(db.scalar("SELECT to_regclass('items') IS NULL"), "t"); // nothing ran
 
-  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--allow-writes"}, dir,
-                         {"CI=true"});
+  auto r = run_preflight(
+      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--allow-writes"}, dir,
+      {"CI=true"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(db.scalar("SELECT count(*) FROM items"), "20000");
   EXPECT_EQ(db.scalar("SELECT count(DISTINCT k) FROM items"), "5000");
@@ -124,24 +132,29 @@ TEST(BenchCli, DatasetIsRefusedWhenTheDatabaseHasTables) {
   TestDatabase db;
   db.scalar("CREATE TABLE precious (id int)");
   auto dir = make_project(k_lookup);
-  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo()}, dir, {"CI=true"});
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo()}, dir,
+                         {"CI=true"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("preflight: error: refusing to load the suite's dataset into " + db.name() +
                        ": it already has 1 table"),
             std::string::npos)
       << r.err;
-  EXPECT_NE(r.err.find("hint: point --database-url at an empty database, use --ephemeral, or pass --allow-dataset"),
+  EXPECT_NE(r.err.find("hint: point --database-url at an empty database, use --ephemeral, or pass "
+                       "--allow-dataset"),
             std::string::npos);
 }
 
 TEST(BenchCli, BadSuiteIsExitTwoAndRunsNothing) {
   TestDatabase db;
   auto dir = make_project(k_lookup);
-  write_file(dir + "/bad.toml", "migrations = \"migrations\"\nbefore = 1\nafter = 2\n[dataset]\nfile = \"nope.sql\"\n"
-                                "[[queries]]\nname = \"q\"\nsql = \"SELECT 1\"\n");
-  auto r = run_preflight({"bench", "run", "bad.toml", "--database-url", db.conninfo()}, dir, {"CI=true"});
+  write_file(dir + "/bad.toml",
+             "migrations = \"migrations\"\nbefore = 1\nafter = 2\n[dataset]\nfile = \"nope.sql\"\n"
+             "[[queries]]\nname = \"q\"\nsql = \"SELECT 1\"\n");
+  auto r = run_preflight({"bench", "run", "bad.toml", "--database-url", db.conninfo()}, dir,
+                         {"CI=true"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("preflight: error: bad.toml:5:8: `dataset.file`: file not found: nope.sql"), std::string::npos)
+  EXPECT_NE(r.err.find("preflight: error: bad.toml:5:8: `dataset.file`: file not found: nope.sql"),
+            std::string::npos)
       << r.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
 }
@@ -152,7 +165,8 @@ nlohmann::json scaled(nlohmann::json results, const std::string& phase, double f
     for (auto& p : query["phases"]) {
       if (p["phase"] != phase) continue;
       for (auto& x : p["samples_ms"]) x = x.get<double>() * factor;
-      for (const char* key : {"min_ms", "max_ms", "mean_ms", "stddev_ms", "p50_ms", "p95_ms", "p99_ms"}) {
+      for (const char* key :
+           {"min_ms", "max_ms", "mean_ms", "stddev_ms", "p50_ms", "p95_ms", "p99_ms"}) {
         p["summary"][key] = p["summary"][key].get<double>() * factor;
       }
     }
@@ -175,18 +189,24 @@ TEST(BenchCli, ConfirmKeepsARealRegressionMeasuredSideBySide) {
   std::string slow = read_text(dir + "/suite.toml");
   slow.replace(slow.find("k = $1"), 6, "k + 0 = $1");
   write_file(dir + "/slow.toml", slow);
-  ASSERT_EQ(run_preflight({"bench", "run", dir + "/suite.toml", "--ephemeral", "--out", dir + "/base.json"}).exit_code,
+  ASSERT_EQ(run_preflight(
+                {"bench", "run", dir + "/suite.toml", "--ephemeral", "--out", dir + "/base.json"})
+                .exit_code,
             0);
-  ASSERT_EQ(run_preflight({"bench", "run", dir + "/slow.toml", "--ephemeral", "--out", dir + "/slow.json"}).exit_code,
+  ASSERT_EQ(run_preflight(
+                {"bench", "run", dir + "/slow.toml", "--ephemeral", "--out", dir + "/slow.json"})
+                .exit_code,
             0);
 
   // 300 % minimum effect: far beyond what the other core's load (ctest -j2) does to a pair.
-  auto r = run_preflight({"bench", "compare", dir + "/base.json", dir + "/slow.json", "--confirm", "3", "--min-effect",
-                          "300%", "--allow-plan-change", "--ephemeral"});
+  auto r = run_preflight({"bench", "compare", dir + "/base.json", dir + "/slow.json", "--confirm",
+                          "3", "--min-effect", "300%", "--allow-plan-change", "--ephemeral"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("regression (held in 3 of 3 side-by-side re-runs, median change +"), std::string::npos)
+  EXPECT_NE(r.out.find("regression (held in 3 of 3 side-by-side re-runs, median change +"),
+            std::string::npos)
       << r.out;
-  EXPECT_NE(r.err.find("--confirm: setting up the baseline suite (" + dir + "/suite.toml) in database "
+  EXPECT_NE(r.err.find("--confirm: setting up the baseline suite (" + dir +
+                       "/suite.toml) in database "
                        "preflight_confirm_"),
             std::string::npos)
       << r.err;
@@ -200,46 +220,58 @@ TEST(BenchCli, ConfirmDropsARegressionThatTheSideBySideReRunsDoNotShow) {
   std::string query = k_confirm_lookup;
   query.replace(query.find("k = $1"), 6, "k + 0 = $1");
   auto dir = make_project(query);
-  auto run = run_preflight({"bench", "run", dir + "/suite.toml", "--ephemeral", "--out", dir + "/current.json"});
+  auto run = run_preflight(
+      {"bench", "run", dir + "/suite.toml", "--ephemeral", "--out", dir + "/current.json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  write_file(dir + "/slow_current.json", scaled(read_json(dir + "/current.json"), "after", 50.0).dump());
-  auto noise = run_preflight({"bench", "compare", dir + "/current.json", dir + "/slow_current.json", "--confirm", "3",
-                              "--min-effect", "300%", "--ephemeral"});
+  write_file(dir + "/slow_current.json",
+             scaled(read_json(dir + "/current.json"), "after", 50.0).dump());
+  auto noise = run_preflight({"bench", "compare", dir + "/current.json", dir + "/slow_current.json",
+                              "--confirm", "3", "--min-effect", "300%", "--ephemeral"});
   EXPECT_EQ(noise.exit_code, 0) << noise.out << noise.err;
-  EXPECT_NE(noise.out.find("(not confirmed: held in 0 of 3 side-by-side re-runs, median change"), std::string::npos)
+  EXPECT_NE(noise.out.find("(not confirmed: held in 0 of 3 side-by-side re-runs, median change"),
+            std::string::npos)
       << noise.out;
 
   // --confirm-all re-measures the rows without a regression too; same suite, so none is found.
-  auto all = run_preflight({"bench", "compare", dir + "/current.json", dir + "/current.json", "--confirm", "1",
-                            "--confirm-all", "--min-effect", "300%", "--ephemeral"});
+  auto all =
+      run_preflight({"bench", "compare", dir + "/current.json", dir + "/current.json", "--confirm",
+                     "1", "--confirm-all", "--min-effect", "300%", "--ephemeral"});
   EXPECT_EQ(all.exit_code, 0) << all.out << all.err;
-  EXPECT_NE(all.out.find("no change (checked: a regression in 0 of 1 side-by-side re-runs, median change"),
+  EXPECT_NE(all.out.find(
+                "no change (checked: a regression in 0 of 1 side-by-side re-runs, median change"),
             std::string::npos)
       << all.out;
-  auto alone = run_preflight({"bench", "compare", dir + "/current.json", dir + "/current.json", "--confirm-all"});
+  auto alone = run_preflight(
+      {"bench", "compare", dir + "/current.json", dir + "/current.json", "--confirm-all"});
   EXPECT_EQ(alone.exit_code, 2);
-  EXPECT_EQ(alone.err, "preflight: error: --confirm-all needs --confirm N (how many side-by-side re-runs)\n");
+  EXPECT_EQ(alone.err,
+            "preflight: error: --confirm-all needs --confirm N (how many side-by-side re-runs)\n");
 }
 
 // The baseline's suite must be there to be re-measured; --baseline-suite names it when the
 // results point elsewhere. Nothing is compared or created before that is settled.
 TEST(BenchCli, ConfirmNeedsTheBaselineSuiteAndTakesItFromTheFlag) {
   auto dir = make_project(k_confirm_lookup);
-  ASSERT_EQ(run_preflight({"bench", "run", dir + "/suite.toml", "--ephemeral", "--out", dir + "/base.json"}).exit_code,
+  ASSERT_EQ(run_preflight(
+                {"bench", "run", dir + "/suite.toml", "--ephemeral", "--out", dir + "/base.json"})
+                .exit_code,
             0);
   auto moved = read_json(dir + "/base.json");
   moved["suite"]["file"] = dir + "/elsewhere/suite.toml";
   write_file(dir + "/moved.json", moved.dump());
-  auto r = run_preflight({"bench", "compare", dir + "/moved.json", dir + "/base.json", "--confirm", "1",
-                          "--ephemeral"});
+  auto r = run_preflight({"bench", "compare", dir + "/moved.json", dir + "/base.json", "--confirm",
+                          "1", "--ephemeral"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  EXPECT_EQ(r.err, "preflight: error: " + dir + "/elsewhere/suite.toml: --confirm: suite file not found\n"
-                   "hint: --confirm re-measures the baseline suite; pass --baseline-suite FILE when it is somewhere "
-                   "else (e.g. in a checkout of the base branch)\n");
+  EXPECT_EQ(r.err, "preflight: error: " + dir +
+                       "/elsewhere/suite.toml: --confirm: suite file not found\n"
+                       "hint: --confirm re-measures the baseline suite; pass --baseline-suite FILE "
+                       "when it is somewhere "
+                       "else (e.g. in a checkout of the base branch)\n");
   EXPECT_EQ(r.out, "");
 
-  auto given = run_preflight({"bench", "compare", dir + "/moved.json", dir + "/base.json", "--confirm", "1",
-                              "--baseline-suite", dir + "/suite.toml", "--ephemeral"});
+  auto given =
+      run_preflight({"bench", "compare", dir + "/moved.json", dir + "/base.json", "--confirm", "1",
+                     "--baseline-suite", dir + "/suite.toml", "--ephemeral"});
   EXPECT_EQ(given.exit_code, 0) << given.out << given.err;
 }
 
@@ -258,8 +290,8 @@ improvement = 3
 index_backed = "items"
 no_seq_scan = ["items"]
 )");
-  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--side-by-side", "--out",
-                          dir + "/results.json"},
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(),
+                          "--side-by-side", "--out", dir + "/results.json"},
                          dir, {"CI=true"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto results = read_json(dir + "/results.json");
@@ -314,21 +346,23 @@ TEST(BenchCli, ResultsRecordWhetherTheCpuWakeupLatencyWasHeld) {
   TestDatabase db;
   auto dir = make_project(k_lookup);
   const bool writable = ::access("/dev/cpu_dma_latency", W_OK) == 0;
-  auto held = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "held.json"}, dir,
-                            {"CI=true"});
-  ASSERT_EQ(held.exit_code, 1) << held.out << held.err;  // k_lookup's before expectation fails
+  auto held = run_preflight(
+      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "held.json"}, dir,
+      {"CI=true"});
+  ASSERT_EQ(held.exit_code, 1) << held.out << held.err; // k_lookup's before expectation fails
   auto environment = read_json(dir + "/held.json")["environment"];
   EXPECT_EQ(environment["cpu_wakeup_held"], writable) << environment.dump();
-  EXPECT_NE(held.out.find(writable ? "CPU wake-up latency held at 0 µs" : "CPUs could sleep"), std::string::npos)
+  EXPECT_NE(held.out.find(writable ? "CPU wake-up latency held at 0 µs" : "CPUs could sleep"),
+            std::string::npos)
       << held.out;
   if (!writable) {
     EXPECT_NE(held.err.find("CPU wake-up latency not held"), std::string::npos) << held.err;
   }
 
   TestDatabase other;
-  auto asleep = run_preflight(
-      {"bench", "run", "suite.toml", "--database-url", other.conninfo(), "--allow-cpu-sleep", "--out", "asleep.json"},
-      dir, {"CI=true"});
+  auto asleep = run_preflight({"bench", "run", "suite.toml", "--database-url", other.conninfo(),
+                               "--allow-cpu-sleep", "--out", "asleep.json"},
+                              dir, {"CI=true"});
   ASSERT_EQ(asleep.exit_code, 1) << asleep.out << asleep.err;
   environment = read_json(dir + "/asleep.json")["environment"];
   EXPECT_EQ(environment["cpu_wakeup_held"], false);
@@ -336,4 +370,4 @@ TEST(BenchCli, ResultsRecordWhetherTheCpuWakeupLatencyWasHeld) {
   EXPECT_EQ(asleep.err.find("CPU wake-up latency not held"), std::string::npos) << asleep.err;
 }
 
-}  // namespace
+} // namespace

@@ -10,9 +10,11 @@ using namespace preflight::testing;
 
 namespace {
 
-std::vector<std::string> compare_args(const std::string& name, std::vector<std::string> extra = {}) {
+std::vector<std::string> compare_args(const std::string& name,
+                                      std::vector<std::string> extra = {}) {
   auto dir = case_path("compare", name);
-  std::vector<std::string> args{"bench", "compare", (dir / "baseline.json").string(), (dir / "current.json").string()};
+  std::vector<std::string> args{"bench", "compare", (dir / "baseline.json").string(),
+                                (dir / "current.json").string()};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -21,8 +23,10 @@ TEST(CompareCli, ExitCodesFollowTheFindings) {
   EXPECT_EQ(run_preflight(compare_args("identical")).exit_code, 0);
   EXPECT_EQ(run_preflight(compare_args("shifted_30_percent")).exit_code, 1);
   EXPECT_EQ(run_preflight(compare_args("index_lost_to_seq_scan")).exit_code, 1);
-  EXPECT_EQ(run_preflight(compare_args("index_lost_to_seq_scan", {"--allow-plan-change"})).exit_code, 0);
-  EXPECT_EQ(run_preflight(compare_args("shifted_30_percent", {"--min-effect", "40%"})).exit_code, 0);
+  EXPECT_EQ(
+      run_preflight(compare_args("index_lost_to_seq_scan", {"--allow-plan-change"})).exit_code, 0);
+  EXPECT_EQ(run_preflight(compare_args("shifted_30_percent", {"--min-effect", "40%"})).exit_code,
+            0);
 }
 
 TEST(CompareCli, GithubFormatAnnotatesAndAppendsTheSummary) {
@@ -31,11 +35,16 @@ TEST(CompareCli, GithubFormatAnnotatesAndAppendsTheSummary) {
   auto r = run_preflight(compare_args("shifted_30_percent", {"--format", "github"}), dir,
                          {"GITHUB_STEP_SUMMARY=" + dir + "/summary.md"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(r.out.rfind("::error title=preflight bench compare%3A regression in Get Active Session (after)::", 0), 0U)
+  EXPECT_EQ(
+      r.out.rfind(
+          "::error title=preflight bench compare%3A regression in Get Active Session (after)::", 0),
+      0U)
       << r.out;
   auto summary = read_text(dir + "/summary.md");
-  EXPECT_EQ(summary.rfind("earlier step\n### preflight bench compare: FAIL: 1 regression\n", 0), 0U) << summary;
-  EXPECT_NE(summary.find("| Get Active Session | after | 0.0919 / 0.103 ms | 0.119 / 0.134 ms | +30.0 % (+21.6 % to "
+  EXPECT_EQ(summary.rfind("earlier step\n### preflight bench compare: FAIL: 1 regression\n", 0), 0U)
+      << summary;
+  EXPECT_NE(summary.find("| Get Active Session | after | 0.0919 / 0.103 ms | 0.119 / 0.134 ms | "
+                         "+30.0 % (+21.6 % to "
                          "+38.7 %) | 7.7e-20 | **regression** |"),
             std::string::npos)
       << summary;
@@ -45,14 +54,18 @@ TEST(CompareCli, StrictEnvironmentRefusesWithExitTwo) {
   auto r = run_preflight(compare_args("environment_mismatch", {"--strict-env"}));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_NE(r.err.find("preflight: error: refusing to compare: the baseline was measured in a different environment "
+  EXPECT_NE(r.err.find("preflight: error: refusing to compare: the baseline was measured in a "
+                       "different environment "
                        "(--strict-env)\n"),
             std::string::npos)
       << r.err;
-  EXPECT_NE(r.err.find("  server major version differs: 15 (baseline) vs 16 (current)\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("  server major version differs: 15 (baseline) vs 16 (current)\n"),
+            std::string::npos)
+      << r.err;
   auto loose = run_preflight(compare_args("environment_mismatch"));
   EXPECT_EQ(loose.exit_code, 0);
-  EXPECT_NE(loose.err.find("preflight: warning: the baseline was measured in a different environment (4 differences"),
+  EXPECT_NE(loose.err.find("preflight: warning: the baseline was measured in a different "
+                           "environment (4 differences"),
             std::string::npos)
       << loose.err;
 }
@@ -62,22 +75,26 @@ TEST(CompareCli, BadInputIsExitTwoNamingTheFile) {
   write_file(dir + "/broken.json", "{\"schema_version\": 1, \"suite\": {}}");
   auto r = run_preflight({"bench", "compare", dir + "/broken.json", dir + "/broken.json"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("preflight: error: " + dir + "/broken.json: results file: $.suite.name must be present"),
+  EXPECT_NE(r.err.find("preflight: error: " + dir +
+                       "/broken.json: results file: $.suite.name must be present"),
             std::string::npos)
       << r.err;
   auto min_effect = run_preflight(compare_args("identical", {"--min-effect", "ten"}));
   EXPECT_EQ(min_effect.exit_code, 2);
-  EXPECT_NE(min_effect.err.find("--min-effect ten: expected a percentage such as 10% or a fraction such as 0.1"),
+  EXPECT_NE(min_effect.err.find(
+                "--min-effect ten: expected a percentage such as 10% or a fraction such as 0.1"),
             std::string::npos);
 }
 
 TEST(CompareCli, ConfirmNeedsADatabase) {
   auto r = run_preflight(compare_args("shifted_30_percent", {"--confirm", "3"}));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("preflight: error: --confirm needs a database to re-run the suite on\nhint: pass "
-                       "--ephemeral (a throwaway cluster) or --database-url URL (a server where preflight may create "
-                       "and drop scratch databases)\n"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("preflight: error: --confirm needs a database to re-run the suite on\nhint: pass "
+                 "--ephemeral (a throwaway cluster) or --database-url URL (a server where "
+                 "preflight may create "
+                 "and drop scratch databases)\n"),
+      std::string::npos)
       << r.err;
 }
 
@@ -90,8 +107,10 @@ TEST(ReportCli, WritesEachFormatToAFile) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "wrote " + out + "\n");
   }
-  EXPECT_EQ(read_text(dir + "/report.md"), read_text(case_path("report", "focus_sessions") / "report.md"));
-  EXPECT_EQ(read_text(dir + "/report.junit"), read_text(case_path("report", "focus_sessions") / "report.xml"));
+  EXPECT_EQ(read_text(dir + "/report.md"),
+            read_text(case_path("report", "focus_sessions") / "report.md"));
+  EXPECT_EQ(read_text(dir + "/report.junit"),
+            read_text(case_path("report", "focus_sessions") / "report.xml"));
 }
 
-}  // namespace
+} // namespace

@@ -11,17 +11,21 @@ using namespace preflight::testing;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(LintCli, FlagsTheBundledPlainCreateIndex) {
   auto r = run_preflight({"lint", bundled_migrations()});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   const std::string file = bundled_migrations() + "/0003_mid003_batch_optimizations.up.sql";
-  EXPECT_TRUE(contains(r.out, file + ":14:1: error[create-index-not-concurrently]: CREATE INDEX on existing table "
-                                     "focus_sessions takes a SHARE lock: writes (INSERT, UPDATE, DELETE) are blocked "
-                                     "for the whole build\n"
-                                     "  hint: use CREATE INDEX CONCURRENTLY in its own migration that starts with "
-                                     "-- no-transaction\n"))
+  EXPECT_TRUE(contains(
+      r.out, file +
+                 ":14:1: error[create-index-not-concurrently]: CREATE INDEX on existing table "
+                 "focus_sessions takes a SHARE lock: writes (INSERT, UPDATE, DELETE) are blocked "
+                 "for the whole build\n"
+                 "  hint: use CREATE INDEX CONCURRENTLY in its own migration that starts with "
+                 "-- no-transaction\n"))
       << r.out;
   EXPECT_TRUE(contains(r.out, "preflight lint: 4 errors, 3 warnings in 6 files\n")) << r.out;
 }
@@ -31,47 +35,57 @@ TEST(LintCli, GithubAndSarifFormats) {
   write_file(dir + "/0001_idx.sql", "SET lock_timeout = '1s';\nCREATE INDEX i ON t (a);\n");
   auto github = run_preflight({"lint", "--format", "github", "0001_idx.sql"}, dir);
   EXPECT_EQ(github.exit_code, 1);
-  EXPECT_EQ(github.out,
-            "::error file=0001_idx.sql,line=2,col=1,title=preflight create-index-not-concurrently::CREATE INDEX on "
-            "existing table t takes a SHARE lock: writes (INSERT, UPDATE, DELETE) are blocked for the whole "
-            "build%0Ahint: use CREATE INDEX CONCURRENTLY in its own migration that starts with -- no-transaction\n");
+  EXPECT_EQ(github.out, "::error file=0001_idx.sql,line=2,col=1,title=preflight "
+                        "create-index-not-concurrently::CREATE INDEX on "
+                        "existing table t takes a SHARE lock: writes (INSERT, UPDATE, DELETE) are "
+                        "blocked for the whole "
+                        "build%0Ahint: use CREATE INDEX CONCURRENTLY in its own migration that "
+                        "starts with -- no-transaction\n");
   auto sarif = run_preflight({"lint", "--format", "sarif", "0001_idx.sql"}, dir);
   EXPECT_EQ(sarif.exit_code, 1);
   auto log = nlohmann::json::parse(sarif.out);
   EXPECT_EQ(log["version"], "2.1.0");
   EXPECT_EQ(log["runs"][0]["results"][0]["ruleId"], "create-index-not-concurrently");
-  EXPECT_EQ(log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "0001_idx.sql");
+  EXPECT_EQ(
+      log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+      "0001_idx.sql");
 }
 
 TEST(LintCli, ConfigLevelsAndBadInput) {
   auto dir = make_temp_dir();
-  write_file(dir + "/migrations/0001_drop.sql", "SET lock_timeout = '1s';\nALTER TABLE t DROP COLUMN c;\n");
+  write_file(dir + "/migrations/0001_drop.sql",
+             "SET lock_timeout = '1s';\nALTER TABLE t DROP COLUMN c;\n");
   // A warning alone exits 0; raised to error in preflight.toml it exits 1.
   EXPECT_EQ(run_preflight({"lint"}, dir).exit_code, 0);
   write_file(dir + "/preflight.toml", "[lint.rules]\ndrop-column = \"error\"\n");
   auto raised = run_preflight({"lint"}, dir);
   EXPECT_EQ(raised.exit_code, 1);
-  EXPECT_TRUE(contains(raised.out, "migrations/0001_drop.sql:2:1: error[drop-column]:")) << raised.out;
+  EXPECT_TRUE(contains(raised.out, "migrations/0001_drop.sql:2:1: error[drop-column]:"))
+      << raised.out;
 
   write_file(dir + "/preflight.toml", "[lint.rules]\ndrop-colum = \"off\"\n");
   auto unknown = run_preflight({"lint"}, dir);
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_TRUE(contains(unknown.err, "preflight: error: preflight.toml:2:1: unknown lint rule `drop-colum` in [lint.rules]"))
+  EXPECT_TRUE(contains(
+      unknown.err,
+      "preflight: error: preflight.toml:2:1: unknown lint rule `drop-colum` in [lint.rules]"))
       << unknown.err;
 
   write_file(dir + "/preflight.toml", "lock_timeout = \"5s\"\n");
   write_file(dir + "/bad.sql", "SELECT 1;\nALTER TABLE t ADD COLUMN;\n");
   auto broken = run_preflight({"lint", "bad.sql"}, dir);
   EXPECT_EQ(broken.exit_code, 2);
-  EXPECT_TRUE(contains(broken.err, "preflight: error: bad.sql:2:25: SQL does not parse: syntax error at or near \";\""))
+  EXPECT_TRUE(
+      contains(broken.err,
+               "preflight: error: bad.sql:2:25: SQL does not parse: syntax error at or near \";\""))
       << broken.err;
 }
 
 // Applies `setup` for real, then traces `migrations` (already in `dir`) in a dry run as JSON.
 nlohmann::json dry_run_trace(const TestDatabase& db, const std::string& dir, int& exit_code,
                              const std::string& command = "up") {
-  auto r = run_preflight({"migrate", command, "--dry-run", "--trace-locks", "--format", "json", "--database-url",
-                          db.conninfo(), "--source", dir});
+  auto r = run_preflight({"migrate", command, "--dry-run", "--trace-locks", "--format", "json",
+                          "--database-url", db.conninfo(), "--source", dir});
   exit_code = r.exit_code;
   EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
   return nlohmann::json::parse(r.out);
@@ -90,9 +104,12 @@ TEST(TraceLocks, CreateIndexOnAPopulatedTableHoldsShareAndIsTimed) {
   write_file(dir + "/0001_t.sql",
              "CREATE TABLE t (id bigint PRIMARY KEY, a int);\n"
              "INSERT INTO t SELECT g, g % 1000 FROM generate_series(1, 200000) g;\nANALYZE t;\n");
-  ASSERT_EQ(run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code, 0);
+  ASSERT_EQ(
+      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
+      0);
   write_file(dir + "/0002_index.sql", "CREATE INDEX t_a ON t (a);\n");
-  write_file(dir + "/0003_concurrent.sql", "-- no-transaction\nCREATE INDEX CONCURRENTLY t_a2 ON t (a);\n");
+  write_file(dir + "/0003_concurrent.sql",
+             "-- no-transaction\nCREATE INDEX CONCURRENTLY t_a2 ON t (a);\n");
   int exit_code = -1;
   auto doc = dry_run_trace(db, dir, exit_code);
   const auto& statements = doc["lock_trace"]["statements"];
@@ -112,7 +129,8 @@ TEST(TraceLocks, CreateIndexOnAPopulatedTableHoldsShareAndIsTimed) {
   const auto& concurrent = statements[1];
   EXPECT_EQ(concurrent["version"], 3);
   EXPECT_EQ(concurrent["traced"], false);
-  EXPECT_EQ(concurrent["note"], "CONCURRENTLY cannot run inside a transaction, so a dry run cannot trace it");
+  EXPECT_EQ(concurrent["note"],
+            "CONCURRENTLY cannot run inside a transaction, so a dry run cannot trace it");
   // The dry run left nothing behind.
   EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 't'"), "1");
   EXPECT_EQ(db.scalar("SELECT max(version) FROM _sqlx_migrations"), "1");
@@ -121,10 +139,16 @@ TEST(TraceLocks, CreateIndexOnAPopulatedTableHoldsShareAndIsTimed) {
 TEST(TraceLocks, AlterColumnTypeToBigintRewritesUnderAccessExclusive) {
   TestDatabase db;
   auto dir = make_temp_dir();
-  write_file(dir + "/0001_t.sql", "CREATE TABLE t (id int PRIMARY KEY);\nINSERT INTO t SELECT generate_series(1, 1000);\n");
-  ASSERT_EQ(run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code, 0);
+  write_file(
+      dir + "/0001_t.sql",
+      "CREATE TABLE t (id int PRIMARY KEY);\nINSERT INTO t SELECT generate_series(1, 1000);\n");
+  ASSERT_EQ(
+      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
+      0);
   const std::string before = db.scalar("SELECT relfilenode FROM pg_class WHERE relname = 't'");
-  write_file(dir + "/0002_widen.sql", "ALTER TABLE t ALTER COLUMN id TYPE bigint;\nALTER TABLE t ALTER COLUMN id SET DEFAULT 0;\n");
+  write_file(
+      dir + "/0002_widen.sql",
+      "ALTER TABLE t ALTER COLUMN id TYPE bigint;\nALTER TABLE t ALTER COLUMN id SET DEFAULT 0;\n");
   int exit_code = -1;
   auto doc = dry_run_trace(db, dir, exit_code);
   const auto& statements = doc["lock_trace"]["statements"];
@@ -136,7 +160,8 @@ TEST(TraceLocks, AlterColumnTypeToBigintRewritesUnderAccessExclusive) {
   EXPECT_EQ((*widen)["rewrite"], true);
   // The second statement needs the lock the first already holds: nothing new, no rewrite.
   EXPECT_TRUE(statements[1]["locks"].empty()) << statements[1].dump(2);
-  EXPECT_EQ(db.scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 't'::regclass AND "
+  EXPECT_EQ(db.scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                      "'t'::regclass AND "
                       "attname = 'id'"),
             "integer");
   EXPECT_EQ(db.scalar("SELECT relfilenode FROM pg_class WHERE relname = 't'"), before);
@@ -144,26 +169,30 @@ TEST(TraceLocks, AlterColumnTypeToBigintRewritesUnderAccessExclusive) {
 
 TEST(TraceLocks, BundledMigrationThreeBlocksWritesOnFocusSessionsAndLocksBothFkTables) {
   TestDatabase db;
-  ASSERT_EQ(run_preflight({"migrate", "up", "--to", "2", "--database-url", db.conninfo(), "--source",
-                           bundled_migrations()})
+  ASSERT_EQ(run_preflight({"migrate", "up", "--to", "2", "--database-url", db.conninfo(),
+                           "--source", bundled_migrations()})
                 .exit_code,
             0);
   auto session = db.connect();
-  session->exec(
-      "INSERT INTO users (email, display_name) SELECT 'u' || g || '@example.com', 'U' || g FROM generate_series(1, 500) g;"
-      "INSERT INTO focus_sessions (user_id, mode, duration_seconds) SELECT 1 + g % 500, 'pomodoro', 1500 "
-      "FROM generate_series(1, 20000) g;"
-      "INSERT INTO focus_libraries (user_id, name) SELECT 1 + g % 500, 'L' || g FROM generate_series(1, 1000) g;"
-      "INSERT INTO focus_library_tracks (library_id, title, url) SELECT 1 + g % 1000, 'T', 'https://example.com' "
-      "FROM generate_series(1, 5000) g; ANALYZE;");
-  auto text = run_preflight({"migrate", "up", "--dry-run", "--trace-locks", "--database-url", db.conninfo(), "--source",
-                             bundled_migrations()});
+  session->exec("INSERT INTO users (email, display_name) SELECT 'u' || g || '@example.com', 'U' || "
+                "g FROM generate_series(1, 500) g;"
+                "INSERT INTO focus_sessions (user_id, mode, duration_seconds) SELECT 1 + g % 500, "
+                "'pomodoro', 1500 "
+                "FROM generate_series(1, 20000) g;"
+                "INSERT INTO focus_libraries (user_id, name) SELECT 1 + g % 500, 'L' || g FROM "
+                "generate_series(1, 1000) g;"
+                "INSERT INTO focus_library_tracks (library_id, title, url) SELECT 1 + g % 1000, "
+                "'T', 'https://example.com' "
+                "FROM generate_series(1, 5000) g; ANALYZE;");
+  auto text = run_preflight({"migrate", "up", "--dry-run", "--trace-locks", "--database-url",
+                             db.conninfo(), "--source", bundled_migrations()});
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_TRUE(contains(text.out, "migration 3: writes on focus_sessions would be blocked for ")) << text.out;
+  EXPECT_TRUE(contains(text.out, "migration 3: writes on focus_sessions would be blocked for "))
+      << text.out;
 
   int exit_code = -1;
   auto doc = dry_run_trace(db, bundled_migrations(), exit_code);
-  std::map<std::string, std::set<std::string>> modes;  // relation → modes taken by migration 3
+  std::map<std::string, std::set<std::string>> modes; // relation → modes taken by migration 3
   const nlohmann::json* create_index = nullptr;
   for (const auto& s : doc["lock_trace"]["statements"]) {
     if (s["statement"].get<std::string>().rfind("CREATE INDEX", 0) == 0) create_index = &s;
@@ -177,14 +206,21 @@ TEST(TraceLocks, BundledMigrationThreeBlocksWritesOnFocusSessionsAndLocksBothFkT
   EXPECT_TRUE(modes["focus_library_tracks"].count("ACCESS EXCLUSIVE")) << doc.dump(2);
   EXPECT_TRUE(modes["focus_library_tracks"].count("SHARE ROW EXCLUSIVE"));
   EXPECT_TRUE(modes["focus_libraries"].count("SHARE ROW EXCLUSIVE")) << doc.dump(2);
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_focus_sessions_user_active'"), "0");
-  EXPECT_EQ(db.scalar("SELECT confdeltype FROM pg_constraint WHERE conname = 'focus_library_tracks_library_id_fk'"), "a");
+  EXPECT_EQ(
+      db.scalar(
+          "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_focus_sessions_user_active'"),
+      "0");
+  EXPECT_EQ(db.scalar("SELECT confdeltype FROM pg_constraint WHERE conname = "
+                      "'focus_library_tracks_library_id_fk'"),
+            "a");
   EXPECT_EQ(db.scalar("SELECT max(version) FROM _sqlx_migrations"), "2");
 }
 
 TEST(TraceLocks, DownDryRunIsTracedToo) {
   TestDatabase db;
-  ASSERT_EQ(run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", bundled_migrations()}).exit_code,
+  ASSERT_EQ(run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source",
+                           bundled_migrations()})
+                .exit_code,
             0);
   int exit_code = -1;
   auto doc = dry_run_trace(db, bundled_migrations(), exit_code, "down");
@@ -196,7 +232,10 @@ TEST(TraceLocks, DownDryRunIsTracedToo) {
   ASSERT_NE(lock, nullptr) << drop_index.dump(2);
   EXPECT_EQ((*lock)["mode"], "ACCESS EXCLUSIVE");
   EXPECT_EQ(doc["steps"][0]["outcome"], "dry_run_ok");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_focus_sessions_user_active'"), "1");
+  EXPECT_EQ(
+      db.scalar(
+          "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_focus_sessions_user_active'"),
+      "1");
 }
 
-}  // namespace
+} // namespace

@@ -22,14 +22,20 @@ TEST(MigrateCli, UpStatusDownOnTheBundledExample) {
   ASSERT_EQ(up.exit_code, 0) << up.err;
   EXPECT_NE(up.out.find("apply     3 mid003 batch optimizations"), std::string::npos) << up.out;
   EXPECT_EQ(db.scalar("SELECT count(*) FROM _sqlx_migrations WHERE success"), "3");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_focus_sessions_user_active'"), "1");
+  EXPECT_EQ(
+      db.scalar(
+          "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_focus_sessions_user_active'"),
+      "1");
 
   auto status = run_preflight(with_db(db, {"migrate", "status", "--exit-code"}));
   EXPECT_EQ(status.exit_code, 0) << status.err;
 
   auto down = run_preflight(with_db(db, {"migrate", "down"}));
   ASSERT_EQ(down.exit_code, 0) << down.err;
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_focus_sessions_user_active'"), "0");
+  EXPECT_EQ(
+      db.scalar(
+          "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_focus_sessions_user_active'"),
+      "0");
   EXPECT_EQ(db.scalar("SELECT max(version) FROM _sqlx_migrations"), "2");
 
   auto pending = run_preflight(with_db(db, {"migrate", "status", "--exit-code"}));
@@ -41,14 +47,19 @@ TEST(MigrateCli, FailureInTheMiddleKeepsEarlierMigrationsAndRecordsNothingForThe
   TestDatabase db;
   auto dir = make_temp_dir();
   write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
-  write_file(dir + "/0002_b.sql", "CREATE TABLE b (id int);\n\nINSERT INTO b VALUES (1);\nINSERT INTO missing VALUES (1);\n");
+  write_file(
+      dir + "/0002_b.sql",
+      "CREATE TABLE b (id int);\n\nINSERT INTO b VALUES (1);\nINSERT INTO missing VALUES (1);\n");
   write_file(dir + "/0003_c.sql", "CREATE TABLE c (id int);\n");
   auto r = run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find(dir + "/0002_b.sql:4:13: migration 2 (b) failed: ERROR 42P01: relation \"missing\" does not exist"),
+  EXPECT_NE(r.err.find(dir + "/0002_b.sql:4:13: migration 2 (b) failed: ERROR 42P01: relation "
+                             "\"missing\" does not exist"),
             std::string::npos)
       << r.err;
-  EXPECT_EQ(db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM _sqlx_migrations"), "1");
+  EXPECT_EQ(
+      db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM _sqlx_migrations"),
+      "1");
   EXPECT_EQ(db.scalar("SELECT to_regclass('b') IS NULL"), "t");
   EXPECT_EQ(db.scalar("SELECT to_regclass('c') IS NULL"), "t");
 }
@@ -57,24 +68,30 @@ TEST(MigrateCli, EditedFileIsReportedByVerifyWithExitThree) {
   TestDatabase db;
   auto dir = make_temp_dir();
   write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
-  ASSERT_EQ(run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code, 0);
-  EXPECT_EQ(run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir}).exit_code, 0);
+  ASSERT_EQ(
+      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
+      0);
+  EXPECT_EQ(run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir})
+                .exit_code,
+            0);
   write_file(dir + "/0001_a.sql", "CREATE TABLE a (id bigint);\n");
   auto r = run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("migration 1 (a) was edited after it was applied"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("migration 1 (a) was edited after it was applied"), std::string::npos)
+      << r.err;
   auto up = run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir});
   EXPECT_EQ(up.exit_code, 3) << up.err;
 }
 
 TEST(MigrateCli, BadConnectionIsExitFourWithoutThePassword) {
   auto r = run_preflight({"migrate", "status", "--database-url",
-                          "postgresql://alice:s3cr3t-pw@127.0.0.1:1/nodb?connect_timeout=2", "--source",
-                          bundled_migrations()});
+                          "postgresql://alice:s3cr3t-pw@127.0.0.1:1/nodb?connect_timeout=2",
+                          "--source", bundled_migrations()});
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_EQ(r.out.find("s3cr3t-pw"), std::string::npos);
   EXPECT_EQ(r.err.find("s3cr3t-pw"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("preflight: error: cannot connect to the database"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("preflight: error: cannot connect to the database"), std::string::npos)
+      << r.err;
 }
 
 // status and verify read large folders on several threads: the problems must still be named
@@ -83,44 +100,54 @@ TEST(MigrateCli, LargeFolderIsReadWholeAndItsProblemsReportedInOrder) {
   TestDatabase db;
   auto dir = make_temp_dir();
   for (int i = 1; i <= 1500; ++i) {
-    write_file(fmt::format("{}/{:04}_t_{}.sql", dir, i, i), fmt::format("CREATE TABLE t_{} (id int);\n", i));
+    write_file(fmt::format("{}/{:04}_t_{}.sql", dir, i, i),
+               fmt::format("CREATE TABLE t_{} (id int);\n", i));
   }
-  auto baseline = run_preflight({"migrate", "baseline", "1500", "--database-url", db.conninfo(), "--source", dir});
+  auto baseline = run_preflight(
+      {"migrate", "baseline", "1500", "--database-url", db.conninfo(), "--source", dir});
   ASSERT_EQ(baseline.exit_code, 0) << baseline.err;
-  auto verified = run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
+  auto verified =
+      run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
   EXPECT_EQ(verified.exit_code, 0) << verified.err;
   EXPECT_EQ(verified.out, "verified: 1500 applied migrations match their files\n");
 
   // Edited files far apart in the folder: both named, with the checksums PostgreSQL computes.
   write_file(dir + "/0007_t_7.sql", "CREATE TABLE t_7 (id bigint);\n");
   write_file(dir + "/1499_t_1499.sql", "CREATE TABLE t_1499 (id bigint);\n");
-  auto edited = run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
+  auto edited =
+      run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
   EXPECT_EQ(edited.exit_code, 3);
   auto hex = [&](const std::string& text) {
     return db.scalar("SELECT encode(sha384(convert_to('" + text + "', 'UTF8')), 'hex')");
   };
-  EXPECT_EQ(edited.err,
-            fmt::format("preflight: error: migration 7 (t 7) was edited after it was applied: recorded checksum {}, "
-                        "file {}/0007_t_7.sql has {}\n"
-                        "hint: restore the applied version of the file, or run `preflight migrate repair` to record "
-                        "the new checksum if the edit is intended\n"
-                        "preflight: 1 more problem:\n"
-                        "  migration 1499 (t 1499) was edited after it was applied: recorded checksum {}, file "
-                        "{}/1499_t_1499.sql has {}\n"
-                        "    hint: restore the applied version of the file, or run `preflight migrate repair` to "
-                        "record the new checksum if the edit is intended\n",
-                        hex("CREATE TABLE t_7 (id int);\n"), dir, hex("CREATE TABLE t_7 (id bigint);\n"),
-                        hex("CREATE TABLE t_1499 (id int);\n"), dir, hex("CREATE TABLE t_1499 (id bigint);\n")));
+  EXPECT_EQ(
+      edited.err,
+      fmt::format(
+          "preflight: error: migration 7 (t 7) was edited after it was applied: recorded checksum "
+          "{}, "
+          "file {}/0007_t_7.sql has {}\n"
+          "hint: restore the applied version of the file, or run `preflight migrate repair` to "
+          "record "
+          "the new checksum if the edit is intended\n"
+          "preflight: 1 more problem:\n"
+          "  migration 1499 (t 1499) was edited after it was applied: recorded checksum {}, file "
+          "{}/1499_t_1499.sql has {}\n"
+          "    hint: restore the applied version of the file, or run `preflight migrate repair` to "
+          "record the new checksum if the edit is intended\n",
+          hex("CREATE TABLE t_7 (id int);\n"), dir, hex("CREATE TABLE t_7 (id bigint);\n"),
+          hex("CREATE TABLE t_1499 (id int);\n"), dir, hex("CREATE TABLE t_1499 (id bigint);\n")));
 
   // Bad files anywhere in the folder: every one named, nothing read from the database.
   write_file(dir + "/1200_t_1200.sql", "SELECT '\xE9';\n");
   write_file(dir + "/0300_t_300.sql", "-- nothing\n");
   auto bad = run_preflight({"migrate", "status", "--database-url", db.conninfo(), "--source", dir});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_EQ(bad.err, fmt::format("preflight: error: {0}/0300_t_300.sql: migration is empty (no SQL statement)\n"
-                                 "preflight: 1 more problem:\n"
-                                 "  {0}/1200_t_1200.sql: file is not valid UTF-8\n",
-                                 dir));
+  EXPECT_EQ(
+      bad.err,
+      fmt::format("preflight: error: {0}/0300_t_300.sql: migration is empty (no SQL statement)\n"
+                  "preflight: 1 more problem:\n"
+                  "  {0}/1200_t_1200.sql: file is not valid UTF-8\n",
+                  dir));
 }
 
 // The history is read in PostgreSQL's binary format; installed_on must read as the server's
@@ -129,25 +156,37 @@ TEST(MigrateCli, LargeFolderIsReadWholeAndItsProblemsReportedInOrder) {
 TEST(MigrateCli, InstalledOnReadsAsTheServerPrintsItInUtc) {
   TestDatabase db;
   auto dir = make_temp_dir();
-  for (int i = 1; i <= 7; ++i) write_file(fmt::format("{}/{:04}_t_{}.sql", dir, i, i), "SELECT 1;\n");
-  ASSERT_EQ(run_preflight({"migrate", "baseline", "7", "--database-url", db.conninfo(), "--source", dir}).exit_code, 0);
-  const char* times[] = {"2026-01-17 12:00:00.999999+05", "1969-12-31 23:59:59.5+00", "2000-02-29 00:00:00+00",
-                         "0044-03-15 12:00:00+00 BC", "12345-06-07 08:09:10+00", "infinity", "-infinity"};
+  for (int i = 1; i <= 7; ++i)
+    write_file(fmt::format("{}/{:04}_t_{}.sql", dir, i, i), "SELECT 1;\n");
+  ASSERT_EQ(
+      run_preflight({"migrate", "baseline", "7", "--database-url", db.conninfo(), "--source", dir})
+          .exit_code,
+      0);
+  const char* times[] = {"2026-01-17 12:00:00.999999+05",
+                         "1969-12-31 23:59:59.5+00",
+                         "2000-02-29 00:00:00+00",
+                         "0044-03-15 12:00:00+00 BC",
+                         "12345-06-07 08:09:10+00",
+                         "infinity",
+                         "-infinity"};
   for (int i = 0; i < 7; ++i) {
-    db.scalar(fmt::format("WITH u AS (UPDATE _sqlx_migrations SET installed_on = '{}' WHERE version = {} RETURNING 1) "
+    db.scalar(fmt::format("WITH u AS (UPDATE _sqlx_migrations SET installed_on = '{}' WHERE "
+                          "version = {} RETURNING 1) "
                           "SELECT count(*) FROM u",
                           times[i], i + 1));
   }
-  auto r = run_preflight({"migrate", "status", "--format", "json", "--database-url", db.conninfo(), "--source", dir},
-                         {}, {"PGTZ=America/New_York", "PGDATESTYLE=SQL, DMY"});
+  auto r = run_preflight(
+      {"migrate", "status", "--format", "json", "--database-url", db.conninfo(), "--source", dir},
+      {}, {"PGTZ=America/New_York", "PGDATESTYLE=SQL, DMY"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> installed;
   const auto status = nlohmann::json::parse(r.out);
   for (const auto& m : status.at("migrations")) installed.push_back(m.at("installed_on").dump());
-  EXPECT_EQ(installed, (std::vector<std::string>{R"("2026-01-17T07:00:00Z")", R"("1969-12-31T23:59:59Z")",
-                                                 R"("2000-02-29T00:00:00Z")", R"("0044-03-15T12:00:00Z")",
-                                                 R"("12345-06-07T08:09:10Z")", R"("")", R"("")"}))
+  EXPECT_EQ(installed,
+            (std::vector<std::string>{R"("2026-01-17T07:00:00Z")", R"("1969-12-31T23:59:59Z")",
+                                      R"("2000-02-29T00:00:00Z")", R"("0044-03-15T12:00:00Z")",
+                                      R"("12345-06-07T08:09:10Z")", R"("")", R"("")"}))
       << r.out;
 }
 
-}  // namespace
+} // namespace

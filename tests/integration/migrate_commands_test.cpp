@@ -28,19 +28,23 @@ using preflight::migrate::to_hex;
 
 namespace {
 
-std::vector<std::string> on(const TestDatabase& db, const std::string& dir, std::vector<std::string> args) {
+std::vector<std::string> on(const TestDatabase& db, const std::string& dir,
+                            std::vector<std::string> args) {
   args.insert(args.end(), {"--database-url", db.conninfo(), "--source", dir});
   return args;
 }
 
-std::string hex_of_file(const std::string& path) { return to_hex(sha384(read_text(path))); }
+std::string hex_of_file(const std::string& path) {
+  return to_hex(sha384(read_text(path)));
+}
 
 // The history as one comparable string.
 std::string history_rows(const TestDatabase& db, const std::string& table = "_sqlx_migrations") {
-  return db.scalar(fmt::format("SELECT coalesce(string_agg(format('%s|%s|%s|%s|%s|%s', version, description, "
-                               "installed_on, success, encode(checksum, 'hex'), execution_time), E'\\n' "
-                               "ORDER BY version), '') FROM {}",
-                               table));
+  return db.scalar(
+      fmt::format("SELECT coalesce(string_agg(format('%s|%s|%s|%s|%s|%s', version, description, "
+                  "installed_on, success, encode(checksum, 'hex'), execution_time), E'\\n' "
+                  "ORDER BY version), '') FROM {}",
+                  table));
 }
 
 std::string capture(const std::string& command) {
@@ -55,7 +59,8 @@ std::string capture(const std::string& command) {
 
 // pg_dump 15.14+ brackets its output with \restrict / \unrestrict and a random key per run.
 std::string schema_dump(const TestDatabase& db) {
-  auto dump = capture(fmt::format("{}/pg_dump --schema-only --no-owner -d '{}'", postgres_bin_dir(), db.conninfo()));
+  auto dump = capture(fmt::format("{}/pg_dump --schema-only --no-owner -d '{}'", postgres_bin_dir(),
+                                  db.conninfo()));
   std::string kept;
   std::size_t start = 0;
   while (start < dump.size()) {
@@ -71,9 +76,10 @@ std::string schema_dump(const TestDatabase& db) {
 // True while another session runs `statement` (statements are sent with the whitespace and
 // comments that precede them in the file, e.g. a first line "-- no-transaction").
 bool running(const TestDatabase& db, const std::string& statement) {
-  return db.scalar(fmt::format("SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "
-                               "state = 'active' AND position('{}' in query) > 0",
-                               statement)) == "1";
+  return db.scalar(
+             fmt::format("SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "
+                         "state = 'active' AND position('{}' in query) > 0",
+                         statement)) == "1";
 }
 
 // Starts preflight without waiting for it (for kill and concurrency tests).
@@ -99,8 +105,7 @@ int wait_exit(pid_t pid) {
 }
 
 // Polls `condition` every 20 ms for up to `seconds`.
-template <class Condition>
-bool eventually(Condition condition, double seconds = 20) {
+template <class Condition> bool eventually(Condition condition, double seconds = 20) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (std::chrono::steady_clock::now() < deadline) {
     if (condition()) return true;
@@ -120,17 +125,19 @@ TEST(MigrateRepair, RecordsTheChecksumOfAnEditedFilePrintingBothValues) {
 
   auto verify = run_preflight(on(db, dir, {"migrate", "verify"}));
   EXPECT_EQ(verify.exit_code, 3);
-  EXPECT_NE(verify.err.find(fmt::format("preflight: error: migration 1 (a) was edited after it was applied: recorded "
-                                        "checksum {}, file {}/0001_a.sql has {}\n",
-                                        old_hex, dir, new_hex)),
+  EXPECT_NE(verify.err.find(fmt::format(
+                "preflight: error: migration 1 (a) was edited after it was applied: recorded "
+                "checksum {}, file {}/0001_a.sql has {}\n",
+                old_hex, dir, new_hex)),
             std::string::npos)
       << verify.err;
 
   auto dry = run_preflight(on(db, dir, {"migrate", "repair", "--dry-run"}));
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
-  EXPECT_EQ(dry.out, fmt::format("would record the new checksum of migration 1 (a): old {}, new {}\n"
-                                 "Dry run: 1 change to the history; nothing was changed.\n",
-                                 old_hex, new_hex));
+  EXPECT_EQ(dry.out,
+            fmt::format("would record the new checksum of migration 1 (a): old {}, new {}\n"
+                        "Dry run: 1 change to the history; nothing was changed.\n",
+                        old_hex, new_hex));
   EXPECT_EQ(run_preflight(on(db, dir, {"migrate", "verify"})).exit_code, 3);
 
   auto repair = run_preflight(on(db, dir, {"migrate", "repair"}));
@@ -138,7 +145,8 @@ TEST(MigrateRepair, RecordsTheChecksumOfAnEditedFilePrintingBothValues) {
   EXPECT_EQ(repair.out, fmt::format("record the new checksum of migration 1 (a): old {}, new {}\n"
                                     "Repaired: 1 change to the history.\n",
                                     old_hex, new_hex));
-  EXPECT_EQ(db.scalar("SELECT encode(checksum, 'hex') FROM _sqlx_migrations WHERE version = 1"), new_hex);
+  EXPECT_EQ(db.scalar("SELECT encode(checksum, 'hex') FROM _sqlx_migrations WHERE version = 1"),
+            new_hex);
   EXPECT_EQ(run_preflight(on(db, dir, {"migrate", "verify"})).exit_code, 0);
   EXPECT_EQ(run_preflight(on(db, dir, {"migrate", "repair"})).out,
             "Nothing to repair: no edited file and no failed row in the history.\n");
@@ -148,26 +156,35 @@ TEST(MigrateRepair, FailedConcurrentIndexIsRecordedNamedBlocksUpAndIsRepairedAft
   TestDatabase db;
   auto dir = make_temp_dir();
   write_file(dir + "/0001_t.sql", "CREATE TABLE t (v int);\nINSERT INTO t VALUES (1), (1), (2);\n");
-  write_file(dir + "/0002_unique_v.sql", "-- no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY t_v_key ON t (v);\n");
+  write_file(dir + "/0002_unique_v.sql",
+             "-- no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY t_v_key ON t (v);\n");
   write_file(dir + "/0003_after.sql", "CREATE TABLE after_unique (id int);\n");
 
   auto up = run_preflight(on(db, dir, {"migrate", "up"}));
   EXPECT_EQ(up.exit_code, 1);
-  EXPECT_NE(up.out.find("      note: index t_v_key on t is INVALID (left by a failed CREATE INDEX CONCURRENTLY): "
-                        "DROP INDEX CONCURRENTLY t_v_key; before retrying\n"),
-            std::string::npos)
+  EXPECT_NE(
+      up.out.find(
+          "      note: index t_v_key on t is INVALID (left by a failed CREATE INDEX CONCURRENTLY): "
+          "DROP INDEX CONCURRENTLY t_v_key; before retrying\n"),
+      std::string::npos)
       << up.out;
-  EXPECT_NE(up.err.find(dir + "/0002_unique_v.sql:2:1: migration 2 (unique v) failed: ERROR 23505: could not create "
-                              "unique index \"t_v_key\"\nDETAIL: Key (v)=(1) is duplicated."),
-            std::string::npos)
+  EXPECT_NE(
+      up.err.find(
+          dir +
+          "/0002_unique_v.sql:2:1: migration 2 (unique v) failed: ERROR 23505: could not create "
+          "unique index \"t_v_key\"\nDETAIL: Key (v)=(1) is duplicated."),
+      std::string::npos)
       << up.err;
-  EXPECT_EQ(db.scalar("SELECT string_agg(version || ':' || success, ',' ORDER BY version) FROM _sqlx_migrations"),
+  EXPECT_EQ(db.scalar("SELECT string_agg(version || ':' || success, ',' ORDER BY version) FROM "
+                      "_sqlx_migrations"),
             "1:true,2:false");
 
   auto blocked = run_preflight(on(db, dir, {"migrate", "up"}));
   EXPECT_EQ(blocked.exit_code, 3);
-  EXPECT_NE(blocked.err.find("preflight: error: migration 2 (unique v) is recorded as failed (partially applied)"),
-            std::string::npos)
+  EXPECT_NE(
+      blocked.err.find(
+          "preflight: error: migration 2 (unique v) is recorded as failed (partially applied)"),
+      std::string::npos)
       << blocked.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('after_unique') IS NULL"), "t");
 
@@ -178,14 +195,16 @@ TEST(MigrateRepair, FailedConcurrentIndexIsRecordedNamedBlocksUpAndIsRepairedAft
 
   auto repair = run_preflight(on(db, dir, {"migrate", "repair"}));
   EXPECT_EQ(repair.exit_code, 0) << repair.err;
-  EXPECT_EQ(repair.out,
-            "remove the failed row of migration 2 (unique v); it will run again at the next `migrate up`\n"
-            "Repaired: 1 change to the history.\n");
+  EXPECT_EQ(repair.out, "remove the failed row of migration 2 (unique v); it will run again at the "
+                        "next `migrate up`\n"
+                        "Repaired: 1 change to the history.\n");
   auto again = run_preflight(on(db, dir, {"migrate", "up"}));
   EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(db.scalar("SELECT string_agg(version || ':' || success, ',' ORDER BY version) FROM _sqlx_migrations"),
+  EXPECT_EQ(db.scalar("SELECT string_agg(version || ':' || success, ',' ORDER BY version) FROM "
+                      "_sqlx_migrations"),
             "1:true,2:true,3:true");
-  EXPECT_EQ(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_v_key'::regclass"), "t");
+  EXPECT_EQ(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_v_key'::regclass"),
+            "t");
   EXPECT_EQ(run_preflight(on(db, dir, {"migrate", "verify"})).exit_code, 0);
 }
 
@@ -201,22 +220,29 @@ TEST(MigrateBaseline, TakesOverADatabaseSetUpByHand) {
   EXPECT_EQ(run_preflight(on(db, dir, {"migrate", "baseline", "7"})).exit_code, 2);
   auto baseline = run_preflight(on(db, dir, {"migrate", "baseline", "2"}));
   ASSERT_EQ(baseline.exit_code, 0) << baseline.err;
-  EXPECT_EQ(baseline.out,
-            "record     1 a\nrecord     2 b\nBaseline: 2 migrations up to version 2 recorded as applied without "
-            "running them.\n");
-  EXPECT_EQ(db.scalar("SELECT string_agg(format('%s|%s|%s|%s|%s', version, description, success, "
-                      "encode(checksum, 'hex'), execution_time), ';' ORDER BY version) FROM _sqlx_migrations"),
-            fmt::format("1|a|t|{}|0;2|b|t|{}|0", hex_of_file(dir + "/0001_a.sql"), hex_of_file(dir + "/0002_b.up.sql")));
+  EXPECT_EQ(baseline.out, "record     1 a\nrecord     2 b\nBaseline: 2 migrations up to version 2 "
+                          "recorded as applied without "
+                          "running them.\n");
+  EXPECT_EQ(
+      db.scalar(
+          "SELECT string_agg(format('%s|%s|%s|%s|%s', version, description, success, "
+          "encode(checksum, 'hex'), execution_time), ';' ORDER BY version) FROM _sqlx_migrations"),
+      fmt::format("1|a|t|{}|0;2|b|t|{}|0", hex_of_file(dir + "/0001_a.sql"),
+                  hex_of_file(dir + "/0002_b.up.sql")));
 
   auto again = run_preflight(on(db, dir, {"migrate", "baseline", "2"}));
   EXPECT_EQ(again.exit_code, 3);
-  EXPECT_EQ(again.err,
-            "preflight: error: baseline refused: the history already has 2 rows (newest: version 2)\n"
-            "hint: baseline only starts a history; use `preflight migrate status` to see what is recorded\n");
+  EXPECT_EQ(
+      again.err,
+      "preflight: error: baseline refused: the history already has 2 rows (newest: version 2)\n"
+      "hint: baseline only starts a history; use `preflight migrate status` to see what is "
+      "recorded\n");
 
   auto up = run_preflight(on(db, dir, {"migrate", "up"}));
   ASSERT_EQ(up.exit_code, 0) << up.err;
-  EXPECT_EQ(db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM _sqlx_migrations"), "1,2,3");
+  EXPECT_EQ(
+      db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM _sqlx_migrations"),
+      "1,2,3");
   EXPECT_EQ(run_preflight(on(db, dir, {"migrate", "verify"})).exit_code, 0);
 }
 
@@ -227,10 +253,12 @@ TEST(MigrateNew, FollowsSequentialNumbering) {
   auto simple = run_preflight({"migrate", "new", "Add Users' Email!", "--source", dir});
   EXPECT_EQ(simple.exit_code, 0) << simple.err;
   EXPECT_EQ(simple.out, "created " + dir + "/0004_add_users_email.sql\n");
-  EXPECT_EQ(read_text(dir + "/0004_add_users_email.sql"), "-- add_users_email: write the migration's SQL here\n");
+  EXPECT_EQ(read_text(dir + "/0004_add_users_email.sql"),
+            "-- add_users_email: write the migration's SQL here\n");
 
   auto pair = run_preflight({"migrate", "new", "drop_b", "--reversible", "--source", dir});
-  EXPECT_EQ(pair.out, "created " + dir + "/0005_drop_b.up.sql\ncreated " + dir + "/0005_drop_b.down.sql\n");
+  EXPECT_EQ(pair.out,
+            "created " + dir + "/0005_drop_b.up.sql\ncreated " + dir + "/0005_drop_b.down.sql\n");
   EXPECT_TRUE(fs::exists(dir + "/0005_drop_b.down.sql"));
 }
 
@@ -238,7 +266,8 @@ TEST(MigrateNew, TimestampsInAnEmptyFolderAndNeverOverwrites) {
   auto dir = make_temp_dir() + "/fresh";
   auto created = run_preflight({"migrate", "new", "init", "--source", dir});
   ASSERT_EQ(created.exit_code, 0) << created.err;
-  ASSERT_EQ(created.out.size(), std::string("created " + dir + "/20260101000000_init.sql\n").size()) << created.out;
+  ASSERT_EQ(created.out.size(), std::string("created " + dir + "/20260101000000_init.sql\n").size())
+      << created.out;
   EXPECT_EQ(created.out.rfind("created " + dir + "/20", 0), 0U) << created.out;
 
   // Something that is not a regular file already has the name the next migration would get.
@@ -247,8 +276,9 @@ TEST(MigrateNew, TimestampsInAnEmptyFolderAndNeverOverwrites) {
   fs::create_directories(seq + "/0002_b.sql");
   auto refused = run_preflight({"migrate", "new", "b", "--source", seq});
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_EQ(refused.err, "preflight: error: " + seq + "/0002_b.sql: file already exists; not overwritten\n"
-                         "hint: choose another name\n");
+  EXPECT_EQ(refused.err, "preflight: error: " + seq +
+                             "/0002_b.sql: file already exists; not overwritten\n"
+                             "hint: choose another name\n");
 }
 
 TEST(MigrateDryRun, LeavesSchemaAndHistoryIdentical) {
@@ -261,10 +291,12 @@ TEST(MigrateDryRun, LeavesSchemaAndHistoryIdentical) {
 
   auto dry = run_preflight(on(db, dir, {"migrate", "up", "--dry-run"}));
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
-  EXPECT_NE(dry.out.find("apply     3 mid003 batch optimizations               ok (dry run, rolled back)"),
+  EXPECT_NE(dry.out.find(
+                "apply     3 mid003 batch optimizations               ok (dry run, rolled back)"),
             std::string::npos)
       << dry.out;
-  EXPECT_NE(dry.out.find("Dry run: 2 migrations checked; the database was not changed.\n"), std::string::npos);
+  EXPECT_NE(dry.out.find("Dry run: 2 migrations checked; the database was not changed.\n"),
+            std::string::npos);
   EXPECT_EQ(schema_dump(db), schema);
   EXPECT_EQ(history_rows(db), history);
 
@@ -283,7 +315,8 @@ TEST(MigrateDryRun, CreatesNoHistoryTableOnAFreshDatabase) {
   EXPECT_EQ(schema_dump(db), schema);
 }
 
-// sqlx 0.8's own DDL (sqlx-postgres/src/migrate.rs, ensure_migrations_table) and the rows it writes.
+// sqlx 0.8's own DDL (sqlx-postgres/src/migrate.rs, ensure_migrations_table) and the rows it
+// writes.
 constexpr const char* k_sqlx_ddl = R"(CREATE TABLE IF NOT EXISTS {} (
     version BIGINT PRIMARY KEY,
     description TEXT NOT NULL,
@@ -303,10 +336,12 @@ TEST(MigrateSqlxCompat, TakesOverASqlxDatabaseWithNoChange) {
   auto session = db.connect();
   session->exec(fmt::format(k_sqlx_ddl, "_sqlx_migrations"));
   session->exec("CREATE TABLE a (id int); CREATE TABLE b (id int);");
-  session->exec(fmt::format(
-      "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES "
-      "(20240101000000, 'create a', true, '\\x{}', 4182301), (20240102000000, 'create b', true, '\\x{}', 2210456)",
-      hex_of_file(dir + "/20240101000000_create_a.sql"), hex_of_file(dir + "/20240102000000_create_b.up.sql")));
+  session->exec(fmt::format("INSERT INTO _sqlx_migrations (version, description, success, "
+                            "checksum, execution_time) VALUES "
+                            "(20240101000000, 'create a', true, '\\x{}', 4182301), "
+                            "(20240102000000, 'create b', true, '\\x{}', 2210456)",
+                            hex_of_file(dir + "/20240101000000_create_a.sql"),
+                            hex_of_file(dir + "/20240102000000_create_b.up.sql")));
   const auto before = history_rows(db);
 
   auto status = run_preflight(on(db, dir, {"migrate", "status", "--format", "json"}));
@@ -325,9 +360,11 @@ TEST(MigrateSqlxCompat, TakesOverASqlxDatabaseWithNoChange) {
   auto up = run_preflight(on(db, dir, {"migrate", "up"}));
   ASSERT_EQ(up.exit_code, 0) << up.err;
   const auto after = history_rows(db);
-  EXPECT_EQ(after.substr(0, before.size()), before);  // sqlx's rows untouched
+  EXPECT_EQ(after.substr(0, before.size()), before); // sqlx's rows untouched
   EXPECT_EQ(db.scalar("SELECT count(*) FROM _sqlx_migrations"), "3");
-  EXPECT_EQ(db.scalar("SELECT execution_time > 0 FROM _sqlx_migrations WHERE version = 20240103000000"), "t");
+  EXPECT_EQ(
+      db.scalar("SELECT execution_time > 0 FROM _sqlx_migrations WHERE version = 20240103000000"),
+      "t");
 }
 
 TEST(MigrateSqlxCompat, HistoryTableIsExactlySqlxs) {
@@ -337,21 +374,24 @@ TEST(MigrateSqlxCompat, HistoryTableIsExactlySqlxs) {
   session->exec("CREATE SCHEMA sqlx_reference");
   session->exec(fmt::format(k_sqlx_ddl, "sqlx_reference._sqlx_migrations"));
   auto columns = [&](const std::string& schema) {
-    return db.scalar(fmt::format(
-        "SELECT string_agg(format('%s %s %s %s', column_name, data_type, is_nullable, "
-        "coalesce(column_default, '-')), '; ' ORDER BY ordinal_position) FROM information_schema.columns "
-        "WHERE table_schema = '{}' AND table_name = '_sqlx_migrations'",
-        schema));
+    return db.scalar(
+        fmt::format("SELECT string_agg(format('%s %s %s %s', column_name, data_type, is_nullable, "
+                    "coalesce(column_default, '-')), '; ' ORDER BY ordinal_position) FROM "
+                    "information_schema.columns "
+                    "WHERE table_schema = '{}' AND table_name = '_sqlx_migrations'",
+                    schema));
   };
   auto primary_key = [&](const std::string& schema) {
-    return db.scalar(fmt::format("SELECT string_agg(a.attname, ',') FROM pg_index i JOIN pg_attribute a ON "
-                                 "a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indisprimary AND "
-                                 "i.indrelid = '{}._sqlx_migrations'::regclass",
-                                 schema));
+    return db.scalar(fmt::format(
+        "SELECT string_agg(a.attname, ',') FROM pg_index i JOIN pg_attribute a ON "
+        "a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indisprimary AND "
+        "i.indrelid = '{}._sqlx_migrations'::regclass",
+        schema));
   };
-  EXPECT_EQ(columns("public"),
-            "version bigint NO -; description text NO -; installed_on timestamp with time zone NO now(); "
-            "success boolean NO -; checksum bytea NO -; execution_time bigint NO -");
+  EXPECT_EQ(
+      columns("public"),
+      "version bigint NO -; description text NO -; installed_on timestamp with time zone NO now(); "
+      "success boolean NO -; checksum bytea NO -; execution_time bigint NO -");
   EXPECT_EQ(columns("public"), columns("sqlx_reference"));
   EXPECT_EQ(primary_key("public"), "version");
   EXPECT_EQ(primary_key("public"), primary_key("sqlx_reference"));
@@ -376,17 +416,19 @@ TEST(MigrateConcurrency, EightConcurrentRunsApplyEachMigrationOnce) {
   }
   for (auto& t : threads) t.join();
   for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(codes[i], 0) << errors[i];
-  EXPECT_EQ(db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM _sqlx_migrations"),
-            "1,2,3,4,5,6");
+  EXPECT_EQ(
+      db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM _sqlx_migrations"),
+      "1,2,3,4,5,6");
 }
 
 TEST(MigrateConcurrency, WaitingRunDoesNotDeadlockWithConcurrentIndexBuild) {
   TestDatabase db;
   auto dir = make_temp_dir();
-  write_file(dir + "/0001_t.sql",
-             "CREATE TABLE t (id int, v int);\nINSERT INTO t SELECT g, g % 97 FROM generate_series(1, 200000) g;\n");
-  write_file(dir + "/0002_index.sql",
-             "-- no-transaction\nSELECT pg_sleep(2);\nCREATE INDEX CONCURRENTLY t_v_idx ON t (v);\n");
+  write_file(dir + "/0001_t.sql", "CREATE TABLE t (id int, v int);\nINSERT INTO t SELECT g, g % 97 "
+                                  "FROM generate_series(1, 200000) g;\n");
+  write_file(
+      dir + "/0002_index.sql",
+      "-- no-transaction\nSELECT pg_sleep(2);\nCREATE INDEX CONCURRENTLY t_v_idx ON t (v);\n");
   auto log_a = make_temp_dir() + "/a.log";
   auto log_b = make_temp_dir() + "/b.log";
   pid_t a = spawn_preflight(on(db, dir, {"migrate", "up"}), log_a);
@@ -395,11 +437,15 @@ TEST(MigrateConcurrency, WaitingRunDoesNotDeadlockWithConcurrentIndexBuild) {
   pid_t b = spawn_preflight(on(db, dir, {"migrate", "up"}), log_b);
   EXPECT_EQ(wait_exit(a), 0) << read_text(log_a);
   EXPECT_EQ(wait_exit(b), 0) << read_text(log_b);
-  EXPECT_NE(read_text(log_b).find("preflight: warning: waiting for the migration lock held by pid "), std::string::npos)
+  EXPECT_NE(
+      read_text(log_b).find("preflight: warning: waiting for the migration lock held by pid "),
+      std::string::npos)
       << read_text(log_b);
-  EXPECT_EQ(db.scalar("SELECT string_agg(version || ':' || success, ',' ORDER BY version) FROM _sqlx_migrations"),
+  EXPECT_EQ(db.scalar("SELECT string_agg(version || ':' || success, ',' ORDER BY version) FROM "
+                      "_sqlx_migrations"),
             "1:true,2:true");
-  EXPECT_EQ(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_v_idx'::regclass"), "t");
+  EXPECT_EQ(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_v_idx'::regclass"),
+            "t");
 }
 
 TEST(MigrateConcurrency, LockWaitGivesUpNamingTheHolder) {
@@ -408,12 +454,14 @@ TEST(MigrateConcurrency, LockWaitGivesUpNamingTheHolder) {
   write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
   auto holder = db.connect();
   holder->exec("SET application_name = 'other migrator'");
-  holder->exec(fmt::format("SELECT pg_advisory_lock({})", preflight::migrate::migration_lock_key(db.name())));
+  holder->exec(fmt::format("SELECT pg_advisory_lock({})",
+                           preflight::migrate::migration_lock_key(db.name())));
   auto r = run_preflight(on(db, dir, {"migrate", "up", "--lock-wait", "1"}));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find(fmt::format("preflight: error: gave up waiting 1 s for the migration lock held by pid {} "
-                                   "(application_name \"other migrator\", connected since ",
-                                   holder->backend_pid())),
+  EXPECT_NE(r.err.find(fmt::format(
+                "preflight: error: gave up waiting 1 s for the migration lock held by pid {} "
+                "(application_name \"other migrator\", connected since ",
+                holder->backend_pid())),
             std::string::npos)
       << r.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
@@ -430,13 +478,16 @@ TEST(MigrateFailure, KilledRunLeavesNoHistoryRowAndARerunSucceeds) {
   EXPECT_EQ(wait_exit(pid), 128 + SIGKILL);
   // The server ends the backend once pg_sleep returns and it finds the client gone.
   ASSERT_TRUE(eventually([&] {
-    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'preflight migrate'") == "0";
+    return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'preflight "
+                     "migrate'") == "0";
   }));
   EXPECT_EQ(db.scalar("SELECT string_agg(version::text, ',') FROM _sqlx_migrations"), "1");
   EXPECT_EQ(db.scalar("SELECT to_regclass('slow') IS NULL"), "t");
   auto rerun = run_preflight(on(db, dir, {"migrate", "up"}));
   EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
-  EXPECT_EQ(db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM _sqlx_migrations"), "1,2");
+  EXPECT_EQ(
+      db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM _sqlx_migrations"),
+      "1,2");
 }
 
 TEST(MigrateFailure, LockTimeoutNamesTheBlockingSession) {
@@ -451,13 +502,15 @@ TEST(MigrateFailure, LockTimeoutNamesTheBlockingSession) {
   blocker->exec("LOCK TABLE a IN ACCESS SHARE MODE");
   auto r = run_preflight(on(db, dir, {"migrate", "up", "--lock-timeout", "1s"}));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, fmt::format("preflight: error: {}/0002_add_x.sql:1:1: migration 2 (add x) failed: ERROR 55P03: "
-                               "canceling statement due to lock timeout\n"
-                               "hint: the lock is held by:\n"
-                               "pid {} (application_name \"report job\", state \"idle in transaction\"): LOCK "
-                               "TABLE a IN ACCESS SHARE MODE\n"
-                               "migration 2 was rolled back; 0 earlier migrations of this run stay applied\n",
-                               dir, blocker->backend_pid()));
+  EXPECT_EQ(r.err,
+            fmt::format(
+                "preflight: error: {}/0002_add_x.sql:1:1: migration 2 (add x) failed: ERROR 55P03: "
+                "canceling statement due to lock timeout\n"
+                "hint: the lock is held by:\n"
+                "pid {} (application_name \"report job\", state \"idle in transaction\"): LOCK "
+                "TABLE a IN ACCESS SHARE MODE\n"
+                "migration 2 was rolled back; 0 earlier migrations of this run stay applied\n",
+                dir, blocker->backend_pid()));
   blocker->exec("ROLLBACK");
 }
 
@@ -469,20 +522,22 @@ TEST(MigrateConnection, PasswordNeverAppearsInOutput) {
   // The throwaway cluster trusts local connections, so the password is accepted and ignored.
   const std::string secret = "s3cr3t-pw";
   auto socket = db.conninfo().substr(5, db.conninfo().find(' ') - 5);
-  const std::string url = fmt::format("postgresql://postgres:{}@/{}?host={}", secret, db.name(), socket);
+  const std::string url =
+      fmt::format("postgresql://postgres:{}@/{}?host={}", secret, db.name(), socket);
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"migrate", "status", "--database-url", url, "--source", dir},
            {"migrate", "status", "--format", "json", "--database-url", url, "--source", dir},
            {"migrate", "up", "--database-url", url, "--source", dir},
            {"migrate", "status", "--database-url", url + "&port=1", "--source", dir},
-           {"migrate", "status", "--database-url", "host=/nonexistent password=" + secret + " dbname=x", "--source",
-            dir}}) {
+           {"migrate", "status", "--database-url",
+            "host=/nonexistent password=" + secret + " dbname=x", "--source", dir}}) {
     auto r = run_preflight(args);
     EXPECT_EQ(r.out.find(secret), std::string::npos) << r.out;
     EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
   }
   auto status = run_preflight({"migrate", "status", "--database-url", url, "--source", dir});
-  EXPECT_NE(status.out.find(fmt::format("against postgresql://postgres:***@/{}?host={}:", db.name(), socket)),
+  EXPECT_NE(status.out.find(
+                fmt::format("against postgresql://postgres:***@/{}?host={}:", db.name(), socket)),
             std::string::npos)
       << status.out;
 }
@@ -507,9 +562,11 @@ TEST(MigrateConfig, SchemaQualifiedHistoryTable) {
   ASSERT_EQ(up.exit_code, 0) << up.err;
   EXPECT_EQ(db.scalar("SELECT count(*) FROM ops.history WHERE success"), "1");
   EXPECT_EQ(db.scalar("SELECT to_regclass('public._sqlx_migrations') IS NULL"), "t");
-  auto status = run_preflight({"migrate", "status", "--format", "json", "--database-url", db.conninfo()}, cwd);
+  auto status = run_preflight(
+      {"migrate", "status", "--format", "json", "--database-url", db.conninfo()}, cwd);
   EXPECT_EQ(nlohmann::json::parse(status.out)["migrations"][0]["state"], "applied") << status.out;
-  EXPECT_EQ(run_preflight({"migrate", "verify", "--database-url", db.conninfo()}, cwd).exit_code, 0);
+  EXPECT_EQ(run_preflight({"migrate", "verify", "--database-url", db.conninfo()}, cwd).exit_code,
+            0);
 }
 
 // Bad preflight.toml cases: tests/cases/config/<name>.toml with <name>.expected (the whole stderr).
@@ -517,18 +574,21 @@ class BadConfigCase : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BadConfigCase, ExitTwoWithFileLineColumn) {
   const auto dir = case_path("config", "").string();
-  auto r = run_preflight({"migrate", "status", "--config", GetParam(), "--database-url", "host=/nonexistent"}, dir);
+  auto r = run_preflight(
+      {"migrate", "status", "--config", GetParam(), "--database-url", "host=/nonexistent"}, dir);
   EXPECT_EQ(r.exit_code, 2);
   auto stem = GetParam().substr(0, GetParam().size() - 5);
   EXPECT_EQ(r.err, read_text(case_path("config", stem + ".expected")));
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, BadConfigCase, ::testing::ValuesIn(case_names("config", ".toml")), CaseName());
+INSTANTIATE_TEST_SUITE_P(Cases, BadConfigCase, ::testing::ValuesIn(case_names("config", ".toml")),
+                         CaseName());
 
 std::vector<std::string> cluster_folders() {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator("/tmp")) {
-    if (e.path().filename().string().rfind("preflight-cluster-", 0) == 0) out.push_back(e.path().string());
+    if (e.path().filename().string().rfind("preflight-cluster-", 0) == 0)
+      out.push_back(e.path().string());
   }
   return out;
 }
@@ -536,18 +596,20 @@ std::vector<std::string> cluster_folders() {
 TEST(EphemeralCluster, SigtermStopsTheServerAndRemovesItsFolder) {
   auto dir = make_temp_dir();
   write_file(dir + "/0001_slow.sql", "SELECT pg_sleep(30);\n");
-  pid_t pid = spawn_preflight({"migrate", "up", "--ephemeral", "--source", dir}, make_temp_dir() + "/log");
+  pid_t pid =
+      spawn_preflight({"migrate", "up", "--ephemeral", "--source", dir}, make_temp_dir() + "/log");
   std::string folder;
   ASSERT_TRUE(eventually([&] {
     for (const auto& f : cluster_folders()) {
-      if (read_text(f + "/owner.pid") == std::to_string(pid) + "\n" && fs::exists(f + "/data/postmaster.pid")) {
+      if (read_text(f + "/owner.pid") == std::to_string(pid) + "\n" &&
+          fs::exists(f + "/data/postmaster.pid")) {
         folder = f;
         return true;
       }
     }
     return false;
   }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // into the migration's pg_sleep
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500)); // into the migration's pg_sleep
   const auto server_pid = std::stoi(read_text(folder + "/data/postmaster.pid"));
   kill(pid, SIGTERM);
   EXPECT_EQ(wait_exit(pid), 128 + SIGTERM);
@@ -567,4 +629,4 @@ TEST(EphemeralCluster, FolderOfAKilledRunIsRemovedAtTheNextStart) {
   EXPECT_FALSE(fs::exists(folder));
 }
 
-}  // namespace
+} // namespace

@@ -22,8 +22,8 @@ namespace {
 
 struct Rendering {
   int exit_code = -1;
-  std::string log;  // chromium's stderr
-  std::string png;  // the screenshot's bytes
+  std::string log; // chromium's stderr
+  std::string png; // the screenshot's bytes
 };
 
 // Bounded by `timeout`, which kills chromium (and, with -k, its children) if it hangs.
@@ -31,11 +31,14 @@ Rendering render(const std::string& html_path, const std::string& dir) {
   const std::string png = dir + "/screenshot.png";
   const std::string log = dir + "/chromium.log";
   const std::string profile = make_temp_dir();
-  const std::string command =
-      "timeout -k 5 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-      "--disable-background-networking --disable-component-update --disable-sync --enable-logging=stderr --v=0 "
-      "--user-data-dir='" + profile + "' --screenshot='" + png + "' --window-size=1200,2000 'file://" + html_path +
-      "' >/dev/null 2>'" + log + "'";
+  const std::string command = "timeout -k 5 90 chromium --headless --no-sandbox --disable-gpu "
+                              "--disable-quic --no-first-run "
+                              "--disable-background-networking --disable-component-update "
+                              "--disable-sync --enable-logging=stderr --v=0 "
+                              "--user-data-dir='" +
+                              profile + "' --screenshot='" + png +
+                              "' --window-size=1200,2000 'file://" + html_path +
+                              "' >/dev/null 2>'" + log + "'";
   Rendering r;
   r.exit_code = std::system(command.c_str());
   r.log = read_text(log);
@@ -47,7 +50,8 @@ std::string console_lines(const std::string& log) {
   std::string out;
   std::istringstream lines(log);
   for (std::string line; std::getline(lines, line);) {
-    if (line.find(":CONSOLE") != std::string::npos || line.find("Uncaught") != std::string::npos) out += line + "\n";
+    if (line.find(":CONSOLE") != std::string::npos || line.find("Uncaught") != std::string::npos)
+      out += line + "\n";
   }
   return out;
 }
@@ -63,7 +67,7 @@ struct Image {
   std::uint32_t width = 0;
   std::uint32_t height = 0;
   std::size_t distinct_colours = 0;
-  double share_not_background = 0;  // pixels differing from the top-left pixel
+  double share_not_background = 0; // pixels differing from the top-left pixel
 };
 
 // A minimal PNG reader for what chromium writes: 8-bit RGB or RGBA, not interlaced.
@@ -78,7 +82,8 @@ Image decode_png(const std::string& png) {
     if (type == "IHDR") {
       image.width = be32(png, at + 8);
       image.height = be32(png, at + 12);
-      if (png[at + 16] != 8 || png[at + 20] != 0) throw std::runtime_error("unsupported bit depth or interlace");
+      if (png[at + 16] != 8 || png[at + 20] != 0)
+        throw std::runtime_error("unsupported bit depth or interlace");
       colour_type = png[at + 17];
     } else if (type == "IDAT") {
       idat += png.substr(at + 8, length);
@@ -90,8 +95,8 @@ Image decode_png(const std::string& png) {
   const std::size_t stride = image.width * channels;
   std::vector<unsigned char> raw((stride + 1) * image.height);
   uLongf raw_size = static_cast<uLongf>(raw.size());
-  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()), static_cast<uLong>(idat.size())) !=
-          Z_OK ||
+  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()),
+                 static_cast<uLong>(idat.size())) != Z_OK ||
       raw_size != raw.size()) {
     throw std::runtime_error("bad image data");
   }
@@ -108,17 +113,26 @@ Image decode_png(const std::string& png) {
       const int c = up && i >= channels ? up[i - channels] : 0;
       int predictor = 0;
       switch (filter) {
-        case 0: predictor = 0; break;
-        case 1: predictor = a; break;
-        case 2: predictor = b; break;
-        case 3: predictor = (a + b) / 2; break;
-        case 4: {
-          const int p = a + b - c;
-          const int pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
-          predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-          break;
-        }
-        default: throw std::runtime_error("bad filter");
+      case 0:
+        predictor = 0;
+        break;
+      case 1:
+        predictor = a;
+        break;
+      case 2:
+        predictor = b;
+        break;
+      case 3:
+        predictor = (a + b) / 2;
+        break;
+      case 4: {
+        const int p = a + b - c;
+        const int pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
+        predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+        break;
+      }
+      default:
+        throw std::runtime_error("bad filter");
       }
       out[i] = static_cast<unsigned char>(in[i] + predictor);
     }
@@ -163,13 +177,15 @@ TEST(ReportBrowser, HtmlReportRendersWithoutConsoleMessagesAndIsNotBlank) {
 TEST(ReportBrowser, TheConsoleDetectorSeesAPageThatLogs) {
   const std::string dir = make_temp_dir();
   const std::string html = dir + "/control.html";
-  write_file(html, "<!DOCTYPE html><html><body><p>control</p><script>console.error('preflight-control');"
-                   "notDefined();</script></body></html>");
+  write_file(html,
+             "<!DOCTYPE html><html><body><p>control</p><script>console.error('preflight-control');"
+             "notDefined();</script></body></html>");
   auto r = render(html, dir);
   ASSERT_EQ(r.exit_code, 0) << r.log;
   auto lines = console_lines(r.log);
   EXPECT_NE(lines.find("\"preflight-control\""), std::string::npos) << r.log;
-  EXPECT_NE(lines.find("Uncaught ReferenceError: notDefined is not defined"), std::string::npos) << r.log;
+  EXPECT_NE(lines.find("Uncaught ReferenceError: notDefined is not defined"), std::string::npos)
+      << r.log;
 }
 
 TEST(ReportBrowser, TheBlankDetectorSeesAnEmptyPage) {
@@ -183,4 +199,4 @@ TEST(ReportBrowser, TheBlankDetectorSeesAnEmptyPage) {
   EXPECT_LT(image.share_not_background, 0.001);
 }
 
-}  // namespace
+} // namespace

@@ -20,7 +20,8 @@ namespace {
 std::string allowed_cpus(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("Cpus_allowed_list:", 0) == 0) return line.substr(line.find_first_not_of(" \t", 18));
+    if (line.rfind("Cpus_allowed_list:", 0) == 0)
+      return line.substr(line.find_first_not_of(" \t", 18));
   }
   return "";
 }
@@ -48,14 +49,14 @@ TEST(SharedCpu, MovesThisThreadAndBothBackendsOntoOneCpuAndBack) {
     EXPECT_EQ(allowed_cpus(first->backend_pid()), cpu);
     EXPECT_EQ(allowed_cpus(second->backend_pid()), cpu);
     EXPECT_EQ(allowed_count_of_this_thread(), 1);
-    auto moved = std::move(shared);  // the moved-to object restores, the moved-from one does not
+    auto moved = std::move(shared); // the moved-to object restores, the moved-from one does not
     EXPECT_TRUE(moved.pinned());
     EXPECT_EQ(allowed_cpus(first->backend_pid()), cpu);
   }
   EXPECT_EQ(allowed_cpus(first->backend_pid()), first_before);
   EXPECT_EQ(allowed_cpus(second->backend_pid()), second_before);
   EXPECT_EQ(allowed_count_of_this_thread(), thread_before);
-  EXPECT_EQ(first->exec("SELECT 1").get(0, 0), "1");  // the sessions work on
+  EXPECT_EQ(first->exec("SELECT 1").get(0, 0), "1"); // the sessions work on
 }
 
-}  // namespace
+} // namespace

@@ -14,11 +14,14 @@ namespace preflight::testing {
 
 /// Names of the entries directly under tests/cases/<kind> (sorted), optionally only those
 /// ending in `suffix`.
-inline std::vector<std::string> case_names(const std::string& kind, const std::string& suffix = {}) {
+inline std::vector<std::string> case_names(const std::string& kind,
+                                           const std::string& suffix = {}) {
   std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(PREFLIGHT_CASES_DIR) / kind)) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(PREFLIGHT_CASES_DIR) / kind)) {
     auto name = entry.path().filename().string();
-    if (suffix.empty() || (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)) {
+    if (suffix.empty() || (name.size() >= suffix.size() &&
+                           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)) {
       names.push_back(name);
     }
   }
@@ -41,8 +44,7 @@ inline std::string read_text(const std::filesystem::path& path) {
 
 /// GoogleTest-safe test name for a case path.
 struct CaseName {
-  template <class ParamInfo>
-  std::string operator()(const ParamInfo& param_info) const {
+  template <class ParamInfo> std::string operator()(const ParamInfo& param_info) const {
     std::string name = param_info.param;
     for (auto& c : name) {
       if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
@@ -51,4 +53,4 @@ struct CaseName {
   }
 };
 
-}  // namespace preflight::testing
+} // namespace preflight::testing

@@ -36,8 +36,12 @@ ProcessState& state() {
   return s;
 }
 
-std::unique_ptr<cluster::ThrowawayCluster>& shared_cluster() { return state().cluster; }
-std::vector<std::string>& temp_dirs() { return state().temp_dirs; }
+std::unique_ptr<cluster::ThrowawayCluster>& shared_cluster() {
+  return state().cluster;
+}
+std::vector<std::string>& temp_dirs() {
+  return state().temp_dirs;
+}
 
 std::string random_suffix() {
   static std::mt19937_64 rng{std::random_device{}()};
@@ -47,7 +51,7 @@ std::string random_suffix() {
   return s;
 }
 
-}  // namespace
+} // namespace
 
 std::string server_conninfo(const std::string& database) {
   if (const char* url = std::getenv("PREFLIGHT_TEST_SERVER"); url && *url) {
@@ -59,7 +63,9 @@ std::string server_conninfo(const std::string& database) {
   return shared_cluster()->conninfo(database);
 }
 
-std::string postgres_bin_dir() { return cluster::find_postgres_bin_dir(); }
+std::string postgres_bin_dir() {
+  return cluster::find_postgres_bin_dir();
+}
 
 TestDatabase::TestDatabase() : m_name("t_" + random_suffix()) {
   std::cerr << "[test database " << m_name << "]\n";
@@ -75,9 +81,13 @@ TestDatabase::~TestDatabase() {
   }
 }
 
-std::string TestDatabase::conninfo() const { return server_conninfo(m_name); }
+std::string TestDatabase::conninfo() const {
+  return server_conninfo(m_name);
+}
 
-std::unique_ptr<pg::PgSession> TestDatabase::connect() const { return pg::PgSession::connect(conninfo()); }
+std::unique_ptr<pg::PgSession> TestDatabase::connect() const {
+  return pg::PgSession::connect(conninfo());
+}
 
 std::string TestDatabase::scalar(const std::string& sql) const {
   auto session = connect();
@@ -103,7 +113,9 @@ void write_file(const std::string& path, const std::string& text) {
   out << text;
 }
 
-std::string bundled_migrations() { return std::string(PREFLIGHT_SOURCE_DIR) + "/migrations"; }
+std::string bundled_migrations() {
+  return std::string(PREFLIGHT_SOURCE_DIR) + "/migrations";
+}
 
 namespace {
 std::string slurp(const std::string& path) {
@@ -112,7 +124,7 @@ std::string slurp(const std::string& path) {
   s << in.rdbuf();
   return s.str();
 }
-}  // namespace
+} // namespace
 
 CommandResult run_preflight(const std::vector<std::string>& args, const std::string& cwd,
                             const std::vector<std::string>& env) {
@@ -145,4 +157,4 @@ CommandResult run_preflight(const std::vector<std::string>& args, const std::str
   return result;
 }
 
-}  // namespace preflight::testing
+} // namespace preflight::testing

@@ -57,4 +57,4 @@ void write_file(const std::string& path, const std::string& text);
 /// The bundled migrations folder.
 std::string bundled_migrations();
 
-}  // namespace preflight::testing
+} // namespace preflight::testing

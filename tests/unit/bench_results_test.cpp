@@ -64,14 +64,13 @@ std::string verdict_lines(const Results& r) {
 TEST(Evaluate, PassingRunHasEveryVerdict) {
   auto r = measured(0.5, 0.1, "active_session_after");
   evaluate(one_query_suite(), r);
-  EXPECT_EQ(verdict_lines(r),
-            "before latency p95_ms: pass\n"
-            "after plan index_backed focus_sessions: pass\n"
-            "after plan no_seq_scan focus_sessions: pass\n"
-            "after latency p50_ms: pass\n"
-            " improvement improvement: pass\n"
-            " claim claim 10-50x: fail (informational)\n");
-  EXPECT_TRUE(r.passed());  // the claim is informational
+  EXPECT_EQ(verdict_lines(r), "before latency p95_ms: pass\n"
+                              "after plan index_backed focus_sessions: pass\n"
+                              "after plan no_seq_scan focus_sessions: pass\n"
+                              "after latency p50_ms: pass\n"
+                              " improvement improvement: pass\n"
+                              " claim claim 10-50x: fail (informational)\n");
+  EXPECT_TRUE(r.passed()); // the claim is informational
   ASSERT_TRUE(r.queries[0].improvement);
   EXPECT_NEAR(r.queries[0].improvement->estimate, 5.0, 1e-9);
   EXPECT_EQ(r.queries[0].phases[1].summary.count, 200U);
@@ -81,20 +80,20 @@ TEST(Evaluate, SeqScanAfterAndSmallImprovementFail) {
   auto r = measured(0.5, 0.4, "parallel_seq_scan");
   evaluate(one_query_suite(), r);
   EXPECT_FALSE(r.passed());
-  EXPECT_EQ(verdict_lines(r),
-            "before latency p95_ms: pass\n"
-            "after plan index_backed focus_sessions: fail\n"
-            "after plan no_seq_scan focus_sessions: fail\n"
-            "after latency p50_ms: fail\n"
-            " improvement improvement: fail\n"
-            " claim claim 10-50x: fail (informational)\n");
+  EXPECT_EQ(verdict_lines(r), "before latency p95_ms: pass\n"
+                              "after plan index_backed focus_sessions: fail\n"
+                              "after plan no_seq_scan focus_sessions: fail\n"
+                              "after latency p50_ms: fail\n"
+                              " improvement improvement: fail\n"
+                              " claim claim 10-50x: fail (informational)\n");
   EXPECT_EQ(r.verdicts[2].actual, "Seq Scan on: focus_sessions");
   EXPECT_EQ(r.verdicts[3].expected, "<= 0.200 ms");
 }
 
 TEST(Results, RoundTripKeepsEverything) {
   auto r = measured(0.5, 0.1, "index_scan");
-  r.migration = MigrationStep{3, "mid003", "ab", 123, nlohmann::json::array({{{"statement", "CREATE INDEX x"}}})};
+  r.migration = MigrationStep{3, "mid003", "ab", 123,
+                              nlohmann::json::array({{{"statement", "CREATE INDEX x"}}})};
   r.environment.settings["fsync"] = "off";
   r.environment.cpu_wakeup_held = false;
   r.environment.cpu_wakeup_note = "/dev/cpu_dma_latency: Permission denied";
@@ -131,4 +130,4 @@ TEST(Gbench, OneRunAndThreeAggregatesPerQueryAndPhase) {
   EXPECT_TRUE(g["context"].contains("num_cpus"));
 }
 
-}  // namespace
+} // namespace

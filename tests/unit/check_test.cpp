@@ -37,23 +37,30 @@ std::string join(const std::vector<std::string>& items) {
 std::string describe(const Check& c) {
   std::string out = c.location.to_string() + " " + to_string(c.kind) + " " + c.name + ": ";
   switch (c.kind) {
-    case CheckKind::sql: out += c.query + " expect " + c.expect->describe(); break;
-    case CheckKind::index_used: out += c.index; break;
-    case CheckKind::plan:
-      out += c.query + " params [" + join(c.params) + "]" + (c.analyze ? " analyze" : "");
-      if (c.plan.index_backed) out += " index_backed " + *c.plan.index_backed;
-      if (c.plan.uses_index) out += " uses_index " + *c.plan.uses_index;
-      if (!c.plan.no_seq_scan.empty()) out += " no_seq_scan " + join(c.plan.no_seq_scan);
-      if (c.plan.max_shared_buffers) out += " max_shared_buffers " + std::to_string(*c.plan.max_shared_buffers);
-      break;
-    case CheckKind::schema: out += c.object.describe(); break;
-    case CheckKind::migration:
-      out += "version " + std::to_string(c.version) + " newest " + (c.newest ? "true" : "false");
-      break;
-    case CheckKind::statements:
-      out += c.query + " max_mean_ms " + fmt::format("{:g}", c.max_mean_ms) + " min_calls " +
-             std::to_string(c.min_calls) + (c.optional ? " optional" : "");
-      break;
+  case CheckKind::sql:
+    out += c.query + " expect " + c.expect->describe();
+    break;
+  case CheckKind::index_used:
+    out += c.index;
+    break;
+  case CheckKind::plan:
+    out += c.query + " params [" + join(c.params) + "]" + (c.analyze ? " analyze" : "");
+    if (c.plan.index_backed) out += " index_backed " + *c.plan.index_backed;
+    if (c.plan.uses_index) out += " uses_index " + *c.plan.uses_index;
+    if (!c.plan.no_seq_scan.empty()) out += " no_seq_scan " + join(c.plan.no_seq_scan);
+    if (c.plan.max_shared_buffers)
+      out += " max_shared_buffers " + std::to_string(*c.plan.max_shared_buffers);
+    break;
+  case CheckKind::schema:
+    out += c.object.describe();
+    break;
+  case CheckKind::migration:
+    out += "version " + std::to_string(c.version) + " newest " + (c.newest ? "true" : "false");
+    break;
+  case CheckKind::statements:
+    out += c.query + " max_mean_ms " + fmt::format("{:g}", c.max_mean_ms) + " min_calls " +
+           std::to_string(c.min_calls) + (c.optional ? " optional" : "");
+    break;
   }
   return out + "\n";
 }
@@ -71,7 +78,8 @@ TEST_P(ChecksFileCase, ParsesOrRejectsWithEveryProblem) {
   const auto stem = strip_suffix(name, ".toml");
   std::string actual;
   try {
-    for (const auto& c : parse_checks(read_text(case_path("checks", name)), name)) actual += describe(c);
+    for (const auto& c : parse_checks(read_text(case_path("checks", name)), name))
+      actual += describe(c);
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::input);
     actual = describe(e);
@@ -113,8 +121,9 @@ TEST_P(DeriveCase, DerivesSchemaChecksFromTheUpScript) {
   std::string actual;
   for (const auto& c : derive_checks(migration)) {
     actual += c.location.to_string() + " " + to_string(c.kind) + ": " +
-              (c.kind == CheckKind::schema ? c.object.describe()
-                                           : fmt::format("{} applied, newest {}", c.version, c.newest ? "true" : "false")) +
+              (c.kind == CheckKind::schema
+                   ? c.object.describe()
+                   : fmt::format("{} applied, newest {}", c.version, c.newest ? "true" : "false")) +
               "\n";
   }
   EXPECT_EQ(actual, read_text(case_path("derive", stem + ".expected")));
@@ -123,10 +132,12 @@ TEST_P(DeriveCase, DerivesSchemaChecksFromTheUpScript) {
 INSTANTIATE_TEST_SUITE_P(Cases, DeriveCase, ::testing::ValuesIn(case_names("derive", ".up.sql")),
                          preflight::testing::CaseName());
 
-ResultRows one(const char* value) { return {{value ? std::optional<std::string>(value) : std::nullopt}}; }
+ResultRows one(const char* value) {
+  return {{value ? std::optional<std::string>(value) : std::nullopt}};
+}
 
 TEST(Expectation, NumericComparisonsCompareNumbersNotText) {
-  EXPECT_TRUE(evaluate(parse_expectation(">= 1"), one("10")).passed);  // "10" < "1…" as text
+  EXPECT_TRUE(evaluate(parse_expectation(">= 1"), one("10")).passed); // "10" < "1…" as text
   EXPECT_TRUE(evaluate(parse_expectation("== 8.5"), one("8.50")).passed);
   EXPECT_FALSE(evaluate(parse_expectation("< 5"), one("5")).passed);
   EXPECT_TRUE(evaluate(parse_expectation("<= 5"), one("5")).passed);
@@ -145,7 +156,9 @@ TEST(Expectation, TextComparisonsCompareExactText) {
 }
 
 TEST(Expectation, RowsCountsRowsOfAnyShape) {
-  ResultRows three{{std::string("a"), std::string("b")}, {std::nullopt, std::string("c")}, {std::string("d"), std::nullopt}};
+  ResultRows three{{std::string("a"), std::string("b")},
+                   {std::nullopt, std::string("c")},
+                   {std::string("d"), std::nullopt}};
   auto e = evaluate(parse_expectation("rows == 3"), three);
   EXPECT_TRUE(e.passed);
   EXPECT_EQ(e.measured, "3 rows");
@@ -153,7 +166,9 @@ TEST(Expectation, RowsCountsRowsOfAnyShape) {
 }
 
 TEST(Expectation, MatchesSearchesTheValue) {
-  EXPECT_TRUE(evaluate(parse_expectation(R"(matches "^Index Scan using \\w+")"), one("Index Scan using idx_a on t")).passed);
+  EXPECT_TRUE(evaluate(parse_expectation(R"(matches "^Index Scan using \\w+")"),
+                       one("Index Scan using idx_a on t"))
+                  .passed);
   EXPECT_FALSE(evaluate(parse_expectation(R"(matches "Seq Scan")"), one("Index Scan")).passed);
 }
 
@@ -162,15 +177,18 @@ TEST(Expectation, ValueExpectationsNeedExactlyOneNonNullValue) {
   EXPECT_FALSE(null.passed);
   EXPECT_EQ(null.measured, "NULL");
   EXPECT_EQ(null.reason, "the query returned NULL");
-  auto two = evaluate(parse_expectation("== 0"), ResultRows{{std::string("0")}, {std::string("0")}});
+  auto two =
+      evaluate(parse_expectation("== 0"), ResultRows{{std::string("0")}, {std::string("0")}});
   EXPECT_FALSE(two.passed);
   EXPECT_EQ(two.measured, "2 rows × 1 column");
-  EXPECT_EQ(two.reason, "the query must return exactly one value (one row, one column) for this expectation");
+  EXPECT_EQ(two.reason,
+            "the query must return exactly one value (one row, one column) for this expectation");
 }
 
 TEST(Expectation, StrictParsingRejectsEverythingElse) {
-  for (const char* bad : {"", "=", "= 1", "=> 1", "rows", "rows >= -1", "rows == x", "matches", "matches x",
-                          "matches\"x\"", "== \"unterminated", "== a b", "1 == 1", "~ 1"}) {
+  for (const char* bad :
+       {"", "=", "= 1", "=> 1", "rows", "rows >= -1", "rows == x", "matches", "matches x",
+        "matches\"x\"", "== \"unterminated", "== a b", "1 == 1", "~ 1"}) {
     EXPECT_THROW(parse_expectation(bad), Error) << bad;
   }
 }
@@ -193,10 +211,13 @@ TEST(Duration, ParsesUnitsAndRejectsGarbage) {
 
 TEST(RefuseWrites, NamesFileLineAndCheckForEveryRefusal) {
   auto checks = parse_checks(
-      "[[check]]\nname = \"bad\"\nkind = \"sql\"\nquery = \"UPDATE t SET a = 1\"\nexpect = \"== 0\"\n\n"
+      "[[check]]\nname = \"bad\"\nkind = \"sql\"\nquery = \"UPDATE t SET a = 1\"\nexpect = \"== "
+      "0\"\n\n"
       "[[check]]\nname = \"ok\"\nkind = \"sql\"\nquery = \"SELECT 1\"\nexpect = \"== 1\"\n\n"
-      "[[check]]\nname = \"locks\"\nkind = \"plan\"\nquery = \"SELECT * FROM t FOR UPDATE\"\nno_seq_scan = \"t\"\n\n"
-      "[[check]]\nname = \"statement\"\nkind = \"statements\"\nquery = \"UPDATE t SET a = $1\"\nmax_mean_ms = 1\n",
+      "[[check]]\nname = \"locks\"\nkind = \"plan\"\nquery = \"SELECT * FROM t FOR "
+      "UPDATE\"\nno_seq_scan = \"t\"\n\n"
+      "[[check]]\nname = \"statement\"\nkind = \"statements\"\nquery = \"UPDATE t SET a = "
+      "$1\"\nmax_mean_ms = 1\n",
       "c.toml");
   try {
     refuse_writes(checks);
@@ -224,7 +245,9 @@ TEST(SchemaMatch, IndexColumnsAreComparedInCanonicalForm) {
   IndexFacts found{"focus_sessions", true, false, true, {"user_id", "status", "started_at"}};
   auto m = match_index(want, found);
   EXPECT_FALSE(m.passed);
-  EXPECT_EQ(m.detail, "columns are (user_id, status, started_at), expected (user_id, status, started_at DESC)");
+  EXPECT_EQ(
+      m.detail,
+      "columns are (user_id, status, started_at), expected (user_id, status, started_at DESC)");
   found.columns.back() = "started_at DESC";
   found.valid = false;
   m = match_index(want, found);
@@ -248,7 +271,8 @@ TEST(SchemaMatch, ForeignKeyWithoutCascadeFails) {
   found.on_delete = "no action";
   auto m = match_constraint(want, found);
   EXPECT_FALSE(m.passed);
-  EXPECT_EQ(m.measured, "foreign key on focus_library_tracks (library_id) references focus_libraries on delete no action");
+  EXPECT_EQ(m.measured, "foreign key on focus_library_tracks (library_id) references "
+                        "focus_libraries on delete no action");
   EXPECT_EQ(m.detail, "ON DELETE is NO ACTION, expected CASCADE");
 }
 
@@ -309,17 +333,22 @@ TEST(CheckResults, TextOneLinePerCheck) {
 
 TEST(CheckResults, GithubAnnotationsAreEscaped) {
   EXPECT_EQ(render_github_annotations(sample_report()),
-            "::error file=ci%3Achecks.toml,line=12,title=preflight check%3A errors%2C last 30 min%3A <5 & \"low\"::"
+            "::error file=ci%3Achecks.toml,line=12,title=preflight check%3A errors%2C last 30 "
+            "min%3A <5 & \"low\"::"
             "measured: 7%0Aexpected: < 5%0A100%25 of%0Athem\n");
 }
 
 TEST(CheckResults, JunitHasOneTestcasePerCheckWithFailureText) {
   auto xml = render_junit(sample_report());
-  EXPECT_NE(xml.find(R"(<testsuites name="preflight check" tests="3" failures="1" errors="0" skipped="1" time="0.013">)"),
-            std::string::npos)
+  EXPECT_NE(
+      xml.find(
+          R"(<testsuites name="preflight check" tests="3" failures="1" errors="0" skipped="1" time="0.013">)"),
+      std::string::npos)
       << xml;
-  EXPECT_NE(xml.find(R"(<testcase classname="preflight.check.sql" name="errors, last 30 min: &lt;5 &amp; &quot;low&quot;")"),
-            std::string::npos)
+  EXPECT_NE(
+      xml.find(
+          R"(<testcase classname="preflight.check.sql" name="errors, last 30 min: &lt;5 &amp; &quot;low&quot;")"),
+      std::string::npos)
       << xml;
   EXPECT_NE(xml.find(R"(<failure message="measured 7, expected &lt; 5" type="sql">measured: 7
 expected: &lt; 5
@@ -327,7 +356,9 @@ expected: &lt; 5
 them</failure>)"),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find(R"(<skipped message="not installed">not installed</skipped>)"), std::string::npos) << xml;
+  EXPECT_NE(xml.find(R"(<skipped message="not installed">not installed</skipped>)"),
+            std::string::npos)
+      << xml;
 }
 
-}  // namespace
+} // namespace

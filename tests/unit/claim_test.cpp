@@ -73,4 +73,4 @@ TEST(Claim, AbsoluteLatenciesAreOnlyCompared) {
   EXPECT_EQ(in[0].actual, "consistent: measured p50 60.0 ms → 3.0 ms");
 }
 
-}  // namespace
+} // namespace

@@ -28,10 +28,14 @@ bench::CompareOptions read_options(const std::filesystem::path& path) {
   std::istringstream in(read_text(path));
   std::string key, equals, value;
   while (in >> key >> equals >> value) {
-    if (key == "alpha") options.alpha = std::stod(value);
-    else if (key == "min_effect") options.min_effect = std::stod(value);
-    else if (key == "allow_plan_change") options.allow_plan_change = value == "true";
-    else ADD_FAILURE() << "unknown option " << key << " in " << path;
+    if (key == "alpha")
+      options.alpha = std::stod(value);
+    else if (key == "min_effect")
+      options.min_effect = std::stod(value);
+    else if (key == "allow_plan_change")
+      options.allow_plan_change = value == "true";
+    else
+      ADD_FAILURE() << "unknown option " << key << " in " << path;
   }
   return options;
 }
@@ -41,16 +45,19 @@ class CompareCase : public ::testing::TestWithParam<std::string> {};
 TEST_P(CompareCase, ReportsWhatAUserShouldRead) {
   const auto dir = preflight::testing::case_path("compare", GetParam());
   auto options = read_options(dir / "options");
-  auto comparison = bench::compare_results(load(dir / "baseline.json"), load(dir / "current.json"), options);
+  auto comparison =
+      bench::compare_results(load(dir / "baseline.json"), load(dir / "current.json"), options);
   EXPECT_EQ(report::compare_text(comparison, options), read_text(dir / "expected"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, CompareCase, ::testing::ValuesIn(preflight::testing::case_names("compare")),
+INSTANTIATE_TEST_SUITE_P(Cases, CompareCase,
+                         ::testing::ValuesIn(preflight::testing::case_names("compare")),
                          preflight::testing::CaseName());
 
 TEST(Compare, ShiftedSamplesAreARegressionWithTheRightRatio) {
   const auto dir = preflight::testing::case_path("compare", "shifted_30_percent");
-  auto comparison = bench::compare_results(load(dir / "baseline.json"), load(dir / "current.json"), {});
+  auto comparison =
+      bench::compare_results(load(dir / "baseline.json"), load(dir / "current.json"), {});
   ASSERT_EQ(comparison.rows.size(), 2U);
   EXPECT_EQ(comparison.rows[0].change, bench::Change::regression);
   EXPECT_NEAR(comparison.rows[0].ratio.estimate, 1.3, 1e-3);
@@ -64,7 +71,7 @@ TEST(Compare, FlagMinEffectOverridesTheQuerysOwn) {
   const auto dir = preflight::testing::case_path("compare", "per_query_min_effect");
   auto base = load(dir / "baseline.json");
   auto current = load(dir / "current.json");
-  EXPECT_FALSE(bench::compare_results(base, current, {}).failed());  // the query allows 50 %
+  EXPECT_FALSE(bench::compare_results(base, current, {}).failed()); // the query allows 50 %
   bench::CompareOptions options;
   options.min_effect = 0.2;
   EXPECT_TRUE(bench::compare_results(base, current, options).failed());
@@ -113,10 +120,12 @@ protected:
 TEST_F(Confirm, RegressionThatHoldsInEveryReRunStaysAnError) {
   FakeRemeasure fake{m_base_samples, {scaled(m_base_samples, 1.3)}, {}};
   bench::confirm_regressions(m_comparison, fake.function(), 3, {});
-  EXPECT_EQ(fake.calls, (std::vector<std::string>{"Get Active Session/after", "Get Active Session/after",
-                                                  "Get Active Session/after"}));
+  EXPECT_EQ(fake.calls,
+            (std::vector<std::string>{"Get Active Session/after", "Get Active Session/after",
+                                      "Get Active Session/after"}));
   EXPECT_TRUE(m_comparison.failed());
-  EXPECT_EQ(m_comparison.rows[0].confirmation, "held in 3 of 3 side-by-side re-runs, median change +30.0 %");
+  EXPECT_EQ(m_comparison.rows[0].confirmation,
+            "held in 3 of 3 side-by-side re-runs, median change +30.0 %");
   EXPECT_EQ(regression_finding().severity, bench::Severity::error);
 }
 
@@ -125,9 +134,12 @@ TEST_F(Confirm, RegressionThatVanishesOnReRunOnlyWarns) {
   bench::confirm_regressions(m_comparison, fake.function(), 3, {});
   EXPECT_FALSE(m_comparison.failed());
   EXPECT_EQ(m_comparison.rows[0].change, bench::Change::no_change);
-  EXPECT_EQ(m_comparison.rows[0].confirmation, "not confirmed: held in 0 of 3 side-by-side re-runs, median change +0.0 %");
+  EXPECT_EQ(m_comparison.rows[0].confirmation,
+            "not confirmed: held in 0 of 3 side-by-side re-runs, median change +0.0 %");
   EXPECT_EQ(regression_finding().severity, bench::Severity::warning);
-  EXPECT_NE(regression_finding().message.find("(not confirmed: held in 0 of 3 side-by-side re-runs, median change +0.0 %)"), std::string::npos);
+  EXPECT_NE(regression_finding().message.find(
+                "(not confirmed: held in 0 of 3 side-by-side re-runs, median change +0.0 %)"),
+            std::string::npos);
 }
 
 // The machine slowed down since the baseline was measured: the fresh baseline, timed beside the
@@ -141,16 +153,21 @@ TEST_F(Confirm, ASlowdownOfTheMachineItselfIsNotConfirmed) {
 }
 
 TEST_F(Confirm, AStrictMajorityOfReRunsDecides) {
-  FakeRemeasure two_of_three{m_base_samples, {scaled(m_base_samples, 1.3), m_base_samples, scaled(m_base_samples, 1.3)}, {}};
+  FakeRemeasure two_of_three{
+      m_base_samples,
+      {scaled(m_base_samples, 1.3), m_base_samples, scaled(m_base_samples, 1.3)},
+      {}};
   bench::confirm_regressions(m_comparison, two_of_three.function(), 3, {});
   EXPECT_TRUE(m_comparison.failed());
-  EXPECT_EQ(m_comparison.rows[0].confirmation, "held in 2 of 3 side-by-side re-runs, median change +30.0 %");
+  EXPECT_EQ(m_comparison.rows[0].confirmation,
+            "held in 2 of 3 side-by-side re-runs, median change +30.0 %");
 
   SetUp();
   FakeRemeasure one_of_two{m_base_samples, {scaled(m_base_samples, 1.3), m_base_samples}, {}};
   bench::confirm_regressions(m_comparison, one_of_two.function(), 2, {});
   EXPECT_FALSE(m_comparison.failed());
-  EXPECT_EQ(m_comparison.rows[0].confirmation, "not confirmed: held in 1 of 2 side-by-side re-runs, median change +30.0 %");
+  EXPECT_EQ(m_comparison.rows[0].confirmation,
+            "not confirmed: held in 1 of 2 side-by-side re-runs, median change +30.0 %");
 }
 
 TEST_F(Confirm, NothingIsReMeasuredWithoutARegression) {
@@ -171,14 +188,16 @@ TEST_F(Confirm, EveryRowScopeFindsARegressionTheStoredSamplesHid) {
   bench::confirm_regressions(comparison, fake.function(), 3, {}, bench::ConfirmScope::all_rows);
   EXPECT_TRUE(comparison.failed());
   EXPECT_EQ(comparison.rows[0].change, bench::Change::regression);
-  EXPECT_EQ(comparison.rows[0].confirmation,
-            "found side by side: a regression in 3 of 3 side-by-side re-runs, median change +30.0 %");
+  EXPECT_EQ(
+      comparison.rows[0].confirmation,
+      "found side by side: a regression in 3 of 3 side-by-side re-runs, median change +30.0 %");
   const auto found = std::find_if(comparison.findings.begin(), comparison.findings.end(),
                                   [](const bench::Finding& f) { return f.kind == "regression"; });
   ASSERT_NE(found, comparison.findings.end());
   EXPECT_EQ(found->severity, bench::Severity::error);
   EXPECT_NE(found->message.find("(+30.0 %, 99 % CI"), std::string::npos) << found->message;
-  EXPECT_NE(found->message.find("(found side by side: a regression in 3 of 3"), std::string::npos) << found->message;
+  EXPECT_NE(found->message.find("(found side by side: a regression in 3 of 3"), std::string::npos)
+      << found->message;
 }
 
 TEST_F(Confirm, EveryRowScopeLeavesARowThatIsFineSideBySideAlone) {
@@ -187,7 +206,8 @@ TEST_F(Confirm, EveryRowScopeLeavesARowThatIsFineSideBySideAlone) {
   FakeRemeasure fake{m_base_samples, {m_base_samples}, {}};
   bench::confirm_regressions(comparison, fake.function(), 3, {}, bench::ConfirmScope::all_rows);
   EXPECT_FALSE(comparison.failed());
-  EXPECT_EQ(comparison.rows[0].confirmation, "checked: a regression in 0 of 3 side-by-side re-runs, median change +0.0 %");
+  EXPECT_EQ(comparison.rows[0].confirmation,
+            "checked: a regression in 0 of 3 side-by-side re-runs, median change +0.0 %");
   EXPECT_EQ(fake.calls.size(), 3U * comparison.rows.size());
 }
 
@@ -209,19 +229,21 @@ bench::Results lognormal_results(std::mt19937_64& rng, double scale, std::size_t
 TEST(CompareSimulation, AAFalseAlarmsStayUnderOnePercentAndA30PercentSlowdownIsFound) {
   std::mt19937_64 rng(20260117);
   bench::CompareOptions options;
-  options.bootstrap_resamples = 200;  // the decision uses the point ratio and the rank test
+  options.bootstrap_resamples = 200; // the decision uses the point ratio and the rank test
   const int trials = 200;
   int false_alarms = 0;
   int detected = 0;
   for (int i = 0; i < trials; ++i) {
     auto base = lognormal_results(rng, 1.0, 200);
-    false_alarms += bench::compare_results(base, lognormal_results(rng, 1.0, 200), options).failed() ? 1 : 0;
-    detected += bench::compare_results(base, lognormal_results(rng, 1.3, 200), options).failed() ? 1 : 0;
+    false_alarms +=
+        bench::compare_results(base, lognormal_results(rng, 1.0, 200), options).failed() ? 1 : 0;
+    detected +=
+        bench::compare_results(base, lognormal_results(rng, 1.3, 200), options).failed() ? 1 : 0;
   }
   EXPECT_LE(false_alarms, trials / 100) << false_alarms << " false alarms in " << trials;
   EXPECT_GE(detected, trials * 95 / 100) << detected << " detected in " << trials;
-  std::cout << "simulation: " << false_alarms << "/" << trials << " A/A false alarms, " << detected << "/" << trials
-            << " 1.3x slowdowns detected\n";
+  std::cout << "simulation: " << false_alarms << "/" << trials << " A/A false alarms, " << detected
+            << "/" << trials << " 1.3x slowdowns detected\n";
 }
 
-}  // namespace
+} // namespace

@@ -6,23 +6,24 @@ using preflight::config::database_url_from_dotenv;
 using preflight::config::redact_password;
 
 TEST(Dotenv, FindsDatabaseUrlAmongOtherLines) {
-  const std::string text =
-      "# local settings\n"
-      "\n"
-      "RUST_LOG=debug\n"
-      "  export DATABASE_URL=\"postgresql://app:pw@localhost/app\"\r\n"
-      "OTHER=1\n";
+  const std::string text = "# local settings\n"
+                           "\n"
+                           "RUST_LOG=debug\n"
+                           "  export DATABASE_URL=\"postgresql://app:pw@localhost/app\"\r\n"
+                           "OTHER=1\n";
   EXPECT_EQ(database_url_from_dotenv(text), "postgresql://app:pw@localhost/app");
 }
 
 TEST(Dotenv, SingleQuotesUnquotedAndLastOneWins) {
   EXPECT_EQ(database_url_from_dotenv("DATABASE_URL='host=/tmp dbname=a'\n"), "host=/tmp dbname=a");
-  EXPECT_EQ(database_url_from_dotenv("DATABASE_URL=postgres:///a\nDATABASE_URL=postgres:///b\n"), "postgres:///b");
+  EXPECT_EQ(database_url_from_dotenv("DATABASE_URL=postgres:///a\nDATABASE_URL=postgres:///b\n"),
+            "postgres:///b");
 }
 
 TEST(Dotenv, CommentedOrSimilarKeysAreNotTheUrl) {
-  EXPECT_EQ(database_url_from_dotenv("# DATABASE_URL=postgres:///a\nTEST_DATABASE_URL=postgres:///b\n"),
-            std::nullopt);
+  EXPECT_EQ(
+      database_url_from_dotenv("# DATABASE_URL=postgres:///a\nTEST_DATABASE_URL=postgres:///b\n"),
+      std::nullopt);
   EXPECT_EQ(database_url_from_dotenv(""), std::nullopt);
 }
 
@@ -43,7 +44,8 @@ TEST(RedactPassword, KeywordForm) {
             "host=db user=alice password=*** dbname=app");
   EXPECT_EQ(redact_password("host=db password = 'a secret' dbname=app"),
             "host=db password = *** dbname=app");
-  EXPECT_EQ(redact_password("host=db PASSWORD='a b\\' c' dbname=app"), "host=db PASSWORD=*** dbname=app");
+  EXPECT_EQ(redact_password("host=db PASSWORD='a b\\' c' dbname=app"),
+            "host=db PASSWORD=*** dbname=app");
 }
 
 TEST(RedactPassword, InsideAnErrorMessage) {

@@ -22,7 +22,8 @@ std::vector<migrate::SourceFile> large_folder(const std::vector<migrate::SourceF
     auto name = fmt::format("{:05}_t_{}.sql", i, i);
     bool replaced = false;
     for (const auto& s : special) replaced = replaced || s.name.substr(0, 5) == name.substr(0, 5);
-    if (!replaced) files.push_back({"m/" + name, name, fmt::format("CREATE TABLE t_{} (id int);\n", i)});
+    if (!replaced)
+      files.push_back({"m/" + name, name, fmt::format("CREATE TABLE t_{} (id int);\n", i)});
   }
   files.insert(files.begin() + 700, special.begin(), special.end());
   return files;
@@ -84,8 +85,8 @@ TEST(DiscoveryScale, ProblemsInALargeFolderAreAllReportedInFileNameOrder) {
 
 TEST(DiscoveryScale, Sha384IsTheSameOnEveryThread) {
   // Each thread hashes with its own OpenSSL context.
-  const std::string expected =
-      "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7";
+  const std::string expected = "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed808"
+                               "6072ba1e7cc2358baeca134c825a7";
   std::vector<std::string> seen(4);
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < seen.size(); ++t) {
@@ -100,4 +101,4 @@ TEST(DiscoveryScale, Sha384IsTheSameOnEveryThread) {
   for (const auto& hex : seen) EXPECT_EQ(hex, expected);
 }
 
-}  // namespace
+} // namespace

@@ -18,11 +18,12 @@ TEST(Generators, IntRangeStaysInBoundsAndReachesBothEnds) {
   ASSERT_EQ(seen.size(), 7U);
   EXPECT_EQ(seen.begin()->first, -3);
   EXPECT_EQ(seen.rbegin()->first, 3);
-  for (const auto& [value, count] : seen) EXPECT_NEAR(count, 1000, 150) << value;  // uniform
+  for (const auto& [value, count] : seen) EXPECT_NEAR(count, 1000, 150) << value; // uniform
 }
 
 TEST(Generators, SameSeedSameSequenceOtherSeedOtherSequence) {
-  std::vector<GeneratorSpec> specs{IntRange{1, 1'000'000}, Choice{{"a", "b", "c"}}, Zipf{1, 100, 1.1}};
+  std::vector<GeneratorSpec> specs{IntRange{1, 1'000'000}, Choice{{"a", "b", "c"}},
+                                   Zipf{1, 100, 1.1}};
   ParamStream one(specs, 42), two(specs, 42), other(specs, 43);
   int differences = 0;
   for (int i = 0; i < 100; ++i) {
@@ -75,4 +76,4 @@ TEST(Generators, QuerySeedDependsOnNameNotOrder) {
   EXPECT_NE(query_seed(1, "a"), query_seed(2, "a"));
 }
 
-}  // namespace
+} // namespace

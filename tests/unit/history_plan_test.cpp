@@ -56,7 +56,8 @@ PlanCase parse_case(const std::string& text) {
         m.description = "m" + std::to_string(m.version);
         m.reversible = v.find('r') != std::string::npos;
         const std::string stem = std::to_string(m.version) + "_m" + std::to_string(m.version);
-        m.up = {stem + (m.reversible ? ".up.sql" : ".sql"), "SELECT " + v, v.find('n') != std::string::npos};
+        m.up = {stem + (m.reversible ? ".up.sql" : ".sql"), "SELECT " + v,
+                v.find('n') != std::string::npos};
         if (m.reversible) m.down = Script{stem + ".down.sql", "SELECT 0", false};
         m.checksum = sha384(m.up.sql);
         c.files.push_back(m);
@@ -71,7 +72,8 @@ PlanCase parse_case(const std::string& text) {
         for (const auto& f : c.files) {
           if (f.version == row.version) file_sql = f.up.sql;
         }
-        row.checksum = sha384(v.find('~') != std::string::npos ? file_sql + " -- edited" : file_sql);
+        row.checksum =
+            sha384(v.find('~') != std::string::npos ? file_sql + " -- edited" : file_sql);
         c.history.push_back(row);
       }
     } else if (key == "command") {
@@ -110,12 +112,15 @@ std::string run_case(const PlanCase& c) {
     }
     return std::nullopt;
   };
-  auto flag = [&](const std::string& name) { return std::find(cmd.begin(), cmd.end(), name) != cmd.end(); };
+  auto flag = [&](const std::string& name) {
+    return std::find(cmd.begin(), cmd.end(), name) != cmd.end();
+  };
   try {
     if (cmd.at(0) == "up") {
       return plan_line(plan_up(files, c.history, {option("--to"), flag("--allow-out-of-order")}));
     }
-    if (cmd.at(0) == "down") return plan_line(plan_down(files, c.history, {option("--steps"), option("--to")}));
+    if (cmd.at(0) == "down")
+      return plan_line(plan_down(files, c.history, {option("--steps"), option("--to")}));
     if (cmd.at(0) == "status") {
       std::string out;
       for (const auto& e : compute_status(files, c.history)) {
@@ -140,12 +145,14 @@ std::string run_case(const PlanCase& c) {
 class PlanCaseTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PlanCaseTest, MatchesExpectedOutput) {
-  auto c = parse_case(preflight::testing::read_text(preflight::testing::case_path("plan", GetParam())));
+  auto c =
+      parse_case(preflight::testing::read_text(preflight::testing::case_path("plan", GetParam())));
   ASSERT_FALSE(c.command.empty()) << "case has no command line";
   EXPECT_EQ(run_case(c), c.expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, PlanCaseTest, ::testing::ValuesIn(preflight::testing::case_names("plan", ".txt")),
+INSTANTIATE_TEST_SUITE_P(Cases, PlanCaseTest,
+                         ::testing::ValuesIn(preflight::testing::case_names("plan", ".txt")),
                          preflight::testing::CaseName());
 
-}  // namespace
+} // namespace

@@ -11,17 +11,22 @@ namespace {
 
 std::vector<Finding> two_findings() {
   return {{"create-index-not-concurrently", Level::error, "db/0003_x,y.sql", 14, 1,
-           "CREATE INDEX on existing table t takes a SHARE lock: 100% of writes wait", "use CONCURRENTLY"},
-          {"drop-column", Level::warning, "db/0004_z.sql", 2, 5, "DROP COLUMN t.c breaks running code", ""}};
+           "CREATE INDEX on existing table t takes a SHARE lock: 100% of writes wait",
+           "use CONCURRENTLY"},
+          {"drop-column", Level::warning, "db/0004_z.sql", 2, 5,
+           "DROP COLUMN t.c breaks running code", ""}};
 }
 
 TEST(LintReport, GithubAnnotationsEscapePropertiesAndMessage) {
   auto lines = render_github(two_findings());
   ASSERT_EQ(lines.size(), 2U);
-  EXPECT_EQ(lines[0],
-            "::error file=db/0003_x%2Cy.sql,line=14,col=1,title=preflight create-index-not-concurrently::CREATE INDEX "
-            "on existing table t takes a SHARE lock: 100%25 of writes wait%0Ahint: use CONCURRENTLY");
-  EXPECT_EQ(lines[1], "::warning file=db/0004_z.sql,line=2,col=5,title=preflight drop-column::DROP COLUMN t.c breaks "
+  EXPECT_EQ(
+      lines[0],
+      "::error file=db/0003_x%2Cy.sql,line=14,col=1,title=preflight "
+      "create-index-not-concurrently::CREATE INDEX "
+      "on existing table t takes a SHARE lock: 100%25 of writes wait%0Ahint: use CONCURRENTLY");
+  EXPECT_EQ(lines[1], "::warning file=db/0004_z.sql,line=2,col=5,title=preflight drop-column::DROP "
+                      "COLUMN t.c breaks "
                       "running code");
   EXPECT_EQ(preflight::report::github_property("a:b,c%\r\n"), "a%3Ab%2Cc%25%0D%0A");
 }
@@ -30,10 +35,11 @@ TEST(LintReport, JsonHasEveryFieldAndTheCounts) {
   auto json = render_json(two_findings());
   EXPECT_EQ(json["errors"], 1);
   EXPECT_EQ(json["warnings"], 1);
-  EXPECT_EQ(json["findings"][0].dump(),
-            R"({"column":1,"file":"db/0003_x,y.sql","hint":"use CONCURRENTLY","level":"error","line":14,)"
-            R"("message":"CREATE INDEX on existing table t takes a SHARE lock: 100% of writes wait",)"
-            R"("rule":"create-index-not-concurrently"})");
+  EXPECT_EQ(
+      json["findings"][0].dump(),
+      R"({"column":1,"file":"db/0003_x,y.sql","hint":"use CONCURRENTLY","level":"error","line":14,)"
+      R"("message":"CREATE INDEX on existing table t takes a SHARE lock: 100% of writes wait",)"
+      R"("rule":"create-index-not-concurrently"})");
 }
 
 TEST(LintReport, SarifListsEveryRuleAndLocatesResults) {
@@ -44,10 +50,12 @@ TEST(LintReport, SarifListsEveryRuleAndLocatesResults) {
   EXPECT_EQ(run["tool"]["driver"]["version"], "9.9.9");
   ASSERT_EQ(run["tool"]["driver"]["rules"].size(), all_rules().size());
   EXPECT_EQ(run["tool"]["driver"]["rules"][0]["id"], "create-index-not-concurrently");
-  EXPECT_EQ(run["tool"]["driver"]["rules"][0]["helpUri"], "README.md#migration-safety-lint-and-lock-trace");
+  EXPECT_EQ(run["tool"]["driver"]["rules"][0]["helpUri"],
+            "README.md#migration-safety-lint-and-lock-trace");
   const auto& result = run["results"][1];
   EXPECT_EQ(result["ruleId"], "drop-column");
-  EXPECT_EQ(run["tool"]["driver"]["rules"][result["ruleIndex"].get<std::size_t>()]["id"], "drop-column");
+  EXPECT_EQ(run["tool"]["driver"]["rules"][result["ruleIndex"].get<std::size_t>()]["id"],
+            "drop-column");
   EXPECT_EQ(result["level"], "warning");
   EXPECT_EQ(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "db/0004_z.sql");
   EXPECT_EQ(result["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
@@ -56,12 +64,14 @@ TEST(LintReport, SarifListsEveryRuleAndLocatesResults) {
 
 TEST(LintReport, TextAndSummary) {
   std::vector<std::string> expected{
-      "db/0003_x,y.sql:14:1: error[create-index-not-concurrently]: CREATE INDEX on existing table t takes a SHARE "
+      "db/0003_x,y.sql:14:1: error[create-index-not-concurrently]: CREATE INDEX on existing table "
+      "t takes a SHARE "
       "lock: 100% of writes wait",
-      "  hint: use CONCURRENTLY", "db/0004_z.sql:2:5: warning[drop-column]: DROP COLUMN t.c breaks running code"};
+      "  hint: use CONCURRENTLY",
+      "db/0004_z.sql:2:5: warning[drop-column]: DROP COLUMN t.c breaks running code"};
   EXPECT_EQ(render_text(two_findings()), expected);
   EXPECT_EQ(summary_line(two_findings(), 6), "1 error, 1 warning in 6 files");
   EXPECT_EQ(summary_line({}, 1), "no findings in 1 file");
 }
 
-}  // namespace
+} // namespace

@@ -15,7 +15,8 @@ TEST(LockModes, WhatEachModeBlocks) {
   EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("ExclusiveLock"))), "writes");
   EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("ShareRowExclusiveLock"))), "writes");
   EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("ShareLock"))), "writes");
-  EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("ShareUpdateExclusiveLock"))), "other DDL and VACUUM");
+  EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("ShareUpdateExclusiveLock"))),
+            "other DDL and VACUUM");
   EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("RowExclusiveLock"))), "nothing (only DDL)");
   EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("AccessShareLock"))), "nothing (only DDL)");
   EXPECT_FALSE(lock_mode_from_pg("SIReadLock").has_value());
@@ -24,7 +25,8 @@ TEST(LockModes, WhatEachModeBlocks) {
   EXPECT_EQ(lock_mode_name(*lock_mode_from_number(5)), "SHARE");
 }
 
-TracedStatement statement(std::int64_t version, std::int64_t duration_ms, std::vector<TracedLock> locks) {
+TracedStatement statement(std::int64_t version, std::int64_t duration_ms,
+                          std::vector<TracedLock> locks) {
   TracedStatement s;
   s.version = version;
   s.file = "m.sql";
@@ -44,7 +46,8 @@ TracedLock lock(const std::string& relation, LockMode mode) {
 
 TEST(LockTrace, LocksAreHeldFromTheirStatementToTheEndOfTheMigration) {
   std::vector<TracedStatement> statements{
-      statement(2, 999, {lock("other", LockMode::access_exclusive)}),  // an earlier migration: untouched
+      statement(2, 999,
+                {lock("other", LockMode::access_exclusive)}), // an earlier migration: untouched
       statement(3, 2, {lock("tracks", LockMode::access_exclusive)}),
       statement(3, 300, {lock("sessions", LockMode::share)}),
       statement(3, 50, {lock("sessions", LockMode::row_exclusive)}),
@@ -56,11 +59,12 @@ TEST(LockTrace, LocksAreHeldFromTheirStatementToTheEndOfTheMigration) {
   EXPECT_EQ(statements[2].locks[0].held_ns, 350'000'000);
   EXPECT_TRUE(statements[2].locks[0].dangerous);
   EXPECT_EQ(statements[3].locks[0].held_ns, 50'000'000);
-  EXPECT_FALSE(statements[3].locks[0].dangerous);  // ROW EXCLUSIVE blocks no application query
+  EXPECT_FALSE(statements[3].locks[0].dangerous); // ROW EXCLUSIVE blocks no application query
 }
 
 TEST(LockTrace, ShortDangerousLocksAreNotFlagged) {
-  std::vector<TracedStatement> statements{statement(1, 20, {lock("t", LockMode::access_exclusive)})};
+  std::vector<TracedStatement> statements{
+      statement(1, 20, {lock("t", LockMode::access_exclusive)})};
   finish_migration(statements, 0, 100'000'000);
   EXPECT_FALSE(statements[0].locks[0].dangerous);
 }
@@ -83,7 +87,8 @@ TEST(LockTrace, RendersStatementsAndBlockedTables) {
   std::vector<std::string> expected{
       "3 m.sql:14  CREATE INDEX i ON focus_sessions (user_id)",
       "    ran 731.0 ms",
-      "    !! SHARE on focus_sessions (~200000 rows, 25.0 MB): blocks writes, held 731.0 ms until the migration ends",
+      "    !! SHARE on focus_sessions (~200000 rows, 25.0 MB): blocks writes, held 731.0 ms until "
+      "the migration ends",
       "4 n.sql:2  CREATE INDEX CONCURRENTLY j ON t (a)",
       "    not traced: CONCURRENTLY cannot run inside a transaction, so a dry run cannot trace it",
       "Blocked while the migration runs (!! = held longer than 100.0 ms):",
@@ -101,7 +106,8 @@ TEST(LockTrace, RendersStatementsAndBlockedTables) {
 }
 
 TEST(LockTrace, UntracedStatementsSayWhy) {
-  const std::string sql = "-- no-transaction\nSET lock_timeout = '5s';\n\nCREATE INDEX CONCURRENTLY j\n  ON t (a);\n";
+  const std::string sql =
+      "-- no-transaction\nSET lock_timeout = '5s';\n\nCREATE INDEX CONCURRENTLY j\n  ON t (a);\n";
   auto records = untraced_statements(4, "up", "n.sql", sql, "not executed in a dry run");
   ASSERT_EQ(records.size(), 2U);
   EXPECT_EQ(records[0].line, 2U);
@@ -109,12 +115,14 @@ TEST(LockTrace, UntracedStatementsSayWhy) {
   EXPECT_EQ(records[1].line, 4U);
   EXPECT_EQ(records[1].index, 2U);
   EXPECT_EQ(records[1].text, "CREATE INDEX CONCURRENTLY j ON t (a)");
-  EXPECT_EQ(records[1].note, "CONCURRENTLY cannot run inside a transaction, so a dry run cannot trace it");
+  EXPECT_EQ(records[1].note,
+            "CONCURRENTLY cannot run inside a transaction, so a dry run cannot trace it");
 }
 
 TEST(LockTrace, OneLineCollapsesWhitespaceAndTruncates) {
-  EXPECT_EQ(preflight::report::one_line("  ALTER TABLE t\n   ADD COLUMN c int  "), "ALTER TABLE t ADD COLUMN c int");
+  EXPECT_EQ(preflight::report::one_line("  ALTER TABLE t\n   ADD COLUMN c int  "),
+            "ALTER TABLE t ADD COLUMN c int");
   EXPECT_EQ(preflight::report::one_line("abcdefghij", 4), "abcd…");
 }
 
-}  // namespace
+} // namespace

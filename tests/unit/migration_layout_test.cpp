@@ -20,7 +20,8 @@ using preflight::testing::read_text;
 std::string describe(const migrate::MigrationSet& set) {
   std::string out;
   for (const auto& m : set.all()) {
-    out += std::to_string(m.version) + "|" + m.description + "|" + (m.reversible ? "reversible" : "simple") + "|" +
+    out += std::to_string(m.version) + "|" + m.description + "|" +
+           (m.reversible ? "reversible" : "simple") + "|" +
            (m.up.no_transaction ? "no-transaction" : "transaction") + "\n";
   }
   return out;
@@ -51,7 +52,8 @@ TEST_P(LayoutCase, DiscoversOrRejectsAsExpected) {
   EXPECT_EQ(actual, read_text(dir / "expected"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, LayoutCase, ::testing::ValuesIn(preflight::testing::case_names("layout")),
+INSTANTIATE_TEST_SUITE_P(Cases, LayoutCase,
+                         ::testing::ValuesIn(preflight::testing::case_names("layout")),
                          preflight::testing::CaseName());
 
-}  // namespace
+} // namespace

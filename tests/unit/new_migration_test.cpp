@@ -10,8 +10,9 @@ using namespace preflight::migrate;
 using Names = std::vector<std::string>;
 
 TEST(NewMigration, SequentialKeepsTheZeroPaddedWidth) {
-  auto created = plan_new_migration({"0001_schema.up.sql", "0001_schema.down.sql", "0003_seed.sql", "README.md"},
-                                    "Add users' email INDEX!", false, "20260117120000");
+  auto created = plan_new_migration(
+      {"0001_schema.up.sql", "0001_schema.down.sql", "0003_seed.sql", "README.md"},
+      "Add users' email INDEX!", false, "20260117120000");
   EXPECT_EQ(created.version, "0004");
   EXPECT_EQ(created.names, (Names{"0004_add_users_email_index.sql"}));
 }
@@ -22,9 +23,12 @@ TEST(NewMigration, ReversibleCreatesUpAndDown) {
 }
 
 TEST(NewMigration, TimestampsFollowTimestampsAndEmptyFolders) {
-  EXPECT_EQ(plan_new_migration({"20250101000000_a.sql"}, "b", false, "20260117120000").version, "20260117120000");
-  EXPECT_EQ(plan_new_migration({}, "first", false, "20260117120000").names, (Names{"20260117120000_first.sql"}));
-  EXPECT_EQ(plan_new_migration({"notes.txt", "nounderscore.sql"}, "first", false, "20260117120000").version,
+  EXPECT_EQ(plan_new_migration({"20250101000000_a.sql"}, "b", false, "20260117120000").version,
+            "20260117120000");
+  EXPECT_EQ(plan_new_migration({}, "first", false, "20260117120000").names,
+            (Names{"20260117120000_first.sql"}));
+  EXPECT_EQ(plan_new_migration({"notes.txt", "nounderscore.sql"}, "first", false, "20260117120000")
+                .version,
             "20260117120000");
 }
 
@@ -63,7 +67,7 @@ MigrationSet three() {
   }
   return MigrationSet(ms);
 }
-}  // namespace
+} // namespace
 
 TEST(Baseline, RecordsEveryMigrationUpToTheVersion) {
   auto files = three();

@@ -73,10 +73,11 @@ TEST_P(PlanFixture, TreeAndAssertionsMatchExpected) {
 
 std::vector<std::string> fixtures() {
   std::vector<std::string> names;
-  for (const auto& file : case_names("explain", ".json")) names.push_back(file.substr(0, file.size() - 5));
+  for (const auto& file : case_names("explain", ".json"))
+    names.push_back(file.substr(0, file.size() - 5));
   return names;
 }
 
 INSTANTIATE_TEST_SUITE_P(Explain, PlanFixture, ::testing::ValuesIn(fixtures()), CaseName());
 
-}  // namespace
+} // namespace

@@ -21,8 +21,8 @@ using preflight::testing::read_text;
 namespace {
 
 bench::Results load_case(const std::string& name) {
-  return bench::results_from_json(
-      nlohmann::json::parse(read_text(preflight::testing::case_path("report", name) / "results.json")));
+  return bench::results_from_json(nlohmann::json::parse(
+      read_text(preflight::testing::case_path("report", name) / "results.json")));
 }
 
 std::optional<check::CheckReport> load_checks(const std::string& name) {
@@ -53,22 +53,27 @@ TEST_P(ReportCase, HtmlIsSelfContainedWithoutScripts) {
   EXPECT_EQ(html.find("@import"), std::string::npos);
   EXPECT_EQ(html.find("url("), std::string::npos);
   // The only URL is the SVG namespace name, which browsers never fetch.
-  auto without_namespace = std::regex_replace(html, std::regex("xmlns=\"http://www.w3.org/2000/svg\""), "");
+  auto without_namespace =
+      std::regex_replace(html, std::regex("xmlns=\"http://www.w3.org/2000/svg\""), "");
   EXPECT_EQ(without_namespace.find("://"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, ReportCase, ::testing::ValuesIn(preflight::testing::case_names("report")),
+INSTANTIATE_TEST_SUITE_P(Cases, ReportCase,
+                         ::testing::ValuesIn(preflight::testing::case_names("report")),
                          preflight::testing::CaseName());
 
 TEST(HtmlReport, EscapesAQueryNamedScript) {
   auto html = report::render_html(load_case("escaping"));
   EXPECT_EQ(html.find("<script>alert(1)</script>"), std::string::npos);
   EXPECT_NE(html.find("<h3>&lt;script&gt;alert(1)&lt;/script&gt;</h3>"), std::string::npos);
-  EXPECT_NE(html.find("<title>Performance report: evil &amp; &lt;suite&gt;</title>"), std::string::npos);
-  EXPECT_NE(html.find("Documented claim: a | b &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;"), std::string::npos);
+  EXPECT_NE(html.find("<title>Performance report: evil &amp; &lt;suite&gt;</title>"),
+            std::string::npos);
+  EXPECT_NE(html.find("Documented claim: a | b &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;"),
+            std::string::npos);
   EXPECT_EQ(html.find("<b>bold"), std::string::npos);
   // Chart titles carry the name too.
-  EXPECT_NE(html.find("<title>Latency distribution of &lt;script&gt;alert(1)&lt;/script&gt;, before and after</title>"),
+  EXPECT_NE(html.find("<title>Latency distribution of &lt;script&gt;alert(1)&lt;/script&gt;, "
+                      "before and after</title>"),
             std::string::npos);
 }
 
@@ -78,12 +83,15 @@ TEST(HtmlReport, ChartsHaveAxesUnitsLegendAndHighlightIndexNodes) {
   EXPECT_NE(html.find("executions ≤ x"), std::string::npos);
   EXPECT_NE(html.find("before (n = 40, median 39.1 ms)"), std::string::npos);
   EXPECT_NE(html.find("after (n = 40, median 0.0910 ms)"), std::string::npos);
-  EXPECT_NE(html.find("<span class=\"node index\">Index Scan using idx_focus_sessions_user_active on focus_sessions</span>"),
+  EXPECT_NE(html.find("<span class=\"node index\">Index Scan using idx_focus_sessions_user_active "
+                      "on focus_sessions</span>"),
             std::string::npos);
-  EXPECT_NE(html.find("<span class=\"node seq\">Seq Scan on focus_sessions</span>"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"node seq\">Seq Scan on focus_sessions</span>"),
+            std::string::npos);
   EXPECT_NE(html.find("time since the migration started (ms)"), std::string::npos);
   EXPECT_NE(html.find("throwaway cluster without fsync"), std::string::npos);
-  EXPECT_NE(html.find("<p class=\"banner fail\">FAIL — 1 of 3 expectations not met.</p>"), std::string::npos);
+  EXPECT_NE(html.find("<p class=\"banner fail\">FAIL — 1 of 3 expectations not met.</p>"),
+            std::string::npos);
 }
 
 TEST(LockModes, NamesAndWhatTheyBlockFollowPostgresConflictTable) {
@@ -102,7 +110,8 @@ TEST(LockModes, NamesAndWhatTheyBlockFollowPostgresConflictTable) {
 bench::Comparison many_findings(std::size_t errors, std::size_t warnings) {
   bench::Comparison c;
   for (std::size_t i = 0; i < errors; ++i) {
-    c.findings.push_back({bench::Severity::error, "regression", "q" + std::to_string(i), "after", "slower"});
+    c.findings.push_back(
+        {bench::Severity::error, "regression", "q" + std::to_string(i), "after", "slower"});
   }
   for (std::size_t i = 0; i < warnings; ++i) {
     c.findings.push_back({bench::Severity::warning, "environment", "", "", "host differs"});
@@ -120,15 +129,18 @@ TEST(GithubOutput, AtMostTenAnnotationsPerTypeAndTheRestCounted) {
   }
   EXPECT_EQ(errors, 10U);
   EXPECT_EQ(warnings, 2U);
-  EXPECT_NE(text.find("\n3 more error findings not annotated: see the job summary\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n3 more error findings not annotated: see the job summary\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST(GithubOutput, AnnotationsEscapeMessagesAndProperties) {
   bench::Comparison c;
-  c.findings.push_back({bench::Severity::error, "regression", "a:b,c", "after", "50 % slower\nsee summary"});
-  EXPECT_EQ(report::github_annotations(c),
-            "::error title=preflight bench compare%3A regression in a%3Ab%2Cc (after)::a:b,c (after): 50 %25 "
-            "slower%0Asee summary\n");
+  c.findings.push_back(
+      {bench::Severity::error, "regression", "a:b,c", "after", "50 % slower\nsee summary"});
+  EXPECT_EQ(report::github_annotations(c), "::error title=preflight bench compare%3A regression in "
+                                           "a%3Ab%2Cc (after)::a:b,c (after): 50 %25 "
+                                           "slower%0Asee summary\n");
 }
 
 TEST(GithubOutput, SummaryIsCutUnderTheLimitWithANote) {
@@ -136,8 +148,9 @@ TEST(GithubOutput, SummaryIsCutUnderTheLimitWithANote) {
   while (big.size() < 3000) big += "| a row with ünïcödé |\n";
   auto cut = report::limit_summary(big, 1000);
   EXPECT_LE(cut.size(), 1000U);
-  EXPECT_NE(cut.find("*(truncated: the full comparison is over the 1 MiB summary limit"), std::string::npos);
+  EXPECT_NE(cut.find("*(truncated: the full comparison is over the 1 MiB summary limit"),
+            std::string::npos);
   EXPECT_EQ(report::limit_summary("short\n", 1000), "short\n");
 }
 
-}  // namespace
+} // namespace

@@ -49,7 +49,7 @@ TEST(MannWhitneyU, NoEvidenceWhenEverythingTiesOrASideIsEmpty) {
 TEST(MannWhitneyU, IdenticalSamplesAreNotSignificant) {
   std::vector<double> a{1.2, 0.9, 1.4, 1.1, 1.0, 1.3};
   auto test = stats::mann_whitney_u(a, a);
-  EXPECT_DOUBLE_EQ(test.u, 18);  // n1·n2/2
+  EXPECT_DOUBLE_EQ(test.u, 18); // n1·n2/2
   EXPECT_DOUBLE_EQ(test.p_value, 1);
 }
 
@@ -89,9 +89,9 @@ TEST(BootstrapRatioOfMedians, ScaledSamplesGiveTheScaleAndAreDeterministicPerSee
 TEST(Quantile, InterpolatesLinearlyBetweenOrderStatistics) {
   std::vector<double> sorted{1, 2, 3, 4};
   EXPECT_DOUBLE_EQ(stats::quantile_sorted(sorted, 0.5), 2.5);
-  EXPECT_DOUBLE_EQ(stats::quantile_sorted(sorted, 0.95), 3.85);  // h = 2.85 → 3 + 0.85·(4 - 3)
+  EXPECT_DOUBLE_EQ(stats::quantile_sorted(sorted, 0.95), 3.85); // h = 2.85 → 3 + 0.85·(4 - 3)
   EXPECT_DOUBLE_EQ(stats::quantile_sorted(sorted, 0), 1);
   EXPECT_DOUBLE_EQ(stats::quantile_sorted(sorted, 1), 4);
 }
 
-}  // namespace
+} // namespace

@@ -19,7 +19,7 @@ TEST(Stats, PercentilesMatchNumpyDefault) {
   EXPECT_NEAR(s.p95, 9.55, 1e-12);
   EXPECT_NEAR(s.p99, 9.91, 1e-12);
   EXPECT_DOUBLE_EQ(s.mean, 5.5);
-  EXPECT_NEAR(s.stddev, 3.0276503540974917, 1e-12);  // numpy.std(ddof=1)
+  EXPECT_NEAR(s.stddev, 3.0276503540974917, 1e-12); // numpy.std(ddof=1)
   EXPECT_EQ(s.min, 1);
   EXPECT_EQ(s.max, 10);
   // numpy.percentile([15, 20, 35, 40, 50], 95) = 48.0
@@ -33,7 +33,8 @@ TEST(Stats, MannWhitneyMatchesScipyAsymptotic) {
   auto t = mann_whitney_u(a, b);
   EXPECT_DOUBLE_EQ(t.u, 0);
   EXPECT_NEAR(t.p_value, 0.0808556, 1e-6);
-  // With ties: [1,2,2,3] vs [2,3,4,5]; by hand U = 2.5 (ranks 1, 3, 3, 5.5), tie-corrected p = 0.136658
+  // With ties: [1,2,2,3] vs [2,3,4,5]; by hand U = 2.5 (ranks 1, 3, 3, 5.5), tie-corrected p =
+  // 0.136658
   std::vector<double> c{1, 2, 2, 3}, d{2, 3, 4, 5};
   auto tied = mann_whitney_u(c, d);
   EXPECT_DOUBLE_EQ(tied.u, 2.5);
@@ -55,4 +56,4 @@ TEST(Stats, BootstrapIntervalContainsTheRatioAndIsDeterministic) {
   EXPECT_EQ(r.high, again.high);
 }
 
-}  // namespace
+} // namespace

@@ -25,7 +25,9 @@ std::string error_text(const Error& error) {
   return out;
 }
 
-std::string opt(const std::optional<double>& v) { return v ? fmt::format("{:g}", *v) : "-"; }
+std::string opt(const std::optional<double>& v) {
+  return v ? fmt::format("{:g}", *v) : "-";
+}
 
 std::string phase_text(const char* name, const PhaseSpec& p) {
   std::string out = fmt::format("  {}:", name);
@@ -33,23 +35,25 @@ std::string phase_text(const char* name, const PhaseSpec& p) {
   if (p.plan.index_backed) out += " index_backed=" + *p.plan.index_backed;
   if (p.plan.uses_index) out += " uses_index=" + *p.plan.uses_index;
   for (const auto& t : p.plan.no_seq_scan) out += " no_seq_scan=" + t;
-  if (p.plan.max_shared_buffers) out += fmt::format(" max_shared_buffers={}", *p.plan.max_shared_buffers);
+  if (p.plan.max_shared_buffers)
+    out += fmt::format(" max_shared_buffers={}", *p.plan.max_shared_buffers);
   out += fmt::format(" p50={} p95={} p99={}\n", opt(p.p50_ms), opt(p.p95_ms), opt(p.p99_ms));
   return out;
 }
 
 std::string model_text(const Suite& s) {
-  std::string out = fmt::format("name={} migrations={} before={} after={} scale={:g} seed={}\n", s.name, s.migrations,
-                                s.before, s.after, s.scale, s.seed);
+  std::string out = fmt::format("name={} migrations={} before={} after={} scale={:g} seed={}\n",
+                                s.name, s.migrations, s.before, s.after, s.scale, s.seed);
   out += fmt::format("dataset: file={} sql={}\n", s.dataset_file.value_or("-"),
                      s.dataset_sql.empty() ? "-" : substitute_scale(s.dataset_sql, 0.5));
-  out += fmt::format("defaults: warmup={} iterations={} time_budget={:g}\n", s.defaults.warmup, s.defaults.iterations,
-                     s.defaults.time_budget_s);
+  out += fmt::format("defaults: warmup={} iterations={} time_budget={:g}\n", s.defaults.warmup,
+                     s.defaults.iterations, s.defaults.time_budget_s);
   for (const auto& q : s.queries) {
-    out += fmt::format("query \"{}\" at line {}: writes={} claim=\"{}\" min_effect={} improvement={} warmup={} "
-                       "iterations={} time_budget={:g}\n",
-                       q.name, q.location.line, q.writes, q.claim, opt(q.min_effect), opt(q.improvement),
-                       s.warmup_for(q), s.iterations_for(q), s.time_budget_for(q));
+    out += fmt::format(
+        "query \"{}\" at line {}: writes={} claim=\"{}\" min_effect={} improvement={} warmup={} "
+        "iterations={} time_budget={:g}\n",
+        q.name, q.location.line, q.writes, q.claim, opt(q.min_effect), opt(q.improvement),
+        s.warmup_for(q), s.iterations_for(q), s.time_budget_for(q));
     out += "  sql: " + q.sql + "\n";
     for (const auto& p : q.params) out += "  param: " + describe(p) + "\n";
     out += phase_text("before", q.before) + phase_text("after", q.after);
@@ -75,14 +79,16 @@ TEST_P(SuiteCase, ParsesToExpected) {
 
 std::vector<std::string> suite_cases() {
   std::vector<std::string> names;
-  for (const auto& file : case_names("suites", ".toml")) names.push_back(file.substr(0, file.size() - 5));
+  for (const auto& file : case_names("suites", ".toml"))
+    names.push_back(file.substr(0, file.size() - 5));
   return names;
 }
 
 INSTANTIATE_TEST_SUITE_P(Suites, SuiteCase, ::testing::ValuesIn(suite_cases()), CaseName());
 
 TEST(Suite, BundledSuiteParses) {
-  const std::string path = std::string(PREFLIGHT_CASES_DIR) + "/../../benchmarks/focus_sessions.toml";
+  const std::string path =
+      std::string(PREFLIGHT_CASES_DIR) + "/../../benchmarks/focus_sessions.toml";
   auto suite = parse_suite(read_text(path), path);
   EXPECT_EQ(suite.before, 2);
   EXPECT_EQ(suite.after, 3);
@@ -102,4 +108,4 @@ TEST(Suite, ScaleIsSubstitutedEverywhere) {
   EXPECT_EQ(substitute_scale("no token", 2), "no token");
 }
 
-}  // namespace
+} // namespace

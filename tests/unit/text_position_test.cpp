@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "core/sql/parsed_sql.h"
 #include "core/sql/statement_text.h"
 #include "core/sql/text_position.h"
-#include "core/error.h"
 
 using namespace preflight::sql;
 
@@ -14,7 +14,7 @@ TEST(TextPosition, LineAndColumnCountCharacters) {
   EXPECT_EQ(at.column, 1U);
   auto after_accent = line_column_at(text, text.find("comment"));
   EXPECT_EQ(after_accent.line, 2U);
-  EXPECT_EQ(after_accent.column, 6U);  // "-- é " is five characters, six bytes
+  EXPECT_EQ(after_accent.column, 6U); // "-- é " is five characters, six bytes
 }
 
 TEST(TextPosition, CharacterPositionToByteOffset) {
@@ -25,7 +25,8 @@ TEST(TextPosition, CharacterPositionToByteOffset) {
 }
 
 TEST(ParsedSql, SplitsStatementsWithTheirOffsets) {
-  const std::string sql = "CREATE TABLE a (id int);\n\n-- c\nCREATE INDEX CONCURRENTLY i ON a (id);\nSELECT ';';";
+  const std::string sql =
+      "CREATE TABLE a (id int);\n\n-- c\nCREATE INDEX CONCURRENTLY i ON a (id);\nSELECT ';';";
   auto statements = parse_statements(sql);
   ASSERT_EQ(statements.size(), 3U);
   EXPECT_EQ(node_type(statements[0]), "CreateStmt");
@@ -48,8 +49,10 @@ TEST(ParsedSql, SyntaxErrorHasLineAndColumn) {
 }
 
 TEST(ParsedSql, FingerprintIgnoresConstants) {
-  EXPECT_EQ(fingerprint("SELECT * FROM t WHERE id = 1"), fingerprint("SELECT * FROM t WHERE id = $1"));
-  EXPECT_NE(fingerprint("SELECT * FROM t WHERE id = 1"), fingerprint("SELECT * FROM u WHERE id = 1"));
+  EXPECT_EQ(fingerprint("SELECT * FROM t WHERE id = 1"),
+            fingerprint("SELECT * FROM t WHERE id = $1"));
+  EXPECT_NE(fingerprint("SELECT * FROM t WHERE id = 1"),
+            fingerprint("SELECT * FROM u WHERE id = 1"));
 }
 
 TEST(TextPosition, FirstTokenSkipsWhitespaceAndComments) {
@@ -60,7 +63,8 @@ TEST(TextPosition, FirstTokenSkipsWhitespaceAndComments) {
 }
 
 TEST(ParsedSql, SplitMatchesParseWithoutTrees) {
-  const std::string sql = "-- no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n/* c */ SELECT ';'; \n\n";
+  const std::string sql =
+      "-- no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);\n/* c */ SELECT ';'; \n\n";
   auto parsed = parse_statements(sql);
   auto split = split_statements(sql);
   ASSERT_EQ(split.size(), parsed.size());
@@ -73,7 +77,8 @@ TEST(ParsedSql, SplitMatchesParseWithoutTrees) {
 }
 
 TEST(ParsedSql, StatementStartsAtItsFirstTokenAfterTheCommentsBeforeIt) {
-  const std::string sql = "SELECT 1;\n\n-- preflight:ignore x\n/* block */ CREATE TABLE t (id int);";
+  const std::string sql =
+      "SELECT 1;\n\n-- preflight:ignore x\n/* block */ CREATE TABLE t (id int);";
   for (const auto& statements : {parse_statements(sql), split_statements(sql)}) {
     ASSERT_EQ(statements.size(), 2U);
     EXPECT_EQ(statements[1].text, "CREATE TABLE t (id int)");

@@ -43,10 +43,12 @@ int run(int argc, char** argv) {
   app.add_option("--database-url", globals.database_url,
                  "PostgreSQL URL or libpq string (default: $DATABASE_URL, .env, PG* variables)");
   app.add_flag("--ephemeral", globals.ephemeral, "run against a throwaway PostgreSQL cluster");
-  app.add_flag("--durable", globals.durable, "throwaway cluster with fsync and synchronous_commit on");
+  app.add_flag("--durable", globals.durable,
+               "throwaway cluster with fsync and synchronous_commit on");
   app.add_option("--config", globals.config_path, "configuration file (default: preflight.toml)")
       ->each([&](const std::string&) { globals.config_path_given = true; });
-  app.add_option("--source", globals.source, "migrations folder (default: config `migrations`, else ./migrations)");
+  app.add_option("--source", globals.source,
+                 "migrations folder (default: config `migrations`, else ./migrations)");
 
   int exit_code = 0;
   add_migrate_command(app, globals, exit_code);
@@ -79,4 +81,4 @@ int run(int argc, char** argv) {
   }
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -20,7 +20,7 @@ struct GlobalOptions {
   bool durable = false;
   std::string config_path = "preflight.toml";
   bool config_path_given = false;
-  std::optional<std::string> source;  // --source DIR overrides `migrations` in the config
+  std::optional<std::string> source; // --source DIR overrides `migrations` in the config
 
   /// The project configuration (defaults when preflight.toml does not exist and was not named).
   config::Config load_config() const;
@@ -40,4 +40,4 @@ void add_bench_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exit_code);
 void add_report_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

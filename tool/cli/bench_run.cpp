@@ -26,7 +26,9 @@ std::string ms(double value) {
   return fmt::format("{:.1f}", value);
 }
 
-std::string ratio(double value) { return value < 10 ? fmt::format("{:.2f}", value) : fmt::format("{:.0f}", value); }
+std::string ratio(double value) {
+  return value < 10 ? fmt::format("{:.2f}", value) : fmt::format("{:.0f}", value);
+}
 
 bool on_terminal() {
   const char* ci = std::getenv("CI");
@@ -35,15 +37,18 @@ bool on_terminal() {
 
 void print_run_progress(const bench::RunProgress& p, bool terminal) {
   if (p.step == "migrate" || p.step == "dataset" || p.step == "migration") {
-    print_progress(fmt::format("{}: {}", p.step, p.query.empty() ? p.detail : p.query), terminal, false);
+    print_progress(fmt::format("{}: {}", p.step, p.query.empty() ? p.detail : p.query), terminal,
+                   false);
     return;
   }
-  const std::string head = fmt::format("[{} {}/{}] {}", p.phase, p.query_index, p.query_count, p.query);
+  const std::string head =
+      fmt::format("[{} {}/{}] {}", p.phase, p.query_index, p.query_count, p.query);
   if (p.finished) {
     print_progress(fmt::format("{}: {} samples, {}", head, p.samples, p.detail), terminal, false);
   } else if (p.step == "sample") {
-    print_progress(fmt::format("{}: {}/{} samples, ETA {:.0f} s", head, p.samples, p.target, p.eta_s), terminal,
-                   true);
+    print_progress(
+        fmt::format("{}: {}/{} samples, ETA {:.0f} s", head, p.samples, p.target, p.eta_s),
+        terminal, true);
   } else {
     print_progress(head + ": warming up", terminal, true);
   }
@@ -64,7 +69,7 @@ std::string pad(const std::string& text, std::size_t width) {
   return text + std::string(width > points ? width - points : 0, ' ');
 }
 
-}  // namespace
+} // namespace
 
 std::vector<std::string> results_table(const bench::Results& results) {
   std::vector<std::vector<std::string>> rows{
@@ -73,17 +78,19 @@ std::vector<std::string> results_table(const bench::Results& results) {
     auto cell = [](const bench::PhaseResult* p) {
       return p ? ms(p->summary.p50) + " / " + ms(p->summary.p95) : std::string("-");
     };
-    std::string r = q.improvement ? fmt::format("{}x ({}-{})", ratio(q.improvement->estimate),
-                                                ratio(q.improvement->low), ratio(q.improvement->high))
-                                  : "-";
+    std::string r = q.improvement
+                        ? fmt::format("{}x ({}-{})", ratio(q.improvement->estimate),
+                                      ratio(q.improvement->low), ratio(q.improvement->high))
+                        : "-";
     int failed = 0, checked = 0;
     for (const auto& v : results.verdicts) {
       if (v.query != q.name || v.informational) continue;
       ++checked;
       failed += v.passed ? 0 : 1;
     }
-    std::string verdict = checked == 0 ? "-" : failed == 0 ? fmt::format("pass ({})", checked)
-                                                           : fmt::format("FAIL ({}/{})", failed, checked);
+    std::string verdict = checked == 0  ? "-"
+                          : failed == 0 ? fmt::format("pass ({})", checked)
+                                        : fmt::format("FAIL ({}/{})", failed, checked);
     rows.push_back({q.name, cell(q.find_phase("before")), cell(q.find_phase("after")), r,
                     q.claim.empty() ? "-" : q.claim, verdict});
   }
@@ -98,13 +105,15 @@ std::vector<std::string> results_table(const bench::Results& results) {
   std::vector<std::string> lines;
   for (const auto& row : rows) {
     std::string line;
-    for (std::size_t c = 0; c < row.size(); ++c) line += c + 1 < row.size() ? pad(row[c], widths[c] + 2) : row[c];
+    for (std::size_t c = 0; c < row.size(); ++c)
+      line += c + 1 < row.size() ? pad(row[c], widths[c] + 2) : row[c];
     lines.push_back(line);
   }
   bool header = false;
   for (const auto& v : results.verdicts) {
     if (v.kind != "claim") continue;
-    if (!header) lines.push_back("\nClaims (informational: measured here, on this machine and dataset):");
+    if (!header)
+      lines.push_back("\nClaims (informational: measured here, on this machine and dataset):");
     header = true;
     lines.push_back(fmt::format("  {}: \"{}\" — {}", v.query, v.name.substr(6), v.actual));
   }
@@ -114,7 +123,8 @@ std::vector<std::string> results_table(const bench::Results& results) {
     if (!header) lines.push_back("\nFailed expectations:");
     header = true;
     lines.push_back(fmt::format("  {}{}: {} {}: expected {}; measured {}", v.query,
-                                v.phase.empty() ? "" : " (" + v.phase + ")", v.kind, v.name, v.expected, v.actual));
+                                v.phase.empty() ? "" : " (" + v.phase + ")", v.kind, v.name,
+                                v.expected, v.actual));
   }
   return lines;
 }
@@ -123,15 +133,16 @@ std::optional<Error> failed_expectations(const bench::Results& results) {
   std::vector<std::string> failed;
   for (const auto& v : results.verdicts) {
     if (!v.passed && !v.informational) {
-      failed.push_back(fmt::format("\"{}\"{} {} {}", v.query, v.phase.empty() ? "" : " (" + v.phase + ")", v.kind,
-                                   v.name));
+      failed.push_back(fmt::format("\"{}\"{} {} {}", v.query,
+                                   v.phase.empty() ? "" : " (" + v.phase + ")", v.kind, v.name));
     }
   }
   if (failed.empty()) return std::nullopt;
   std::string list;
   for (const auto& f : failed) list += (list.empty() ? "" : "; ") + f;
   return Error(ErrorKind::problem,
-               fmt::format("{} expectation{} failed: {}", failed.size(), failed.size() == 1 ? "" : "s", list),
+               fmt::format("{} expectation{} failed: {}", failed.size(),
+                           failed.size() == 1 ? "" : "s", list),
                "see the table above and the verdicts in the results file");
 }
 
@@ -148,19 +159,23 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   const bool terminal = on_terminal();
   // Held for the whole run rather than per phase: a request withdrawn between phases would
   // only add moments where the CPUs may sleep.
-  auto wakeup = options.allow_cpu_sleep ? bench::CpuWakeupRequest::allow_sleep() : bench::CpuWakeupRequest::hold();
+  auto wakeup = options.allow_cpu_sleep ? bench::CpuWakeupRequest::allow_sleep()
+                                        : bench::CpuWakeupRequest::hold();
   if (!wakeup.held() && !options.allow_cpu_sleep) {
-    print_progress(fmt::format("CPU wake-up latency not held ({}): idle CPUs may sleep, which adds their wake-up "
-                               "time to every round trip",
-                               wakeup.note()),
-                   terminal, false);
+    print_progress(
+        fmt::format(
+            "CPU wake-up latency not held ({}): idle CPUs may sleep, which adds their wake-up "
+            "time to every round trip",
+            wakeup.note()),
+        terminal, false);
   }
   std::unique_ptr<pg::ScratchDatabase> after;
   if (options.side_by_side) {
-    after = std::make_unique<pg::ScratchDatabase>(session, fmt::format("preflight_after_{}", getpid()),
-                                                  "preflight bench (after)");
+    after = std::make_unique<pg::ScratchDatabase>(
+        session, fmt::format("preflight_after_{}", getpid()), "preflight bench (after)");
     run.after_session = &after->session();
-    print_progress(fmt::format("side by side: the after phase runs in database {}", after->name()), terminal, false);
+    print_progress(fmt::format("side by side: the after phase runs in database {}", after->name()),
+                   terminal, false);
   }
   bench::BenchRunner runner(session, std::move(suite), run);
   runner.on_progress([terminal](const bench::RunProgress& p) { print_run_progress(p, terminal); });
@@ -171,20 +186,23 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   write_json(options.out, bench::to_json(results));
   std::string gbench_path;
   if (options.format == "gbench") {
-    gbench_path = options.gbench_out.value_or(
-        (options.out.ends_with(".json") ? options.out.substr(0, options.out.size() - 5) : options.out) +
-        ".gbench.json");
+    gbench_path = options.gbench_out.value_or((options.out.ends_with(".json")
+                                                   ? options.out.substr(0, options.out.size() - 5)
+                                                   : options.out) +
+                                              ".gbench.json");
     write_json(gbench_path, bench::to_gbench_json(results));
   }
   print_line("");
   for (const auto& line : results_table(results)) print_line(line);
   const auto& e = results.environment;
-  print_line(fmt::format("\nPostgreSQL {} on {} ({} CPUs); {}{}; {}; scale {:g}", e.server_version, e.host_name,
-                         e.cpus, e.throwaway_cluster ? "throwaway cluster, " : "",
-                         e.durable ? "durable (fsync on)" : "not durable (fsync off: write latencies are optimistic)",
-                         wakeup.held() ? "CPU wake-up latency held at 0 µs" : "CPUs could sleep", results.scale));
-  print_line("results: " + options.out + (gbench_path.empty() ? "" : ", Google Benchmark JSON: " + gbench_path));
+  print_line(fmt::format(
+      "\nPostgreSQL {} on {} ({} CPUs); {}{}; {}; scale {:g}", e.server_version, e.host_name,
+      e.cpus, e.throwaway_cluster ? "throwaway cluster, " : "",
+      e.durable ? "durable (fsync on)" : "not durable (fsync off: write latencies are optimistic)",
+      wakeup.held() ? "CPU wake-up latency held at 0 µs" : "CPUs could sleep", results.scale));
+  print_line("results: " + options.out +
+             (gbench_path.empty() ? "" : ", Google Benchmark JSON: " + gbench_path));
   return results;
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -15,15 +15,15 @@ namespace preflight::cli {
 struct BenchOptions {
   std::string suite;
   std::string out = "reports/results.json";
-  std::string format = "json";             // "json", or "gbench" to also write Google Benchmark JSON
-  std::optional<std::string> gbench_out;   // default: <out without .json>.gbench.json
+  std::string format = "json";           // "json", or "gbench" to also write Google Benchmark JSON
+  std::optional<std::string> gbench_out; // default: <out without .json>.gbench.json
   std::optional<double> scale;
   std::optional<int> iterations;
   std::optional<double> time_budget_s;
   bool allow_dataset = false;
   bool allow_writes = false;
-  bool side_by_side = false;               // the after phase in a scratch database, timed in alternation
-  bool allow_cpu_sleep = false;            // make no 0 µs CPU wake-up latency request while timing
+  bool side_by_side = false;    // the after phase in a scratch database, timed in alternation
+  bool allow_cpu_sleep = false; // make no 0 µs CPU wake-up latency request while timing
 };
 
 /// Runs `suite` (loaded before connecting, so a bad suite starts nothing) on `session`, printing
@@ -39,4 +39,4 @@ std::vector<std::string> results_table(const bench::Results& results);
 /// Error(problem) naming every failed expectation, or nullopt when all passed.
 std::optional<Error> failed_expectations(const bench::Results& results);
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

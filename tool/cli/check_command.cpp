@@ -34,18 +34,22 @@ bool needs_migrations(const std::vector<check::Check>& checks) {
 }
 
 // Collects the checks to run: the file's, then those derived from a migration.
-std::vector<check::Check> gather_checks(const CheckOptions& options, const std::optional<migrate::MigrationSet>& files) {
+std::vector<check::Check> gather_checks(const CheckOptions& options,
+                                        const std::optional<migrate::MigrationSet>& files) {
   std::vector<check::Check> checks;
   if (!options.file.empty()) checks = check::load_checks(options.file);
   if (options.from_migration) {
     const auto* migration = files->find(*options.from_migration);
     if (migration == nullptr) {
-      throw Error(ErrorKind::usage, fmt::format("--from-migration {}: no migration has this version", *options.from_migration));
+      throw Error(ErrorKind::usage,
+                  fmt::format("--from-migration {}: no migration has this version",
+                              *options.from_migration));
     }
     for (auto& c : check::derive_checks(*migration)) checks.push_back(std::move(c));
   }
   if (checks.empty()) {
-    throw Error(ErrorKind::usage, "nothing to check", "give a checks file, --from-migration V, or both");
+    throw Error(ErrorKind::usage, "nothing to check",
+                "give a checks file, --from-migration V, or both");
   }
   return checks;
 }
@@ -70,8 +74,10 @@ int run_check(GlobalOptions& globals, const CheckOptions& options) {
   // Validate everything before connecting: a bad file or a writing query runs nothing.
   auto config = globals.load_config();
   check::RunnerOptions runner;
-  runner.statement_timeout_ms = check::parse_duration_ms(options.statement_timeout, "--statement-timeout");
-  if (!options.window.empty()) runner.window_ms = check::parse_duration_ms(options.window, "--window");
+  runner.statement_timeout_ms =
+      check::parse_duration_ms(options.statement_timeout, "--statement-timeout");
+  if (!options.window.empty())
+    runner.window_ms = check::parse_duration_ms(options.window, "--window");
   runner.history_table = config.history_table;
 
   std::optional<migrate::MigrationSet> files;
@@ -89,16 +95,19 @@ int run_check(GlobalOptions& globals, const CheckOptions& options) {
   return report.passed() ? 0 : 1;
 }
 
-}  // namespace
+} // namespace
 
 void add_check_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
   auto options = std::make_shared<CheckOptions>();
-  auto* command = app.add_subcommand("check", "run post-deploy checks (read-only) against a database");
+  auto* command =
+      app.add_subcommand("check", "run post-deploy checks (read-only) against a database");
   command->add_option("checks", options->file, "checks file (TOML, [[check]] tables)");
-  command->add_option("--from-migration", options->from_migration,
-                      "also check that migration V is applied and everything its up script creates exists");
+  command->add_option(
+      "--from-migration", options->from_migration,
+      "also check that migration V is applied and everything its up script creates exists");
   command->add_option("--window", options->window,
-                      "index_used: sample idx_scan this far apart (e.g. 30s) instead of since the last stats reset");
+                      "index_used: sample idx_scan this far apart (e.g. 30s) instead of since the "
+                      "last stats reset");
   command->add_option("--statement-timeout", options->statement_timeout,
                       "statement_timeout of each check's read-only transaction (default 5s)");
   command->add_option("--format", options->format, "text, json, junit or github")
@@ -106,4 +115,4 @@ void add_check_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
   command->callback([&, options] { exit_code = run_check(globals, *options); });
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -30,14 +30,14 @@ struct CompareCommandOptions {
   std::string baseline;
   std::string current;
   double alpha = 0.01;
-  std::string min_effect;  // "10%" or "0.1"; empty: per query, else 10 %
+  std::string min_effect; // "10%" or "0.1"; empty: per query, else 10 %
   bool strict_env = false;
   bool allow_plan_change = false;
   int confirm = 0;
-  bool confirm_all = false;    // --confirm re-measures every row, not only the regressed ones
-  std::string baseline_suite;  // --confirm: the suites to re-run, when not where the results say
+  bool confirm_all = false;   // --confirm re-measures every row, not only the regressed ones
+  std::string baseline_suite; // --confirm: the suites to re-run, when not where the results say
   std::string current_suite;
-  bool allow_cpu_sleep = false;  // --confirm: no 0 µs CPU wake-up latency request while re-measuring
+  bool allow_cpu_sleep = false; // --confirm: no 0 µs CPU wake-up latency request while re-measuring
   std::string format = "text";
 };
 
@@ -55,9 +55,10 @@ double parse_min_effect(const std::string& text) {
   }
   if (percent) value /= 100;
   if (value < 0 || value > 10 || (!percent && value > 1)) {
-    throw Error(ErrorKind::usage, fmt::format("--min-effect {}: expected a percentage such as 10% or a fraction such "
-                                              "as 0.1",
-                                              text));
+    throw Error(ErrorKind::usage,
+                fmt::format("--min-effect {}: expected a percentage such as 10% or a fraction such "
+                            "as 0.1",
+                            text));
   }
   return value;
 }
@@ -70,10 +71,10 @@ double parse_min_effect(const std::string& text) {
 // however many rounds and queries need it.
 class PairedRemeasure {
 public:
-  PairedRemeasure(GlobalOptions& globals, const bench::Results& baseline, const bench::Results& current,
-                  const std::string& baseline_suite, const std::string& current_suite)
-      : m_globals(globals),
-        m_history_table(globals.load_config().history_table),
+  PairedRemeasure(GlobalOptions& globals, const bench::Results& baseline,
+                  const bench::Results& current, const std::string& baseline_suite,
+                  const std::string& current_suite)
+      : m_globals(globals), m_history_table(globals.load_config().history_table),
         m_baseline(side_suite("baseline", baseline, baseline_suite)),
         m_current(side_suite("current", current, current_suite)) {}
 
@@ -84,18 +85,23 @@ public:
     auto& pair = phase_pair(phase);
     const auto base_request = pair.baseline.runner->prepare(query, phase);
     const auto current_request = pair.current.runner->prepare(query, phase);
-    print_progress(fmt::format("--confirm: timing {} ({}), baseline and current side by side", query, phase), false,
-                   false);
+    print_progress(
+        fmt::format("--confirm: timing {} ({}), baseline and current side by side", query, phase),
+        false, false);
     // New server processes every round: on an idle VM one backend can be woken several times
     // slower than another (which CPU it sleeps on), and that must not repeat in every round.
     auto base_session = pair.baseline.database->session().connect_again("preflight bench compare");
-    auto current_session = pair.current.database->session().connect_again("preflight bench compare");
-    auto timed = bench::time_side_by_side(*base_session, base_request, *current_session, current_request, {});
+    auto current_session =
+        pair.current.database->session().connect_again("preflight bench compare");
+    auto timed = bench::time_side_by_side(*base_session, base_request, *current_session,
+                                          current_request, {});
     if (!timed.on_one_cpu) {
-      print_progress(fmt::format("--confirm: the two server processes did not share one CPU ({}): a difference "
-                                 "between CPUs counts as a difference between the sides",
-                                 timed.one_cpu_note),
-                     false, false);
+      print_progress(
+          fmt::format(
+              "--confirm: the two server processes did not share one CPU ({}): a difference "
+              "between CPUs counts as a difference between the sides",
+              timed.one_cpu_note),
+          false, false);
     }
     return {std::move(timed.first.samples_ms), std::move(timed.second.samples_ms)};
   }
@@ -111,19 +117,22 @@ private:
   };
 
   // The suite a results file was measured with, at the scale and seed it was measured with.
-  static bench::Suite side_suite(const std::string& side, const bench::Results& results, const std::string& given) {
+  static bench::Suite side_suite(const std::string& side, const bench::Results& results,
+                                 const std::string& given) {
     const std::string file = given.empty() ? results.suite_file : given;
     if (file.empty()) {
-      throw Error(ErrorKind::input, fmt::format("--confirm: the {} results name no suite file to re-run", side),
+      throw Error(ErrorKind::input,
+                  fmt::format("--confirm: the {} results name no suite file to re-run", side),
                   fmt::format("pass --{}-suite FILE", side));
     }
     bench::Suite suite;
     try {
-      suite = bench::load_suite(file);  // a bad or missing suite stops here, before any comparison
+      suite = bench::load_suite(file); // a bad or missing suite stops here, before any comparison
     } catch (const Error& error) {
       if (!error.hint().empty()) throw error.with_context("--confirm");
       throw Error(error.kind(), "--confirm: " + error.message(),
-                  fmt::format("--confirm re-measures the {0} suite; pass --{0}-suite FILE when it is somewhere else "
+                  fmt::format("--confirm re-measures the {0} suite; pass --{0}-suite FILE when it "
+                              "is somewhere else "
                               "(e.g. in a checkout of the base branch)",
                               side),
                   error.location());
@@ -146,14 +155,17 @@ private:
 
   Side open_side(const bench::Suite& suite, const std::string& phase, const std::string& side) {
     const std::string database = fmt::format("preflight_confirm_{}_{}_{}", getpid(), side, phase);
-    print_progress(fmt::format("--confirm: setting up the {} suite ({}) in database {}", side, suite.file, database),
+    print_progress(fmt::format("--confirm: setting up the {} suite ({}) in database {}", side,
+                               suite.file, database),
                    false, false);
     Side result;
-    result.database = std::make_unique<pg::ScratchDatabase>(*m_admin, database, "preflight bench compare");
+    result.database =
+        std::make_unique<pg::ScratchDatabase>(*m_admin, database, "preflight bench compare");
     bench::RunOptions options;
-    options.throwaway_cluster = true;  // a scratch database preflight created: no refusals apply
+    options.throwaway_cluster = true; // a scratch database preflight created: no refusals apply
     options.history_table = m_history_table;
-    result.runner = std::make_unique<bench::BenchRunner>(result.database->session(), suite, options);
+    result.runner =
+        std::make_unique<bench::BenchRunner>(result.database->session(), suite, options);
     return result;
   }
 
@@ -162,7 +174,8 @@ private:
   bench::Suite m_baseline;
   bench::Suite m_current;
   std::unique_ptr<pg::DatabaseTarget> m_target;
-  std::unique_ptr<pg::PgSession> m_admin;  // declared before m_phases: outlives the scratch databases
+  std::unique_ptr<pg::PgSession>
+      m_admin; // declared before m_phases: outlives the scratch databases
   std::map<std::string, Pair> m_phases;
 };
 
@@ -172,17 +185,19 @@ void check_environment(const bench::Results& baseline, const bench::Results& cur
   auto differences = bench::environment_differences(baseline.environment, current.environment);
   if (differences.empty()) return;
   if (strict) {
-    std::vector<Error> errors{Error(ErrorKind::input,
-                                    "refusing to compare: the baseline was measured in a different environment "
-                                    "(--strict-env)",
-                                    "measure a new baseline in this environment, or drop --strict-env to compare "
-                                    "with warnings")};
+    std::vector<Error> errors{
+        Error(ErrorKind::input,
+              "refusing to compare: the baseline was measured in a different environment "
+              "(--strict-env)",
+              "measure a new baseline in this environment, or drop --strict-env to compare "
+              "with warnings")};
     for (const auto& d : differences) errors.emplace_back(ErrorKind::input, d);
     throw Error::combine(std::move(errors));
   }
-  print_warning(fmt::format("the baseline was measured in a different environment ({} difference{}, listed with the "
-                            "findings): the comparison may not mean what it says",
-                            differences.size(), differences.size() == 1 ? "" : "s"));
+  print_warning(fmt::format(
+      "the baseline was measured in a different environment ({} difference{}, listed with the "
+      "findings): the comparison may not mean what it says",
+      differences.size(), differences.size() == 1 ? "" : "s"));
 }
 
 void print_without_final_newline(const std::string& text) {
@@ -195,11 +210,13 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   if (!options.min_effect.empty()) compare.min_effect = parse_min_effect(options.min_effect);
   compare.allow_plan_change = options.allow_plan_change;
   if (options.confirm_all && options.confirm == 0) {
-    throw Error(ErrorKind::usage, "--confirm-all needs --confirm N (how many side-by-side re-runs)");
+    throw Error(ErrorKind::usage,
+                "--confirm-all needs --confirm N (how many side-by-side re-runs)");
   }
   if (options.confirm > 0 && !globals.database_url && !globals.ephemeral) {
     throw Error(ErrorKind::usage, "--confirm needs a database to re-run the suite on",
-                "pass --ephemeral (a throwaway cluster) or --database-url URL (a server where preflight may "
+                "pass --ephemeral (a throwaway cluster) or --database-url URL (a server where "
+                "preflight may "
                 "create and drop scratch databases)");
   }
 
@@ -210,12 +227,14 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   std::unique_ptr<PairedRemeasure> paired;
   std::optional<bench::CpuWakeupRequest> wakeup;
   if (options.confirm > 0) {
-    wakeup = options.allow_cpu_sleep ? bench::CpuWakeupRequest::allow_sleep() : bench::CpuWakeupRequest::hold();
+    wakeup = options.allow_cpu_sleep ? bench::CpuWakeupRequest::allow_sleep()
+                                     : bench::CpuWakeupRequest::hold();
     if (!wakeup->held() && !options.allow_cpu_sleep) {
-      print_progress(fmt::format("--confirm: CPU wake-up latency not held ({}): idle CPUs may sleep while "
-                                 "re-measuring",
-                                 wakeup->note()),
-                     false, false);
+      print_progress(
+          fmt::format("--confirm: CPU wake-up latency not held ({}): idle CPUs may sleep while "
+                      "re-measuring",
+                      wakeup->note()),
+          false, false);
     }
     paired = std::make_unique<PairedRemeasure>(globals, baseline, current, options.baseline_suite,
                                                options.current_suite);
@@ -224,8 +243,10 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   auto comparison = bench::compare_results(baseline, current, compare);
   if (paired) {
     bench::confirm_regressions(
-        comparison, [&](const std::string& query, const std::string& phase) { return (*paired)(query, phase); },
-        options.confirm, compare, options.confirm_all ? bench::ConfirmScope::all_rows : bench::ConfirmScope::regressions);
+        comparison,
+        [&](const std::string& query, const std::string& phase) { return (*paired)(query, phase); },
+        options.confirm, compare,
+        options.confirm_all ? bench::ConfirmScope::all_rows : bench::ConfirmScope::regressions);
   }
 
   if (options.format == "json") {
@@ -236,7 +257,8 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
     print_without_final_newline(report::github_annotations(comparison));
     print_without_final_newline(report::compare_text(comparison, compare));
     if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
-      report::append_text_file(summary, report::limit_summary(report::compare_markdown(comparison, compare)) + "\n");
+      report::append_text_file(
+          summary, report::limit_summary(report::compare_markdown(comparison, compare)) + "\n");
     }
   } else {
     print_without_final_newline(report::compare_text(comparison, compare));
@@ -244,28 +266,35 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   return comparison.failed() ? 1 : 0;
 }
 
-}  // namespace
+} // namespace
 
 void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exit_code) {
   auto options = std::make_shared<CompareCommandOptions>();
-  auto* compare = bench.add_subcommand("compare", "compare results with a baseline; exit 1 on a regression");
+  auto* compare =
+      bench.add_subcommand("compare", "compare results with a baseline; exit 1 on a regression");
   compare->add_option("baseline", options->baseline, "baseline results file")->required();
   compare->add_option("current", options->current, "current results file")->required();
-  compare->add_option("--alpha", options->alpha, "significance level of the Mann-Whitney U test (default 0.01)")
+  compare
+      ->add_option("--alpha", options->alpha,
+                   "significance level of the Mann-Whitney U test (default 0.01)")
       ->check(CLI::Range(1e-9, 0.5));
-  compare->add_option("--min-effect", options->min_effect,
-                      "smallest slowdown that counts, e.g. 10% (default: the query's min_effect, else 10%)");
+  compare->add_option(
+      "--min-effect", options->min_effect,
+      "smallest slowdown that counts, e.g. 10% (default: the query's min_effect, else 10%)");
   compare->add_flag("--strict-env", options->strict_env,
                     "refuse (exit 2) when server version, settings, durability or machine differ");
   compare->add_flag("--allow-plan-change", options->allow_plan_change,
                     "an index scan that became a sequential scan only warns");
-  compare->add_option("--confirm", options->confirm,
-                      "re-measure each regressed query N times, baseline and current suite side by side (needs "
-                      "--database-url or --ephemeral); fail only if the regression holds in most of them")
+  compare
+      ->add_option(
+          "--confirm", options->confirm,
+          "re-measure each regressed query N times, baseline and current suite side by side (needs "
+          "--database-url or --ephemeral); fail only if the regression holds in most of them")
       ->check(CLI::Range(0, 100));
-  compare->add_flag("--confirm-all", options->confirm_all,
-                    "with --confirm: re-measure every row side by side, so that drift between the two runs can "
-                    "neither invent a regression nor hide one");
+  compare->add_flag(
+      "--confirm-all", options->confirm_all,
+      "with --confirm: re-measure every row side by side, so that drift between the two runs can "
+      "neither invent a regression nor hide one");
   compare->add_option("--baseline-suite", options->baseline_suite,
                       "--confirm: the baseline's suite file (default: the one its results name)");
   compare->add_option("--current-suite", options->current_suite,
@@ -277,4 +306,4 @@ void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exi
   compare->callback([&, options] { exit_code = run_compare(globals, *options); });
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -13,8 +13,8 @@ namespace preflight::cli {
 
 namespace {
 
-void show_status(migrate::Migrator& migrator, const migrate::MigrationSet& files, const std::string& source,
-                 const std::string& target) {
+void show_status(migrate::Migrator& migrator, const migrate::MigrationSet& files,
+                 const std::string& source, const std::string& target) {
   print_status_text(migrate::compute_status(files, migrator.history()), source, target);
 }
 
@@ -47,7 +47,8 @@ int run_demo(GlobalOptions& globals) {
     require_success(dry_migrator.up(files, {}));
   }
 
-  print_line("\n== 4. migrate up --to 2, then 5,000 users, 200,000 focus sessions, 10,000 libraries, 50,000 tracks");
+  print_line("\n== 4. migrate up --to 2, then 5,000 users, 200,000 focus sessions, 10,000 "
+             "libraries, 50,000 tracks");
   require_success(migrator.up(files, {2, false}));
   load_demo_rows(*session);
 
@@ -66,17 +67,19 @@ int run_demo(GlobalOptions& globals) {
   show_status(migrator, files, config.migrations, target.display());
   require_success(migrator.up(files, {}));
 
-  print_line("\n== 9. benchmark: the checklist's five operations before and after 0003, then the report");
+  print_line(
+      "\n== 9. benchmark: the checklist's five operations before and after 0003, then the report");
   run_benchmark_and_reports(target, config, checks);
   print_line("\nDemo finished; the throwaway cluster is removed.");
   return 0;
 }
 
-}  // namespace
+} // namespace
 
 void add_demo_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
-  auto* demo = app.add_subcommand("demo", "run the bundled example end to end on a throwaway cluster");
+  auto* demo =
+      app.add_subcommand("demo", "run the bundled example end to end on a throwaway cluster");
   demo->callback([&] { exit_code = run_demo(globals); });
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

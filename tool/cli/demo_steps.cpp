@@ -37,10 +37,13 @@ constexpr const char* k_demo_rows =
     "INSERT INTO users (email, display_name) SELECT 'user' || g || '@example.com', 'User ' || g "
     "FROM generate_series(1, 5000) g;"
     "INSERT INTO focus_sessions (user_id, mode, status, duration_seconds, started_at) "
-    "SELECT 1 + g % 5000, 'pomodoro', CASE WHEN g % 50 = 0 THEN 'active' ELSE 'completed' END, 1500, "
+    "SELECT 1 + g % 5000, 'pomodoro', CASE WHEN g % 50 = 0 THEN 'active' ELSE 'completed' END, "
+    "1500, "
     "now() - g * interval '1 minute' FROM generate_series(1, 200000) g;"
-    "INSERT INTO focus_libraries (user_id, name) SELECT 1 + g % 5000, 'Library ' || g FROM generate_series(1, 10000) g;"
-    "INSERT INTO focus_library_tracks (library_id, title, url) SELECT 1 + g % 10000, 'Track ' || g, "
+    "INSERT INTO focus_libraries (user_id, name) SELECT 1 + g % 5000, 'Library ' || g FROM "
+    "generate_series(1, 10000) g;"
+    "INSERT INTO focus_library_tracks (library_id, title, url) SELECT 1 + g % 10000, 'Track ' || "
+    "g, "
     "'https://example.com/t/' || g FROM generate_series(1, 50000) g;"
     "ANALYZE";
 
@@ -56,7 +59,7 @@ void print_lint(const std::vector<lint::LintMigration>& migrations, std::size_t 
   print_line("preflight lint: " + lint::summary_line(findings, files));
 }
 
-}  // namespace
+} // namespace
 
 void show_lint(const migrate::MigrationSet& files) {
   std::size_t file_count = 0;
@@ -64,7 +67,9 @@ void show_lint(const migrate::MigrationSet& files) {
   print_lint(lint::lint_migrations_of(files), file_count);
 }
 
-void load_demo_rows(pg::PgSession& session) { session.exec(k_demo_rows); }
+void load_demo_rows(pg::PgSession& session) {
+  session.exec(k_demo_rows);
+}
 
 void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& files,
                            const migrate::MigratorOptions& options) {
@@ -79,18 +84,22 @@ void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& 
 
   for (const auto& t : migrate::blocked_tables(tracer.trace())) {
     if (t.relation != "focus_sessions") continue;
-    print_line(fmt::format("\nChecklist claim \"Non-blocking: index creation doesn't lock table\": FALSE. "
-                           "Measured: writes to focus_sessions ({} rows) would be blocked for {} ({} lock, held "
-                           "until 0003 commits).",
-                           static_cast<std::int64_t>(t.rows), report::format_duration_ns(t.held_ns),
-                           migrate::lock_mode_name(t.mode)));
+    print_line(fmt::format(
+        "\nChecklist claim \"Non-blocking: index creation doesn't lock table\": FALSE. "
+        "Measured: writes to focus_sessions ({} rows) would be blocked for {} ({} lock, held "
+        "until 0003 commits).",
+        static_cast<std::int64_t>(t.rows), report::format_duration_ns(t.held_ns),
+        migrate::lock_mode_name(t.mode)));
   }
 
-  print_line("\n-- the safer way: a separate -- no-transaction migration with CREATE INDEX CONCURRENTLY");
-  print_line("   (SHARE UPDATE EXCLUSIVE: reads and writes continue during the build; a dry run cannot trace it");
+  print_line(
+      "\n-- the safer way: a separate -- no-transaction migration with CREATE INDEX CONCURRENTLY");
+  print_line("   (SHARE UPDATE EXCLUSIVE: reads and writes continue during the build; a dry run "
+             "cannot trace it");
   print_line("    because CONCURRENTLY refuses to run in a transaction)");
-  const auto dir = std::filesystem::temp_directory_path() /
-                   fmt::format("preflight-demo-{}", std::chrono::steady_clock::now().time_since_epoch().count());
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      fmt::format("preflight-demo-{}", std::chrono::steady_clock::now().time_since_epoch().count());
   std::filesystem::create_directories(dir);
   const auto file = dir / "0004_focus_sessions_user_active_index.sql";
   std::ofstream(file, std::ios::binary) << k_safer_index;
@@ -106,11 +115,14 @@ void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& 
 // ---------------------------------------------------------------------------------------------
 
 // Post-deploy checks need a realistic table (the planner seq-scans tiny ones) and some traffic
-// on the new index; this adds the traffic, then runs the bundled checks file and --from-migration 3.
-check::CheckReport run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& session, const migrate::MigrationSet& files,
-                            const config::Config& config) {
-  const std::string checks_file =
-      (std::filesystem::path(config.migrations).parent_path() / "benchmarks/checks/focus_sessions.checks.toml").string();
+// on the new index; this adds the traffic, then runs the bundled checks file and
+// --from-migration 3.
+check::CheckReport run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& session,
+                                          const migrate::MigrationSet& files,
+                                          const config::Config& config) {
+  const std::string checks_file = (std::filesystem::path(config.migrations).parent_path() /
+                                   "benchmarks/checks/focus_sessions.checks.toml")
+                                      .string();
   auto checks = check::load_checks(checks_file);
   for (auto& c : check::derive_checks(*files.find(3))) checks.push_back(std::move(c));
   check::refuse_writes(checks);
@@ -121,9 +133,9 @@ check::CheckReport run_post_deploy_checks(const pg::DatabaseTarget& target, pg::
     // Application traffic: a separate session whose statistics are flushed when it disconnects.
     auto app = target.connect("preflight demo traffic");
     for (int user = 1; user <= 5; ++user) {
-      app->exec_params(
-          "SELECT id FROM focus_sessions WHERE user_id = $1 AND status = 'active' ORDER BY started_at DESC LIMIT 1",
-          {std::to_string(user)});
+      app->exec_params("SELECT id FROM focus_sessions WHERE user_id = $1 AND status = 'active' "
+                       "ORDER BY started_at DESC LIMIT 1",
+                       {std::to_string(user)});
     }
     // Flush this backend's statistics now rather than when it gets round to it.
     app->exec("SELECT pg_stat_force_next_flush()");
@@ -136,11 +148,15 @@ check::CheckReport run_post_deploy_checks(const pg::DatabaseTarget& target, pg::
   check::CheckRunner runner(session, options);
   auto report = runner.run(checks, target.display());
   for (const auto& r : report.results) {
-    print_line(fmt::format("  {} {}: {}", r.status == check::CheckStatus::passed ? "PASS" : "FAIL", r.name, r.measured));
-    if (r.status != check::CheckStatus::passed && !r.detail.empty()) print_line("       " + r.detail);
+    print_line(fmt::format("  {} {}: {}", r.status == check::CheckStatus::passed ? "PASS" : "FAIL",
+                           r.name, r.measured));
+    if (r.status != check::CheckStatus::passed && !r.detail.empty())
+      print_line("       " + r.detail);
   }
-  print_line(fmt::format("  {} of {} checks passed", report.count(check::CheckStatus::passed), report.results.size()));
-  if (!report.passed()) throw Error(ErrorKind::problem, "post-deploy checks failed on the demo database");
+  print_line(fmt::format("  {} of {} checks passed", report.count(check::CheckStatus::passed),
+                         report.results.size()));
+  if (!report.passed())
+    throw Error(ErrorKind::problem, "post-deploy checks failed on the demo database");
   return report;
 }
 
@@ -149,14 +165,16 @@ void run_benchmark_and_reports(const pg::DatabaseTarget& target, const config::C
   auto suite = bench::load_suite("benchmarks/focus_sessions.toml");
   const std::string database = "preflight_bench";
   target.cluster()->create_database(database);
-  auto session = pg::PgSession::connect(target.cluster()->conninfo(database), "preflight demo bench");
+  auto session =
+      pg::PgSession::connect(target.cluster()->conninfo(database), "preflight demo bench");
   BenchOptions options;
   options.suite = suite.file;
   options.out = "reports/demo/results.json";
   options.scale = 0.2;
   options.time_budget_s = 1.5;
   options.iterations = 1000;
-  options.side_by_side = true;  // a short run on a VM whose speed drifts: alternate, so both phases see it
+  options.side_by_side =
+      true; // a short run on a VM whose speed drifts: alternate, so both phases see it
   auto results = run_suite(std::move(suite), *session, true, options, config.history_table);
   // Unmet expectations are part of what the demo shows, not a reason to stop before the report.
   if (auto failed = failed_expectations(results)) print_warning(failed->message());
@@ -171,4 +189,4 @@ void run_benchmark_and_reports(const pg::DatabaseTarget& target, const config::C
   print_line("  " + paths.html);
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

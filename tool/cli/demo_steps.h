@@ -27,11 +27,12 @@ void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& 
 /// The bundled post-deploy checks plus --from-migration 3, after some application traffic;
 /// returns their results, throws Error(problem) if a check fails.
 check::CheckReport run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& session,
-                                          const migrate::MigrationSet& files, const config::Config& config);
+                                          const migrate::MigrationSet& files,
+                                          const config::Config& config);
 
 /// The bundled benchmark suite at a small scale on a fresh database of the demo's cluster, then
 /// reports/demo/results.json, checks.json, report.md and report.html (with the checks).
 void run_benchmark_and_reports(const pg::DatabaseTarget& target, const config::Config& config,
                                const check::CheckReport& checks);
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

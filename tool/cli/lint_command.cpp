@@ -30,7 +30,8 @@ lint::LintConfig load_lint_config(const GlobalOptions& globals) {
   return lint::parse_lint_config(text.str(), globals.config_path);
 }
 
-void print_findings(const std::vector<lint::Finding>& findings, std::size_t files, const std::string& format) {
+void print_findings(const std::vector<lint::Finding>& findings, std::size_t files,
+                    const std::string& format) {
   if (format == "json") {
     print_json(lint::render_json(findings));
   } else if (format == "sarif") {
@@ -53,15 +54,17 @@ int run_lint(const GlobalOptions& globals, const LintOptions& options) {
   return lint::has_errors(findings) ? 1 : 0;
 }
 
-}  // namespace
+} // namespace
 
 void add_lint_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
   auto options = std::make_shared<LintOptions>();
-  auto* lint = app.add_subcommand("lint", "check migrations for lock hazards and breaking changes (no database)");
-  lint->add_option("paths", options->paths, "migration folders or .sql files (default: the migrations folder)");
+  auto* lint = app.add_subcommand(
+      "lint", "check migrations for lock hazards and breaking changes (no database)");
+  lint->add_option("paths", options->paths,
+                   "migration folders or .sql files (default: the migrations folder)");
   lint->add_option("--format", options->format, "text, json, github or sarif")
       ->check(CLI::IsMember({"text", "json", "github", "sarif"}));
   lint->callback([&, options] { exit_code = run_lint(globals, *options); });
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -21,31 +21,37 @@ struct BaselineOptions {
 
 int run_baseline(GlobalOptions& globals, const BaselineOptions& options) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations);  // validate before connecting
+  auto files = migrate::load_migrations(config.migrations); // validate before connecting
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate baseline");
-  migrate::Migrator migrator(*session, history_migrator_options(config, options.lock_wait_seconds, options.dry_run));
+  migrate::Migrator migrator(
+      *session, history_migrator_options(config, options.lock_wait_seconds, options.dry_run));
   auto recorded = migrator.baseline(files, options.version);
   for (const auto* m : recorded) {
-    print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record", m->version, m->description));
+    print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record", m->version,
+                           m->description));
   }
   print_line(fmt::format("{}: {} migration{} up to version {} {} as applied without running {}.",
-                         options.dry_run ? "Dry run" : "Baseline", recorded.size(), recorded.size() == 1 ? "" : "s",
-                         options.version, options.dry_run ? "would be recorded" : "recorded",
+                         options.dry_run ? "Dry run" : "Baseline", recorded.size(),
+                         recorded.size() == 1 ? "" : "s", options.version,
+                         options.dry_run ? "would be recorded" : "recorded",
                          recorded.size() == 1 ? "it" : "them"));
   return 0;
 }
 
-}  // namespace
+} // namespace
 
 void add_migrate_baseline_command(CLI::App& migrate, GlobalOptions& globals, int& exit_code) {
   auto options = std::make_shared<BaselineOptions>();
   auto* baseline = migrate.add_subcommand(
-      "baseline", "record every migration up to V as applied without running it (empty history only)");
-  baseline->add_option("V", options->version, "the newest migration the database already contains")->required();
+      "baseline",
+      "record every migration up to V as applied without running it (empty history only)");
+  baseline->add_option("V", options->version, "the newest migration the database already contains")
+      ->required();
   baseline->add_flag("--dry-run", options->dry_run, "print what would be recorded; change nothing");
-  baseline->add_option("--lock-wait", options->lock_wait_seconds, "seconds to wait for the migration lock (default 60)");
+  baseline->add_option("--lock-wait", options->lock_wait_seconds,
+                       "seconds to wait for the migration lock (default 60)");
   baseline->callback([&, options] { exit_code = run_baseline(globals, *options); });
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

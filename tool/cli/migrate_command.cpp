@@ -26,15 +26,18 @@ struct MigrateOptions {
   std::string statement_timeout;
   std::string format = "text";
   bool exit_code_on_pending = false;
-  TraceLocksOptions trace;  // up/down --trace-locks
+  TraceLocksOptions trace; // up/down --trace-locks
 };
 
-migrate::MigratorOptions migrator_options(const config::Config& config, const MigrateOptions& options) {
+migrate::MigratorOptions migrator_options(const config::Config& config,
+                                          const MigrateOptions& options) {
   migrate::MigratorOptions m;
   m.history_table = config.history_table;
   m.lock_timeout = options.lock_timeout.empty() ? config.lock_timeout : options.lock_timeout;
-  m.statement_timeout = options.statement_timeout.empty() ? config.statement_timeout : options.statement_timeout;
-  double wait = options.lock_wait_seconds >= 0 ? options.lock_wait_seconds : config.lock_wait_seconds.value_or(60);
+  m.statement_timeout =
+      options.statement_timeout.empty() ? config.statement_timeout : options.statement_timeout;
+  double wait = options.lock_wait_seconds >= 0 ? options.lock_wait_seconds
+                                               : config.lock_wait_seconds.value_or(60);
   m.lock_wait = std::chrono::milliseconds(static_cast<std::int64_t>(wait * 1000));
   m.dry_run = options.dry_run;
   return m;
@@ -46,11 +49,12 @@ int finish_run(const migrate::RunReport& report, bool dry_run, migrate::Directio
     Error error = *failed->error;
     const std::size_t done = report.steps.size() - 1;
     std::string hint = error.hint();
-    std::string summary = dry_run ? "nothing was changed (dry run)"
-                                  : fmt::format("migration {} was rolled back; {} earlier migration{} of this run "
-                                                "stay{} {}",
-                                                failed->version, done, done == 1 ? "" : "s", done == 1 ? "s" : "",
-                                                direction == migrate::Direction::up ? "applied" : "reverted");
+    std::string summary =
+        dry_run ? "nothing was changed (dry run)"
+                : fmt::format("migration {} was rolled back; {} earlier migration{} of this run "
+                              "stay{} {}",
+                              failed->version, done, done == 1 ? "" : "s", done == 1 ? "s" : "",
+                              direction == migrate::Direction::up ? "applied" : "reverted");
     throw Error(ErrorKind::problem, error.message(), hint.empty() ? summary : hint + "\n" + summary,
                 error.location());
   }
@@ -58,21 +62,23 @@ int finish_run(const migrate::RunReport& report, bool dry_run, migrate::Directio
     print_line(direction == migrate::Direction::up ? "Nothing to apply: the database is up to date."
                                                    : "Nothing to revert.");
   } else if (dry_run) {
-    print_line(fmt::format("Dry run: {} migration{} checked; the database was not changed.", report.steps.size(),
-                           report.steps.size() == 1 ? "" : "s"));
+    print_line(fmt::format("Dry run: {} migration{} checked; the database was not changed.",
+                           report.steps.size(), report.steps.size() == 1 ? "" : "s"));
   }
   return 0;
 }
 
-int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options, migrate::Direction direction) {
+int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
+                   migrate::Direction direction) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations);  // validate before connecting
+  auto files = migrate::load_migrations(config.migrations); // validate before connecting
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate");
   migrate::Migrator migrator(*session, migrator_options(config, options));
   migrator.on_step(print_step);
   migrator.on_lock_wait([](const std::string& holder) {
-    print_warning("waiting for the migration lock held by " + (holder.empty() ? "another session" : holder));
+    print_warning("waiting for the migration lock held by " +
+                  (holder.empty() ? "another session" : holder));
   });
   std::optional<TraceLocksRun> trace;
   if (options.trace.enabled) {
@@ -111,7 +117,8 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   }
   if (options.exit_code_on_pending) {
     for (const auto& e : status) {
-      if (e.state == migrate::MigrationState::pending || e.state == migrate::MigrationState::pending_out_of_order) {
+      if (e.state == migrate::MigrationState::pending ||
+          e.state == migrate::MigrationState::pending_out_of_order) {
         return 1;
       }
     }
@@ -130,18 +137,21 @@ int run_verify(GlobalOptions& globals) {
   if (!problems.empty()) throw Error::combine(std::move(problems));
   std::size_t applied = 0;
   for (const auto& e : status) applied += e.applied ? 1U : 0U;
-  print_line(fmt::format("verified: {} applied migration{} match their files", applied, applied == 1 ? "" : "s"));
+  print_line(fmt::format("verified: {} applied migration{} match their files", applied,
+                         applied == 1 ? "" : "s"));
   return 0;
 }
 
 void add_lock_options(CLI::App& command, MigrateOptions& options) {
-  command.add_option("--lock-wait", options.lock_wait_seconds, "seconds to wait for the migration lock (default 60)");
-  command.add_option("--lock-timeout", options.lock_timeout, "SET LOCAL lock_timeout for each migration, e.g. 5s");
+  command.add_option("--lock-wait", options.lock_wait_seconds,
+                     "seconds to wait for the migration lock (default 60)");
+  command.add_option("--lock-timeout", options.lock_timeout,
+                     "SET LOCAL lock_timeout for each migration, e.g. 5s");
   command.add_option("--statement-timeout", options.statement_timeout,
                      "SET LOCAL statement_timeout for each migration, e.g. 10min");
 }
 
-}  // namespace
+} // namespace
 
 void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
   auto* migrate = app.add_subcommand("migrate", "apply, revert and inspect versioned migrations");
@@ -150,27 +160,37 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
 
   auto* up = migrate->add_subcommand("up", "apply pending migrations in order");
   up->add_option("--to", options->to, "apply up to and including this version");
-  up->add_flag("--dry-run", options->dry_run, "run each migration in a transaction that is rolled back");
+  up->add_flag("--dry-run", options->dry_run,
+               "run each migration in a transaction that is rolled back");
   up->add_flag("--allow-out-of-order", options->allow_out_of_order,
                "apply pending migrations older than the newest applied one");
   add_lock_options(*up, *options);
   add_trace_locks_options(*up, options->trace, options->format);
-  up->callback([&, options] { exit_code = run_up_or_down(globals, *options, migrate::Direction::up); });
+  up->callback(
+      [&, options] { exit_code = run_up_or_down(globals, *options, migrate::Direction::up); });
 
-  auto* down = migrate->add_subcommand("down", "revert applied migrations, newest first (default: one)");
+  auto* down =
+      migrate->add_subcommand("down", "revert applied migrations, newest first (default: one)");
   auto* steps = down->add_option("--steps", options->steps, "revert this many migrations");
-  down->add_option("--to", options->to, "revert every migration newer than this version (0: all)")->excludes(steps);
-  down->add_flag("--dry-run", options->dry_run, "run each down script in a transaction that is rolled back");
+  down->add_option("--to", options->to, "revert every migration newer than this version (0: all)")
+      ->excludes(steps);
+  down->add_flag("--dry-run", options->dry_run,
+                 "run each down script in a transaction that is rolled back");
   add_lock_options(*down, *options);
   add_trace_locks_options(*down, options->trace, options->format);
-  down->callback([&, options] { exit_code = run_up_or_down(globals, *options, migrate::Direction::down); });
+  down->callback(
+      [&, options] { exit_code = run_up_or_down(globals, *options, migrate::Direction::down); });
 
-  auto* status = migrate->add_subcommand("status", "list applied, pending, missing, edited and failed migrations");
-  status->add_option("--format", options->format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  status->add_flag("--exit-code", options->exit_code_on_pending, "exit 1 when a migration is pending");
+  auto* status = migrate->add_subcommand(
+      "status", "list applied, pending, missing, edited and failed migrations");
+  status->add_option("--format", options->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  status->add_flag("--exit-code", options->exit_code_on_pending,
+                   "exit 1 when a migration is pending");
   status->callback([&, options] { exit_code = run_status(globals, *options); });
 
-  auto* verify = migrate->add_subcommand("verify", "check applied migrations against their files (exit 3 on mismatch)");
+  auto* verify = migrate->add_subcommand(
+      "verify", "check applied migrations against their files (exit 3 on mismatch)");
   verify->callback([&] { exit_code = run_verify(globals); });
 
   add_migrate_repair_command(*migrate, globals, exit_code);
@@ -178,4 +198,4 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
   add_migrate_new_command(*migrate, globals, exit_code);
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -19,20 +19,23 @@ struct NewOptions {
 
 int run_new(GlobalOptions& globals, const NewOptions& options) {
   auto config = globals.load_config();
-  auto created = migrate::plan_new_migration(migrate::list_file_names(config.migrations), options.name,
-                                             options.reversible, utc_digits_now());
-  for (const auto& path : migrate::create_migration_files(config.migrations, created)) print_line("created " + path);
+  auto created = migrate::plan_new_migration(migrate::list_file_names(config.migrations),
+                                             options.name, options.reversible, utc_digits_now());
+  for (const auto& path : migrate::create_migration_files(config.migrations, created))
+    print_line("created " + path);
   return 0;
 }
 
-}  // namespace
+} // namespace
 
 void add_migrate_new_command(CLI::App& migrate, GlobalOptions& globals, int& exit_code) {
   auto options = std::make_shared<NewOptions>();
-  auto* create = migrate.add_subcommand("new", "create the next migration file (NAME sanitised to [a-z0-9_])");
-  create->add_option("NAME", options->name, "what the migration does, e.g. add_users_email_index")->required();
+  auto* create =
+      migrate.add_subcommand("new", "create the next migration file (NAME sanitised to [a-z0-9_])");
+  create->add_option("NAME", options->name, "what the migration does, e.g. add_users_email_index")
+      ->required();
   create->add_flag("--reversible", options->reversible, "create a .up.sql and .down.sql pair");
   create->callback([&, options] { exit_code = run_new(globals, *options); });
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

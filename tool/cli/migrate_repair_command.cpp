@@ -21,10 +21,11 @@ struct RepairOptions {
 
 int run_repair(GlobalOptions& globals, const RepairOptions& options) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations);  // validate before connecting
+  auto files = migrate::load_migrations(config.migrations); // validate before connecting
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate repair");
-  migrate::Migrator migrator(*session, history_migrator_options(config, options.lock_wait_seconds, options.dry_run));
+  migrate::Migrator migrator(
+      *session, history_migrator_options(config, options.lock_wait_seconds, options.dry_run));
   auto actions = migrator.repair(files);
   for (const auto& action : actions) {
     print_line((options.dry_run ? "would " : "") + migrate::describe(action));
@@ -32,25 +33,27 @@ int run_repair(GlobalOptions& globals, const RepairOptions& options) {
   // Repair never invents history for a vanished file: restoring it is the DBA's decision.
   for (const auto& e : migrate::compute_status(files, migrator.history())) {
     if (e.state == migrate::MigrationState::missing_file) {
-      print_warning(fmt::format("migration {} ({}) was applied but its file is missing; repair leaves it alone",
-                                e.version, e.description));
+      print_warning(fmt::format(
+          "migration {} ({}) was applied but its file is missing; repair leaves it alone",
+          e.version, e.description));
     }
   }
   if (actions.empty()) {
     print_line("Nothing to repair: no edited file and no failed row in the history.");
   } else if (options.dry_run) {
-    print_line(fmt::format("Dry run: {} change{} to the history; nothing was changed.", actions.size(),
-                           actions.size() == 1 ? "" : "s"));
+    print_line(fmt::format("Dry run: {} change{} to the history; nothing was changed.",
+                           actions.size(), actions.size() == 1 ? "" : "s"));
   } else {
-    print_line(fmt::format("Repaired: {} change{} to the history.", actions.size(), actions.size() == 1 ? "" : "s"));
+    print_line(fmt::format("Repaired: {} change{} to the history.", actions.size(),
+                           actions.size() == 1 ? "" : "s"));
   }
   return 0;
 }
 
-}  // namespace
+} // namespace
 
-migrate::MigratorOptions history_migrator_options(const config::Config& config, double lock_wait_seconds,
-                                                  bool dry_run) {
+migrate::MigratorOptions history_migrator_options(const config::Config& config,
+                                                  double lock_wait_seconds, bool dry_run) {
   migrate::MigratorOptions m;
   m.history_table = config.history_table;
   double wait = lock_wait_seconds >= 0 ? lock_wait_seconds : config.lock_wait_seconds.value_or(60);
@@ -62,10 +65,12 @@ migrate::MigratorOptions history_migrator_options(const config::Config& config, 
 void add_migrate_repair_command(CLI::App& migrate, GlobalOptions& globals, int& exit_code) {
   auto options = std::make_shared<RepairOptions>();
   auto* repair = migrate.add_subcommand(
-      "repair", "record checksums of edited applied files and remove failed rows (after a fix by hand)");
+      "repair",
+      "record checksums of edited applied files and remove failed rows (after a fix by hand)");
   repair->add_flag("--dry-run", options->dry_run, "print what would change; change nothing");
-  repair->add_option("--lock-wait", options->lock_wait_seconds, "seconds to wait for the migration lock (default 60)");
+  repair->add_option("--lock-wait", options->lock_wait_seconds,
+                     "seconds to wait for the migration lock (default 60)");
   repair->callback([&, options] { exit_code = run_repair(globals, *options); });
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -15,7 +15,7 @@ void add_migrate_new_command(CLI::App& migrate, GlobalOptions& globals, int& exi
 
 /// Migrator settings for commands that only touch the history: table and lock wait from the
 /// config (`lock_wait_seconds` < 0 means "not given on the command line").
-migrate::MigratorOptions history_migrator_options(const config::Config& config, double lock_wait_seconds,
-                                                  bool dry_run);
+migrate::MigratorOptions history_migrator_options(const config::Config& config,
+                                                  double lock_wait_seconds, bool dry_run);
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -18,9 +18,10 @@ void print_one(const Error& error, bool headline) {
   } else {
     std::cerr << "  " << text << "\n";
   }
-  if (!error.hint().empty()) std::cerr << (headline ? "hint: " : "    hint: ") << error.hint() << "\n";
+  if (!error.hint().empty())
+    std::cerr << (headline ? "hint: " : "    hint: ") << error.hint() << "\n";
 }
-}  // namespace
+} // namespace
 
 void print_error(const Error& error) {
   print_one(error, true);
@@ -32,7 +33,9 @@ void print_error(const Error& error) {
   std::cerr.flush();
 }
 
-void print_warning(const std::string& message) { std::cerr << "preflight: warning: " << message << "\n"; }
+void print_warning(const std::string& message) {
+  std::cerr << "preflight: warning: " << message << "\n";
+}
 
 void print_progress(const std::string& line, bool terminal, bool transient) {
   if (!terminal) {
@@ -43,9 +46,13 @@ void print_progress(const std::string& line, bool terminal, bool transient) {
   std::cerr << "\r\033[K" << line << (transient ? "" : "\n") << std::flush;
 }
 
-void print_line(const std::string& line) { std::cout << line << "\n" << std::flush; }
+void print_line(const std::string& line) {
+  std::cout << line << "\n" << std::flush;
+}
 
-void print_text(const std::string& text) { std::cout << text << std::flush; }
+void print_text(const std::string& text) {
+  std::cout << text << std::flush;
+}
 
 void append_to_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::app);
@@ -53,18 +60,29 @@ void append_to_file(const std::string& path, const std::string& text) {
   if (!out) print_warning("cannot append to " + path);
 }
 
-void print_json(const nlohmann::json& value) { std::cout << value.dump(2) << "\n" << std::flush; }
-
+void print_json(const nlohmann::json& value) {
+  std::cout << value.dump(2) << "\n" << std::flush;
+}
 
 void print_step(const migrate::StepReport& step) {
   const char* verb = step.direction == migrate::Direction::up ? "apply" : "revert";
   std::string outcome;
   switch (step.outcome) {
-    case migrate::StepOutcome::applied: outcome = "applied"; break;
-    case migrate::StepOutcome::reverted: outcome = "reverted"; break;
-    case migrate::StepOutcome::dry_run_ok: outcome = "ok (dry run, rolled back)"; break;
-    case migrate::StepOutcome::not_executed: outcome = "not executed (dry run)"; break;
-    case migrate::StepOutcome::failed: outcome = "FAILED, rolled back"; break;
+  case migrate::StepOutcome::applied:
+    outcome = "applied";
+    break;
+  case migrate::StepOutcome::reverted:
+    outcome = "reverted";
+    break;
+  case migrate::StepOutcome::dry_run_ok:
+    outcome = "ok (dry run, rolled back)";
+    break;
+  case migrate::StepOutcome::not_executed:
+    outcome = "not executed (dry run)";
+    break;
+  case migrate::StepOutcome::failed:
+    outcome = "FAILED, rolled back";
+    break;
   }
   print_line(fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version, step.description, outcome,
                          report::format_duration_ns(step.duration_ns)));
@@ -78,14 +96,15 @@ void print_status_text(const std::vector<migrate::StatusEntry>& status, const st
   if (status.empty()) {
     text += "  (no migrations)\n";
   } else {
-    text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", "version", "state", "installed on", "duration",
-                        "description");
+    text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", "version", "state",
+                        "installed on", "duration", "description");
   }
   for (const auto& e : status) {
     std::string installed = e.applied ? e.applied->installed_on : "";
-    std::string duration = e.applied ? report::format_duration_ns(e.applied->execution_time_ns) : "";
-    text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", e.version, migrate::to_string(e.state), installed,
-                        duration, e.description);
+    std::string duration =
+        e.applied ? report::format_duration_ns(e.applied->execution_time_ns) : "";
+    text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", e.version,
+                        migrate::to_string(e.state), installed, duration, e.description);
     if (e.state == migrate::MigrationState::checksum_mismatch) {
       text += fmt::format("  {:>14}  recorded {}\n", "", migrate::to_hex(e.applied->checksum));
       text += fmt::format("  {:>14}  file     {}\n", "", migrate::to_hex(e.migration->checksum));
@@ -97,7 +116,9 @@ void print_status_text(const std::vector<migrate::StatusEntry>& status, const st
 nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status) {
   auto entries = nlohmann::json::array();
   for (const auto& e : status) {
-    nlohmann::json j{{"version", e.version}, {"description", e.description}, {"state", migrate::to_string(e.state)}};
+    nlohmann::json j{{"version", e.version},
+                     {"description", e.description},
+                     {"state", migrate::to_string(e.state)}};
     if (e.migration) {
       j["file"] = e.migration->up.path;
       j["checksum"] = migrate::to_hex(e.migration->checksum);
@@ -114,4 +135,4 @@ nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status) {
   return nlohmann::json{{"migrations", entries}};
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -37,5 +37,4 @@ nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status);
 /// one; elsewhere (CI logs) transient lines are dropped and the rest printed plainly.
 void print_progress(const std::string& line, bool terminal, bool transient);
 
-
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -16,8 +16,8 @@ namespace {
 struct ReportOptions {
   std::string results;
   std::string format = "md";
-  std::string out;     // empty: stdout
-  std::string checks;  // results of `preflight check --format json`, optional
+  std::string out;    // empty: stdout
+  std::string checks; // results of `preflight check --format json`, optional
 };
 
 int run_report(const ReportOptions& options) {
@@ -43,18 +43,21 @@ int run_report(const ReportOptions& options) {
   return 0;
 }
 
-}  // namespace
+} // namespace
 
 void add_report_command(CLI::App& app, GlobalOptions&, int& exit_code) {
   auto options = std::make_shared<ReportOptions>();
-  auto* report = app.add_subcommand("report", "write a report of a results file: Markdown, HTML or JUnit XML");
-  report->add_option("results", options->results, "results file written by `preflight bench run`")->required();
+  auto* report =
+      app.add_subcommand("report", "write a report of a results file: Markdown, HTML or JUnit XML");
+  report->add_option("results", options->results, "results file written by `preflight bench run`")
+      ->required();
   report->add_option("--format", options->format, "md (default), html or junit")
       ->check(CLI::IsMember({"md", "html", "junit"}));
   report->add_option("-o,--out", options->out, "write to this file instead of stdout");
-  report->add_option("--checks", options->checks,
-                     "also include post-deploy check results (`preflight check --format json` output)");
+  report->add_option(
+      "--checks", options->checks,
+      "also include post-deploy check results (`preflight check --format json` output)");
   report->callback([&exit_code, options] { exit_code = run_report(*options); });
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -7,30 +7,38 @@
 namespace preflight::cli {
 
 void add_trace_locks_options(CLI::App& command, TraceLocksOptions& options, std::string& format) {
-  command.add_flag("--trace-locks", options.enabled,
-                   "report the locks each statement takes on existing tables and how long they are held");
-  command.add_option("--lock-threshold", options.threshold_ms,
-                     "with --trace-locks: flag SHARE-or-stronger locks held longer than this many ms (default 100)")
+  command.add_flag(
+      "--trace-locks", options.enabled,
+      "report the locks each statement takes on existing tables and how long they are held");
+  command
+      .add_option("--lock-threshold", options.threshold_ms,
+                  "with --trace-locks: flag SHARE-or-stronger locks held longer than this many ms "
+                  "(default 100)")
       ->check(CLI::NonNegativeNumber);
-  command.add_option("--format", format, "text or json (json: one document with the steps and the lock trace)")
+  command
+      .add_option("--format", format,
+                  "text or json (json: one document with the steps and the lock trace)")
       ->check(CLI::IsMember({"text", "json"}));
 }
 
 TraceLocksRun::TraceLocksRun(const TraceLocksOptions& options, migrate::Migrator& migrator,
                              const migrate::MigrationSet& files, bool json)
-    : m_tracer(migrator.session(), static_cast<std::int64_t>(options.threshold_ms * 1e6)), m_files(files), m_json(json) {
+    : m_tracer(migrator.session(), static_cast<std::int64_t>(options.threshold_ms * 1e6)),
+      m_files(files), m_json(json) {
   migrator.observe(&m_tracer);
 }
 
 void TraceLocksRun::on_step(const migrate::StepReport& step) {
   if (step.outcome != migrate::StepOutcome::not_executed) return;
-  if (const auto* migration = m_files.find(step.version)) m_tracer.not_executed(*migration, step.direction);
+  if (const auto* migration = m_files.find(step.version))
+    m_tracer.not_executed(*migration, step.direction);
 }
 
 void TraceLocksRun::print(const migrate::RunReport& report) const {
   if (!m_json) {
     print_line("");
-    print_line("Lock trace (locks on tables that existed before each migration; held until it commits):");
+    print_line(
+        "Lock trace (locks on tables that existed before each migration; held until it commits):");
     for (const auto& line : migrate::render_lock_trace(m_tracer.trace())) print_line(line);
     return;
   }
@@ -48,4 +56,4 @@ void TraceLocksRun::print(const migrate::RunReport& report) const {
   print_json({{"steps", steps}, {"lock_trace", migrate::to_json(m_tracer.trace())}});
 }
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

@@ -17,7 +17,7 @@ namespace preflight::cli {
 
 struct TraceLocksOptions {
   bool enabled = false;
-  double threshold_ms = 100;  // --lock-threshold
+  double threshold_ms = 100; // --lock-threshold
 };
 
 /// Adds --trace-locks, --lock-threshold and --format (text|json) to `command`.
@@ -26,8 +26,8 @@ void add_trace_locks_options(CLI::App& command, TraceLocksOptions& options, std:
 class TraceLocksRun {
 public:
   /// Observes `migrator`'s statements; `json` selects the JSON document instead of text.
-  TraceLocksRun(const TraceLocksOptions& options, migrate::Migrator& migrator, const migrate::MigrationSet& files,
-                bool json);
+  TraceLocksRun(const TraceLocksOptions& options, migrate::Migrator& migrator,
+                const migrate::MigrationSet& files, bool json);
   /// To call from the migrator's step callback: lists migrations a dry run did not execute.
   void on_step(const migrate::StepReport& step);
   /// Prints the trace (text), or the steps and the trace as one JSON document.
@@ -40,4 +40,4 @@ private:
   bool m_json;
 };
 
-}  // namespace preflight::cli
+} // namespace preflight::cli

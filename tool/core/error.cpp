@@ -6,12 +6,17 @@ namespace preflight {
 
 int exit_code(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::problem: return 1;
-    case ErrorKind::usage:
-    case ErrorKind::input: return 2;
-    case ErrorKind::history: return 3;
-    case ErrorKind::connection: return 4;
-    case ErrorKind::internal: return 70;
+  case ErrorKind::problem:
+    return 1;
+  case ErrorKind::usage:
+  case ErrorKind::input:
+    return 2;
+  case ErrorKind::history:
+    return 3;
+  case ErrorKind::connection:
+    return 4;
+  case ErrorKind::internal:
+    return 70;
   }
   return 70;
 }
@@ -24,11 +29,8 @@ std::string Location::to_string() const {
 
 Error::Error(ErrorKind kind, std::string message, std::string hint,
              std::optional<Location> location)
-    : std::runtime_error(message),
-      m_kind(kind),
-      m_message(std::move(message)),
-      m_hint(std::move(hint)),
-      m_location(std::move(location)) {}
+    : std::runtime_error(message), m_kind(kind), m_message(std::move(message)),
+      m_hint(std::move(hint)), m_location(std::move(location)) {}
 
 Error Error::at(Location location) const {
   Error copy = *this;
@@ -55,4 +57,4 @@ std::string Error::headline() const {
   return m_message;
 }
 
-}  // namespace preflight
+} // namespace preflight

@@ -11,12 +11,12 @@
 namespace preflight {
 
 enum class ErrorKind {
-  usage,       // bad arguments (exit 2)
-  input,       // bad input files: migrations, TOML, SQL that does not parse (exit 2)
-  problem,     // the work found a problem: failed migration, regression, unmet expectation (exit 1)
-  history,     // history does not match the files (exit 3)
-  connection,  // cannot reach or authenticate to the database (exit 4)
-  internal,    // a bug in preflight (exit 70)
+  usage,      // bad arguments (exit 2)
+  input,      // bad input files: migrations, TOML, SQL that does not parse (exit 2)
+  problem,    // the work found a problem: failed migration, regression, unmet expectation (exit 1)
+  history,    // history does not match the files (exit 3)
+  connection, // cannot reach or authenticate to the database (exit 4)
+  internal,   // a bug in preflight (exit 70)
 };
 
 /// Exit code documented in the README for an error kind.
@@ -62,4 +62,4 @@ private:
   std::vector<Error> m_more;
 };
 
-}  // namespace preflight
+} // namespace preflight

@@ -14,10 +14,14 @@ std::string utc_now(const char* format) {
   return std::string(text, std::strftime(text, sizeof text, format, &utc));
 }
 
-}  // namespace
+} // namespace
 
-std::string utc_iso8601_now() { return utc_now("%Y-%m-%dT%H:%M:%SZ"); }
+std::string utc_iso8601_now() {
+  return utc_now("%Y-%m-%dT%H:%M:%SZ");
+}
 
-std::string utc_digits_now() { return utc_now("%Y%m%d%H%M%S"); }
+std::string utc_digits_now() {
+  return utc_now("%Y%m%d%H%M%S");
+}
 
-}  // namespace preflight
+} // namespace preflight

@@ -12,4 +12,4 @@ std::string utc_iso8601_now();
 /// Now in UTC as 14 digits, YYYYMMDDHHMMSS (the version `migrate new` gives a migration).
 std::string utc_digits_now();
 
-}  // namespace preflight
+} // namespace preflight

@@ -21,17 +21,17 @@ struct Range {
 struct ClaimPart {
   enum class Kind { latency, reduction, factor };
   Kind kind = Kind::factor;
-  std::string text;      // the part as written, trimmed
-  Range before_ms;       // latency: documented before range
-  Range after_ms;        // latency: documented after range
-  double reduction = 0;  // reduction: 0.2 for "20%"
-  Range factor;          // factor: "10-50x" (low == high for "10x")
+  std::string text;     // the part as written, trimmed
+  Range before_ms;      // latency: documented before range
+  Range after_ms;       // latency: documented after range
+  double reduction = 0; // reduction: 0.2 for "20%"
+  Range factor;         // factor: "10-50x" (low == high for "10x")
 };
 
 struct Claim {
   std::string text;
-  std::vector<ClaimPart> parts;        // what could be parsed
-  std::vector<std::string> unparsed;   // comma-separated parts that could not
+  std::vector<ClaimPart> parts;      // what could be parsed
+  std::vector<std::string> unparsed; // comma-separated parts that could not
 };
 
 /// Splits `text` at commas/semicolons and parses "A[-B] ms → C[-D] ms" (also "->"), "N%"
@@ -40,7 +40,8 @@ Claim parse_claim(const std::string& text);
 
 /// One informational verdict (kind "claim") per parsed part, comparing the before/after
 /// medians and the bootstrap interval of their ratio with what the claim says.
-std::vector<Verdict> check_claim(const Claim& claim, const std::string& query, const stats::Summary& before,
-                                 const stats::Summary& after, const stats::Interval& improvement);
+std::vector<Verdict> check_claim(const Claim& claim, const std::string& query,
+                                 const stats::Summary& before, const stats::Summary& after,
+                                 const stats::Interval& improvement);
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -13,24 +13,31 @@ namespace preflight::bench {
 
 std::string to_string(Change change) {
   switch (change) {
-    case Change::regression: return "regression";
-    case Change::improvement: return "improvement";
-    case Change::no_change: break;
+  case Change::regression:
+    return "regression";
+  case Change::improvement:
+    return "improvement";
+  case Change::no_change:
+    break;
   }
   return "no change";
 }
 
 std::string to_string(Severity severity) {
   switch (severity) {
-    case Severity::error: return "error";
-    case Severity::warning: return "warning";
-    case Severity::notice: break;
+  case Severity::error:
+    return "error";
+  case Severity::warning:
+    return "warning";
+  case Severity::notice:
+    break;
   }
   return "notice";
 }
 
 bool Comparison::failed() const {
-  return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.severity == Severity::error; });
+  return std::any_of(findings.begin(), findings.end(),
+                     [](const Finding& f) { return f.severity == Severity::error; });
 }
 
 namespace {
@@ -46,8 +53,9 @@ int server_major(const Environment& e) {
 
 // One rule for the first comparison and for every --confirm re-run, so a confirmation can never
 // be judged more leniently than the finding it confirms.
-PhaseComparison evaluate(const std::string& query, const std::string& phase, const std::vector<double>& baseline,
-                         const std::vector<double>& current, double min_effect, const CompareOptions& options) {
+PhaseComparison evaluate(const std::string& query, const std::string& phase,
+                         const std::vector<double>& baseline, const std::vector<double>& current,
+                         double min_effect, const CompareOptions& options) {
   PhaseComparison row;
   row.query = query;
   row.phase = phase;
@@ -55,8 +63,8 @@ PhaseComparison evaluate(const std::string& query, const std::string& phase, con
   row.current = stats::summarize(current);
   row.confidence = 1 - options.alpha;
   row.min_effect = min_effect;
-  row.ratio = stats::bootstrap_ratio_of_medians(current, baseline, row.confidence, options.bootstrap_resamples,
-                                                options.seed);
+  row.ratio = stats::bootstrap_ratio_of_medians(current, baseline, row.confidence,
+                                                options.bootstrap_resamples, options.seed);
   row.p_value = stats::mann_whitney_u(current, baseline).p_value;
   if (row.p_value < options.alpha && row.ratio.estimate > 0) {
     if (row.ratio.estimate > 1 + min_effect) {
@@ -69,12 +77,13 @@ PhaseComparison evaluate(const std::string& query, const std::string& phase, con
 }
 
 std::string change_message(const PhaseComparison& row, const CompareOptions& options) {
-  return fmt::format("median {} ms → {} ms ({}, {:g} % CI {} to {}), p = {:.2g} < {}, beyond the {:g} % "
-                     "minimum effect",
-                     report::format_ms(row.baseline.p50),
-                     report::format_ms(row.current.p50), report::format_change(row.ratio.estimate),
-                     row.confidence * 100, report::format_change(row.ratio.low), report::format_change(row.ratio.high),
-                     row.p_value, options.alpha, row.min_effect * 100);
+  return fmt::format(
+      "median {} ms → {} ms ({}, {:g} % CI {} to {}), p = {:.2g} < {}, beyond the {:g} % "
+      "minimum effect",
+      report::format_ms(row.baseline.p50), report::format_ms(row.current.p50),
+      report::format_change(row.ratio.estimate), row.confidence * 100,
+      report::format_change(row.ratio.low), report::format_change(row.ratio.high), row.p_value,
+      options.alpha, row.min_effect * 100);
 }
 
 std::string join_shape(const std::vector<std::string>& shape) {
@@ -92,8 +101,9 @@ plan::Plan read_plan(const nlohmann::json& explain, const char* side, const std:
   }
 }
 
-void compare_plans(const std::string& query, const PhaseResult& baseline, const PhaseResult& current,
-                   const CompareOptions& options, std::vector<Finding>& findings) {
+void compare_plans(const std::string& query, const PhaseResult& baseline,
+                   const PhaseResult& current, const CompareOptions& options,
+                   std::vector<Finding>& findings) {
   if (baseline.explain.is_null() || current.explain.is_null()) return;
   auto before = read_plan(baseline.explain, "baseline", query, baseline.phase);
   auto after = read_plan(current.explain, "current", query, current.phase);
@@ -106,10 +116,12 @@ void compare_plans(const std::string& query, const PhaseResult& baseline, const 
     bool now_scanned = std::binary_search(scanned_after.begin(), scanned_after.end(), relation);
     if (still_indexed || !now_scanned) continue;
     lost_index = true;
-    findings.push_back({options.allow_plan_change ? Severity::warning : Severity::error, "plan", query, current.phase,
-                        fmt::format("{} was read through an index and is now read by a sequential scan (baseline "
-                                    "plan: {}; current plan: {})",
-                                    relation, join_shape(before.shape()), join_shape(after.shape()))});
+    findings.push_back(
+        {options.allow_plan_change ? Severity::warning : Severity::error, "plan", query,
+         current.phase,
+         fmt::format("{} was read through an index and is now read by a sequential scan (baseline "
+                     "plan: {}; current plan: {})",
+                     relation, join_shape(before.shape()), join_shape(after.shape()))});
   }
   if (!lost_index && before.shape() != after.shape()) {
     findings.push_back({Severity::warning, "plan", query, current.phase,
@@ -118,21 +130,24 @@ void compare_plans(const std::string& query, const PhaseResult& baseline, const 
   }
 }
 
-double min_effect_for(const QueryResult& current, const QueryResult& baseline, const CompareOptions& options) {
+double min_effect_for(const QueryResult& current, const QueryResult& baseline,
+                      const CompareOptions& options) {
   if (options.min_effect) return *options.min_effect;
   if (current.min_effect) return *current.min_effect;
   if (baseline.min_effect) return *baseline.min_effect;
   return options.default_min_effect;
 }
 
-}  // namespace
+} // namespace
 
-std::vector<std::string> environment_differences(const Environment& baseline, const Environment& current) {
+std::vector<std::string> environment_differences(const Environment& baseline,
+                                                 const Environment& current) {
   std::vector<std::string> out;
   auto differs = [&](const std::string& what, const std::string& a, const std::string& b) {
     if (a != b) out.push_back(fmt::format("{} differs: {} (baseline) vs {} (current)", what, a, b));
   };
-  differs("server major version", std::to_string(server_major(baseline)), std::to_string(server_major(current)));
+  differs("server major version", std::to_string(server_major(baseline)),
+          std::to_string(server_major(current)));
   std::set<std::string> names;
   for (const auto& [name, value] : baseline.settings) names.insert(name);
   for (const auto& [name, value] : current.settings) names.insert(name);
@@ -142,18 +157,24 @@ std::vector<std::string> environment_differences(const Environment& baseline, co
     differs("setting " + name, a == baseline.settings.end() ? "(not recorded)" : a->second,
             b == current.settings.end() ? "(not recorded)" : b->second);
   }
-  auto durability = [](bool durable) { return durable ? std::string("durable") : std::string("not durable"); };
+  auto durability = [](bool durable) {
+    return durable ? std::string("durable") : std::string("not durable");
+  };
   differs("durability", durability(baseline.durable), durability(current.durable));
   if (baseline.cpu_wakeup_held && current.cpu_wakeup_held) {
-    auto wakeup = [](bool held) { return held ? std::string("held at 0 µs") : std::string("not held"); };
-    differs("CPU wake-up latency", wakeup(*baseline.cpu_wakeup_held), wakeup(*current.cpu_wakeup_held));
+    auto wakeup = [](bool held) {
+      return held ? std::string("held at 0 µs") : std::string("not held");
+    };
+    differs("CPU wake-up latency", wakeup(*baseline.cpu_wakeup_held),
+            wakeup(*current.cpu_wakeup_held));
   }
   differs("host", baseline.host_name, current.host_name);
   differs("CPU count", std::to_string(baseline.cpus), std::to_string(current.cpus));
   return out;
 }
 
-Comparison compare_results(const Results& baseline, const Results& current, const CompareOptions& options) {
+Comparison compare_results(const Results& baseline, const Results& current,
+                           const CompareOptions& options) {
   Comparison comparison;
   for (auto& difference : environment_differences(baseline.environment, current.environment)) {
     comparison.findings.push_back({Severity::warning, "environment", "", "",
@@ -161,7 +182,8 @@ Comparison compare_results(const Results& baseline, const Results& current, cons
   }
   for (const auto& q : baseline.queries) {
     if (!current.find_query(q.name)) {
-      comparison.findings.push_back({Severity::warning, "missing", q.name, "", "only in the baseline, not measured now"});
+      comparison.findings.push_back(
+          {Severity::warning, "missing", q.name, "", "only in the baseline, not measured now"});
     }
   }
   std::vector<Finding> changes;
@@ -169,16 +191,19 @@ Comparison compare_results(const Results& baseline, const Results& current, cons
   for (const auto& q : current.queries) {
     const QueryResult* base = baseline.find_query(q.name);
     if (!base) {
-      comparison.findings.push_back({Severity::warning, "missing", q.name, "", "not in the baseline: nothing to compare"});
+      comparison.findings.push_back(
+          {Severity::warning, "missing", q.name, "", "not in the baseline: nothing to compare"});
       continue;
     }
     for (const auto& p : q.phases) {
       const PhaseResult* b = base->find_phase(p.phase);
       if (!b) {
-        comparison.findings.push_back({Severity::warning, "missing", q.name, p.phase, "phase not in the baseline"});
+        comparison.findings.push_back(
+            {Severity::warning, "missing", q.name, p.phase, "phase not in the baseline"});
         continue;
       }
-      auto row = evaluate(q.name, p.phase, b->samples_ms, p.samples_ms, min_effect_for(q, *base, options), options);
+      auto row = evaluate(q.name, p.phase, b->samples_ms, p.samples_ms,
+                          min_effect_for(q, *base, options), options);
       if (row.change != Change::no_change) {
         changes.push_back({row.change == Change::regression ? Severity::error : Severity::notice,
                            to_string(row.change), q.name, p.phase, change_message(row, options)});
@@ -188,7 +213,8 @@ Comparison compare_results(const Results& baseline, const Results& current, cons
     }
     for (const auto& b : base->phases) {
       if (!q.find_phase(b.phase)) {
-        comparison.findings.push_back({Severity::warning, "missing", q.name, b.phase, "phase not measured now"});
+        comparison.findings.push_back(
+            {Severity::warning, "missing", q.name, b.phase, "phase not measured now"});
       }
     }
   }
@@ -197,8 +223,8 @@ Comparison compare_results(const Results& baseline, const Results& current, cons
   return comparison;
 }
 
-void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int runs, const CompareOptions& options,
-                         ConfirmScope scope) {
+void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int runs,
+                         const CompareOptions& options, ConfirmScope scope) {
   if (runs <= 0) return;
   for (auto& row : comparison.rows) {
     const bool flagged = row.change == Change::regression;
@@ -207,21 +233,25 @@ void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int
     std::vector<PhaseComparison> again;
     for (int i = 0; i < runs; ++i) {
       auto fresh = remeasure(row.query, row.phase);
-      again.push_back(evaluate(row.query, row.phase, fresh.baseline, fresh.current, row.min_effect, options));
+      again.push_back(
+          evaluate(row.query, row.phase, fresh.baseline, fresh.current, row.min_effect, options));
       if (again.back().change == Change::regression) ++held;
     }
-    std::sort(again.begin(), again.end(),
-              [](const PhaseComparison& a, const PhaseComparison& b) { return a.ratio.estimate < b.ratio.estimate; });
+    std::sort(again.begin(), again.end(), [](const PhaseComparison& a, const PhaseComparison& b) {
+      return a.ratio.estimate < b.ratio.estimate;
+    });
     const PhaseComparison& median = again[again.size() / 2];
     // A strict majority: one unlucky re-run on a shared runner neither makes nor breaks a finding.
     const bool regression = 2 * held > runs;
-    const std::string tally = fmt::format("{} of {} side-by-side re-runs, median change {}", held, runs,
-                                          report::format_change(median.ratio.estimate));
+    const std::string tally = fmt::format("{} of {} side-by-side re-runs, median change {}", held,
+                                          runs, report::format_change(median.ratio.estimate));
     if (flagged) {
       row.confirmation = (regression ? "held in " : "not confirmed: held in ") + tally;
       if (!regression) row.change = Change::no_change;
       for (auto& finding : comparison.findings) {
-        if (finding.kind != "regression" || finding.query != row.query || finding.phase != row.phase) continue;
+        if (finding.kind != "regression" || finding.query != row.query ||
+            finding.phase != row.phase)
+          continue;
         finding.message += " (" + row.confirmation + ")";
         if (!regression) finding.severity = Severity::warning;
       }
@@ -239,10 +269,11 @@ void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int
     std::erase_if(findings, [&](const Finding& f) {
       return f.kind == "improvement" && f.query == row.query && f.phase == row.phase;
     });
-    auto plan = std::find_if(findings.begin(), findings.end(), [](const Finding& f) { return f.kind == "plan"; });
+    auto plan = std::find_if(findings.begin(), findings.end(),
+                             [](const Finding& f) { return f.kind == "plan"; });
     findings.insert(plan, {Severity::error, "regression", row.query, row.phase,
                            change_message(median, options) + " (" + row.confirmation + ")"});
   }
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -15,12 +15,12 @@
 namespace preflight::bench {
 
 struct CompareOptions {
-  double alpha = 0.01;                 // significance level of the rank test
-  double default_min_effect = 0.10;    // used when a query has no `min_effect` of its own
-  std::optional<double> min_effect;    // --min-effect: overrides every query's own
-  bool allow_plan_change = false;      // an index scan that became a Seq Scan only warns
+  double alpha = 0.01;              // significance level of the rank test
+  double default_min_effect = 0.10; // used when a query has no `min_effect` of its own
+  std::optional<double> min_effect; // --min-effect: overrides every query's own
+  bool allow_plan_change = false;   // an index scan that became a Seq Scan only warns
   int bootstrap_resamples = 2000;
-  std::uint64_t seed = 1;              // bootstrap seed: the same inputs give the same report
+  std::uint64_t seed = 1; // bootstrap seed: the same inputs give the same report
 };
 
 enum class Change { no_change, regression, improvement };
@@ -34,12 +34,12 @@ struct PhaseComparison {
   std::string phase;
   stats::Summary baseline;
   stats::Summary current;
-  stats::Interval ratio;   // median(current) / median(baseline), with its confidence interval
-  double confidence = 0;   // of `ratio`'s interval (1 - alpha)
-  double p_value = 1;      // two-sided Mann-Whitney U
-  double min_effect = 0;   // the threshold that applied
+  stats::Interval ratio; // median(current) / median(baseline), with its confidence interval
+  double confidence = 0; // of `ratio`'s interval (1 - alpha)
+  double p_value = 1;    // two-sided Mann-Whitney U
+  double min_effect = 0; // the threshold that applied
   Change change = Change::no_change;
-  std::string confirmation;  // after --confirm: "held in 3 of 3 re-runs", "not confirmed: …"
+  std::string confirmation; // after --confirm: "held in 3 of 3 re-runs", "not confirmed: …"
 };
 
 enum class Severity { error, warning, notice };
@@ -51,15 +51,15 @@ std::string to_string(Severity severity);
 /// difference, a query missing on one side.
 struct Finding {
   Severity severity = Severity::warning;
-  std::string kind;     // "regression", "improvement", "plan", "environment", "missing"
-  std::string query;    // "" for environment findings
+  std::string kind;  // "regression", "improvement", "plan", "environment", "missing"
+  std::string query; // "" for environment findings
   std::string phase;
-  std::string message;  // one sentence a user reads, without the query prefix
+  std::string message; // one sentence a user reads, without the query prefix
 };
 
 struct Comparison {
   std::vector<PhaseComparison> rows;
-  std::vector<Finding> findings;  // in the order: environment, missing, regression/improvement, plan
+  std::vector<Finding> findings; // in the order: environment, missing, regression/improvement, plan
 
   /// True when a finding is an error (a regression or a plan change that fails): exit 1.
   bool failed() const;
@@ -67,10 +67,12 @@ struct Comparison {
 
 /// Differences between where the baseline and the current results were measured: server major
 /// version, recorded planner/durability settings, durability, host name and CPU count.
-std::vector<std::string> environment_differences(const Environment& baseline, const Environment& current);
+std::vector<std::string> environment_differences(const Environment& baseline,
+                                                 const Environment& current);
 
 /// Compares `current` with `baseline`. Throws Error(input) when a stored EXPLAIN cannot be read.
-Comparison compare_results(const Results& baseline, const Results& current, const CompareOptions& options);
+Comparison compare_results(const Results& baseline, const Results& current,
+                           const CompareOptions& options);
 
 /// Fresh latency samples (ms) of one query's phase on both sides, measured in the same minutes.
 struct Remeasured {
@@ -84,8 +86,8 @@ using Remeasure = std::function<Remeasured(const std::string& query, const std::
 
 /// Which rows confirm_regressions() re-measures.
 enum class ConfirmScope {
-  regressions,  // only the rows the stored samples call a regression: drift cannot invent one
-  all_rows,     // every row: drift can neither invent a regression nor hide one
+  regressions, // only the rows the stored samples call a regression: drift cannot invent one
+  all_rows,    // every row: drift can neither invent a regression nor hide one
 };
 
 /// Decides whether a regression is real on a machine whose speed drifts between runs: each row
@@ -93,7 +95,8 @@ enum class ConfirmScope {
 /// by the same rule; a row is a regression after this only if it is one in a strict majority of
 /// the re-runs (a regression that is not becomes a warning; with all_rows, a row that is becomes
 /// an error even if the stored samples did not show it). Rows and findings are updated in place.
-void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int runs, const CompareOptions& options,
+void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int runs,
+                         const CompareOptions& options,
                          ConfirmScope scope = ConfirmScope::regressions);
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -9,7 +9,9 @@ namespace preflight::bench {
 
 namespace {
 
-std::string ms(double value) { return value < 1 ? fmt::format("{:.3f} ms", value) : fmt::format("{:.2f} ms", value); }
+std::string ms(double value) {
+  return value < 1 ? fmt::format("{:.3f} ms", value) : fmt::format("{:.2f} ms", value);
+}
 
 void plan_verdicts(const QuerySpec& query, const PhaseResult& phase, std::vector<Verdict>& out) {
   const auto& expectation = query.phase(phase.phase).plan;
@@ -39,7 +41,7 @@ void latency_verdicts(const QuerySpec& query, const PhaseResult& phase, std::vec
   }
 }
 
-}  // namespace
+} // namespace
 
 void evaluate(const Suite& suite, Results& results) {
   results.verdicts.clear();
@@ -48,8 +50,8 @@ void evaluate(const Suite& suite, Results& results) {
     const PhaseResult* before = result.find_phase("before");
     const PhaseResult* after = result.find_phase("after");
     if (before && after && !before->samples_ms.empty() && !after->samples_ms.empty()) {
-      result.improvement = stats::bootstrap_ratio_of_medians(before->samples_ms, after->samples_ms, 0.95, 2000,
-                                                             query_seed(suite.seed, result.name));
+      result.improvement = stats::bootstrap_ratio_of_medians(
+          before->samples_ms, after->samples_ms, 0.95, 2000, query_seed(suite.seed, result.name));
     }
     const QuerySpec* spec = nullptr;
     for (const auto& q : suite.queries) {
@@ -63,17 +65,18 @@ void evaluate(const Suite& suite, Results& results) {
     if (!result.improvement) continue;
     const auto& ratio = *result.improvement;
     if (spec->improvement) {
-      results.verdicts.push_back({result.name, "", "improvement", "improvement", ratio.low >= *spec->improvement,
-                                  fmt::format(">= {:g}x (lower bound of the 95% interval)", *spec->improvement),
-                                  fmt::format("{:.2f}x (95% CI {:.2f}-{:.2f}x)", ratio.estimate, ratio.low,
-                                              ratio.high)});
+      results.verdicts.push_back(
+          {result.name, "", "improvement", "improvement", ratio.low >= *spec->improvement,
+           fmt::format(">= {:g}x (lower bound of the 95% interval)", *spec->improvement),
+           fmt::format("{:.2f}x (95% CI {:.2f}-{:.2f}x)", ratio.estimate, ratio.low, ratio.high)});
     }
     if (!result.claim.empty()) {
-      for (auto& v : check_claim(parse_claim(result.claim), result.name, before->summary, after->summary, ratio)) {
+      for (auto& v : check_claim(parse_claim(result.claim), result.name, before->summary,
+                                 after->summary, ratio)) {
         results.verdicts.push_back(std::move(v));
       }
     }
   }
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

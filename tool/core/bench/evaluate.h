@@ -12,4 +12,4 @@ namespace preflight::bench {
 /// verdicts. An improvement passes when the interval's lower bound reaches the limit.
 void evaluate(const Suite& suite, Results& results);
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

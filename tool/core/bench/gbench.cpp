@@ -40,7 +40,8 @@ nlohmann::json to_gbench_json(const Results& results) {
                {"max_ms", s.max}};
       benchmarks.push_back(run);
       // compare.py and Bencher look for these aggregates by suffix and aggregate_name.
-      const std::pair<const char*, double> aggregates[] = {{"mean", s.mean}, {"median", s.p50}, {"stddev", s.stddev}};
+      const std::pair<const char*, double> aggregates[] = {
+          {"mean", s.mean}, {"median", s.p50}, {"stddev", s.stddev}};
       for (const auto& [aggregate, value] : aggregates) {
         json a = run;
         a["name"] = name + "_" + aggregate;
@@ -56,4 +57,4 @@ nlohmann::json to_gbench_json(const Results& results) {
   return {{"context", context}, {"benchmarks", benchmarks}};
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -13,4 +13,4 @@ namespace preflight::bench {
 /// and "_stddev" aggregates; "context" from the environment.
 nlohmann::json to_gbench_json(const Results& results);
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

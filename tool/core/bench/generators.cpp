@@ -25,13 +25,21 @@ std::uint64_t Random::below(std::uint64_t bound) {
   return x % bound;
 }
 
-double Random::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+double Random::unit() {
+  return static_cast<double>(next() >> 11) * 0x1.0p-53;
+}
 
 std::string describe(const GeneratorSpec& spec) {
   struct Visitor {
-    std::string operator()(const IntRange& g) const { return fmt::format("int {}..{}", g.min, g.max); }
-    std::string operator()(const Zipf& g) const { return fmt::format("zipf {}..{} s={}", g.min, g.max, g.exponent); }
-    std::string operator()(const Choice& g) const { return fmt::format("choice of {}", g.values.size()); }
+    std::string operator()(const IntRange& g) const {
+      return fmt::format("int {}..{}", g.min, g.max);
+    }
+    std::string operator()(const Zipf& g) const {
+      return fmt::format("zipf {}..{} s={}", g.min, g.max, g.exponent);
+    }
+    std::string operator()(const Choice& g) const {
+      return fmt::format("choice of {}", g.values.size());
+    }
     std::string operator()(const Sample& g) const { return "sample: " + g.sql; }
   };
   return std::visit(Visitor{}, spec);
@@ -65,16 +73,19 @@ std::string Generator::next(Random& random) const {
   if (const auto* z = std::get_if<Zipf>(&m_spec)) {
     const double u = random.unit();
     auto it = std::upper_bound(m_zipf_cdf.begin(), m_zipf_cdf.end(), u);
-    if (it == m_zipf_cdf.end()) --it;  // u rounding just below 1
+    if (it == m_zipf_cdf.end()) --it; // u rounding just below 1
     return std::to_string(z->min + (it - m_zipf_cdf.begin()));
   }
   const auto& values = std::get<Choice>(m_spec).values;
   return values[static_cast<std::size_t>(random.below(values.size()))];
 }
 
-GeneratorSpec with_values(std::vector<std::string> values) { return Choice{std::move(values)}; }
+GeneratorSpec with_values(std::vector<std::string> values) {
+  return Choice{std::move(values)};
+}
 
-ParamStream::ParamStream(const std::vector<GeneratorSpec>& specs, std::uint64_t seed) : m_random(seed) {
+ParamStream::ParamStream(const std::vector<GeneratorSpec>& specs, std::uint64_t seed)
+    : m_random(seed) {
   m_generators.reserve(specs.size());
   for (const auto& spec : specs) m_generators.emplace_back(spec);
 }
@@ -93,4 +104,4 @@ std::uint64_t query_seed(std::uint64_t suite_seed, const std::string& query_name
   return suite_seed ^ h;
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

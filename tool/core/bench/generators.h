@@ -27,7 +27,7 @@ private:
 
 struct IntRange {
   std::int64_t min = 0;
-  std::int64_t max = 0;  // inclusive
+  std::int64_t max = 0; // inclusive
 };
 
 /// Zipf over [min, max]: value min + k - 1 has probability ∝ 1 / k^exponent (min most often).
@@ -64,7 +64,7 @@ public:
 
 private:
   GeneratorSpec m_spec;
-  std::vector<double> m_zipf_cdf;  // cumulative, normalised to 1
+  std::vector<double> m_zipf_cdf; // cumulative, normalised to 1
 };
 
 /// A Choice with the values a Sample query returned.
@@ -86,4 +86,4 @@ private:
 /// A stable seed per query: the suite seed mixed with the query's name.
 std::uint64_t query_seed(std::uint64_t suite_seed, const std::string& query_name);
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -32,11 +32,13 @@ namespace {
 using nlohmann::json;
 
 json summary_json(const stats::Summary& s) {
-  return {{"count", s.count}, {"min_ms", s.min},   {"max_ms", s.max}, {"mean_ms", s.mean},
+  return {{"count", s.count},      {"min_ms", s.min}, {"max_ms", s.max}, {"mean_ms", s.mean},
           {"stddev_ms", s.stddev}, {"p50_ms", s.p50}, {"p95_ms", s.p95}, {"p99_ms", s.p99}};
 }
 
-json interval_json(const stats::Interval& i) { return {{"estimate", i.estimate}, {"low", i.low}, {"high", i.high}}; }
+json interval_json(const stats::Interval& i) {
+  return {{"estimate", i.estimate}, {"low", i.low}, {"high", i.high}};
+}
 
 // Reading with the JSON path in every error, so a hand-edited baseline says what is wrong.
 class Reader {
@@ -45,8 +47,7 @@ public:
     if (!m_node.is_object()) fail("", "an object");
   }
 
-  template <class T>
-  T get(const std::string& key) const {
+  template <class T> T get(const std::string& key) const {
     if (!m_node.contains(key)) fail(key, "present");
     try {
       return m_node.at(key).get<T>();
@@ -55,8 +56,7 @@ public:
     }
   }
 
-  template <class T>
-  T get_or(const std::string& key, T fallback) const {
+  template <class T> T get_or(const std::string& key, T fallback) const {
     if (!m_node.contains(key) || m_node.at(key).is_null()) return fallback;
     return get<T>(key);
   }
@@ -65,21 +65,25 @@ public:
     if (!m_node.contains(key)) fail(key, "present");
     return m_node.at(key);
   }
-  bool has(const std::string& key) const { return m_node.contains(key) && !m_node.at(key).is_null(); }
+  bool has(const std::string& key) const {
+    return m_node.contains(key) && !m_node.at(key).is_null();
+  }
   Reader child(const std::string& key) const { return Reader(raw(key), m_path + "." + key); }
   std::vector<Reader> items(const std::string& key) const {
     const json& array = raw(key);
     if (!array.is_array()) fail(key, "an array");
     std::vector<Reader> out;
-    for (std::size_t i = 0; i < array.size(); ++i) out.emplace_back(array[i], fmt::format("{}.{}[{}]", m_path, key, i));
+    for (std::size_t i = 0; i < array.size(); ++i)
+      out.emplace_back(array[i], fmt::format("{}.{}[{}]", m_path, key, i));
     return out;
   }
 
 private:
   [[noreturn]] void fail(const std::string& key, const char* what) const {
-    throw Error(ErrorKind::input,
-                fmt::format("results file: {}{}{} must be {}", m_path, key.empty() ? "" : ".", key, what),
-                "was it written by `preflight bench run`?");
+    throw Error(
+        ErrorKind::input,
+        fmt::format("results file: {}{}{} must be {}", m_path, key.empty() ? "" : ".", key, what),
+        "was it written by `preflight bench run`?");
   }
 
   const json& m_node;
@@ -103,22 +107,23 @@ stats::Interval read_interval(const Reader& r) {
   return {r.get<double>("estimate"), r.get<double>("low"), r.get<double>("high")};
 }
 
-}  // namespace
+} // namespace
 
 json to_json(const Results& results) {
   const auto& e = results.environment;
-  json environment{{"server_version", e.server_version},
-                   {"server_version_num", e.server_version_num},
-                   {"settings", e.settings},
-                   {"host_name", e.host_name},
-                   {"cpus", e.cpus},
-                   {"os", e.os},
-                   {"throwaway_cluster", e.throwaway_cluster},
-                   {"durable", e.durable},
-                   {"preflight_version", e.preflight_version},
-                   {"started_at", e.started_at},
-                   {"cpu_wakeup_held", e.cpu_wakeup_held ? json(*e.cpu_wakeup_held) : json(nullptr)},
-                   {"cpu_wakeup_note", e.cpu_wakeup_note}};
+  json environment{
+      {"server_version", e.server_version},
+      {"server_version_num", e.server_version_num},
+      {"settings", e.settings},
+      {"host_name", e.host_name},
+      {"cpus", e.cpus},
+      {"os", e.os},
+      {"throwaway_cluster", e.throwaway_cluster},
+      {"durable", e.durable},
+      {"preflight_version", e.preflight_version},
+      {"started_at", e.started_at},
+      {"cpu_wakeup_held", e.cpu_wakeup_held ? json(*e.cpu_wakeup_held) : json(nullptr)},
+      {"cpu_wakeup_note", e.cpu_wakeup_note}};
   json queries = json::array();
   for (const auto& q : results.queries) {
     json phases = json::array();
@@ -150,16 +155,21 @@ json to_json(const Results& results) {
                         {"informational", v.informational}});
   }
   json document{{"schema_version", results.schema_version},
-                {"suite", {{"name", results.suite_name}, {"file", results.suite_file}, {"scale", results.scale},
-                           {"seed", results.seed}}},
+                {"suite",
+                 {{"name", results.suite_name},
+                  {"file", results.suite_file},
+                  {"scale", results.scale},
+                  {"seed", results.seed}}},
                 {"side_by_side", results.side_by_side},
                 {"environment", environment},
                 {"queries", queries},
                 {"verdicts", verdicts}};
   if (results.migration) {
     const auto& m = *results.migration;
-    document["migration"] = {{"version", m.version},         {"description", m.description},
-                             {"checksum", m.checksum},       {"duration_ns", m.duration_ns},
+    document["migration"] = {{"version", m.version},
+                             {"description", m.description},
+                             {"checksum", m.checksum},
+                             {"duration_ns", m.duration_ns},
                              {"lock_trace", m.lock_trace}};
   } else {
     document["migration"] = nullptr;
@@ -208,7 +218,8 @@ Results results_from_json(const json& document) {
       phase.phase = p.get<std::string>("phase");
       phase.sql = p.get_or<std::string>("sql", "");
       phase.samples_ms = p.get<std::vector<double>>("samples_ms");
-      phase.summary = p.has("summary") ? read_summary(p.child("summary")) : stats::summarize(phase.samples_ms);
+      phase.summary =
+          p.has("summary") ? read_summary(p.child("summary")) : stats::summarize(phase.samples_ms);
       phase.plan_kind = p.get_or<std::string>("plan_kind", "");
       phase.warmup_executions = p.get_or<std::int64_t>("warmup_executions", 0);
       phase.sampling_seconds = p.get_or<double>("sampling_seconds", 0);
@@ -222,8 +233,9 @@ Results results_from_json(const json& document) {
   }
   for (const auto& v : root.items("verdicts")) {
     results.verdicts.push_back({v.get<std::string>("query"), v.get_or<std::string>("phase", ""),
-                                v.get<std::string>("kind"), v.get<std::string>("name"), v.get<bool>("passed"),
-                                v.get_or<std::string>("expected", ""), v.get_or<std::string>("actual", ""),
+                                v.get<std::string>("kind"), v.get<std::string>("name"),
+                                v.get<bool>("passed"), v.get_or<std::string>("expected", ""),
+                                v.get_or<std::string>("actual", ""),
                                 v.get_or<bool>("informational", false)});
   }
   if (root.has("migration")) {
@@ -239,4 +251,4 @@ Results results_from_json(const json& document) {
   return results;
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

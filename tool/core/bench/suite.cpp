@@ -15,8 +15,12 @@ const std::string& QuerySpec::sql_for(const std::string& phase_name) const {
   return p.sql ? *p.sql : sql;
 }
 
-int Suite::warmup_for(const QuerySpec& query) const { return query.warmup.value_or(defaults.warmup); }
-int Suite::iterations_for(const QuerySpec& query) const { return query.iterations.value_or(defaults.iterations); }
+int Suite::warmup_for(const QuerySpec& query) const {
+  return query.warmup.value_or(defaults.warmup);
+}
+int Suite::iterations_for(const QuerySpec& query) const {
+  return query.iterations.value_or(defaults.iterations);
+}
 double Suite::time_budget_for(const QuerySpec& query) const {
   return query.time_budget_s.value_or(defaults.time_budget_s);
 }
@@ -46,9 +50,11 @@ int max_parameter(std::string_view sql) {
     } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
       auto end = sql.find('\n', i);
       i = end == std::string_view::npos ? sql.size() : end;
-    } else if (c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+    } else if (c == '$' && i + 1 < sql.size() &&
+               std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
       int n = 0;
-      while (i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1])) && n < 100000) {
+      while (i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1])) &&
+             n < 100000) {
         n = n * 10 + (sql[++i] - '0');
       }
       highest = std::max(highest, n);
@@ -79,7 +85,8 @@ public:
     try {
       root = toml::parse(text, m_path);
     } catch (const toml::parse_error& e) {
-      throw Error(ErrorKind::input, fmt::format("invalid TOML: {}", e.description()), {}, where(e.source()));
+      throw Error(ErrorKind::input, fmt::format("invalid TOML: {}", e.description()), {},
+                  where(e.source()));
     }
     Suite suite;
     suite.file = m_path;
@@ -102,7 +109,8 @@ public:
         std::int64_t seed = 0;
         if (integer(node, name, seed)) suite.seed = static_cast<std::uint64_t>(seed);
       } else if (name == "scale") {
-        if (number(node, name, suite.scale) && suite.scale <= 0) problem(node, "`scale` must be positive");
+        if (number(node, name, suite.scale) && suite.scale <= 0)
+          problem(node, "`scale` must be positive");
       } else if (name == "dataset") {
         dataset(node, suite);
       } else if (name == "defaults") {
@@ -110,7 +118,8 @@ public:
       } else if (name == "queries") {
         queries(node, suite);
       } else {
-        unknown(key, name, "name, migrations, before, after, seed, scale, [dataset], [defaults], [[queries]]");
+        unknown(key, name,
+                "name, migrations, before, after, seed, scale, [dataset], [defaults], [[queries]]");
       }
     }
     const toml::source_region top{};
@@ -132,7 +141,8 @@ private:
                     static_cast<std::uint32_t>(region.begin.column)};
   }
   void problem(const toml::node& node, std::string message, std::string hint = {}) {
-    m_errors.emplace_back(ErrorKind::input, std::move(message), std::move(hint), where(node.source()));
+    m_errors.emplace_back(ErrorKind::input, std::move(message), std::move(hint),
+                          where(node.source()));
   }
   void missing(const toml::source_region& region, const std::string& key) {
     Location at = where(region);
@@ -141,8 +151,8 @@ private:
   }
   // Located at the key, not its value: the key is what is misspelt.
   void unknown(const toml::key& key, const std::string& path, const std::string& known) {
-    m_errors.emplace_back(ErrorKind::input, fmt::format("unknown key `{}`", path), "known keys: " + known,
-                          where(key.source()));
+    m_errors.emplace_back(ErrorKind::input, fmt::format("unknown key `{}`", path),
+                          "known keys: " + known, where(key.source()));
   }
   void wrong_type(const toml::node& node, const std::string& key, const char* type) {
     problem(node, fmt::format("`{}` must be {}", key, type));
@@ -164,14 +174,16 @@ private:
     wrong_type(node, key, "an integer");
     return false;
   }
-  bool positive_int(const toml::node& node, const std::string& key, int minimum, std::optional<int>& out) {
+  bool positive_int(const toml::node& node, const std::string& key, int minimum,
+                    std::optional<int>& out) {
     std::int64_t value = 0;
     if (!integer(node, key, value)) return false;
     if (value < minimum || value > 100'000'000) {
       problem(node, fmt::format("`{}` must be at least {}", key, minimum),
-              key.ends_with("warmup") ? "PostgreSQL plans the first 5 executions of a prepared statement "
-                                        "with custom plans; at least 6 let it make its generic/custom decision"
-                                      : std::string());
+              key.ends_with("warmup")
+                  ? "PostgreSQL plans the first 5 executions of a prepared statement "
+                    "with custom plans; at least 6 let it make its generic/custom decision"
+                  : std::string());
       return false;
     }
     out = static_cast<int>(value);
@@ -226,7 +238,8 @@ private:
         unknown(key, "dataset." + name, "sql, file");
       }
     }
-    if (t->contains("sql") && t->contains("file")) problem(node, "[dataset] takes `sql` or `file`, not both");
+    if (t->contains("sql") && t->contains("file"))
+      problem(node, "[dataset] takes `sql` or `file`, not both");
   }
 
   void defaults(const toml::node& node, RunDefaults& out) {
@@ -267,7 +280,7 @@ private:
   QuerySpec query(const toml::table& t) {
     QuerySpec q;
     q.location = where(t.source());
-    bool params_ok = true;  // a broken generator already explains a parameter-count mismatch
+    bool params_ok = true; // a broken generator already explains a parameter-count mismatch
     for (auto&& [key, value] : t) {
       const std::string name(key.str());
       const std::string path = "queries." + name;
@@ -297,22 +310,25 @@ private:
         phase(value, path, q.after);
       } else {
         unknown(key, path,
-                "name, sql, params, writes, claim, min_effect, improvement, warmup, iterations, time_budget, "
+                "name, sql, params, writes, claim, min_effect, improvement, warmup, iterations, "
+                "time_budget, "
                 "[queries.before], [queries.after]");
       }
     }
     if (q.name.empty() && !t.contains("name")) missing(t.source(), "queries.name");
-    if (q.sql.empty() && !t.contains("sql") && !(q.before.sql && q.after.sql)) missing(t.source(), "queries.sql");
+    if (q.sql.empty() && !t.contains("sql") && !(q.before.sql && q.after.sql))
+      missing(t.source(), "queries.sql");
     for (const char* phase_name : {"before", "after"}) {
       if (!params_ok) break;
       const std::string& sql = q.sql_for(phase_name);
       const int needed = max_parameter(sql);
       if (!sql.empty() && needed != static_cast<int>(q.params.size())) {
-        m_errors.emplace_back(ErrorKind::input,
-                              fmt::format("query \"{}\" ({}) uses {} parameter{} but has {} generator{} in `params`",
-                                          q.name, phase_name, needed, needed == 1 ? "" : "s", q.params.size(),
-                                          q.params.size() == 1 ? "" : "s"),
-                              "give one generator per $n, in order", q.location);
+        m_errors.emplace_back(
+            ErrorKind::input,
+            fmt::format("query \"{}\" ({}) uses {} parameter{} but has {} generator{} in `params`",
+                        q.name, phase_name, needed, needed == 1 ? "" : "s", q.params.size(),
+                        q.params.size() == 1 ? "" : "s"),
+            "give one generator per $n, in order", q.location);
         break;
       }
     }
@@ -351,7 +367,9 @@ private:
       } else if (name == "p99_ms") {
         optional_number(value, key_path, out.p99_ms);
       } else {
-        unknown(key, key_path, "sql, index_backed, uses_index, no_seq_scan, max_shared_buffers, p50_ms, p95_ms, p99_ms");
+        unknown(key, key_path,
+                "sql, index_backed, uses_index, no_seq_scan, max_shared_buffers, p50_ms, p95_ms, "
+                "p99_ms");
       }
     }
   }
@@ -372,8 +390,9 @@ private:
   }
 
   std::optional<GeneratorSpec> generator(const toml::node& node) {
-    static const char* k_hint = "a generator is one of { int = [MIN, MAX] }, { zipf = [MIN, MAX], exponent = S }, "
-                                "{ choice = [V, …] }, { sample = \"SELECT …\" }";
+    static const char* k_hint =
+        "a generator is one of { int = [MIN, MAX] }, { zipf = [MIN, MAX], exponent = S }, "
+        "{ choice = [V, …] }, { sample = \"SELECT …\" }";
     const auto* t = node.as_table();
     if (!t) {
       problem(node, "`queries.params` entries must be inline tables", k_hint);
@@ -390,7 +409,9 @@ private:
       }
     }
     if (kinds.size() != 1) {
-      problem(node, kinds.empty() ? "a parameter generator needs a kind" : "a parameter generator has one kind",
+      problem(node,
+              kinds.empty() ? "a parameter generator needs a kind"
+                            : "a parameter generator has one kind",
               k_hint);
       return std::nullopt;
     }
@@ -429,14 +450,17 @@ private:
       return choice;
     }
     const auto* bounds = value.as_array();
-    if (!bounds || bounds->size() != 2 || !(*bounds)[0].is_integer() || !(*bounds)[1].is_integer()) {
+    if (!bounds || bounds->size() != 2 || !(*bounds)[0].is_integer() ||
+        !(*bounds)[1].is_integer()) {
       problem(value, fmt::format("`{}` must be [MIN, MAX] with two integers", kind), k_hint);
       return std::nullopt;
     }
     const std::int64_t low = *(*bounds)[0].value<std::int64_t>();
     const std::int64_t high = *(*bounds)[1].value<std::int64_t>();
     if (low > high) {
-      problem(value, fmt::format("`{}` range [{}, {}] is empty: MIN must not exceed MAX", kind, low, high), k_hint);
+      problem(value,
+              fmt::format("`{}` range [{}, {}] is empty: MIN must not exceed MAX", kind, low, high),
+              k_hint);
       return std::nullopt;
     }
     if (kind == "int") return IntRange{low, high};
@@ -459,8 +483,10 @@ private:
   std::vector<Error> m_errors;
 };
 
-}  // namespace
+} // namespace
 
-Suite parse_suite(std::string_view text, const std::string& path) { return SuiteParser(path).parse(text); }
+Suite parse_suite(std::string_view text, const std::string& path) {
+  return SuiteParser(path).parse(text);
+}
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -17,7 +17,7 @@ namespace preflight::bench {
 
 /// What one phase ("before" or "after") of a query runs and must satisfy.
 struct PhaseSpec {
-  std::optional<std::string> sql;  // replaces the query's `sql` in this phase
+  std::optional<std::string> sql; // replaces the query's `sql` in this phase
   plan::PlanExpectation plan;
   std::optional<double> p50_ms;
   std::optional<double> p95_ms;
@@ -26,28 +26,30 @@ struct PhaseSpec {
 
 struct QuerySpec {
   std::string name;
-  std::string sql;                      // one statement with $1…$n
-  std::vector<GeneratorSpec> params;    // one per $n, in order
-  bool writes = false;                  // each execution in a transaction that is rolled back
-  std::string claim;                    // documented claim, as text
-  std::optional<double> min_effect;     // regression threshold for `bench compare` (0.10 = 10 %)
-  std::optional<double> improvement;    // minimum median(before) / median(after)
+  std::string sql;                   // one statement with $1…$n
+  std::vector<GeneratorSpec> params; // one per $n, in order
+  bool writes = false;               // each execution in a transaction that is rolled back
+  std::string claim;                 // documented claim, as text
+  std::optional<double> min_effect;  // regression threshold for `bench compare` (0.10 = 10 %)
+  std::optional<double> improvement; // minimum median(before) / median(after)
   std::optional<int> warmup;
   std::optional<int> iterations;
   std::optional<double> time_budget_s;
   PhaseSpec before;
   PhaseSpec after;
-  Location location;                    // the [[queries]] table
+  Location location; // the [[queries]] table
 
   /// The SQL timed in `phase` ("before"/"after").
   const std::string& sql_for(const std::string& phase) const;
-  const PhaseSpec& phase(const std::string& phase_name) const { return phase_name == "before" ? before : after; }
+  const PhaseSpec& phase(const std::string& phase_name) const {
+    return phase_name == "before" ? before : after;
+  }
 };
 
 struct RunDefaults {
-  int warmup = 10;             // executions before sampling (at least 6: plan cache decision)
-  int iterations = 1000;       // timed executions per query and phase, at most
-  double time_budget_s = 10;   // seconds of timed executions per query and phase, at most
+  int warmup = 10;           // executions before sampling (at least 6: plan cache decision)
+  int iterations = 1000;     // timed executions per query and phase, at most
+  double time_budget_s = 10; // seconds of timed executions per query and phase, at most
 };
 
 /// The smallest warm-up allowed: PostgreSQL uses custom plans for the first five executions of
@@ -56,8 +58,8 @@ inline constexpr int k_min_warmup = 6;
 
 struct Suite {
   std::string name;
-  std::string file;                        // as given
-  std::string migrations;                  // folder, resolved against the suite's folder
+  std::string file;       // as given
+  std::string migrations; // folder, resolved against the suite's folder
   std::int64_t before = 0;
   std::int64_t after = 0;
   std::string dataset_sql;                 // inline `sql`, or filled from `dataset_file`
@@ -87,4 +89,4 @@ std::string substitute_scale(const std::string& sql, double scale);
 /// The highest $n parameter in `sql`, ignoring quoted strings, quoted identifiers and comments.
 int max_parameter(std::string_view sql);
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -13,12 +13,18 @@ namespace preflight::check {
 
 std::string to_string(CheckKind kind) {
   switch (kind) {
-    case CheckKind::sql: return "sql";
-    case CheckKind::index_used: return "index_used";
-    case CheckKind::plan: return "plan";
-    case CheckKind::schema: return "schema";
-    case CheckKind::migration: return "migration";
-    case CheckKind::statements: return "statements";
+  case CheckKind::sql:
+    return "sql";
+  case CheckKind::index_used:
+    return "index_used";
+  case CheckKind::plan:
+    return "plan";
+  case CheckKind::schema:
+    return "schema";
+  case CheckKind::migration:
+    return "migration";
+  case CheckKind::statements:
+    return "statements";
   }
   return "unknown";
 }
@@ -35,21 +41,26 @@ const std::map<std::string, std::set<std::string>>& allowed_keys() {
   static const std::map<std::string, std::set<std::string>> keys{
       {"sql", {"query", "expect"}},
       {"index_used", {"index"}},
-      {"plan", {"query", "params", "analyze", "index_backed", "uses_index", "no_seq_scan", "max_shared_buffers"}},
+      {"plan",
+       {"query", "params", "analyze", "index_backed", "uses_index", "no_seq_scan",
+        "max_shared_buffers"}},
       {"schema",
-       {"table", "column", "index", "constraint", "columns", "unique", "type", "nullable", "references", "on_delete"}},
+       {"table", "column", "index", "constraint", "columns", "unique", "type", "nullable",
+        "references", "on_delete"}},
       {"migration", {"version", "newest"}},
       {"statements", {"query", "max_mean_ms", "min_calls", "optional"}},
   };
   return keys;
 }
 
-const std::set<std::string> k_on_delete{"cascade", "restrict", "no action", "set null", "set default"};
+const std::set<std::string> k_on_delete{"cascade", "restrict", "no action", "set null",
+                                        "set default"};
 
 // Reads one `[[check]]` table, collecting every problem instead of stopping at the first.
 class CheckReader {
 public:
-  CheckReader(const std::string& path, std::vector<Error>& errors) : m_path(path), m_errors(errors) {}
+  CheckReader(const std::string& path, std::vector<Error>& errors)
+      : m_path(path), m_errors(errors) {}
 
   Location at(const toml::source_region& region) const {
     return Location{m_path, static_cast<std::uint32_t>(region.begin.line),
@@ -76,7 +87,8 @@ public:
     return std::nullopt;
   }
 
-  std::optional<std::int64_t> integer(const toml::table& t, std::string_view key, std::int64_t minimum) {
+  std::optional<std::int64_t> integer(const toml::table& t, std::string_view key,
+                                      std::int64_t minimum) {
     const toml::node* node = t.get(key);
     if (!node) return std::nullopt;
     auto v = node->value_exact<std::int64_t>();
@@ -242,9 +254,11 @@ private:
       fail(t.get("max_shared_buffers")->source(),
            "`max_shared_buffers` needs `analyze = true` (plain EXPLAIN reads no buffers)");
     }
-    if (!t.get("index_backed") && !t.get("uses_index") && !t.get("no_seq_scan") && !t.get("max_shared_buffers")) {
-      fail(t.source(), "a `plan` check needs at least one of `index_backed`, `uses_index`, `no_seq_scan`, "
-                       "`max_shared_buffers`");
+    if (!t.get("index_backed") && !t.get("uses_index") && !t.get("no_seq_scan") &&
+        !t.get("max_shared_buffers")) {
+      fail(t.source(),
+           "a `plan` check needs at least one of `index_backed`, `uses_index`, `no_seq_scan`, "
+           "`max_shared_buffers`");
     }
   }
 
@@ -255,9 +269,12 @@ private:
     auto column = string(t, "column");
     auto index = string(t, "index");
     auto constraint = string(t, "constraint");
-    int named = (t.get("column") ? 1 : 0) + (t.get("index") ? 1 : 0) + (t.get("constraint") ? 1 : 0);
+    int named =
+        (t.get("column") ? 1 : 0) + (t.get("index") ? 1 : 0) + (t.get("constraint") ? 1 : 0);
     if (named > 1) {
-      fail(t.source(), "a `schema` check names one object: `column`, `index` or `constraint` (or only `table`)");
+      fail(
+          t.source(),
+          "a `schema` check names one object: `column`, `index` or `constraint` (or only `table`)");
       return;
     }
     o.table = table.value_or("");
@@ -274,10 +291,12 @@ private:
     } else {
       o.kind = SchemaObject::Kind::table;
       if (!t.get("table")) {
-        fail(t.source(), "a `schema` check needs `table`, and optionally one of `column`, `index`, `constraint`");
+        fail(t.source(), "a `schema` check needs `table`, and optionally one of `column`, `index`, "
+                         "`constraint`");
       }
     }
-    auto only_for = [&](std::string_view key, SchemaObject::Kind k1, SchemaObject::Kind k2, const char* what) {
+    auto only_for = [&](std::string_view key, SchemaObject::Kind k1, SchemaObject::Kind k2,
+                        const char* what) {
       if (t.get(key) && o.kind != k1 && o.kind != k2) {
         fail(t.get(key)->source(), fmt::format("`{}` applies only to {}", key, what));
         return false;
@@ -285,19 +304,24 @@ private:
       return t.get(key) != nullptr;
     };
     using K = SchemaObject::Kind;
-    if (only_for("columns", K::index, K::constraint, "an `index` or a `constraint`")) o.columns = strings(t, "columns");
+    if (only_for("columns", K::index, K::constraint, "an `index` or a `constraint`"))
+      o.columns = strings(t, "columns");
     if (only_for("unique", K::index, K::index, "an `index`")) o.unique = boolean(t, "unique");
     if (only_for("type", K::column, K::column, "a `column`")) o.type = string(t, "type");
-    if (only_for("nullable", K::column, K::column, "a `column`")) o.nullable = boolean(t, "nullable");
-    if (only_for("references", K::constraint, K::constraint, "a `constraint`")) o.references = string(t, "references");
+    if (only_for("nullable", K::column, K::column, "a `column`"))
+      o.nullable = boolean(t, "nullable");
+    if (only_for("references", K::constraint, K::constraint, "a `constraint`"))
+      o.references = string(t, "references");
     if (only_for("on_delete", K::constraint, K::constraint, "a `constraint`")) {
       o.on_delete = string(t, "on_delete");
       if (o.on_delete) {
         std::string lower = *o.on_delete;
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
         if (!k_on_delete.count(lower)) {
-          fail(t.get("on_delete")->source(), fmt::format("`on_delete` must be one of: {}",
-                                                         join({k_on_delete.begin(), k_on_delete.end()})));
+          fail(t.get("on_delete")->source(),
+               fmt::format("`on_delete` must be one of: {}",
+                           join({k_on_delete.begin(), k_on_delete.end()})));
         }
         o.on_delete = lower;
       }
@@ -326,29 +350,31 @@ private:
   std::vector<Error>& m_errors;
 };
 
-}  // namespace
+} // namespace
 
 std::string SchemaObject::describe() const {
   std::string cols = columns ? " (" + join(*columns) + ")" : "";
   switch (kind) {
-    case Kind::table: return "table " + table;
-    case Kind::column: {
-      std::string text = "column " + table + "." + name;
-      if (type) text += " " + *type;
-      if (nullable) text += *nullable ? " NULL" : " NOT NULL";
-      return text;
-    }
-    case Kind::index: {
-      std::string text = std::string(unique && *unique ? "unique index " : "index ") + (name.empty() ? "" : name + " ");
-      if (!table.empty()) text += "on " + table;
-      return text + cols;
-    }
-    case Kind::constraint: {
-      std::string text = "constraint " + name + (table.empty() ? "" : " on " + table) + cols;
-      if (references) text += " references " + *references;
-      if (on_delete) text += " on delete " + *on_delete;
-      return text;
-    }
+  case Kind::table:
+    return "table " + table;
+  case Kind::column: {
+    std::string text = "column " + table + "." + name;
+    if (type) text += " " + *type;
+    if (nullable) text += *nullable ? " NULL" : " NOT NULL";
+    return text;
+  }
+  case Kind::index: {
+    std::string text = std::string(unique && *unique ? "unique index " : "index ") +
+                       (name.empty() ? "" : name + " ");
+    if (!table.empty()) text += "on " + table;
+    return text + cols;
+  }
+  case Kind::constraint: {
+    std::string text = "constraint " + name + (table.empty() ? "" : " on " + table) + cols;
+    if (references) text += " references " + *references;
+    if (on_delete) text += " on delete " + *on_delete;
+    return text;
+  }
   }
   return "object";
 }
@@ -384,9 +410,10 @@ std::vector<Check> parse_checks(std::string_view text, const std::string& path) 
   for (const auto& c : checks) {
     auto [it, inserted] = seen.emplace(c.name, c.location);
     if (!inserted) {
-      errors.emplace_back(ErrorKind::input, fmt::format("duplicate check name \"{}\" (first at line {})", c.name,
-                                                        it->second.line),
-                          "names identify checks in reports and CI; make each unique", c.location);
+      errors.emplace_back(
+          ErrorKind::input,
+          fmt::format("duplicate check name \"{}\" (first at line {})", c.name, it->second.line),
+          "names identify checks in reports and CI; make each unique", c.location);
     }
   }
   if (!errors.empty()) {
@@ -401,7 +428,8 @@ std::vector<Check> parse_checks(std::string_view text, const std::string& path) 
 
 std::int64_t parse_duration_ms(std::string_view text, const std::string& what) {
   std::size_t digits = 0;
-  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
+  while (digits < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
     ++digits;
   }
   static const std::map<std::string, double, std::less<>> k_units{
@@ -423,4 +451,4 @@ std::int64_t parse_duration_ms(std::string_view text, const std::string& what) {
   return static_cast<std::int64_t>(std::llround(value * unit->second));
 }
 
-}  // namespace preflight::check
+} // namespace preflight::check

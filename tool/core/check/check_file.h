@@ -23,14 +23,15 @@ std::string to_string(CheckKind kind);
 struct SchemaObject {
   enum class Kind { table, column, index, constraint };
   Kind kind = Kind::table;
-  std::string table;                      // the table (index and constraint: optional for a named object)
-  std::string name;                       // column, index or constraint name ("" = any index on table)
-  std::optional<std::vector<std::string>> columns;  // index / constraint key columns, in order
-  std::optional<bool> unique;             // index
-  std::optional<std::string> type;        // column type, as PostgreSQL resolves it
-  std::optional<bool> nullable;           // column
-  std::optional<std::string> references;  // constraint: referenced table (a foreign key)
-  std::optional<std::string> on_delete;   // constraint: "cascade", "restrict", "no action", "set null", "set default"
+  std::string table; // the table (index and constraint: optional for a named object)
+  std::string name;  // column, index or constraint name ("" = any index on table)
+  std::optional<std::vector<std::string>> columns; // index / constraint key columns, in order
+  std::optional<bool> unique;                      // index
+  std::optional<std::string> type;                 // column type, as PostgreSQL resolves it
+  std::optional<bool> nullable;                    // column
+  std::optional<std::string> references;           // constraint: referenced table (a foreign key)
+  std::optional<std::string>
+      on_delete; // constraint: "cascade", "restrict", "no action", "set null", "set default"
 
   /// "index idx on focus_sessions (user_id, status, started_at DESC)", "table users", …
   std::string describe() const;
@@ -39,21 +40,21 @@ struct SchemaObject {
 struct Check {
   std::string name;
   CheckKind kind = CheckKind::sql;
-  Location location;         // where the check is defined (its `[[check]]` header or migration line)
-  Location query_location;   // where its `query` is written (for refusals)
-  bool optional = false;     // statements: skip instead of fail when pg_stat_statements is missing
+  Location location;       // where the check is defined (its `[[check]]` header or migration line)
+  Location query_location; // where its `query` is written (for refusals)
+  bool optional = false;   // statements: skip instead of fail when pg_stat_statements is missing
 
-  std::string query;                      // sql, plan, statements
-  std::optional<Expectation> expect;      // sql
-  std::string index;                      // index_used
-  std::vector<std::string> params;        // plan: $1…$n as text
-  bool analyze = false;                   // plan: EXPLAIN ANALYZE (runs the query)
-  plan::PlanExpectation plan;             // plan
-  SchemaObject object;                    // schema
-  std::int64_t version = 0;               // migration
-  bool newest = true;                     // migration: V must also be the newest applied version
-  double max_mean_ms = 0;                 // statements
-  std::int64_t min_calls = 1;             // statements
+  std::string query;                 // sql, plan, statements
+  std::optional<Expectation> expect; // sql
+  std::string index;                 // index_used
+  std::vector<std::string> params;   // plan: $1…$n as text
+  bool analyze = false;              // plan: EXPLAIN ANALYZE (runs the query)
+  plan::PlanExpectation plan;        // plan
+  SchemaObject object;               // schema
+  std::int64_t version = 0;          // migration
+  bool newest = true;                // migration: V must also be the newest applied version
+  double max_mean_ms = 0;            // statements
+  std::int64_t min_calls = 1;        // statements
 };
 
 /// Parses checks-file text; `path` is used in messages. Throws one Error(input) listing every
@@ -65,4 +66,4 @@ std::vector<Check> parse_checks(std::string_view text, const std::string& path);
 /// Error(usage) naming `what` when it is not one.
 std::int64_t parse_duration_ms(std::string_view text, const std::string& what);
 
-}  // namespace preflight::check
+} // namespace preflight::check

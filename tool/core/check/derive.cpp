@@ -15,7 +15,8 @@ using json = nlohmann::json;
 
 std::string relation_name(const json& range_var) {
   std::string name = range_var.value("relname", "");
-  if (range_var.contains("schemaname")) name = range_var["schemaname"].get<std::string>() + "." + name;
+  if (range_var.contains("schemaname"))
+    name = range_var["schemaname"].get<std::string>() + "." + name;
   return name;
 }
 
@@ -35,7 +36,8 @@ std::string column_type(const json& type_name) {
   if (base == "serial" || base == "serial4") base = "integer";
   if (base == "bigserial" || base == "serial8") base = "bigint";
   if (base == "smallserial" || base == "serial2") base = "smallint";
-  std::string type = names.size() > 1 && base == names.back() ? names[names.size() - 2] + "." + base : base;
+  std::string type =
+      names.size() > 1 && base == names.back() ? names[names.size() - 2] + "." + base : base;
   if (type_name.contains("arrayBounds")) type += "[]";
   return type;
 }
@@ -59,10 +61,14 @@ std::optional<std::string> delete_action(const std::string& code) {
 
 std::string short_name(const SchemaObject& o) {
   switch (o.kind) {
-    case SchemaObject::Kind::table: return "table " + o.table;
-    case SchemaObject::Kind::column: return "column " + o.table + "." + o.name;
-    case SchemaObject::Kind::index: return "index " + (o.name.empty() ? "on " + o.table : o.name);
-    case SchemaObject::Kind::constraint: return "constraint " + o.name;
+  case SchemaObject::Kind::table:
+    return "table " + o.table;
+  case SchemaObject::Kind::column:
+    return "column " + o.table + "." + o.name;
+  case SchemaObject::Kind::index:
+    return "index " + (o.name.empty() ? "on " + o.table : o.name);
+  case SchemaObject::Kind::constraint:
+    return "constraint " + o.name;
   }
   return "object";
 }
@@ -112,7 +118,7 @@ private:
   }
 
   void constraint(const std::string& table, const json& c) {
-    if (!c.contains("conname")) return;  // unnamed: PostgreSQL picks the name, nothing to look up
+    if (!c.contains("conname")) return; // unnamed: PostgreSQL picks the name, nothing to look up
     SchemaObject o;
     o.kind = SchemaObject::Kind::constraint;
     o.table = table;
@@ -149,7 +155,7 @@ private:
     for (const auto& param : body.value("indexParams", json::array())) {
       const auto& elem = param.value("IndexElem", json::object());
       if (!elem.contains("name")) {
-        expression = true;  // expressions print differently from how they were written: not compared
+        expression = true; // expressions print differently from how they were written: not compared
         break;
       }
       std::string text = elem["name"].get<std::string>();
@@ -170,7 +176,8 @@ private:
       const auto& c = cmd.value("AlterTableCmd", json::object());
       auto subtype = c.value("subtype", "");
       const auto& def = c.value("def", json::object());
-      if (subtype == "AT_AddConstraint" && def.contains("Constraint")) constraint(table, def["Constraint"]);
+      if (subtype == "AT_AddConstraint" && def.contains("Constraint"))
+        constraint(table, def["Constraint"]);
       if (subtype == "AT_AddColumn" && def.contains("ColumnDef")) column(table, def["ColumnDef"]);
     }
   }
@@ -180,8 +187,10 @@ private:
   std::vector<Check> m_checks;
 };
 
-}  // namespace
+} // namespace
 
-std::vector<Check> derive_checks(const migrate::Migration& migration) { return Deriver(migration).run(); }
+std::vector<Check> derive_checks(const migrate::Migration& migration) {
+  return Deriver(migration).run();
+}
 
-}  // namespace preflight::check
+} // namespace preflight::check

@@ -16,4 +16,4 @@ namespace preflight::check {
 /// table, ON DELETE action) and ADD COLUMN. Each check is located at its statement's line.
 std::vector<Check> derive_checks(const migrate::Migration& migration);
 
-}  // namespace preflight::check
+} // namespace preflight::check

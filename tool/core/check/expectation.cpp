@@ -12,12 +12,18 @@ namespace preflight::check {
 
 std::string to_string(Comparison comparison) {
   switch (comparison) {
-    case Comparison::eq: return "==";
-    case Comparison::ne: return "!=";
-    case Comparison::lt: return "<";
-    case Comparison::le: return "<=";
-    case Comparison::gt: return ">";
-    case Comparison::ge: return ">=";
+  case Comparison::eq:
+    return "==";
+  case Comparison::ne:
+    return "!=";
+  case Comparison::lt:
+    return "<";
+  case Comparison::le:
+    return "<=";
+  case Comparison::gt:
+    return ">";
+  case Comparison::ge:
+    return ">=";
   }
   return "?";
 }
@@ -28,7 +34,9 @@ const char* k_forms =
     "write one of: `== 0`, `>= 1`, `< 5`, `!= \"text\"`, `rows == N`, `matches \"regex\"` "
     "(operators ==, !=, <, <=, >, >=)";
 
-Error bad(const std::string& why) { return Error(ErrorKind::input, "bad expectation: " + why, k_forms); }
+Error bad(const std::string& why) {
+  return Error(ErrorKind::input, "bad expectation: " + why, k_forms);
+}
 
 std::string_view trim(std::string_view s) {
   auto b = s.find_first_not_of(" \t");
@@ -64,7 +72,8 @@ std::size_t read_comparison(std::string_view s, Comparison& out) {
 // A double-quoted operand; backslash escapes only `\"` and `\\` so that regular expressions
 // keep their own backslashes.
 std::string unquote(std::string_view s) {
-  if (s.size() < 2 || s.front() != '"' || s.back() != '"') throw bad("text must be in double quotes");
+  if (s.size() < 2 || s.front() != '"' || s.back() != '"')
+    throw bad("text must be in double quotes");
   std::string out;
   for (std::size_t i = 1; i + 1 < s.size(); ++i) {
     if (s[i] == '\\' && i + 2 < s.size() && (s[i + 1] == '"' || s[i + 1] == '\\')) {
@@ -81,25 +90,32 @@ std::string unquote(std::string_view s) {
 bool is_bare_word(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == ':')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' ||
+          c == ':'))
+      return false;
   }
   return true;
 }
 
-template <class T>
-bool compare(const T& a, Comparison op, const T& b) {
+template <class T> bool compare(const T& a, Comparison op, const T& b) {
   switch (op) {
-    case Comparison::eq: return a == b;
-    case Comparison::ne: return a != b;
-    case Comparison::lt: return a < b;
-    case Comparison::le: return a <= b;
-    case Comparison::gt: return a > b;
-    case Comparison::ge: return a >= b;
+  case Comparison::eq:
+    return a == b;
+  case Comparison::ne:
+    return a != b;
+  case Comparison::lt:
+    return a < b;
+  case Comparison::le:
+    return a <= b;
+  case Comparison::gt:
+    return a > b;
+  case Comparison::ge:
+    return a >= b;
   }
   return false;
 }
 
-}  // namespace
+} // namespace
 
 Expectation parse_expectation(std::string_view input) {
   Expectation e;
@@ -128,10 +144,12 @@ Expectation parse_expectation(std::string_view input) {
     throw bad(fmt::format("`{}` does not start with a comparison operator", e.text));
   }
   auto operand = trim(s.substr(length));
-  if (operand.empty()) throw bad(fmt::format("nothing to compare with after `{}`", to_string(e.comparison)));
+  if (operand.empty())
+    throw bad(fmt::format("nothing to compare with after `{}`", to_string(e.comparison)));
   if (e.kind == Expectation::Kind::rows) {
     auto n = as_number(operand);
-    if (!n || *n < 0 || std::floor(*n) != *n) throw bad(fmt::format("`rows` needs a whole number, not `{}`", operand));
+    if (!n || *n < 0 || std::floor(*n) != *n)
+      throw bad(fmt::format("`rows` needs a whole number, not `{}`", operand));
     e.numeric = true;
     e.operand = std::string(operand);
     return e;
@@ -144,7 +162,8 @@ Expectation parse_expectation(std::string_view input) {
   } else if (is_bare_word(operand)) {
     e.operand = std::string(operand);
   } else {
-    throw bad(fmt::format("`{}` is neither a number nor a word; put text in double quotes", operand));
+    throw bad(
+        fmt::format("`{}` is neither a number nor a word; put text in double quotes", operand));
   }
   return e;
 }
@@ -159,9 +178,10 @@ Evaluation evaluate(const Expectation& expectation, const ResultRows& rows) {
   }
   if (rows.size() != 1 || rows.front().size() != 1) {
     std::size_t columns = rows.empty() ? 0 : rows.front().size();
-    out.measured = fmt::format("{} row{} × {} column{}", rows.size(), rows.size() == 1 ? "" : "s", columns,
-                               columns == 1 ? "" : "s");
-    out.reason = "the query must return exactly one value (one row, one column) for this expectation";
+    out.measured = fmt::format("{} row{} × {} column{}", rows.size(), rows.size() == 1 ? "" : "s",
+                               columns, columns == 1 ? "" : "s");
+    out.reason =
+        "the query must return exactly one value (one row, one column) for this expectation";
     return out;
   }
   const auto& cell = rows.front().front();
@@ -188,4 +208,4 @@ Evaluation evaluate(const Expectation& expectation, const ResultRows& rows) {
   return out;
 }
 
-}  // namespace preflight::check
+} // namespace preflight::check

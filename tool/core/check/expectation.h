@@ -20,9 +20,9 @@ struct Expectation {
   enum class Kind { value, rows, matches };
   Kind kind = Kind::value;
   Comparison comparison = Comparison::eq;
-  std::string operand;   // the number, text or regular expression as written (unquoted)
-  bool numeric = false;  // the operand is a number: compare numerically
-  std::string text;      // the expectation as the user wrote it, trimmed
+  std::string operand;  // the number, text or regular expression as written (unquoted)
+  bool numeric = false; // the operand is a number: compare numerically
+  std::string text;     // the expectation as the user wrote it, trimmed
 
   /// The expectation as users read it back, e.g. `>= 1`, `rows == 3`, `matches "^ok"`.
   std::string describe() const { return text; }
@@ -37,11 +37,11 @@ using ResultRows = std::vector<std::vector<std::optional<std::string>>>;
 
 struct Evaluation {
   bool passed = false;
-  std::string measured;  // what the result showed, e.g. "3", "2 rows", "NULL"
-  std::string reason;    // why it failed when the result could not be compared, else ""
+  std::string measured; // what the result showed, e.g. "3", "2 rows", "NULL"
+  std::string reason;   // why it failed when the result could not be compared, else ""
 };
 
 /// Evaluates `expectation` on a query's result.
 Evaluation evaluate(const Expectation& expectation, const ResultRows& rows);
 
-}  // namespace preflight::check
+} // namespace preflight::check

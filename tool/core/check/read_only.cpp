@@ -14,13 +14,24 @@ namespace {
 // locks, other databases, large objects, replication, files) or that it does not block. Calls
 // of user-defined functions cannot be classified: they still run in the READ ONLY
 // transaction, where PostgreSQL refuses any write they attempt.
-constexpr std::array<std::string_view, 16> k_refused_prefixes{
-    "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile",
-    "pg_stat_reset",        "pg_advisory",       "pg_try_advisory", "set_config",
-    "dblink",               "lo_",               "pg_file_",        "pg_switch_wal",
-    "pg_create_",           "pg_drop_replication", "pg_replication_origin", "pg_logical_emit_message"};
-constexpr std::array<std::string_view, 5> k_refused_exact{"nextval", "setval", "pg_notify", "pg_promote",
-                                                          "pg_import_system_collations"};
+constexpr std::array<std::string_view, 16> k_refused_prefixes{"pg_terminate_backend",
+                                                              "pg_cancel_backend",
+                                                              "pg_reload_conf",
+                                                              "pg_rotate_logfile",
+                                                              "pg_stat_reset",
+                                                              "pg_advisory",
+                                                              "pg_try_advisory",
+                                                              "set_config",
+                                                              "dblink",
+                                                              "lo_",
+                                                              "pg_file_",
+                                                              "pg_switch_wal",
+                                                              "pg_create_",
+                                                              "pg_drop_replication",
+                                                              "pg_replication_origin",
+                                                              "pg_logical_emit_message"};
+constexpr std::array<std::string_view, 5> k_refused_exact{
+    "nextval", "setval", "pg_notify", "pg_promote", "pg_import_system_collations"};
 
 const std::array<std::pair<std::string_view, std::string_view>, 8> k_write_nodes{{
     {"InsertStmt", "INSERT"},
@@ -37,7 +48,8 @@ std::string function_name(const nlohmann::json& call) {
   std::string name;
   if (!call.contains("funcname")) return name;
   for (const auto& part : call["funcname"]) {
-    if (part.contains("String")) name = part["String"].value("sval", "");  // the last part, unqualified
+    if (part.contains("String"))
+      name = part["String"].value("sval", ""); // the last part, unqualified
   }
   return name;
 }
@@ -67,12 +79,14 @@ std::optional<std::string> scan(const nlohmann::json& node) {
     }
     if (key == "SelectStmt") {
       if (value.contains("intoClause")) return std::string("SELECT … INTO creates a table");
-      if (value.contains("lockingClause")) return std::string("SELECT … FOR UPDATE/SHARE takes row locks");
+      if (value.contains("lockingClause"))
+        return std::string("SELECT … FOR UPDATE/SHARE takes row locks");
     }
     if (key == "FuncCall") {
       auto name = function_name(value);
       if (refused_function(name)) {
-        return fmt::format("it calls {}(), which has effects outside a read-only transaction", name);
+        return fmt::format("it calls {}(), which has effects outside a read-only transaction",
+                           name);
       }
     }
     if (auto why = scan(value)) return why;
@@ -95,7 +109,7 @@ bool explain_analyzes(const nlohmann::json& explain) {
   return false;
 }
 
-}  // namespace
+} // namespace
 
 std::optional<std::string> write_refusal(std::string_view sql, QueryUse use) {
   std::vector<sql::Statement> statements;
@@ -103,19 +117,21 @@ std::optional<std::string> write_refusal(std::string_view sql, QueryUse use) {
     statements = sql::parse_statements(sql);
   } catch (const Error& e) {
     auto where = e.location();
-    return where && where->line > 0
-               ? fmt::format("{} (query line {}, column {})", e.message(), where->line, where->column)
-               : e.message();
+    return where && where->line > 0 ? fmt::format("{} (query line {}, column {})", e.message(),
+                                                  where->line, where->column)
+                                    : e.message();
   }
   if (statements.empty()) return std::string("the query is empty");
-  if (statements.size() > 1) return fmt::format("it has {} statements; a check runs exactly one", statements.size());
+  if (statements.size() > 1)
+    return fmt::format("it has {} statements; a check runs exactly one", statements.size());
   const auto& statement = statements.front();
   auto type = sql::node_type(statement);
   const auto& body = statement.tree[type];
   if (type == "SelectStmt") return scan(statement.tree);
   if (use == QueryUse::sql && type == "VariableShowStmt") return std::nullopt;
   if (use == QueryUse::sql && type == "ExplainStmt") {
-    if (explain_analyzes(body)) return std::string("EXPLAIN ANALYZE runs the statement; use a `plan` check");
+    if (explain_analyzes(body))
+      return std::string("EXPLAIN ANALYZE runs the statement; use a `plan` check");
     sql::Statement query;
     if (body.contains("query")) query.tree = body["query"];
     if (!body.contains("query") || sql::node_type(query) != "SelectStmt") {
@@ -126,10 +142,14 @@ std::optional<std::string> write_refusal(std::string_view sql, QueryUse use) {
   for (const auto& [node, label] : k_write_nodes) {
     if (type == node) return fmt::format("{} writes", label);
   }
-  std::string kind = type.size() > 4 && type.compare(type.size() - 4, 4, "Stmt") == 0 ? type.substr(0, type.size() - 4) : type;
+  std::string kind = type.size() > 4 && type.compare(type.size() - 4, 4, "Stmt") == 0
+                         ? type.substr(0, type.size() - 4)
+                         : type;
   return use == QueryUse::plan
              ? fmt::format("a `plan` check takes a SELECT or VALUES query, not {}", kind)
-             : fmt::format("only SELECT, VALUES, SHOW and EXPLAIN of a SELECT may run in a check, not {}", kind);
+             : fmt::format(
+                   "only SELECT, VALUES, SHOW and EXPLAIN of a SELECT may run in a check, not {}",
+                   kind);
 }
 
 void refuse_writes(const std::vector<Check>& checks) {
@@ -139,18 +159,21 @@ void refuse_writes(const std::vector<Check>& checks) {
       try {
         sql::fingerprint(check.query);
       } catch (const Error& e) {
-        refused.emplace_back(ErrorKind::input, fmt::format("check \"{}\": {}", check.name, e.message()), std::string(),
-                             check.query_location);
+        refused.emplace_back(ErrorKind::input,
+                             fmt::format("check \"{}\": {}", check.name, e.message()),
+                             std::string(), check.query_location);
       }
       continue;
     }
     if (check.kind != CheckKind::sql && check.kind != CheckKind::plan) continue;
-    auto why = write_refusal(check.query, check.kind == CheckKind::plan ? QueryUse::plan : QueryUse::sql);
+    auto why =
+        write_refusal(check.query, check.kind == CheckKind::plan ? QueryUse::plan : QueryUse::sql);
     if (!why) continue;
-    refused.emplace_back(ErrorKind::input, fmt::format("check \"{}\" refused: {}", check.name, *why),
+    refused.emplace_back(ErrorKind::input,
+                         fmt::format("check \"{}\" refused: {}", check.name, *why),
                          "checks are read-only by design; nothing was run", check.query_location);
   }
   if (!refused.empty()) throw Error::combine(std::move(refused));
 }
 
-}  // namespace preflight::check
+} // namespace preflight::check

@@ -13,8 +13,8 @@
 namespace preflight::check {
 
 enum class QueryUse {
-  sql,   // a `sql` check: SELECT, VALUES, SHOW, or EXPLAIN (without ANALYZE) of a SELECT
-  plan,  // a `plan` check: a SELECT or VALUES that preflight wraps in EXPLAIN itself
+  sql,  // a `sql` check: SELECT, VALUES, SHOW, or EXPLAIN (without ANALYZE) of a SELECT
+  plan, // a `plan` check: a SELECT or VALUES that preflight wraps in EXPLAIN itself
 };
 
 /// Why `sql` must not run in a check, or nullopt when it is read-only. SQL that does not parse
@@ -26,4 +26,4 @@ std::optional<std::string> write_refusal(std::string_view sql, QueryUse use);
 /// their SQL is only fingerprinted, never executed.
 void refuse_writes(const std::vector<Check>& checks);
 
-}  // namespace preflight::check
+} // namespace preflight::check

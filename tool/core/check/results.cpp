@@ -9,9 +9,12 @@ namespace preflight::check {
 
 std::string to_string(CheckStatus status) {
   switch (status) {
-    case CheckStatus::passed: return "passed";
-    case CheckStatus::failed: return "failed";
-    case CheckStatus::skipped: return "skipped";
+  case CheckStatus::passed:
+    return "passed";
+  case CheckStatus::failed:
+    return "failed";
+  case CheckStatus::skipped:
+    return "skipped";
   }
   return "failed";
 }
@@ -25,9 +28,14 @@ std::size_t CheckReport::count(CheckStatus status) const {
 nlohmann::json to_json(const CheckReport& report) {
   auto checks = nlohmann::json::array();
   for (const auto& r : report.results) {
-    nlohmann::json j{{"name", r.name},         {"kind", r.kind},         {"status", to_string(r.status)},
-                     {"measured", r.measured}, {"expected", r.expected}, {"detail", r.detail},
-                     {"duration_ms", r.duration_ms}, {"data", r.data}};
+    nlohmann::json j{{"name", r.name},
+                     {"kind", r.kind},
+                     {"status", to_string(r.status)},
+                     {"measured", r.measured},
+                     {"expected", r.expected},
+                     {"detail", r.detail},
+                     {"duration_ms", r.duration_ms},
+                     {"data", r.data}};
     if (!r.file.empty()) j["source"] = {{"file", r.file}, {"line", r.line}};
     checks.push_back(std::move(j));
   }
@@ -54,7 +62,8 @@ CheckReport from_json(const nlohmann::json& document) {
     throw bad("\"schema\" is not \"preflight.check\"");
   }
   if (document.value("schema_version", 0) != k_check_schema_version) {
-    throw bad(fmt::format("unsupported \"schema_version\" (this preflight reads {})", k_check_schema_version));
+    throw bad(fmt::format("unsupported \"schema_version\" (this preflight reads {})",
+                          k_check_schema_version));
   }
   CheckReport report;
   try {
@@ -100,9 +109,12 @@ using report::xml_escape;
 
 const char* label(CheckStatus status) {
   switch (status) {
-    case CheckStatus::passed: return "PASS";
-    case CheckStatus::failed: return "FAIL";
-    case CheckStatus::skipped: return "SKIP";
+  case CheckStatus::passed:
+    return "PASS";
+  case CheckStatus::failed:
+    return "FAIL";
+  case CheckStatus::skipped:
+    return "SKIP";
   }
   return "FAIL";
 }
@@ -133,15 +145,17 @@ std::string markdown_cell(const std::string& text) {
   return out;
 }
 
-}  // namespace
+} // namespace
 
 std::string render_text(const CheckReport& report) {
   std::string out;
   for (const auto& r : report.results) {
-    out += fmt::format("{}  {}: {} (expected {})\n", label(r.status), r.name, r.measured, r.expected);
+    out +=
+        fmt::format("{}  {}: {} (expected {})\n", label(r.status), r.name, r.measured, r.expected);
     if (!r.detail.empty() && r.status != CheckStatus::passed) {
       std::string indented = r.detail;
-      for (std::size_t at = indented.find('\n'); at != std::string::npos; at = indented.find('\n', at + 7)) {
+      for (std::size_t at = indented.find('\n'); at != std::string::npos;
+           at = indented.find('\n', at + 7)) {
         indented.replace(at, 1, "\n      ");
       }
       out += "      " + indented + "\n";
@@ -154,39 +168,44 @@ std::string render_text(const CheckReport& report) {
 std::string render_junit_suite(const CheckReport& report) {
   std::string cases;
   for (const auto& r : report.results) {
-    cases += fmt::format(R"(    <testcase classname="preflight.check.{}" name="{}" time="{:.3f}")", xml_escape(r.kind),
-                         xml_escape(r.name), r.duration_ms / 1000);
-    if (!r.file.empty()) cases += fmt::format(R"( file="{}" line="{}")", xml_escape(r.file), r.line);
+    cases += fmt::format(R"(    <testcase classname="preflight.check.{}" name="{}" time="{:.3f}")",
+                         xml_escape(r.kind), xml_escape(r.name), r.duration_ms / 1000);
+    if (!r.file.empty())
+      cases += fmt::format(R"( file="{}" line="{}")", xml_escape(r.file), r.line);
     if (r.status == CheckStatus::passed) {
-      cases += fmt::format(">\n      <system-out>{}</system-out>\n    </testcase>\n",
-                           xml_escape(fmt::format("measured: {}\nexpected: {}", r.measured, r.expected)));
+      cases += fmt::format(
+          ">\n      <system-out>{}</system-out>\n    </testcase>\n",
+          xml_escape(fmt::format("measured: {}\nexpected: {}", r.measured, r.expected)));
     } else if (r.status == CheckStatus::skipped) {
-      cases += fmt::format(">\n      <skipped message=\"{}\">{}</skipped>\n    </testcase>\n", xml_escape(r.detail),
-                           xml_escape(r.detail));
+      cases += fmt::format(">\n      <skipped message=\"{}\">{}</skipped>\n    </testcase>\n",
+                           xml_escape(r.detail), xml_escape(r.detail));
     } else {
-      cases += fmt::format(">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
-                           xml_escape(fmt::format("measured {}, expected {}", r.measured, r.expected)),
-                           xml_escape(r.kind), xml_escape(failure_text(r)));
+      cases += fmt::format(
+          ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
+          xml_escape(fmt::format("measured {}, expected {}", r.measured, r.expected)),
+          xml_escape(r.kind), xml_escape(failure_text(r)));
     }
   }
-  return fmt::format(
-      "  <testsuite name=\"preflight check\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" "
-      "time=\"{:.3f}\" timestamp=\"{}\">\n"
-      "{}"
-      "  </testsuite>\n",
-      report.results.size(), report.count(CheckStatus::failed), report.count(CheckStatus::skipped),
-      report.duration_ms / 1000, xml_escape(report.started_at), cases);
+  return fmt::format("  <testsuite name=\"preflight check\" tests=\"{}\" failures=\"{}\" "
+                     "errors=\"0\" skipped=\"{}\" "
+                     "time=\"{:.3f}\" timestamp=\"{}\">\n"
+                     "{}"
+                     "  </testsuite>\n",
+                     report.results.size(), report.count(CheckStatus::failed),
+                     report.count(CheckStatus::skipped), report.duration_ms / 1000,
+                     xml_escape(report.started_at), cases);
 }
 
 std::string render_junit(const CheckReport& report) {
-  return fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"preflight check\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" "
-      "time=\"{:.3f}\">\n"
-      "{}"
-      "</testsuites>\n",
-      report.results.size(), report.count(CheckStatus::failed), report.count(CheckStatus::skipped),
-      report.duration_ms / 1000, render_junit_suite(report));
+  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<testsuites name=\"preflight check\" tests=\"{}\" failures=\"{}\" "
+                     "errors=\"0\" skipped=\"{}\" "
+                     "time=\"{:.3f}\">\n"
+                     "{}"
+                     "</testsuites>\n",
+                     report.results.size(), report.count(CheckStatus::failed),
+                     report.count(CheckStatus::skipped), report.duration_ms / 1000,
+                     render_junit_suite(report));
 }
 
 std::string render_github_annotations(const CheckReport& report) {
@@ -207,16 +226,19 @@ std::string render_github_annotations(const CheckReport& report) {
 
 std::string render_markdown(const CheckReport& report) {
   std::string out = "### preflight check\n\n";
-  out += summary_line(report) + (report.target.empty() ? "" : " against `" + report.target + "`") + "\n\n";
+  out += summary_line(report) + (report.target.empty() ? "" : " against `" + report.target + "`") +
+         "\n\n";
   out += "| | check | kind | measured | expected |\n|---|---|---|---|---|\n";
   for (const auto& r : report.results) {
-    const char* mark = r.status == CheckStatus::passed ? "✅" : r.status == CheckStatus::skipped ? "⏭️" : "❌";
+    const char* mark = r.status == CheckStatus::passed    ? "✅"
+                       : r.status == CheckStatus::skipped ? "⏭️"
+                                                          : "❌";
     std::string measured = r.measured;
     if (r.status != CheckStatus::passed && !r.detail.empty()) measured += " — " + r.detail;
-    out += fmt::format("| {} | {} | {} | {} | {} |\n", mark, markdown_cell(r.name), r.kind, markdown_cell(measured),
-                       markdown_cell(r.expected));
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", mark, markdown_cell(r.name), r.kind,
+                       markdown_cell(measured), markdown_cell(r.expected));
   }
   return out;
 }
 
-}  // namespace preflight::check
+} // namespace preflight::check

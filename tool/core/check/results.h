@@ -19,20 +19,20 @@ std::string to_string(CheckStatus status);
 
 struct CheckResult {
   std::string name;
-  std::string kind;          // "sql", "index_used", "plan", "schema", "migration", "statements"
+  std::string kind; // "sql", "index_used", "plan", "schema", "migration", "statements"
   CheckStatus status = CheckStatus::failed;
-  std::string measured;      // what the database showed, e.g. "0", "idx_scan +4 in 30s"
-  std::string expected;      // the limit, e.g. "== 0", "an index scan reads focus_sessions"
-  std::string detail;        // why it failed or was skipped, or how it was measured
-  std::string file;          // where the check is defined ("" if derived from nothing on disk)
+  std::string measured; // what the database showed, e.g. "0", "idx_scan +4 in 30s"
+  std::string expected; // the limit, e.g. "== 0", "an index scan reads focus_sessions"
+  std::string detail;   // why it failed or was skipped, or how it was measured
+  std::string file;     // where the check is defined ("" if derived from nothing on disk)
   int line = 0;
   double duration_ms = 0;
-  nlohmann::json data = nlohmann::json::object();  // kind-specific facts (plan, samples, …)
+  nlohmann::json data = nlohmann::json::object(); // kind-specific facts (plan, samples, …)
 };
 
 struct CheckReport {
-  std::string target;        // the database, password-free
-  std::string started_at;    // UTC, ISO 8601
+  std::string target;     // the database, password-free
+  std::string started_at; // UTC, ISO 8601
   double duration_ms = 0;
   std::vector<CheckResult> results;
 
@@ -57,4 +57,4 @@ std::string render_github_annotations(const CheckReport& report);
 /// A Markdown table for $GITHUB_STEP_SUMMARY or a report.
 std::string render_markdown(const CheckReport& report);
 
-}  // namespace preflight::check
+} // namespace preflight::check

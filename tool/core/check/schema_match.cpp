@@ -10,7 +10,8 @@ namespace preflight::check {
 namespace {
 
 std::string upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
   return text;
 }
 
@@ -26,7 +27,7 @@ SchemaMatch finish(SchemaMatch match, const std::vector<std::string>& difference
   return match;
 }
 
-}  // namespace
+} // namespace
 
 std::string canonical_index_column(std::string_view written) {
   std::istringstream words{std::string(written)};
@@ -52,12 +53,18 @@ std::string index_column_from_catalog(const std::string& name, bool descending, 
 
 std::string delete_action_name(char confdeltype) {
   switch (confdeltype) {
-    case 'c': return "cascade";
-    case 'r': return "restrict";
-    case 'n': return "set null";
-    case 'd': return "set default";
-    case 'a': return "no action";
-    default: return {};
+  case 'c':
+    return "cascade";
+  case 'r':
+    return "restrict";
+  case 'n':
+    return "set null";
+  case 'd':
+    return "set default";
+  case 'a':
+    return "no action";
+  default:
+    return {};
   }
 }
 
@@ -65,19 +72,24 @@ SchemaMatch match_index(const SchemaObject& required, const std::optional<IndexF
   SchemaMatch match;
   if (!found) {
     match.measured = "missing";
-    match.detail = fmt::format("index {} does not exist", required.name.empty() ? "with these columns" : required.name);
+    match.detail = fmt::format("index {} does not exist",
+                               required.name.empty() ? "with these columns" : required.name);
     return match;
   }
   match.measured = fmt::format("{}index on {} ({}){}", found->unique ? "unique " : "", found->table,
                                join(found->columns), found->valid ? "" : " INVALID");
   std::vector<std::string> differences;
-  if (!found->on_required_table) differences.push_back(fmt::format("it is on {}, not {}", found->table, required.table));
-  if (!found->valid) differences.push_back("it is INVALID (a failed CREATE INDEX CONCURRENTLY?): queries cannot use it");
+  if (!found->on_required_table)
+    differences.push_back(fmt::format("it is on {}, not {}", found->table, required.table));
+  if (!found->valid)
+    differences.push_back(
+        "it is INVALID (a failed CREATE INDEX CONCURRENTLY?): queries cannot use it");
   if (required.columns) {
     std::vector<std::string> want;
     for (const auto& c : *required.columns) want.push_back(canonical_index_column(c));
     if (want != found->columns) {
-      differences.push_back(fmt::format("columns are ({}), expected ({})", join(found->columns), join(want)));
+      differences.push_back(
+          fmt::format("columns are ({}), expected ({})", join(found->columns), join(want)));
     }
   }
   if (required.unique && *required.unique != found->unique) {
@@ -86,7 +98,8 @@ SchemaMatch match_index(const SchemaObject& required, const std::optional<IndexF
   return finish(match, differences);
 }
 
-SchemaMatch match_constraint(const SchemaObject& required, const std::optional<ConstraintFacts>& found) {
+SchemaMatch match_constraint(const SchemaObject& required,
+                             const std::optional<ConstraintFacts>& found) {
   SchemaMatch match;
   if (!found) {
     match.measured = "missing";
@@ -99,17 +112,21 @@ SchemaMatch match_constraint(const SchemaObject& required, const std::optional<C
   if (!found->on_delete.empty()) match.measured += " on delete " + found->on_delete;
   if (!found->validated) match.measured += " NOT VALID";
   std::vector<std::string> differences;
-  if (!found->on_required_table) differences.push_back(fmt::format("it is on {}, not {}", found->table, required.table));
+  if (!found->on_required_table)
+    differences.push_back(fmt::format("it is on {}, not {}", found->table, required.table));
   if (required.columns && *required.columns != found->columns) {
-    differences.push_back(fmt::format("columns are ({}), expected ({})", join(found->columns), join(*required.columns)));
+    differences.push_back(fmt::format("columns are ({}), expected ({})", join(found->columns),
+                                      join(*required.columns)));
   }
   if (required.references && (found->references.empty() || !found->references_required)) {
-    differences.push_back(found->references.empty()
-                              ? "it is not a foreign key"
-                              : fmt::format("it references {}, not {}", found->references, *required.references));
+    differences.push_back(
+        found->references.empty()
+            ? "it is not a foreign key"
+            : fmt::format("it references {}, not {}", found->references, *required.references));
   }
   if (required.on_delete && *required.on_delete != found->on_delete) {
-    differences.push_back(fmt::format("ON DELETE is {}, expected {}", found->on_delete.empty() ? "n/a" : upper(found->on_delete),
+    differences.push_back(fmt::format("ON DELETE is {}, expected {}",
+                                      found->on_delete.empty() ? "n/a" : upper(found->on_delete),
                                       upper(*required.on_delete)));
   }
   return finish(match, differences);
@@ -128,9 +145,10 @@ SchemaMatch match_column(const SchemaObject& required, const std::optional<Colum
     differences.push_back(fmt::format("type is {}, expected {}", found->type, *required.type));
   }
   if (required.nullable && *required.nullable == found->not_null) {
-    differences.push_back(found->not_null ? "it is NOT NULL, expected nullable" : "it is nullable, expected NOT NULL");
+    differences.push_back(found->not_null ? "it is NOT NULL, expected nullable"
+                                          : "it is nullable, expected NOT NULL");
   }
   return finish(match, differences);
 }
 
-}  // namespace preflight::check
+} // namespace preflight::check

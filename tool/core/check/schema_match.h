@@ -20,41 +20,43 @@ std::string index_column_from_catalog(const std::string& name, bool descending, 
 std::string delete_action_name(char confdeltype);
 
 struct IndexFacts {
-  std::string table;           // as regclass prints it
+  std::string table; // as regclass prints it
   bool on_required_table = true;
   bool unique = false;
   bool valid = true;
-  std::vector<std::string> columns;  // canonical
+  std::vector<std::string> columns; // canonical
 };
 
 struct ConstraintFacts {
   std::string table;
   bool on_required_table = true;
-  std::string type;              // "foreign key", "unique", "primary key", "check", "exclusion"
+  std::string type; // "foreign key", "unique", "primary key", "check", "exclusion"
   std::vector<std::string> columns;
-  std::string references;        // referenced table as regclass prints it ("" if not an FK)
-  bool references_required = true;  // confrelid = the required `references` table
-  std::string on_delete;         // "" if not an FK
+  std::string references;          // referenced table as regclass prints it ("" if not an FK)
+  bool references_required = true; // confrelid = the required `references` table
+  std::string on_delete;           // "" if not an FK
   bool validated = true;
 };
 
 struct ColumnFacts {
-  std::string type;              // format_type(atttypid, atttypmod)
-  bool type_matches = true;      // the required type resolves to the column's type
+  std::string type;         // format_type(atttypid, atttypmod)
+  bool type_matches = true; // the required type resolves to the column's type
   bool not_null = false;
 };
 
 struct SchemaMatch {
   bool passed = false;
-  std::string measured;  // what exists, e.g. "index on focus_sessions (user_id, status, started_at DESC)"
-  std::string detail;    // the differences, one per line
+  std::string
+      measured; // what exists, e.g. "index on focus_sessions (user_id, status, started_at DESC)"
+  std::string detail; // the differences, one per line
 };
 
 /// Compares an index (nullopt: it does not exist) with the required object.
 SchemaMatch match_index(const SchemaObject& required, const std::optional<IndexFacts>& found);
 /// Compares a constraint (nullopt: it does not exist) with the required object.
-SchemaMatch match_constraint(const SchemaObject& required, const std::optional<ConstraintFacts>& found);
+SchemaMatch match_constraint(const SchemaObject& required,
+                             const std::optional<ConstraintFacts>& found);
 /// Compares a column (nullopt: it does not exist) with the required object.
 SchemaMatch match_column(const SchemaObject& required, const std::optional<ColumnFacts>& found);
 
-}  // namespace preflight::check
+} // namespace preflight::check

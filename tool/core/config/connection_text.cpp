@@ -18,7 +18,8 @@ std::optional<std::string> database_url_from_dotenv(const std::string& text) {
     if (line.rfind(key, 0) != 0) continue;
     std::string value = line.substr(key.size());
     while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }
     found = value;
@@ -37,4 +38,4 @@ std::string redact_password(std::string_view conninfo) {
   return std::regex_replace(text, keyword_password, "$1***");
 }
 
-}  // namespace preflight::config
+} // namespace preflight::config

@@ -15,4 +15,4 @@ std::optional<std::string> database_url_from_dotenv(const std::string& text);
 /// A libpq URL or keyword string (or any text quoting one) with every password replaced by "***".
 std::string redact_password(std::string_view conninfo);
 
-}  // namespace preflight::config
+} // namespace preflight::config

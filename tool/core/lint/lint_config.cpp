@@ -19,42 +19,49 @@ void parse_rules(const toml::table& rules, const std::string& path, LintConfig& 
   for (auto&& [key, node] : rules) {
     const std::string id(key.str());
     if (!find_rule(id)) {
-      throw Error(ErrorKind::input, fmt::format("unknown lint rule `{}` in [lint.rules]", id),
-                  "the rules are listed in the README, section \"Migration safety: lint and lock trace\"",
-                  where(path, key.source()));
+      throw Error(
+          ErrorKind::input, fmt::format("unknown lint rule `{}` in [lint.rules]", id),
+          "the rules are listed in the README, section \"Migration safety: lint and lock trace\"",
+          where(path, key.source()));
     }
     auto name = node.value<std::string>();
     auto level = name ? level_from_string(*name) : std::nullopt;
     if (!level) {
-      throw Error(ErrorKind::input, fmt::format("lint rule `{}` must be \"off\", \"warning\" or \"error\"", id), {},
+      throw Error(ErrorKind::input,
+                  fmt::format("lint rule `{}` must be \"off\", \"warning\" or \"error\"", id), {},
                   where(path, node.source()));
     }
     config.levels[id] = *level;
   }
 }
 
-}  // namespace
+} // namespace
 
 LintConfig parse_lint_config(std::string_view text, const std::string& path) {
   toml::table table;
   try {
     table = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
-    throw Error(ErrorKind::input, fmt::format("invalid TOML: {}", e.description()), {}, where(path, e.source()));
+    throw Error(ErrorKind::input, fmt::format("invalid TOML: {}", e.description()), {},
+                where(path, e.source()));
   }
   LintConfig config;
-  if (auto timeout = table["lock_timeout"].value<std::string>()) config.lock_timeout_configured = !timeout->empty();
+  if (auto timeout = table["lock_timeout"].value<std::string>())
+    config.lock_timeout_configured = !timeout->empty();
   const toml::node* lint = table.get("lint");
   if (!lint) return config;
-  if (!lint->is_table()) throw Error(ErrorKind::input, "`lint` must be a table ([lint])", {}, where(path, lint->source()));
+  if (!lint->is_table())
+    throw Error(ErrorKind::input, "`lint` must be a table ([lint])", {},
+                where(path, lint->source()));
   for (auto&& [key, node] : *lint->as_table()) {
     const std::string name(key.str());
     if (name == "rules" && node.is_table()) {
       parse_rules(*node.as_table(), path, config);
     } else {
-      throw Error(ErrorKind::input, fmt::format("unknown key `lint.{}`", name),
-                  "[lint] has one table: [lint.rules] with rule-id = \"off\" | \"warning\" | \"error\"",
-                  where(path, node.source()));
+      throw Error(
+          ErrorKind::input, fmt::format("unknown key `lint.{}`", name),
+          "[lint] has one table: [lint.rules] with rule-id = \"off\" | \"warning\" | \"error\"",
+          where(path, node.source()));
     }
   }
   return config;
@@ -65,4 +72,4 @@ Level effective_level(const Rule& rule, const LintConfig& config) {
   return it == config.levels.end() ? rule.level : it->second;
 }
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

@@ -13,8 +13,9 @@
 namespace preflight::lint {
 
 struct LintConfig {
-  std::map<std::string, Level> levels;   // rule id → level chosen in the config
-  bool lock_timeout_configured = false;  // preflight runs every migration with SET LOCAL lock_timeout
+  std::map<std::string, Level> levels; // rule id → level chosen in the config
+  bool lock_timeout_configured =
+      false; // preflight runs every migration with SET LOCAL lock_timeout
 };
 
 /// Parses the lint settings out of preflight.toml text (other sections are left to their
@@ -25,4 +26,4 @@ LintConfig parse_lint_config(std::string_view text, const std::string& path);
 /// The level of `rule` under `config` (its default level unless the config overrides it).
 Level effective_level(const Rule& rule, const LintConfig& config);
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

@@ -9,7 +9,8 @@ namespace preflight::lint {
 std::vector<std::string> render_text(const std::vector<Finding>& findings) {
   std::vector<std::string> lines;
   for (const auto& f : findings) {
-    lines.push_back(fmt::format("{}:{}:{}: {}[{}]: {}", f.file, f.line, f.column, to_string(f.level), f.rule, f.message));
+    lines.push_back(fmt::format("{}:{}:{}: {}[{}]: {}", f.file, f.line, f.column,
+                                to_string(f.level), f.rule, f.message));
     if (!f.hint.empty()) lines.push_back("  hint: " + f.hint);
   }
   return lines;
@@ -21,8 +22,8 @@ std::string summary_line(const std::vector<Finding>& findings, std::size_t files
   for (const auto& f : findings) (f.level == Level::error ? errors : warnings) += 1;
   const std::string in = fmt::format("in {} file{}", files, files == 1 ? "" : "s");
   if (findings.empty()) return "no findings " + in;
-  return fmt::format("{} error{}, {} warning{} {}", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
-                     in);
+  return fmt::format("{} error{}, {} warning{} {}", errors, errors == 1 ? "" : "s", warnings,
+                     warnings == 1 ? "" : "s", in);
 }
 
 nlohmann::json render_json(const std::vector<Finding>& findings) {
@@ -49,7 +50,8 @@ std::vector<std::string> render_github(const std::vector<Finding>& findings) {
     if (!f.hint.empty()) message += "\nhint: " + f.hint;
     lines.push_back(fmt::format("::{} file={},line={},col={},title={}::{}", to_string(f.level),
                                 report::github_property(f.file), f.line, f.column,
-                                report::github_property("preflight " + f.rule), report::github_message(message)));
+                                report::github_property("preflight " + f.rule),
+                                report::github_message(message)));
   }
   return lines;
 }
@@ -73,7 +75,8 @@ nlohmann::json render_sarif(const std::vector<Finding>& findings, const std::str
          {"message", {{"text", f.hint.empty() ? f.message : f.message + ". Safer: " + f.hint}}},
          {"locations",
           {{{"physicalLocation",
-             {{"artifactLocation", {{"uri", f.file}}}, {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}}}});
+             {{"artifactLocation", {{"uri", f.file}}},
+              {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}}}});
   }
   nlohmann::json driver{{"name", "preflight"}, {"version", tool_version}, {"rules", rules}};
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
@@ -81,4 +84,4 @@ nlohmann::json render_sarif(const std::vector<Finding>& findings, const std::str
           {"runs", {{{"tool", {{"driver", driver}}}, {"results", results}}}}};
 }
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

@@ -29,6 +29,4 @@ std::vector<std::string> render_github(const std::vector<Finding>& findings);
 /// A SARIF 2.1.0 log with one run; `tool_version` is preflight's version.
 nlohmann::json render_sarif(const std::vector<Finding>& findings, const std::string& tool_version);
 
-
-
-}  // namespace preflight::lint
+} // namespace preflight::lint

@@ -19,13 +19,24 @@ namespace {
 // Functions whose value differs per row: a default calling one must be evaluated for every
 // existing row, which rewrites the table (PostgreSQL 11+ stores constant and stable defaults in
 // the catalog). PostgreSQL's own volatile built-ins and those of uuid-ossp / pgcrypto.
-const std::set<std::string> k_volatile_functions{
-    "random", "random_normal", "gen_random_uuid", "gen_random_bytes", "uuid_generate_v1", "uuid_generate_v1mc",
-    "uuid_generate_v4", "clock_timestamp", "timeofday", "nextval", "setseed", "txid_current", "pg_current_xact_id"};
+const std::set<std::string> k_volatile_functions{"random",
+                                                 "random_normal",
+                                                 "gen_random_uuid",
+                                                 "gen_random_bytes",
+                                                 "uuid_generate_v1",
+                                                 "uuid_generate_v1mc",
+                                                 "uuid_generate_v4",
+                                                 "clock_timestamp",
+                                                 "timeofday",
+                                                 "nextval",
+                                                 "setseed",
+                                                 "txid_current",
+                                                 "pg_current_xact_id"};
 
-const std::set<std::string> k_serial_types{"smallserial", "serial", "bigserial", "serial2", "serial4", "serial8"};
+const std::set<std::string> k_serial_types{"smallserial", "serial",  "bigserial",
+                                           "serial2",     "serial4", "serial8"};
 
-}  // namespace
+} // namespace
 
 std::string sval(const json& node) {
   if (node.contains("String")) return node["String"].value("sval", "");
@@ -43,7 +54,8 @@ std::string qualified(const std::vector<std::string>& names) {
 
 std::string relation_key(const json& range_var) {
   std::vector<std::string> names;
-  if (!range_var.value("schemaname", std::string{}).empty()) names.push_back(range_var["schemaname"]);
+  if (!range_var.value("schemaname", std::string{}).empty())
+    names.push_back(range_var["schemaname"]);
   names.push_back(range_var.value("relname", std::string{}));
   return qualified(names);
 }
@@ -82,7 +94,9 @@ std::string not_null_check_column(const json& expr) {
   return sval(test["arg"]["ColumnRef"]["fields"].back());
 }
 
-bool is_serial_type(const std::string& name) { return k_serial_types.count(name) > 0; }
+bool is_serial_type(const std::string& name) {
+  return k_serial_types.count(name) > 0;
+}
 
 std::set<std::string> ScriptLinter::ignored() const {
   std::set<std::string> all = m_file_ignores;
@@ -90,7 +104,8 @@ std::set<std::string> ScriptLinter::ignored() const {
   return all;
 }
 
-std::set<std::string> ScriptLinter::parse_directive(const sql::LineComment& comment, bool& file_level) const {
+std::set<std::string> ScriptLinter::parse_directive(const sql::LineComment& comment,
+                                                    bool& file_level) const {
   std::string_view text = comment.text;
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   std::string_view rest;
@@ -109,9 +124,10 @@ std::set<std::string> ScriptLinter::parse_directive(const sql::LineComment& comm
     if (id.empty()) return;
     if (!find_rule(id)) {
       auto at = sql::line_column_at(m_script.sql, comment.offset);
-      throw Error(ErrorKind::input, fmt::format("unknown lint rule `{}` in a preflight:ignore comment", id),
-                  "the rules are listed in the README, section \"Migration safety: lint and lock trace\"",
-                  Location{m_script.path, at.line, at.column});
+      throw Error(
+          ErrorKind::input, fmt::format("unknown lint rule `{}` in a preflight:ignore comment", id),
+          "the rules are listed in the README, section \"Migration safety: lint and lock trace\"",
+          Location{m_script.path, at.line, at.column});
     }
     ids.insert(id);
     id.clear();
@@ -161,7 +177,8 @@ void ScriptLinter::run() {
   for (const auto& statement : statements) {
     m_start = statement.offset;
     m_statement_ignores.clear();
-    for (const auto& comment : sql::leading_line_comments(m_script.sql, statement.leading_offset, m_start)) {
+    for (const auto& comment :
+         sql::leading_line_comments(m_script.sql, statement.leading_offset, m_start)) {
       bool file_level = false;
       auto ids = parse_directive(comment, file_level);
       if (!file_level) m_statement_ignores.insert(ids.begin(), ids.end());
@@ -173,13 +190,15 @@ void ScriptLinter::run() {
   }
   if (m_open_begin) {
     m_sink.emit(m_script, "unterminated-transaction", m_open_begin->first, m_open_begin->second,
-                "BEGIN without a matching COMMIT in a -- no-transaction migration: the transaction stays open "
+                "BEGIN without a matching COMMIT in a -- no-transaction migration: the transaction "
+                "stays open "
                 "and keeps its locks until the session ends",
                 "end the block with COMMIT");
   }
 }
 
-void ScriptLinter::lint_statement(const std::string& type, const json& n, std::vector<Lock>& locks) {
+void ScriptLinter::lint_statement(const std::string& type, const json& n,
+                                  std::vector<Lock>& locks) {
   if (type == "IndexStmt") {
     index_stmt(n, locks);
   } else if (type == "DropStmt") {
@@ -195,7 +214,8 @@ void ScriptLinter::lint_statement(const std::string& type, const json& n, std::v
   } else if (type == "TransactionStmt") {
     transaction_stmt(n);
   } else if (type == "VariableSetStmt") {
-    if (n.value("name", "") == "lock_timeout" && n.value("kind", "") != "VAR_RESET") m_lock_timeout_set = true;
+    if (n.value("name", "") == "lock_timeout" && n.value("kind", "") != "VAR_RESET")
+      m_lock_timeout_set = true;
   } else if (type == "TruncateStmt") {
     std::vector<std::string> tables;
     for (const auto& r : n["relations"]) {
@@ -204,33 +224,41 @@ void ScriptLinter::lint_statement(const std::string& type, const json& n, std::v
       if (existing(table)) locks.push_back({table, LockMode::access_exclusive});
     }
     if (n.value("behavior", "") == "DROP_CASCADE") {
-      emit("truncate-cascade",
-           fmt::format("TRUNCATE {} CASCADE also empties every table with a foreign key to it, under ACCESS "
-                       "EXCLUSIVE on all of them",
-                       fmt::join(tables, ", ")),
-           "truncate exactly the tables you mean, by name, without CASCADE");
+      emit(
+          "truncate-cascade",
+          fmt::format(
+              "TRUNCATE {} CASCADE also empties every table with a foreign key to it, under ACCESS "
+              "EXCLUSIVE on all of them",
+              fmt::join(tables, ", ")),
+          "truncate exactly the tables you mean, by name, without CASCADE");
     }
   } else if (type == "VacuumStmt") {
     bool full = false;
-    for (const auto& o : n.value("options", json::array())) full = full || o["DefElem"].value("defname", "") == "full";
+    for (const auto& o : n.value("options", json::array()))
+      full = full || o["DefElem"].value("defname", "") == "full";
     if (!full) return;
     std::vector<std::string> tables;
-    for (const auto& r : n.value("rels", json::array())) tables.push_back(relation_key(r["VacuumRelation"]["relation"]));
+    for (const auto& r : n.value("rels", json::array()))
+      tables.push_back(relation_key(r["VacuumRelation"]["relation"]));
     for (const auto& t : tables) {
       if (existing(t)) locks.push_back({t, LockMode::access_exclusive});
     }
     emit("vacuum-full",
-         fmt::format("VACUUM FULL rewrites {} under ACCESS EXCLUSIVE: reads and writes are blocked for the whole "
+         fmt::format("VACUUM FULL rewrites {} under ACCESS EXCLUSIVE: reads and writes are blocked "
+                     "for the whole "
                      "rewrite",
-                     tables.empty() ? std::string("every table") : fmt::format("{}", fmt::join(tables, ", "))),
-         "use plain VACUUM (it blocks neither reads nor writes), or pg_repack for an online rewrite, outside "
+                     tables.empty() ? std::string("every table")
+                                    : fmt::format("{}", fmt::join(tables, ", "))),
+         "use plain VACUUM (it blocks neither reads nor writes), or pg_repack for an online "
+         "rewrite, outside "
          "migrations");
   } else if (type == "ClusterStmt") {
     std::string table = n.contains("relation") ? relation_key(n["relation"]) : std::string{};
     if (!table.empty() && existing(table)) locks.push_back({table, LockMode::access_exclusive});
     if (table.empty() || existing(table)) {
       emit("cluster",
-           fmt::format("CLUSTER rewrites {} under ACCESS EXCLUSIVE: reads and writes are blocked for the whole "
+           fmt::format("CLUSTER rewrites {} under ACCESS EXCLUSIVE: reads and writes are blocked "
+                       "for the whole "
                        "rewrite",
                        table.empty() ? std::string("every clustered table") : table),
            "use pg_repack for an online reorder, outside migrations");
@@ -252,13 +280,15 @@ void ScriptLinter::check_concurrently(const std::string& what) {
   if (m_script.no_transaction) {
     auto begin = sql::line_column_at(m_script.sql, m_open_begin->first);
     emit("concurrently-in-transaction",
-         fmt::format("{} cannot run inside a transaction block; this one follows the BEGIN at line {}, so it "
+         fmt::format("{} cannot run inside a transaction block; this one follows the BEGIN at line "
+                     "{}, so it "
                      "fails at run time",
                      what, begin.line),
          "run it outside the BEGIN … COMMIT block");
   } else {
     emit("concurrently-in-transaction",
-         fmt::format("{} cannot run inside a transaction block; this migration runs in one, so it fails at run "
+         fmt::format("{} cannot run inside a transaction block; this migration runs in one, so it "
+                     "fails at run "
                      "time",
                      what),
          "move it to its own migration whose file starts with -- no-transaction");
@@ -271,10 +301,12 @@ void ScriptLinter::note_locks(const std::vector<Lock>& locks) {
     if (!migrate::is_dangerous(lock.mode)) continue;
     m_lock_timeout_reported = true;
     emit("missing-lock-timeout",
-         fmt::format("{} on existing table {} is taken without SET lock_timeout: while it waits behind a long "
+         fmt::format("{} on existing table {} is taken without SET lock_timeout: while it waits "
+                     "behind a long "
                      "query, every other query on {} queues behind it",
                      migrate::lock_mode_name(lock.mode), lock.table, lock.table),
-         "start the file with SET lock_timeout = '5s' (or set lock_timeout in preflight.toml) and retry on "
+         "start the file with SET lock_timeout = '5s' (or set lock_timeout in preflight.toml) and "
+         "retry on "
          "timeout");
     return;
   }
@@ -288,7 +320,8 @@ void ScriptLinter::index_stmt(const json& n, std::vector<Lock>& locks) {
   } else if (existing(table)) {
     locks.push_back({table, LockMode::share});
     emit("create-index-not-concurrently",
-         fmt::format("CREATE INDEX on existing table {} takes a SHARE lock: writes (INSERT, UPDATE, DELETE) are "
+         fmt::format("CREATE INDEX on existing table {} takes a SHARE lock: writes (INSERT, "
+                     "UPDATE, DELETE) are "
                      "blocked for the whole build",
                      table),
          "use CREATE INDEX CONCURRENTLY in its own migration that starts with -- no-transaction");
@@ -311,7 +344,8 @@ void ScriptLinter::drop_stmt(const json& n, std::vector<Lock>& locks) {
       } else if (!m_new_indexes.count(name) && (table.empty() || existing(table))) {
         locks.push_back({table.empty() ? name : table, LockMode::access_exclusive});
         emit("drop-index-not-concurrently",
-             fmt::format("DROP INDEX {} takes an ACCESS EXCLUSIVE lock on {}: reads and writes are blocked until "
+             fmt::format("DROP INDEX {} takes an ACCESS EXCLUSIVE lock on {}: reads and writes are "
+                         "blocked until "
                          "the transaction ends",
                          name, table.empty() ? std::string("its table") : table),
              "use DROP INDEX CONCURRENTLY in a migration that starts with -- no-transaction");
@@ -324,7 +358,8 @@ void ScriptLinter::drop_stmt(const json& n, std::vector<Lock>& locks) {
         locks.push_back({name, LockMode::access_exclusive});
         if (!created_by_up(name)) {
           emit("drop-table",
-               fmt::format("DROP TABLE {} breaks running code that still reads or writes it (and takes ACCESS "
+               fmt::format("DROP TABLE {} breaks running code that still reads or writes it (and "
+                           "takes ACCESS "
                            "EXCLUSIVE)",
                            name),
                "deploy code that no longer uses the table first, then drop it in a later release");
@@ -356,7 +391,8 @@ void ScriptLinter::reindex_stmt(const json& n, std::vector<Lock>& locks) {
   if (!table.empty() && !existing(table)) return;
   if (!table.empty()) locks.push_back({table, LockMode::share});
   emit("reindex-not-concurrently",
-       fmt::format("REINDEX takes a SHARE lock on {} and ACCESS EXCLUSIVE on the index: writes, and reads that use "
+       fmt::format("REINDEX takes a SHARE lock on {} and ACCESS EXCLUSIVE on the index: writes, "
+                   "and reads that use "
                    "the index, are blocked for the whole rebuild",
                    table.empty() ? std::string("every table it rebuilds") : table),
        "use REINDEX … CONCURRENTLY in a migration that starts with -- no-transaction");
@@ -368,13 +404,15 @@ void ScriptLinter::create_stmt(const json& n, std::vector<Lock>& locks) {
   auto note_foreign_key = [&](const json& c) {
     if (c.value("contype", "") != "CONSTR_FOREIGN" || !c.contains("pktable")) return;
     const std::string referenced = relation_key(c["pktable"]);
-    if (referenced != table && existing(referenced)) locks.push_back({referenced, LockMode::share_row_exclusive});
+    if (referenced != table && existing(referenced))
+      locks.push_back({referenced, LockMode::share_row_exclusive});
   };
   for (const auto& element : n.value("tableElts", json::array())) {
     if (element.contains("ColumnDef")) {
       const json& col = element["ColumnDef"];
       columns[col.value("colname", "")] = column_type(col.value("typeName", json::object()));
-      for (const auto& c : col.value("constraints", json::array())) note_foreign_key(c["Constraint"]);
+      for (const auto& c : col.value("constraints", json::array()))
+        note_foreign_key(c["Constraint"]);
     } else if (element.contains("Constraint")) {
       note_foreign_key(element["Constraint"]);
     }
@@ -391,12 +429,13 @@ void ScriptLinter::transaction_stmt(const json& n) {
   const bool end = kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK";
   if (!begin && !end) return;
   if (!m_script.no_transaction) {
-    const std::string word = kind == "TRANS_STMT_BEGIN"   ? "BEGIN"
-                             : kind == "TRANS_STMT_START" ? "START TRANSACTION"
+    const std::string word = kind == "TRANS_STMT_BEGIN"    ? "BEGIN"
+                             : kind == "TRANS_STMT_START"  ? "START TRANSACTION"
                              : kind == "TRANS_STMT_COMMIT" ? "COMMIT"
                                                            : "ROLLBACK";
     emit("nested-transaction",
-         fmt::format("{} inside a migration that preflight already runs in a transaction: the migration and its "
+         fmt::format("{} inside a migration that preflight already runs in a transaction: the "
+                     "migration and its "
                      "history row are no longer committed together",
                      word),
          "remove it; a file that must manage its own transactions starts with -- no-transaction");
@@ -406,7 +445,7 @@ void ScriptLinter::transaction_stmt(const json& n) {
   if (end) m_open_begin.reset();
 }
 
-}  // namespace detail
+} // namespace detail
 
 namespace {
 
@@ -416,7 +455,7 @@ bool position_before(const Finding& a, const Finding& b) {
   return std::tie(a.line, a.column) < std::tie(b.line, b.column);
 }
 
-}  // namespace
+} // namespace
 
 std::vector<LintMigration> lint_migrations_of(const migrate::MigrationSet& set) {
   std::vector<LintMigration> migrations;
@@ -424,7 +463,8 @@ std::vector<LintMigration> lint_migrations_of(const migrate::MigrationSet& set) 
   return migrations;
 }
 
-std::vector<Finding> lint_migrations(const std::vector<LintMigration>& migrations, const LintConfig& config) {
+std::vector<Finding> lint_migrations(const std::vector<LintMigration>& migrations,
+                                     const LintConfig& config) {
   SchemaModel model;
   FindingSink sink(config);
   std::vector<std::string> file_order;
@@ -445,12 +485,14 @@ std::vector<Finding> lint_migrations(const std::vector<LintMigration>& migration
       if (c.kind == "index") undone = undone || d.indexes.count(c.name);
       if (c.kind == "constraint") undone = undone || d.constraints.count(c.table + "." + c.name);
       if (undone) continue;
-      const std::string drop = c.kind == "index"   ? "DROP INDEX " + c.name
-                               : c.kind == "table" ? "DROP TABLE " + c.name
-                                                   : "ALTER TABLE " + c.table + " DROP CONSTRAINT " + c.name;
+      const std::string drop = c.kind == "index" ? "DROP INDEX " + c.name
+                               : c.kind == "table"
+                                   ? "DROP TABLE " + c.name
+                                   : "ALTER TABLE " + c.table + " DROP CONSTRAINT " + c.name;
       sink.emit(migration.up, "down-does-not-undo", c.offset, c.ignored,
-                fmt::format("this migration creates {} {}{}, but {} does not drop it", c.kind, c.name,
-                            c.kind == "table" ? "" : " on " + c.table, migration.down->path),
+                fmt::format("this migration creates {} {}{}, but {} does not drop it", c.kind,
+                            c.name, c.kind == "table" ? "" : " on " + c.table,
+                            migration.down->path),
                 fmt::format("add {}; to the down migration", drop));
     }
   }
@@ -466,7 +508,8 @@ std::vector<Finding> lint_migrations(const std::vector<LintMigration>& migration
 }
 
 bool has_errors(const std::vector<Finding>& findings) {
-  return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.level == Level::error; });
+  return std::any_of(findings.begin(), findings.end(),
+                     [](const Finding& f) { return f.level == Level::error; });
 }
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

@@ -26,9 +26,10 @@ std::vector<LintMigration> lint_migrations_of(const migrate::MigrationSet& set);
 /// returns the findings that remain after suppression comments and the configured levels, in
 /// file order. Throws Error(input) at file:line:col for SQL that does not parse and for unknown
 /// rule ids in suppression comments.
-std::vector<Finding> lint_migrations(const std::vector<LintMigration>& migrations, const LintConfig& config);
+std::vector<Finding> lint_migrations(const std::vector<LintMigration>& migrations,
+                                     const LintConfig& config);
 
 /// True if any finding has level error.
 bool has_errors(const std::vector<Finding>& findings);
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

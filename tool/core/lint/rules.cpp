@@ -8,7 +8,8 @@ const std::vector<Rule>& all_rules() {
        "CREATE INDEX without CONCURRENTLY on an existing table blocks writes for the whole build"},
       {"drop-index-not-concurrently", Level::error,
        "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table"},
-      {"reindex-not-concurrently", Level::error, "REINDEX without CONCURRENTLY blocks writes to the table"},
+      {"reindex-not-concurrently", Level::error,
+       "REINDEX without CONCURRENTLY blocks writes to the table"},
       {"detach-partition-not-concurrently", Level::error,
        "DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent table"},
       {"concurrently-in-transaction", Level::error,
@@ -20,28 +21,35 @@ const std::vector<Rule>& all_rules() {
       {"add-unique-without-using-index", Level::error,
        "ADD UNIQUE / PRIMARY KEY builds its index under ACCESS EXCLUSIVE"},
       {"alter-column-type-rewrite", Level::error,
-       "ALTER COLUMN TYPE to a type that is not binary-coercible rewrites the table under ACCESS EXCLUSIVE"},
+       "ALTER COLUMN TYPE to a type that is not binary-coercible rewrites the table under ACCESS "
+       "EXCLUSIVE"},
       {"set-not-null-without-check", Level::error,
        "SET NOT NULL scans the table under ACCESS EXCLUSIVE unless a validated CHECK proves it"},
       {"add-column-volatile-default", Level::error,
        "ADD COLUMN with a volatile default rewrites the table under ACCESS EXCLUSIVE"},
       {"add-column-required-without-default", Level::error,
-       "ADD COLUMN NOT NULL without a default fails on a non-empty table and breaks running inserts"},
+       "ADD COLUMN NOT NULL without a default fails on a non-empty table and breaks running "
+       "inserts"},
       {"drop-table", Level::warning, "DROP TABLE breaks code that still uses the table"},
       {"drop-column", Level::warning, "DROP COLUMN breaks code that still uses the column"},
-      {"rename-table", Level::warning, "RENAME of a table breaks code that still uses the old name"},
+      {"rename-table", Level::warning,
+       "RENAME of a table breaks code that still uses the old name"},
       {"rename-column", Level::warning, "RENAME COLUMN breaks code that still uses the old name"},
-      {"truncate-cascade", Level::error, "TRUNCATE … CASCADE also empties every table that references it"},
+      {"truncate-cascade", Level::error,
+       "TRUNCATE … CASCADE also empties every table that references it"},
       {"vacuum-full", Level::error, "VACUUM FULL rewrites the table under ACCESS EXCLUSIVE"},
       {"cluster", Level::error, "CLUSTER rewrites the table under ACCESS EXCLUSIVE"},
       {"missing-lock-timeout", Level::warning,
-       "a migration taking SHARE or stronger locks on existing tables without lock_timeout can queue "
+       "a migration taking SHARE or stronger locks on existing tables without lock_timeout can "
+       "queue "
        "every query behind it"},
       {"nested-transaction", Level::error,
        "BEGIN / COMMIT / ROLLBACK inside a migration that preflight already runs in a transaction"},
-      {"unterminated-transaction", Level::error, "BEGIN without COMMIT in a -- no-transaction migration"},
+      {"unterminated-transaction", Level::error,
+       "BEGIN without COMMIT in a -- no-transaction migration"},
       {"down-does-not-undo", Level::warning,
-       "the down migration does not drop an index, table or constraint that the up migration creates"},
+       "the down migration does not drop an index, table or constraint that the up migration "
+       "creates"},
   };
   return rules;
 }
@@ -55,9 +63,12 @@ const Rule* find_rule(std::string_view id) {
 
 std::string to_string(Level level) {
   switch (level) {
-    case Level::off: return "off";
-    case Level::warning: return "warning";
-    case Level::error: return "error";
+  case Level::off:
+    return "off";
+  case Level::warning:
+    return "warning";
+  case Level::error:
+    return "error";
   }
   return "error";
 }
@@ -69,4 +80,4 @@ std::optional<Level> level_from_string(std::string_view name) {
   return std::nullopt;
 }
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

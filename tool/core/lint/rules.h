@@ -13,9 +13,9 @@ namespace preflight::lint {
 enum class Level { off, warning, error };
 
 struct Rule {
-  std::string id;       // e.g. "create-index-not-concurrently"
-  Level level;          // the default level
-  std::string summary;  // one line, used as SARIF shortDescription
+  std::string id;      // e.g. "create-index-not-concurrently"
+  Level level;         // the default level
+  std::string summary; // one line, used as SARIF shortDescription
 };
 
 struct Finding {
@@ -24,8 +24,8 @@ struct Finding {
   std::string file;
   std::uint32_t line = 0;
   std::uint32_t column = 0;
-  std::string message;  // the lock taken and what it blocks, or what breaks
-  std::string hint;     // the safer way
+  std::string message; // the lock taken and what it blocks, or what breaks
+  std::string hint;    // the safer way
 };
 
 /// Every rule, in the README's order.
@@ -40,4 +40,4 @@ std::string to_string(Level level);
 /// The level named by `name` ("off", "warning", "error"), or nullopt.
 std::optional<Level> level_from_string(std::string_view name);
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

@@ -7,8 +7,8 @@ namespace preflight::lint {
 std::string ColumnType::to_string() const {
   // The SQL names users write rather than PostgreSQL's internal ones.
   static const std::map<std::string, std::string> k_sql_names{
-      {"int2", "smallint"}, {"int4", "integer"}, {"int8", "bigint"}, {"float4", "real"},
-      {"float8", "double precision"}, {"bpchar", "char"}, {"bool", "boolean"}};
+      {"int2", "smallint"},           {"int4", "integer"}, {"int8", "bigint"}, {"float4", "real"},
+      {"float8", "double precision"}, {"bpchar", "char"},  {"bool", "boolean"}};
   auto sql_name = k_sql_names.find(name);
   std::string text = sql_name == k_sql_names.end() ? name : sql_name->second;
   if (!mods.empty()) {
@@ -42,8 +42,10 @@ bool binary_coercible(const ColumnType& from, const ColumnType& to) {
   auto widened = [&](std::size_t count) {
     // No modifier on the target means unbounded; otherwise every bound must grow or stay.
     if (to.mods.empty()) return true;
-    if (from.mods.empty() || from.mods.size() != to.mods.size() || to.mods.size() > count) return false;
-    return to.mods[0] >= from.mods[0] && (count < 2 || to.mods.size() < 2 || to.mods[1] == from.mods[1]);
+    if (from.mods.empty() || from.mods.size() != to.mods.size() || to.mods.size() > count)
+      return false;
+    return to.mods[0] >= from.mods[0] &&
+           (count < 2 || to.mods.size() < 2 || to.mods[1] == from.mods[1]);
   };
   if (from.name == "varchar" && to.name == "varchar") return widened(1);
   if (from.name == "varchar" && to.name == "text") return true;
@@ -54,7 +56,8 @@ bool binary_coercible(const ColumnType& from, const ColumnType& to) {
   return false;
 }
 
-void SchemaModel::create_table(const std::string& table, std::map<std::string, ColumnType> columns) {
+void SchemaModel::create_table(const std::string& table,
+                               std::map<std::string, ColumnType> columns) {
   m_tables[table] = std::move(columns);
 }
 
@@ -92,7 +95,8 @@ void SchemaModel::drop_column(const std::string& table, const std::string& colum
   if (auto t = m_tables.find(table); t != m_tables.end()) t->second.erase(column);
 }
 
-void SchemaModel::rename_column(const std::string& table, const std::string& from, const std::string& to) {
+void SchemaModel::rename_column(const std::string& table, const std::string& from,
+                                const std::string& to) {
   auto t = m_tables.find(table);
   if (t == m_tables.end()) return;
   if (auto c = t->second.find(from); c != t->second.end()) {
@@ -101,30 +105,39 @@ void SchemaModel::rename_column(const std::string& table, const std::string& fro
   }
 }
 
-void SchemaModel::add_index(const std::string& index, const std::string& table) { m_indexes[index] = table; }
+void SchemaModel::add_index(const std::string& index, const std::string& table) {
+  m_indexes[index] = table;
+}
 
 std::string SchemaModel::index_table(const std::string& index) const {
   auto it = m_indexes.find(index);
   return it == m_indexes.end() ? std::string{} : it->second;
 }
 
-void SchemaModel::drop_index(const std::string& index) { m_indexes.erase(index); }
+void SchemaModel::drop_index(const std::string& index) {
+  m_indexes.erase(index);
+}
 
-void SchemaModel::add_not_null_check(const std::string& name, NotNullCheck check) { m_checks[name] = std::move(check); }
+void SchemaModel::add_not_null_check(const std::string& name, NotNullCheck check) {
+  m_checks[name] = std::move(check);
+}
 
 void SchemaModel::validate_constraint(const std::string& table, const std::string& name) {
-  if (auto it = m_checks.find(name); it != m_checks.end() && it->second.table == table) it->second.validated = true;
+  if (auto it = m_checks.find(name); it != m_checks.end() && it->second.table == table)
+    it->second.validated = true;
 }
 
 void SchemaModel::drop_constraint(const std::string& table, const std::string& name) {
-  if (auto it = m_checks.find(name); it != m_checks.end() && it->second.table == table) m_checks.erase(it);
+  if (auto it = m_checks.find(name); it != m_checks.end() && it->second.table == table)
+    m_checks.erase(it);
 }
 
-bool SchemaModel::has_validated_not_null_check(const std::string& table, const std::string& column) const {
+bool SchemaModel::has_validated_not_null_check(const std::string& table,
+                                               const std::string& column) const {
   for (const auto& [name, check] : m_checks) {
     if (check.table == table && check.column == column && check.validated) return true;
   }
   return false;
 }
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

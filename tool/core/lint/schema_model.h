@@ -15,8 +15,8 @@
 namespace preflight::lint {
 
 struct ColumnType {
-  std::string name;                 // PostgreSQL's internal name: "int4", "varchar", "text"
-  std::vector<std::int64_t> mods;   // type modifiers, e.g. {20} for varchar(20)
+  std::string name;               // PostgreSQL's internal name: "int4", "varchar", "text"
+  std::vector<std::int64_t> mods; // type modifiers, e.g. {20} for varchar(20)
   bool array = false;
 
   /// "varchar(20)", "int8", "text[]".
@@ -61,8 +61,8 @@ public:
 
 private:
   std::map<std::string, std::map<std::string, ColumnType>> m_tables;
-  std::map<std::string, std::string> m_indexes;        // index → table
-  std::map<std::string, NotNullCheck> m_checks;        // constraint name → check
+  std::map<std::string, std::string> m_indexes; // index → table
+  std::map<std::string, NotNullCheck> m_checks; // constraint name → check
 };
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

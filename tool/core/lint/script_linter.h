@@ -47,7 +47,7 @@ struct Lock {
 
 // An object an up migration creates, which its down migration should drop.
 struct Created {
-  std::string kind;  // "index", "table", "constraint"
+  std::string kind; // "index", "table", "constraint"
   std::string name;
   std::string table;
   std::size_t offset = 0;
@@ -56,12 +56,12 @@ struct Created {
 
 struct UpEffects {
   std::vector<Created> created;
-  std::set<std::string> tables;   // created by the up script
-  std::set<std::string> columns;  // "table.column" added by the up script
+  std::set<std::string> tables;  // created by the up script
+  std::set<std::string> columns; // "table.column" added by the up script
 };
 
 struct DownEffects {
-  std::set<std::string> tables, indexes, constraints;  // constraints as "table.name"
+  std::set<std::string> tables, indexes, constraints; // constraints as "table.name"
 };
 
 // Collects findings, applying suppression comments and the configured levels.
@@ -72,11 +72,13 @@ public:
   void emit(const migrate::Script& script, const std::string& rule_id, std::size_t offset,
             const std::set<std::string>& ignored, std::string message, std::string hint) {
     const Rule* rule = find_rule(rule_id);
-    if (!rule) throw Error(ErrorKind::internal, "lint rule `" + rule_id + "` is not in the catalogue");
+    if (!rule)
+      throw Error(ErrorKind::internal, "lint rule `" + rule_id + "` is not in the catalogue");
     const Level level = effective_level(*rule, m_config);
     if (level == Level::off || ignored.count(rule_id)) return;
     auto at = sql::line_column_at(script.sql, offset);
-    m_findings.push_back({rule_id, level, script.path, at.line, at.column, std::move(message), std::move(hint)});
+    m_findings.push_back(
+        {rule_id, level, script.path, at.line, at.column, std::move(message), std::move(hint)});
   }
 
   std::vector<Finding> take() { return std::move(m_findings); }
@@ -91,8 +93,8 @@ private:
 class ScriptLinter {
 public:
   /// `up` is the paired up script's effects when this is a down script, else null.
-  ScriptLinter(const migrate::Script& script, SchemaModel& model, FindingSink& sink, const LintConfig& config,
-               const UpEffects* up)
+  ScriptLinter(const migrate::Script& script, SchemaModel& model, FindingSink& sink,
+               const LintConfig& config, const UpEffects* up)
       : m_script(script), m_model(model), m_sink(sink), m_config(config), m_up(up) {}
 
   /// Lints the script into the sink; throws Error(input) at file:line:col when it does not parse.
@@ -129,7 +131,9 @@ private:
   void create_stmt(const json& n, std::vector<Lock>& locks);
   void transaction_stmt(const json& n);
   void created(std::string kind, std::string name, std::string table) {
-    if (!is_down() && !name.empty()) up_effects.created.push_back({std::move(kind), std::move(name), std::move(table), m_start, ignored()});
+    if (!is_down() && !name.empty())
+      up_effects.created.push_back(
+          {std::move(kind), std::move(name), std::move(table), m_start, ignored()});
   }
   void forget_created(const std::string& kind, const std::string& name, const std::string& table) {
     std::erase_if(up_effects.created, [&](const Created& c) {
@@ -141,16 +145,16 @@ private:
   SchemaModel& m_model;
   FindingSink& m_sink;
   const LintConfig& m_config;
-  const UpEffects* m_up;  // the paired up script's effects when this is a down script
+  const UpEffects* m_up; // the paired up script's effects when this is a down script
 
-  std::size_t m_start = 0;  // first token of the current statement
+  std::size_t m_start = 0; // first token of the current statement
   std::set<std::string> m_statement_ignores;
   std::set<std::string> m_file_ignores;
-  std::set<std::string> m_new_tables;  // created earlier in this script
+  std::set<std::string> m_new_tables; // created earlier in this script
   std::set<std::string> m_new_indexes;
   bool m_lock_timeout_set = false;
   bool m_lock_timeout_reported = false;
-  std::optional<std::pair<std::size_t, std::set<std::string>>> m_open_begin;  // offset, ignores
+  std::optional<std::pair<std::size_t, std::set<std::string>>> m_open_begin; // offset, ignores
 };
 
-}  // namespace preflight::lint::detail
+} // namespace preflight::lint::detail

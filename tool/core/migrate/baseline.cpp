@@ -8,14 +8,16 @@ std::vector<const Migration*> plan_baseline(const MigrationSet& files,
                                             const std::vector<AppliedMigration>& history,
                                             std::int64_t version) {
   if (files.find(version) == nullptr) {
-    throw Error(ErrorKind::usage, fmt::format("baseline {}: no migration has this version", version),
+    throw Error(ErrorKind::usage,
+                fmt::format("baseline {}: no migration has this version", version),
                 "pass the version of the newest migration the database already contains");
   }
   if (!history.empty()) {
-    throw Error(ErrorKind::history,
-                fmt::format("baseline refused: the history already has {} row{} (newest: version {})",
-                            history.size(), history.size() == 1 ? "" : "s", history.back().version),
-                "baseline only starts a history; use `preflight migrate status` to see what is recorded");
+    throw Error(
+        ErrorKind::history,
+        fmt::format("baseline refused: the history already has {} row{} (newest: version {})",
+                    history.size(), history.size() == 1 ? "" : "s", history.back().version),
+        "baseline only starts a history; use `preflight migrate status` to see what is recorded");
   }
   std::vector<const Migration*> plan;
   for (const auto& m : files.all()) {
@@ -24,4 +26,4 @@ std::vector<const Migration*> plan_baseline(const MigrationSet& files,
   return plan;
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

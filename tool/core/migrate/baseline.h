@@ -16,4 +16,4 @@ std::vector<const Migration*> plan_baseline(const MigrationSet& files,
                                             const std::vector<AppliedMigration>& history,
                                             std::int64_t version);
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -13,7 +13,8 @@ Checksum sha384(std::string_view bytes) {
   // OpenSSL 3 looks the algorithm up again on every EVP_Digest(EVP_sha384()) call; for 10,000
   // small files that lookup costs more than the hashing. Fetch it once, keep a context per thread.
   static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA384", nullptr);
-  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(),
+                                                                            EVP_MD_CTX_free);
   Checksum digest(48);
   unsigned int size = 0;
   if (md == nullptr || ctx == nullptr || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
@@ -40,7 +41,8 @@ namespace {
 constexpr std::array<signed char, 256> k_hex_values = [] {
   std::array<signed char, 256> values{};
   values.fill(-1);
-  for (int i = 0; i < 10; ++i) values[static_cast<std::size_t>('0' + i)] = static_cast<signed char>(i);
+  for (int i = 0; i < 10; ++i)
+    values[static_cast<std::size_t>('0' + i)] = static_cast<signed char>(i);
   for (int i = 0; i < 6; ++i) {
     values[static_cast<std::size_t>('a' + i)] = static_cast<signed char>(10 + i);
     values[static_cast<std::size_t>('A' + i)] = static_cast<signed char>(10 + i);
@@ -48,8 +50,10 @@ constexpr std::array<signed char, 256> k_hex_values = [] {
   return values;
 }();
 
-int hex_value(char c) { return k_hex_values[static_cast<unsigned char>(c)]; }
-}  // namespace
+int hex_value(char c) {
+  return k_hex_values[static_cast<unsigned char>(c)];
+}
+} // namespace
 
 Checksum from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) throw Error(ErrorKind::input, "hex string has an odd length");
@@ -63,4 +67,4 @@ Checksum from_hex(std::string_view hex) {
   return bytes;
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

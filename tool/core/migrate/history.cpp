@@ -9,17 +9,24 @@ namespace preflight::migrate {
 
 std::string to_string(MigrationState state) {
   switch (state) {
-    case MigrationState::applied: return "applied";
-    case MigrationState::pending: return "pending";
-    case MigrationState::pending_out_of_order: return "pending_out_of_order";
-    case MigrationState::missing_file: return "missing_file";
-    case MigrationState::checksum_mismatch: return "checksum_mismatch";
-    case MigrationState::failed: return "failed";
+  case MigrationState::applied:
+    return "applied";
+  case MigrationState::pending:
+    return "pending";
+  case MigrationState::pending_out_of_order:
+    return "pending_out_of_order";
+  case MigrationState::missing_file:
+    return "missing_file";
+  case MigrationState::checksum_mismatch:
+    return "checksum_mismatch";
+  case MigrationState::failed:
+    return "failed";
   }
   return "unknown";
 }
 
-std::vector<StatusEntry> compute_status(const MigrationSet& files, std::vector<AppliedMigration> history) {
+std::vector<StatusEntry> compute_status(const MigrationSet& files,
+                                        std::vector<AppliedMigration> history) {
   std::map<std::int64_t, StatusEntry> entries;
   std::int64_t newest_applied = 0;
   for (auto& row : history) {
@@ -47,8 +54,8 @@ std::vector<StatusEntry> compute_status(const MigrationSet& files, std::vector<A
     e.version = m.version;
     e.description = m.description;
     e.migration = &m;
-    e.state = m.version < newest_applied ? MigrationState::pending_out_of_order
-                                         : MigrationState::pending;
+    e.state =
+        m.version < newest_applied ? MigrationState::pending_out_of_order : MigrationState::pending;
   }
   std::vector<StatusEntry> out;
   out.reserve(entries.size());
@@ -60,31 +67,32 @@ std::vector<Error> history_problems(const std::vector<StatusEntry>& status) {
   std::vector<Error> problems;
   for (const auto& e : status) {
     switch (e.state) {
-      case MigrationState::missing_file:
-        problems.emplace_back(ErrorKind::history,
-                              fmt::format("migration {} ({}) was applied but its file is missing",
-                                          e.version, e.description),
-                              "restore the file; history must not be rewritten silently");
-        break;
-      case MigrationState::checksum_mismatch:
-        problems.emplace_back(
-            ErrorKind::history,
-            fmt::format("migration {} ({}) was edited after it was applied: recorded checksum "
-                        "{}, file {} has {}",
-                        e.version, e.description, to_hex(e.applied->checksum), e.migration->up.path,
-                        to_hex(e.migration->checksum)),
-            "restore the applied version of the file, or run `preflight migrate repair` to "
-            "record the new checksum if the edit is intended");
-        break;
-      case MigrationState::failed:
-        problems.emplace_back(
-            ErrorKind::history,
-            fmt::format("migration {} ({}) is recorded as failed (partially applied)", e.version,
-                        e.description),
-            "fix the database by hand, then run `preflight migrate repair` to remove the failed "
-            "row");
-        break;
-      default: break;
+    case MigrationState::missing_file:
+      problems.emplace_back(ErrorKind::history,
+                            fmt::format("migration {} ({}) was applied but its file is missing",
+                                        e.version, e.description),
+                            "restore the file; history must not be rewritten silently");
+      break;
+    case MigrationState::checksum_mismatch:
+      problems.emplace_back(
+          ErrorKind::history,
+          fmt::format("migration {} ({}) was edited after it was applied: recorded checksum "
+                      "{}, file {} has {}",
+                      e.version, e.description, to_hex(e.applied->checksum), e.migration->up.path,
+                      to_hex(e.migration->checksum)),
+          "restore the applied version of the file, or run `preflight migrate repair` to "
+          "record the new checksum if the edit is intended");
+      break;
+    case MigrationState::failed:
+      problems.emplace_back(
+          ErrorKind::history,
+          fmt::format("migration {} ({}) is recorded as failed (partially applied)", e.version,
+                      e.description),
+          "fix the database by hand, then run `preflight migrate repair` to remove the failed "
+          "row");
+      break;
+    default:
+      break;
     }
   }
   return problems;
@@ -95,7 +103,7 @@ void refuse_on_problems(const std::vector<StatusEntry>& status) {
   auto problems = history_problems(status);
   if (!problems.empty()) throw Error::combine(std::move(problems));
 }
-}  // namespace
+} // namespace
 
 std::vector<const Migration*> plan_up(const MigrationSet& files,
                                       const std::vector<AppliedMigration>& history,
@@ -103,7 +111,8 @@ std::vector<const Migration*> plan_up(const MigrationSet& files,
   auto status = compute_status(files, history);
   refuse_on_problems(status);
   if (options.target && *options.target != 0 && files.find(*options.target) == nullptr) {
-    throw Error(ErrorKind::usage, fmt::format("--to {}: no migration has this version", *options.target));
+    throw Error(ErrorKind::usage,
+                fmt::format("--to {}: no migration has this version", *options.target));
   }
   std::vector<const Migration*> plan;
   std::vector<Error> out_of_order;
@@ -180,4 +189,4 @@ std::vector<const Migration*> plan_down(const MigrationSet& files,
   return plan;
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

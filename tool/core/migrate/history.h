@@ -15,19 +15,19 @@ namespace preflight::migrate {
 struct AppliedMigration {
   std::int64_t version = 0;
   std::string description;
-  std::string installed_on;            // as the server printed it (ISO 8601)
+  std::string installed_on; // as the server printed it (ISO 8601)
   bool success = true;
   Checksum checksum;
-  std::int64_t execution_time_ns = 0;  // -1 while sqlx has not updated it
+  std::int64_t execution_time_ns = 0; // -1 while sqlx has not updated it
 };
 
 enum class MigrationState {
   applied,
   pending,
-  pending_out_of_order,  // pending but older than the newest applied migration
-  missing_file,          // applied, but its file is gone
-  checksum_mismatch,     // applied, but the file changed since
-  failed,                // recorded with success = false
+  pending_out_of_order, // pending but older than the newest applied migration
+  missing_file,         // applied, but its file is gone
+  checksum_mismatch,    // applied, but the file changed since
+  failed,               // recorded with success = false
 };
 
 /// Stable lower-case name of a state, as used in JSON output.
@@ -37,19 +37,20 @@ struct StatusEntry {
   std::int64_t version = 0;
   std::string description;
   MigrationState state = MigrationState::pending;
-  const Migration* migration = nullptr;     // null when the file is missing
-  std::optional<AppliedMigration> applied;  // null when pending
+  const Migration* migration = nullptr;    // null when the file is missing
+  std::optional<AppliedMigration> applied; // null when pending
 };
 
 /// One entry per version found in the files or the history, ascending by version.
-std::vector<StatusEntry> compute_status(const MigrationSet& files, std::vector<AppliedMigration> history);
+std::vector<StatusEntry> compute_status(const MigrationSet& files,
+                                        std::vector<AppliedMigration> history);
 
 /// Every mismatch between history and files (missing file, checksum mismatch, failed row),
 /// as Error(history) values with hints; empty when history and files agree.
 std::vector<Error> history_problems(const std::vector<StatusEntry>& status);
 
 struct UpOptions {
-  std::optional<std::int64_t> target;  // apply up to and including this version
+  std::optional<std::int64_t> target; // apply up to and including this version
   bool allow_out_of_order = false;
 };
 
@@ -61,8 +62,8 @@ std::vector<const Migration*> plan_up(const MigrationSet& files,
                                       const UpOptions& options);
 
 struct DownOptions {
-  std::optional<std::int64_t> steps;   // default 1
-  std::optional<std::int64_t> target;  // revert everything newer than this version (0 = all)
+  std::optional<std::int64_t> steps;  // default 1
+  std::optional<std::int64_t> target; // revert everything newer than this version (0 = all)
 };
 
 /// The migrations `migrate down` reverts, newest first. Throws Error(input) when one of them
@@ -71,4 +72,4 @@ std::vector<const Migration*> plan_down(const MigrationSet& files,
                                         const std::vector<AppliedMigration>& history,
                                         const DownOptions& options);
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -15,7 +15,7 @@ constexpr std::array<std::uint32_t, 256> make_table() {
   return table;
 }
 constexpr auto k_crc_table = make_table();
-}  // namespace
+} // namespace
 
 std::uint32_t crc32(std::string_view bytes) {
   std::uint32_t c = 0xFFFFFFFFU;
@@ -29,4 +29,4 @@ std::int64_t migration_lock_key(std::string_view database_name) {
   return std::int64_t{0x3d32ad9e} * static_cast<std::int64_t>(crc32(database_name));
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -13,4 +13,4 @@ std::uint32_t crc32(std::string_view bytes);
 /// (sqlx-postgres, migrate.rs: generate_lock_id).
 std::int64_t migration_lock_key(std::string_view database_name);
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -24,9 +24,11 @@ constexpr std::array<ModeNames, 8> k_modes{{
     {LockMode::access_exclusive, "ACCESS EXCLUSIVE", "AccessExclusiveLock"},
 }};
 
-}  // namespace
+} // namespace
 
-std::string lock_mode_name(LockMode mode) { return k_modes[static_cast<std::size_t>(mode)].name; }
+std::string lock_mode_name(LockMode mode) {
+  return k_modes[static_cast<std::size_t>(mode)].name;
+}
 
 std::optional<LockMode> lock_mode_from_pg(std::string_view pg_mode) {
   for (const auto& m : k_modes) {
@@ -42,28 +44,38 @@ std::optional<LockMode> lock_mode_from_number(int number) {
 
 Blocked blocked_by(LockMode mode) {
   switch (mode) {
-    case LockMode::access_share:
-    case LockMode::row_share:
-    case LockMode::row_exclusive: return Blocked::nothing;
-    case LockMode::share_update_exclusive: return Blocked::other_ddl;
-    case LockMode::share:
-    case LockMode::share_row_exclusive:
-    case LockMode::exclusive: return Blocked::writes;
-    case LockMode::access_exclusive: return Blocked::reads_and_writes;
+  case LockMode::access_share:
+  case LockMode::row_share:
+  case LockMode::row_exclusive:
+    return Blocked::nothing;
+  case LockMode::share_update_exclusive:
+    return Blocked::other_ddl;
+  case LockMode::share:
+  case LockMode::share_row_exclusive:
+  case LockMode::exclusive:
+    return Blocked::writes;
+  case LockMode::access_exclusive:
+    return Blocked::reads_and_writes;
   }
   return Blocked::reads_and_writes;
 }
 
 std::string describe(Blocked blocked) {
   switch (blocked) {
-    case Blocked::nothing: return "nothing (only DDL)";
-    case Blocked::other_ddl: return "other DDL and VACUUM";
-    case Blocked::writes: return "writes";
-    case Blocked::reads_and_writes: return "reads and writes";
+  case Blocked::nothing:
+    return "nothing (only DDL)";
+  case Blocked::other_ddl:
+    return "other DDL and VACUUM";
+  case Blocked::writes:
+    return "writes";
+  case Blocked::reads_and_writes:
+    return "reads and writes";
   }
   return "reads and writes";
 }
 
-bool is_dangerous(LockMode mode) { return mode >= LockMode::share; }
+bool is_dangerous(LockMode mode) {
+  return mode >= LockMode::share;
+}
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

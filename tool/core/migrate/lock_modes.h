@@ -22,10 +22,10 @@ enum class LockMode {
 
 // What a lock held by a migration stops the application from doing.
 enum class Blocked {
-  nothing,           // ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE: only conflicts with DDL
-  other_ddl,         // SHARE UPDATE EXCLUSIVE: other DDL, VACUUM, ANALYZE; not reads or writes
-  writes,            // SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE: INSERT, UPDATE, DELETE
-  reads_and_writes,  // ACCESS EXCLUSIVE: every query, even SELECT
+  nothing,          // ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE: only conflicts with DDL
+  other_ddl,        // SHARE UPDATE EXCLUSIVE: other DDL, VACUUM, ANALYZE; not reads or writes
+  writes,           // SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE: INSERT, UPDATE, DELETE
+  reads_and_writes, // ACCESS EXCLUSIVE: every query, even SELECT
 };
 
 /// PostgreSQL's name of the mode, e.g. "ACCESS EXCLUSIVE".
@@ -46,4 +46,4 @@ std::string describe(Blocked blocked);
 /// True for SHARE and stronger: the modes that block writes on a live table.
 bool is_dangerous(LockMode mode);
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

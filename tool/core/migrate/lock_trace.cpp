@@ -19,7 +19,8 @@ namespace {
 bool is_concurrent(const nlohmann::json& node) {
   if (node.is_object()) {
     if (node.value("concurrent", false)) return true;
-    if (node.contains("DefElem") && node["DefElem"].value("defname", "") == "concurrently") return true;
+    if (node.contains("DefElem") && node["DefElem"].value("defname", "") == "concurrently")
+      return true;
     for (const auto& [key, child] : node.items()) {
       if (child.is_structured() && is_concurrent(child)) return true;
     }
@@ -31,10 +32,11 @@ bool is_concurrent(const nlohmann::json& node) {
   return false;
 }
 
-}  // namespace
+} // namespace
 
-TracedStatement statement_record(std::int64_t version, const std::string& direction, std::size_t index,
-                                 const std::string& file, std::string_view sql, const sql::Statement& statement) {
+TracedStatement statement_record(std::int64_t version, const std::string& direction,
+                                 std::size_t index, const std::string& file, std::string_view sql,
+                                 const sql::Statement& statement) {
   TracedStatement record;
   record.version = version;
   record.direction = direction;
@@ -61,7 +63,8 @@ std::vector<TracedStatement> untraced_statements(std::int64_t version, const std
   return records;
 }
 
-void finish_migration(std::vector<TracedStatement>& statements, std::size_t first, std::int64_t threshold_ns) {
+void finish_migration(std::vector<TracedStatement>& statements, std::size_t first,
+                      std::int64_t threshold_ns) {
   // Locks are released only when the transaction ends, so a lock taken by statement i is held
   // for the rest of the migration: the durations of i and every statement after it.
   std::int64_t remaining = 0;
@@ -84,7 +87,8 @@ std::vector<BlockedTable> blocked_tables(const LockTrace& trace) {
         return t.version == s.version && t.relation == lock.relation;
       });
       if (it == tables.end()) {
-        tables.push_back({s.version, lock.relation, lock.mode, lock.held_ns, lock.rows, lock.size_bytes, lock.dangerous});
+        tables.push_back({s.version, lock.relation, lock.mode, lock.held_ns, lock.rows,
+                          lock.size_bytes, lock.dangerous});
         continue;
       }
       it->mode = std::max(it->mode, lock.mode);
@@ -95,7 +99,6 @@ std::vector<BlockedTable> blocked_tables(const LockTrace& trace) {
   return tables;
 }
 
-
 std::string format_bytes(std::int64_t bytes) {
   const double b = static_cast<double>(bytes);
   if (bytes < 1024) return fmt::format("{} B", bytes);
@@ -104,7 +107,6 @@ std::string format_bytes(std::int64_t bytes) {
   return fmt::format("{:.2f} GB", b / (1024.0 * 1024 * 1024));
 }
 
-
 namespace {
 
 std::string format_rows(double rows) {
@@ -112,7 +114,7 @@ std::string format_rows(double rows) {
   return fmt::format("~{} rows", static_cast<std::int64_t>(std::llround(rows)));
 }
 
-}  // namespace
+} // namespace
 
 nlohmann::json to_json(const LockTrace& trace) {
   auto statements = nlohmann::json::array();
@@ -128,9 +130,11 @@ nlohmann::json to_json(const LockTrace& trace) {
                        {"held_ns", l.held_ns},
                        {"dangerous", l.dangerous}});
     }
-    nlohmann::json j{{"version", s.version}, {"direction", s.direction}, {"index", s.index},
-                     {"file", s.file},       {"line", s.line},           {"statement", s.text},
-                     {"traced", s.traced},   {"duration_ns", s.duration_ns}, {"locks", locks}};
+    nlohmann::json j{{"version", s.version}, {"direction", s.direction},
+                     {"index", s.index},     {"file", s.file},
+                     {"line", s.line},       {"statement", s.text},
+                     {"traced", s.traced},   {"duration_ns", s.duration_ns},
+                     {"locks", locks}};
     if (!s.note.empty()) j["note"] = s.note;
     statements.push_back(std::move(j));
   }
@@ -145,7 +149,9 @@ nlohmann::json to_json(const LockTrace& trace) {
                        {"size_bytes", t.size_bytes},
                        {"dangerous", t.dangerous}});
   }
-  return {{"threshold_ns", trace.threshold_ns}, {"statements", statements}, {"blocked_tables", blocked}};
+  return {{"threshold_ns", trace.threshold_ns},
+          {"statements", statements},
+          {"blocked_tables", blocked}};
 }
 
 std::vector<std::string> render_lock_trace(const LockTrace& trace) {
@@ -157,29 +163,34 @@ std::vector<std::string> render_lock_trace(const LockTrace& trace) {
       continue;
     }
     if (s.locks.empty()) {
-      lines.push_back(fmt::format("    {}; no lock on an existing table", report::format_duration_ns(s.duration_ns)));
+      lines.push_back(fmt::format("    {}; no lock on an existing table",
+                                  report::format_duration_ns(s.duration_ns)));
       continue;
     }
     lines.push_back(fmt::format("    ran {}", report::format_duration_ns(s.duration_ns)));
     for (const auto& l : s.locks) {
-      lines.push_back(fmt::format("    {} {} on {} ({}, {}){}: blocks {}, held {} until the migration ends",
-                                  l.dangerous ? "!!" : "  ", lock_mode_name(l.mode), l.relation, format_rows(l.rows),
-                                  format_bytes(l.size_bytes), l.rewrite ? ", REWRITTEN" : "",
-                                  describe(blocked_by(l.mode)), report::format_duration_ns(l.held_ns)));
+      lines.push_back(fmt::format(
+          "    {} {} on {} ({}, {}){}: blocks {}, held {} until the migration ends",
+          l.dangerous ? "!!" : "  ", lock_mode_name(l.mode), l.relation, format_rows(l.rows),
+          format_bytes(l.size_bytes), l.rewrite ? ", REWRITTEN" : "", describe(blocked_by(l.mode)),
+          report::format_duration_ns(l.held_ns)));
     }
   }
   auto blocked = blocked_tables(trace);
   if (blocked.empty()) {
-    lines.push_back("No SHARE-or-stronger lock on an existing table: reads and writes keep flowing.");
+    lines.push_back(
+        "No SHARE-or-stronger lock on an existing table: reads and writes keep flowing.");
     return lines;
   }
-  lines.push_back(fmt::format("Blocked while the migration runs (!! = held longer than {}):", report::format_duration_ns(trace.threshold_ns)));
+  lines.push_back(fmt::format("Blocked while the migration runs (!! = held longer than {}):",
+                              report::format_duration_ns(trace.threshold_ns)));
   for (const auto& t : blocked) {
-    lines.push_back(fmt::format("  {} migration {}: {} on {} would be blocked for {} ({})", t.dangerous ? "!!" : "  ",
-                                t.version, describe(blocked_by(t.mode)), t.relation, report::format_duration_ns(t.held_ns),
+    lines.push_back(fmt::format("  {} migration {}: {} on {} would be blocked for {} ({})",
+                                t.dangerous ? "!!" : "  ", t.version, describe(blocked_by(t.mode)),
+                                t.relation, report::format_duration_ns(t.held_ns),
                                 lock_mode_name(t.mode)));
   }
   return lines;
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -20,7 +20,7 @@ namespace preflight::migrate {
 inline constexpr std::int64_t k_default_lock_threshold_ns = 100'000'000;
 
 struct TracedLock {
-  std::string relation;        // e.g. "focus_sessions" (schema-qualified outside the search path)
+  std::string relation; // e.g. "focus_sessions" (schema-qualified outside the search path)
   LockMode mode = LockMode::access_share;
   bool rewrite = false;        // the statement gave the table a new relfilenode
   double rows = 0;             // pg_class.reltuples before the migration (-1: never analysed)
@@ -31,14 +31,14 @@ struct TracedLock {
 
 struct TracedStatement {
   std::int64_t version = 0;
-  std::string direction = "up";  // "up" or "down"
-  std::size_t index = 0;         // 1-based position in the file
+  std::string direction = "up"; // "up" or "down"
+  std::size_t index = 0;        // 1-based position in the file
   std::string file;
   std::uint32_t line = 0;
-  std::string text;              // the statement, whitespace collapsed, truncated
+  std::string text; // the statement, whitespace collapsed, truncated
   std::int64_t duration_ns = 0;
-  bool traced = true;            // false: listed only (cannot run in a transaction)
-  std::string note;              // why it was not traced
+  bool traced = true; // false: listed only (cannot run in a transaction)
+  std::string note;   // why it was not traced
   std::vector<TracedLock> locks;
 };
 
@@ -51,8 +51,8 @@ struct LockTrace {
 struct BlockedTable {
   std::int64_t version = 0;
   std::string relation;
-  LockMode mode = LockMode::access_share;  // the strongest dangerous mode taken
-  std::int64_t held_ns = 0;                // the longest such hold
+  LockMode mode = LockMode::access_share; // the strongest dangerous mode taken
+  std::int64_t held_ns = 0;               // the longest such hold
   double rows = 0;
   std::int64_t size_bytes = 0;
   bool dangerous = false;
@@ -60,8 +60,9 @@ struct BlockedTable {
 
 /// A record for statement number `index` (1-based) of the script at `file` whose text is
 /// `sql`: its first line and its text on one line; not yet timed.
-TracedStatement statement_record(std::int64_t version, const std::string& direction, std::size_t index,
-                                 const std::string& file, std::string_view sql, const sql::Statement& statement);
+TracedStatement statement_record(std::int64_t version, const std::string& direction,
+                                 std::size_t index, const std::string& file, std::string_view sql,
+                                 const sql::Statement& statement);
 
 /// Records for every statement of a script that was not run inside a transaction, each with
 /// why its locks cannot be traced (CONCURRENTLY statements say so). Throws Error(input) if the
@@ -72,11 +73,11 @@ std::vector<TracedStatement> untraced_statements(std::int64_t version, const std
 
 /// Fills held_ns and dangerous of the statements [first, end) of one migration: a lock is held
 /// from the start of the statement that took it until the migration's transaction ends.
-void finish_migration(std::vector<TracedStatement>& statements, std::size_t first, std::int64_t threshold_ns);
+void finish_migration(std::vector<TracedStatement>& statements, std::size_t first,
+                      std::int64_t threshold_ns);
 
 /// Per migration and table, the longest dangerous hold (SHARE and stronger), in trace order.
 std::vector<BlockedTable> blocked_tables(const LockTrace& trace);
-
 
 /// The trace as JSON (stable field names, documented in the README).
 nlohmann::json to_json(const LockTrace& trace);
@@ -87,5 +88,4 @@ std::vector<std::string> render_lock_trace(const LockTrace& trace);
 /// "1.2 MB", "640 kB", "812 B".
 std::string format_bytes(std::int64_t bytes);
 
-
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -19,14 +19,15 @@ namespace {
 enum class FileRole { simple, up, down };
 
 struct NamedFile {
-  SourceFile* file;  // its bytes move into the Script once checked
+  SourceFile* file; // its bytes move into the Script once checked
   std::int64_t version;
   std::string description;
   FileRole role;
 };
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 Error file_error(const SourceFile& file, std::string message, std::string hint = {}) {
@@ -58,9 +59,9 @@ std::optional<NamedFile> classify(SourceFile& file, std::vector<Error>& errors) 
   std::int64_t version = 0;
   auto [end, ec] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), version);
   if (prefix.empty() || ec != std::errc{} || end != prefix.data() + prefix.size() || version <= 0) {
-    errors.push_back(file_error(
-        file, fmt::format("version \"{}\" is not a positive 64-bit integer", prefix),
-        "name migrations <VERSION>_<DESCRIPTION>.sql, e.g. 0004_add_index.sql"));
+    errors.push_back(
+        file_error(file, fmt::format("version \"{}\" is not a positive 64-bit integer", prefix),
+                   "name migrations <VERSION>_<DESCRIPTION>.sql, e.g. 0004_add_index.sql"));
     return std::nullopt;
   }
   named.version = version;
@@ -90,18 +91,18 @@ std::optional<Error> check_script(const SourceFile& file, bool check_sql) {
 
 struct ScriptCheck {
   std::optional<Error> problem;
-  Checksum checksum;             // of the up (or simple) file; empty for a down file
-  std::exception_ptr internal;   // a failure that is not about the file (OpenSSL, memory)
+  Checksum checksum;           // of the up (or simple) file; empty for a down file
+  std::exception_ptr internal; // a failure that is not about the file (OpenSSL, memory)
 };
 
 // Parsing dominates discovery of a large folder (10,000 files in `migrate up`), and hashing is
 // most of what is left when parsing is skipped (status, verify); every file parses and hashes
 // independently: spread the files over the cores. Results keep the files' order.
-std::vector<ScriptCheck> check_scripts(const std::vector<const SourceFile*>& files, const std::vector<char>& primary,
-                                       bool check_sql) {
+std::vector<ScriptCheck> check_scripts(const std::vector<const SourceFile*>& files,
+                                       const std::vector<char>& primary, bool check_sql) {
   std::vector<ScriptCheck> results(files.size());
-  const std::size_t workers =
-      std::min<std::size_t>(std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
+  const std::size_t workers = std::min<std::size_t>(
+      std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
   auto work = [&](std::size_t first) {
     for (std::size_t i = first; i < files.size(); i += workers) {
       // An exception must not leave a worker thread (that would terminate the process).
@@ -123,9 +124,10 @@ std::vector<ScriptCheck> check_scripts(const std::vector<const SourceFile*>& fil
   return results;
 }
 
-}  // namespace
+} // namespace
 
-MigrationSet::MigrationSet(std::vector<Migration> migrations) : m_migrations(std::move(migrations)) {
+MigrationSet::MigrationSet(std::vector<Migration> migrations)
+    : m_migrations(std::move(migrations)) {
   auto by_version = [](const Migration& a, const Migration& b) { return a.version < b.version; };
   if (!std::is_sorted(m_migrations.begin(), m_migrations.end(), by_version)) {
     std::sort(m_migrations.begin(), m_migrations.end(), by_version);
@@ -149,11 +151,21 @@ bool is_valid_utf8(const std::string& bytes) {
     auto c = static_cast<unsigned char>(bytes[i]);
     std::size_t extra = 0;
     std::uint32_t cp = 0;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0U) == 0xC0U) { extra = 1; cp = c & 0x1FU; }
-    else if ((c & 0xF0U) == 0xE0U) { extra = 2; cp = c & 0x0FU; }
-    else if ((c & 0xF8U) == 0xF0U) { extra = 3; cp = c & 0x07U; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0U) == 0xC0U) {
+      extra = 1;
+      cp = c & 0x1FU;
+    } else if ((c & 0xF0U) == 0xE0U) {
+      extra = 2;
+      cp = c & 0x0FU;
+    } else if ((c & 0xF8U) == 0xF0U) {
+      extra = 3;
+      cp = c & 0x07U;
+    } else
+      return false;
     if (i + extra >= n) return false;
     for (std::size_t k = 1; k <= extra; ++k) {
       auto cc = static_cast<unsigned char>(bytes[i + k]);
@@ -170,7 +182,8 @@ bool is_valid_utf8(const std::string& bytes) {
   return true;
 }
 
-MigrationSet discover_migrations(const std::vector<SourceFile>& files, const DiscoveryOptions& options) {
+MigrationSet discover_migrations(const std::vector<SourceFile>& files,
+                                 const DiscoveryOptions& options) {
   return discover_migrations(std::vector<SourceFile>(files), options);
 }
 
@@ -183,7 +196,8 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
   }
   // A folder listing arrives sorted already; checking is linear, sorting again is not.
   auto by_name = [](const NamedFile& a, const NamedFile& b) { return a.file->name < b.file->name; };
-  if (!std::is_sorted(named.begin(), named.end(), by_name)) std::sort(named.begin(), named.end(), by_name);
+  if (!std::is_sorted(named.begin(), named.end(), by_name))
+    std::sort(named.begin(), named.end(), by_name);
 
   struct Slot {
     const NamedFile* simple = nullptr;
@@ -197,19 +211,21 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
                               : n.role == FileRole::up   ? slot.up
                                                          : slot.down;
     if (place != nullptr) {
-      errors.push_back(file_error(*n.file,
-                                  fmt::format("duplicate version {}: also used by {}", n.version,
-                                              place->file->path),
-                                  "give every migration its own version"));
+      errors.push_back(file_error(
+          *n.file,
+          fmt::format("duplicate version {}: also used by {}", n.version, place->file->path),
+          "give every migration its own version"));
       continue;
     }
     place = &n;
   }
 
   // Which files become scripts: every slot that passes the naming checks below.
-  auto usable = [](const Slot& slot) { return !(slot.simple && (slot.up || slot.down)) && !(slot.down && !slot.up); };
+  auto usable = [](const Slot& slot) {
+    return !(slot.simple && (slot.up || slot.down)) && !(slot.down && !slot.up);
+  };
   std::vector<const SourceFile*> to_check;
-  std::vector<char> primary;  // whose checksum is recorded: the up (or simple) file
+  std::vector<char> primary; // whose checksum is recorded: the up (or simple) file
   to_check.reserve(named.size());
   primary.reserve(named.size());
   for (const auto& [version, slot] : slots) {
@@ -235,7 +251,7 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
   };
 
   std::vector<Migration> migrations;
-  migrations.reserve(slots.size());  // growing would move every Migration into fresh pages again
+  migrations.reserve(slots.size()); // growing would move every Migration into fresh pages again
   for (auto& [version, slot] : slots) {
     if (slot.simple && (slot.up || slot.down)) {
       const NamedFile* other = slot.up ? slot.up : slot.down;
@@ -247,10 +263,10 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
       continue;
     }
     if (slot.down && !slot.up) {
-      errors.push_back(file_error(*slot.down->file,
-                                  fmt::format("down migration without its up migration (version {})",
-                                              version),
-                                  "add the matching .up.sql file"));
+      errors.push_back(
+          file_error(*slot.down->file,
+                     fmt::format("down migration without its up migration (version {})", version),
+                     "add the matching .up.sql file"));
       continue;
     }
     const NamedFile* primary_file = slot.simple ? slot.simple : slot.up;
@@ -279,4 +295,4 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
   return MigrationSet(std::move(migrations));
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -12,24 +12,24 @@
 namespace preflight::migrate {
 
 struct SourceFile {
-  std::string path;   // as shown to users, e.g. "migrations/0003_x.up.sql"
-  std::string name;   // file name only
-  std::string bytes;  // exact contents
+  std::string path;  // as shown to users, e.g. "migrations/0003_x.up.sql"
+  std::string name;  // file name only
+  std::string bytes; // exact contents
 };
 
 struct Script {
   std::string path;
   std::string sql;
-  bool no_transaction = false;  // the file starts with "-- no-transaction"
+  bool no_transaction = false; // the file starts with "-- no-transaction"
 };
 
 struct Migration {
   std::int64_t version = 0;
-  std::string description;  // "_" shown as spaces
+  std::string description; // "_" shown as spaces
   bool reversible = false;
   Script up;
   std::optional<Script> down;
-  Checksum checksum;        // SHA-384 of the up (or simple) file's bytes
+  Checksum checksum; // SHA-384 of the up (or simple) file's bytes
 };
 
 class MigrationSet {
@@ -43,7 +43,7 @@ public:
   bool empty() const { return m_migrations.empty(); }
 
 private:
-  std::vector<Migration> m_migrations;  // ascending by version
+  std::vector<Migration> m_migrations; // ascending by version
 };
 
 struct DiscoveryOptions {
@@ -55,10 +55,12 @@ struct DiscoveryOptions {
 /// Builds the migration set from a directory's files; files that are not migrations are ignored
 /// (as sqlx does). Throws one Error(input) listing every problem (naming, duplicates, encoding,
 /// empty files, SQL that does not parse with file:line:column).
-MigrationSet discover_migrations(const std::vector<SourceFile>& files, const DiscoveryOptions& options = {});
+MigrationSet discover_migrations(const std::vector<SourceFile>& files,
+                                 const DiscoveryOptions& options = {});
 
 /// discover_migrations that moves the files' bytes into the scripts instead of copying them.
-MigrationSet discover_migrations(std::vector<SourceFile>&& files, const DiscoveryOptions& options = {});
+MigrationSet discover_migrations(std::vector<SourceFile>&& files,
+                                 const DiscoveryOptions& options = {});
 
 /// True if `bytes` start with the `-- no-transaction` directive.
 bool has_no_transaction_directive(const std::string& bytes);
@@ -66,4 +68,4 @@ bool has_no_transaction_directive(const std::string& bytes);
 /// True if `bytes` are valid UTF-8.
 bool is_valid_utf8(const std::string& bytes);
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -16,7 +16,7 @@ constexpr std::int64_t k_timestamp_threshold = 10'000'000'000;
 
 struct Newest {
   std::int64_t version = 0;
-  std::size_t width = 0;  // digits in its file name, leading zeros included
+  std::size_t width = 0; // digits in its file name, leading zeros included
 };
 
 // The same naming rule as discovery (split at the first "_", ".sql" only); names that are not
@@ -35,7 +35,7 @@ Newest newest_version(const std::vector<std::string>& names) {
   return newest;
 }
 
-}  // namespace
+} // namespace
 
 std::string sanitize_migration_name(const std::string& name) {
   std::string out;
@@ -51,14 +51,16 @@ std::string sanitize_migration_name(const std::string& name) {
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
   if (out.empty()) {
-    throw Error(ErrorKind::usage, fmt::format("migration name \"{}\" has no letters or digits", name),
+    throw Error(ErrorKind::usage,
+                fmt::format("migration name \"{}\" has no letters or digits", name),
                 "name it after what it does, e.g. add_users_email_index");
   }
   return out;
 }
 
-NewMigration plan_new_migration(const std::vector<std::string>& existing_names, const std::string& name,
-                                bool reversible, const std::string& utc_now) {
+NewMigration plan_new_migration(const std::vector<std::string>& existing_names,
+                                const std::string& name, bool reversible,
+                                const std::string& utc_now) {
   NewMigration created;
   created.description = sanitize_migration_name(name);
   const Newest newest = newest_version(existing_names);
@@ -68,7 +70,8 @@ NewMigration plan_new_migration(const std::vector<std::string>& existing_names, 
     std::int64_t now = 0;
     auto [end, ec] = std::from_chars(utc_now.data(), utc_now.data() + utc_now.size(), now);
     if (ec != std::errc{} || end != utc_now.data() + utc_now.size() || utc_now.size() != 14) {
-      throw Error(ErrorKind::internal, fmt::format("\"{}\" is not a YYYYMMDDHHMMSS timestamp", utc_now));
+      throw Error(ErrorKind::internal,
+                  fmt::format("\"{}\" is not a YYYYMMDDHHMMSS timestamp", utc_now));
     }
     created.version = std::to_string(now > newest.version ? now : newest.version + 1);
   }
@@ -81,4 +84,4 @@ NewMigration plan_new_migration(const std::vector<std::string>& existing_names, 
   return created;
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -8,9 +8,9 @@
 namespace preflight::migrate {
 
 struct NewMigration {
-  std::string version;             // as written in the file name, e.g. "0004"
-  std::vector<std::string> names;  // file names: one simple file, or .up.sql and .down.sql
-  std::string description;         // the sanitised NAME
+  std::string version;            // as written in the file name, e.g. "0004"
+  std::vector<std::string> names; // file names: one simple file, or .up.sql and .down.sql
+  std::string description;        // the sanitised NAME
 };
 
 /// `name` lower-cased, every run of characters outside [a-z0-9_] turned into one "_", trimmed
@@ -20,7 +20,8 @@ std::string sanitize_migration_name(const std::string& name);
 /// The files for a new migration among `existing_names` (a folder's file names). Sequential
 /// when the newest version is below 10^10 (zero-padded to its width), else — and in an empty
 /// folder — `utc_now` ("YYYYMMDDHHMMSS"), moved past the newest version if the clock is behind.
-NewMigration plan_new_migration(const std::vector<std::string>& existing_names, const std::string& name,
-                                bool reversible, const std::string& utc_now);
+NewMigration plan_new_migration(const std::vector<std::string>& existing_names,
+                                const std::string& name, bool reversible,
+                                const std::string& utc_now);
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

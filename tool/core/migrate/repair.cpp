@@ -11,7 +11,8 @@ std::vector<RepairAction> plan_repair(const std::vector<StatusEntry>& status) {
       actions.push_back({RepairKind::record_checksum, e.version, e.description, e.applied->checksum,
                          e.migration->checksum});
     } else if (e.state == MigrationState::failed) {
-      actions.push_back({RepairKind::remove_failed_row, e.version, e.description, e.applied->checksum, {}});
+      actions.push_back(
+          {RepairKind::remove_failed_row, e.version, e.description, e.applied->checksum, {}});
     }
   }
   return actions;
@@ -19,11 +20,13 @@ std::vector<RepairAction> plan_repair(const std::vector<StatusEntry>& status) {
 
 std::string describe(const RepairAction& action) {
   if (action.kind == RepairKind::record_checksum) {
-    return fmt::format("record the new checksum of migration {} ({}): old {}, new {}", action.version,
-                       action.description, to_hex(action.recorded), to_hex(action.file));
+    return fmt::format("record the new checksum of migration {} ({}): old {}, new {}",
+                       action.version, action.description, to_hex(action.recorded),
+                       to_hex(action.file));
   }
-  return fmt::format("remove the failed row of migration {} ({}); it will run again at the next `migrate up`",
-                     action.version, action.description);
+  return fmt::format(
+      "remove the failed row of migration {} ({}); it will run again at the next `migrate up`",
+      action.version, action.description);
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

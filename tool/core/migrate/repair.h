@@ -11,16 +11,16 @@
 namespace preflight::migrate {
 
 enum class RepairKind {
-  record_checksum,    // the applied file was edited on purpose: record its new checksum
-  remove_failed_row,  // the DBA fixed a failed migration by hand: forget the failed attempt
+  record_checksum,   // the applied file was edited on purpose: record its new checksum
+  remove_failed_row, // the DBA fixed a failed migration by hand: forget the failed attempt
 };
 
 struct RepairAction {
   RepairKind kind = RepairKind::record_checksum;
   std::int64_t version = 0;
   std::string description;
-  Checksum recorded;  // the checksum in the history row
-  Checksum file;      // the file's checksum (record_checksum only)
+  Checksum recorded; // the checksum in the history row
+  Checksum file;     // the file's checksum (record_checksum only)
 };
 
 /// The repairs that make `status` free of checksum mismatches and failed rows, ascending by
@@ -30,4 +30,4 @@ std::vector<RepairAction> plan_repair(const std::vector<StatusEntry>& status);
 /// One line for users, e.g. "record checksum of 3 (x): old abc…, new def…" (full hex values).
 std::string describe(const RepairAction& action);
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -10,8 +10,8 @@
 namespace preflight::plan {
 
 bool PlanNode::is_index_access() const {
-  return !relation.empty() &&
-         (node_type == "Index Scan" || node_type == "Index Only Scan" || node_type == "Bitmap Heap Scan");
+  return !relation.empty() && (node_type == "Index Scan" || node_type == "Index Only Scan" ||
+                               node_type == "Bitmap Heap Scan");
 }
 
 std::string PlanNode::label() const {
@@ -28,7 +28,8 @@ Error not_explain(const std::string& why) {
 }
 
 PlanNode parse_node(const nlohmann::json& j) {
-  if (!j.is_object() || !j.contains("Node Type")) throw not_explain("a plan node has no \"Node Type\"");
+  if (!j.is_object() || !j.contains("Node Type"))
+    throw not_explain("a plan node has no \"Node Type\"");
   PlanNode node;
   node.node_type = j.at("Node Type").get<std::string>();
   node.relation = j.value("Relation Name", "");
@@ -51,12 +52,14 @@ PlanNode parse_node(const nlohmann::json& j) {
   return node;
 }
 
-void walk_node(const PlanNode& node, int depth, const std::function<void(const PlanNode&, int)>& visit) {
+void walk_node(const PlanNode& node, int depth,
+               const std::function<void(const PlanNode&, int)>& visit) {
   visit(node, depth);
   for (const auto& child : node.children) walk_node(child, depth + 1, visit);
 }
 
-std::vector<std::string> collect(const Plan& plan, const std::function<std::string(const PlanNode&)>& pick) {
+std::vector<std::string> collect(const Plan& plan,
+                                 const std::function<std::string(const PlanNode&)>& pick) {
   std::set<std::string> found;
   plan.walk([&](const PlanNode& node, int) {
     auto value = pick(node);
@@ -72,12 +75,15 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-}  // namespace
+} // namespace
 
-void Plan::walk(const std::function<void(const PlanNode&, int depth)>& visit) const { walk_node(root, 0, visit); }
+void Plan::walk(const std::function<void(const PlanNode&, int depth)>& visit) const {
+  walk_node(root, 0, visit);
+}
 
 std::vector<std::string> Plan::index_backed_relations() const {
-  return collect(*this, [](const PlanNode& n) { return n.is_index_access() ? n.relation : std::string(); });
+  return collect(
+      *this, [](const PlanNode& n) { return n.is_index_access() ? n.relation : std::string(); });
 }
 
 std::vector<std::string> Plan::indexes_used() const {
@@ -85,10 +91,13 @@ std::vector<std::string> Plan::indexes_used() const {
 }
 
 std::vector<std::string> Plan::seq_scanned_relations() const {
-  return collect(*this, [](const PlanNode& n) { return n.is_seq_scan() ? n.relation : std::string(); });
+  return collect(*this,
+                 [](const PlanNode& n) { return n.is_seq_scan() ? n.relation : std::string(); });
 }
 
-std::int64_t Plan::shared_buffers() const { return root.shared_hit_blocks + root.shared_read_blocks; }
+std::int64_t Plan::shared_buffers() const {
+  return root.shared_hit_blocks + root.shared_read_blocks;
+}
 
 std::vector<std::string> Plan::shape() const {
   std::vector<std::string> out;
@@ -126,7 +135,8 @@ std::vector<AssertionResult> check_plan(const Plan& plan, const PlanExpectation&
   std::vector<AssertionResult> results;
   if (expectation.index_backed) {
     auto relations = plan.index_backed_relations();
-    bool ok = std::find(relations.begin(), relations.end(), *expectation.index_backed) != relations.end();
+    bool ok =
+        std::find(relations.begin(), relations.end(), *expectation.index_backed) != relations.end();
     results.push_back({"index_backed " + *expectation.index_backed, ok,
                        "an index scan reads " + *expectation.index_backed,
                        "index-backed: " + join(relations) + "; plan: " + plan.root.label()});
@@ -134,13 +144,14 @@ std::vector<AssertionResult> check_plan(const Plan& plan, const PlanExpectation&
   if (expectation.uses_index) {
     auto indexes = plan.indexes_used();
     bool ok = std::find(indexes.begin(), indexes.end(), *expectation.uses_index) != indexes.end();
-    results.push_back({"uses_index " + *expectation.uses_index, ok, "plan uses " + *expectation.uses_index,
-                       "indexes used: " + join(indexes)});
+    results.push_back({"uses_index " + *expectation.uses_index, ok,
+                       "plan uses " + *expectation.uses_index, "indexes used: " + join(indexes)});
   }
   for (const auto& table : expectation.no_seq_scan) {
     auto scanned = plan.seq_scanned_relations();
     bool ok = std::find(scanned.begin(), scanned.end(), table) == scanned.end();
-    results.push_back({"no_seq_scan " + table, ok, "no Seq Scan on " + table, "Seq Scan on: " + join(scanned)});
+    results.push_back(
+        {"no_seq_scan " + table, ok, "no Seq Scan on " + table, "Seq Scan on: " + join(scanned)});
   }
   if (expectation.max_shared_buffers) {
     auto buffers = plan.shared_buffers();
@@ -151,4 +162,4 @@ std::vector<AssertionResult> check_plan(const Plan& plan, const PlanExpectation&
   return results;
 }
 
-}  // namespace preflight::plan
+} // namespace preflight::plan

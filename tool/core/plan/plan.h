@@ -14,18 +14,18 @@
 namespace preflight::plan {
 
 struct PlanNode {
-  std::string node_type;     // "Index Scan", "Seq Scan", "Bitmap Heap Scan", …
-  std::string relation;      // "Relation Name" (empty if none)
-  std::string index_name;    // "Index Name" (Index Scan, Index Only Scan, Bitmap Index Scan)
+  std::string node_type;  // "Index Scan", "Seq Scan", "Bitmap Heap Scan", …
+  std::string relation;   // "Relation Name" (empty if none)
+  std::string index_name; // "Index Name" (Index Scan, Index Only Scan, Bitmap Index Scan)
   std::string alias;
   bool parallel_aware = false;
   double total_cost = 0;
   double plan_rows = 0;
-  bool has_actuals = false;  // EXPLAIN ANALYZE
-  double actual_total_ms = 0;  // per loop, as PostgreSQL reports it
-  double actual_rows = 0;      // per loop
+  bool has_actuals = false;   // EXPLAIN ANALYZE
+  double actual_total_ms = 0; // per loop, as PostgreSQL reports it
+  double actual_rows = 0;     // per loop
   double actual_loops = 0;
-  std::int64_t shared_hit_blocks = 0;   // cumulative for the subtree (EXPLAIN BUFFERS)
+  std::int64_t shared_hit_blocks = 0; // cumulative for the subtree (EXPLAIN BUFFERS)
   std::int64_t shared_read_blocks = 0;
   std::vector<PlanNode> children;
 
@@ -43,7 +43,7 @@ struct Plan {
   bool analyzed = false;
   double planning_ms = 0;
   double execution_ms = 0;
-  nlohmann::json settings = nlohmann::json::object();  // non-default planner settings
+  nlohmann::json settings = nlohmann::json::object(); // non-default planner settings
 
   /// Every node, depth first (root first).
   void walk(const std::function<void(const PlanNode&, int depth)>& visit) const;
@@ -67,9 +67,9 @@ Plan parse_explain(std::string_view text);
 
 /// What a suite or check expects of a plan.
 struct PlanExpectation {
-  std::optional<std::string> index_backed;     // some index access reads this table
-  std::optional<std::string> uses_index;       // this index appears in the plan
-  std::vector<std::string> no_seq_scan;        // none of these tables is read sequentially
+  std::optional<std::string> index_backed; // some index access reads this table
+  std::optional<std::string> uses_index;   // this index appears in the plan
+  std::vector<std::string> no_seq_scan;    // none of these tables is read sequentially
   std::optional<std::int64_t> max_shared_buffers;
 
   bool empty() const {
@@ -78,13 +78,13 @@ struct PlanExpectation {
 };
 
 struct AssertionResult {
-  std::string name;      // "index_backed focus_sessions", "no_seq_scan focus_sessions", …
+  std::string name; // "index_backed focus_sessions", "no_seq_scan focus_sessions", …
   bool passed = false;
-  std::string expected;  // human text of the limit
-  std::string actual;    // human text of what the plan shows
+  std::string expected; // human text of the limit
+  std::string actual;   // human text of what the plan shows
 };
 
 /// Checks `plan` against every part of `expectation`, one result per part.
 std::vector<AssertionResult> check_plan(const Plan& plan, const PlanExpectation& expectation);
 
-}  // namespace preflight::plan
+} // namespace preflight::plan

@@ -26,8 +26,8 @@ std::string p50_p95(const stats::Summary& s) {
 }
 
 std::string change_cell(const PhaseComparison& row) {
-  return fmt::format("{} ({} to {})", format_change(row.ratio.estimate), format_change(row.ratio.low),
-                     format_change(row.ratio.high));
+  return fmt::format("{} ({} to {})", format_change(row.ratio.estimate),
+                     format_change(row.ratio.low), format_change(row.ratio.high));
 }
 
 std::string verdict_cell(const PhaseComparison& row) {
@@ -36,7 +36,9 @@ std::string verdict_cell(const PhaseComparison& row) {
   return text;
 }
 
-std::string p_cell(double p) { return fmt::format("{:.2g}", p); }
+std::string p_cell(double p) {
+  return fmt::format("{:.2g}", p);
+}
 
 std::string subject(const Finding& f) {
   if (f.query.empty()) return f.kind;
@@ -62,11 +64,12 @@ Counts count(const Comparison& comparison) {
 }
 
 std::string confidence_label(const Comparison& comparison, const bench::CompareOptions& options) {
-  double confidence = comparison.rows.empty() ? 1 - options.alpha : comparison.rows.front().confidence;
+  double confidence =
+      comparison.rows.empty() ? 1 - options.alpha : comparison.rows.front().confidence;
   return fmt::format("{:g} % CI", confidence * 100);
 }
 
-}  // namespace
+} // namespace
 
 std::string compare_result_line(const Comparison& comparison) {
   auto c = count(comparison);
@@ -78,7 +81,8 @@ std::string compare_result_line(const Comparison& comparison) {
   if (comparison.failed()) {
     std::string head;
     if (c.regressions) head = plural(c.regressions, "regression");
-    if (c.failing_plans) head += (head.empty() ? "" : ", ") + plural(c.failing_plans, "plan change");
+    if (c.failing_plans)
+      head += (head.empty() ? "" : ", ") + plural(c.failing_plans, "plan change");
     return "FAIL: " + head + (tail.empty() ? "" : " (" + tail + ")");
   }
   return "pass: no regression" + (tail.empty() ? std::string() : " (" + tail + ")");
@@ -89,8 +93,8 @@ std::string compare_text(const Comparison& comparison, const bench::CompareOptio
   table.push_back({"query", "phase", "baseline p50 / p95", "current p50 / p95",
                    "change (" + confidence_label(comparison, options) + ")", "p", "verdict"});
   for (const auto& row : comparison.rows) {
-    table.push_back({row.query, row.phase, p50_p95(row.baseline), p50_p95(row.current), change_cell(row),
-                     p_cell(row.p_value), verdict_cell(row)});
+    table.push_back({row.query, row.phase, p50_p95(row.baseline), p50_p95(row.current),
+                     change_cell(row), p_cell(row.p_value), verdict_cell(row)});
   }
   std::vector<std::size_t> widths(table.front().size(), 0);
   for (const auto& line : table) {
@@ -113,23 +117,27 @@ std::string compare_text(const Comparison& comparison, const bench::CompareOptio
 }
 
 std::string compare_markdown(const Comparison& comparison, const bench::CompareOptions& options) {
-  std::string out = fmt::format("### preflight bench compare: {}\n\n", markdown_cell(compare_result_line(comparison)));
-  out += fmt::format("α = {:g}, minimum effect {:g} % unless a query sets its own.\n\n", options.alpha,
-                     (options.min_effect ? *options.min_effect : options.default_min_effect) * 100);
-  out += fmt::format("| Query | Phase | Baseline p50 / p95 | Current p50 / p95 | Change ({}) | p | Verdict |\n",
-                     confidence_label(comparison, options));
+  std::string out = fmt::format("### preflight bench compare: {}\n\n",
+                                markdown_cell(compare_result_line(comparison)));
+  out +=
+      fmt::format("α = {:g}, minimum effect {:g} % unless a query sets its own.\n\n", options.alpha,
+                  (options.min_effect ? *options.min_effect : options.default_min_effect) * 100);
+  out += fmt::format(
+      "| Query | Phase | Baseline p50 / p95 | Current p50 / p95 | Change ({}) | p | Verdict |\n",
+      confidence_label(comparison, options));
   out += "| --- | --- | ---: | ---: | ---: | ---: | --- |\n";
   for (const auto& row : comparison.rows) {
     std::string verdict = markdown_cell(verdict_cell(row));
     if (row.change == Change::regression) verdict = "**" + verdict + "**";
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.query), markdown_cell(row.phase),
-                       p50_p95(row.baseline), p50_p95(row.current), change_cell(row), p_cell(row.p_value), verdict);
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.query),
+                       markdown_cell(row.phase), p50_p95(row.baseline), p50_p95(row.current),
+                       change_cell(row), p_cell(row.p_value), verdict);
   }
   if (!comparison.findings.empty()) {
     out += "\n**Findings**\n\n";
     for (const auto& f : comparison.findings) {
-      out += fmt::format("- **{}** {}: {}\n", bench::to_string(f.severity), markdown_cell(subject(f)),
-                         markdown_cell(f.message));
+      out += fmt::format("- **{}** {}: {}\n", bench::to_string(f.severity),
+                         markdown_cell(subject(f)), markdown_cell(f.message));
     }
   }
   return out;
@@ -137,19 +145,22 @@ std::string compare_markdown(const Comparison& comparison, const bench::CompareO
 
 nlohmann::json compare_json(const Comparison& comparison, const bench::CompareOptions& options) {
   auto summary = [](const stats::Summary& s) {
-    return nlohmann::json{{"count", s.count}, {"p50_ms", s.p50}, {"p95_ms", s.p95}, {"p99_ms", s.p99}};
+    return nlohmann::json{
+        {"count", s.count}, {"p50_ms", s.p50}, {"p95_ms", s.p95}, {"p99_ms", s.p99}};
   };
   auto rows = nlohmann::json::array();
   for (const auto& row : comparison.rows) {
-    nlohmann::json j{{"query", row.query},
-                     {"phase", row.phase},
-                     {"baseline", summary(row.baseline)},
-                     {"current", summary(row.current)},
-                     {"ratio", {{"estimate", row.ratio.estimate}, {"low", row.ratio.low}, {"high", row.ratio.high}}},
-                     {"confidence", row.confidence},
-                     {"p_value", row.p_value},
-                     {"min_effect", row.min_effect},
-                     {"verdict", bench::to_string(row.change)}};
+    nlohmann::json j{
+        {"query", row.query},
+        {"phase", row.phase},
+        {"baseline", summary(row.baseline)},
+        {"current", summary(row.current)},
+        {"ratio",
+         {{"estimate", row.ratio.estimate}, {"low", row.ratio.low}, {"high", row.ratio.high}}},
+        {"confidence", row.confidence},
+        {"p_value", row.p_value},
+        {"min_effect", row.min_effect},
+        {"verdict", bench::to_string(row.change)}};
     if (!row.confirmation.empty()) j["confirmation"] = row.confirmation;
     rows.push_back(std::move(j));
   }
@@ -178,25 +189,28 @@ std::string github_annotations(const Comparison& comparison, std::size_t max_per
       continue;
     }
     ++shown[f.severity];
-    std::string title = "preflight bench compare: " + f.kind + (f.query.empty() ? "" : " in " + subject(f));
+    std::string title =
+        "preflight bench compare: " + f.kind + (f.query.empty() ? "" : " in " + subject(f));
     out += fmt::format("::{} title={}::{}\n", bench::to_string(f.severity), github_property(title),
                        github_message(subject(f) + ": " + f.message));
   }
   for (const auto& [severity, n] : hidden) {
-    out += fmt::format("{} more {} finding{} not annotated: see the job summary\n", n, bench::to_string(severity),
-                       n == 1 ? "" : "s");
+    out += fmt::format("{} more {} finding{} not annotated: see the job summary\n", n,
+                       bench::to_string(severity), n == 1 ? "" : "s");
   }
   return out;
 }
 
 std::string limit_summary(const std::string& markdown, std::size_t max_bytes) {
   if (markdown.size() <= max_bytes) return markdown;
-  const std::string note = "\n\n*(truncated: the full comparison is over the 1 MiB summary limit; run "
-                           "`preflight bench compare --format md` for all of it)*\n";
-  std::string_view kept = utf8_prefix(markdown, max_bytes > note.size() ? max_bytes - note.size() : 0);
+  const std::string note =
+      "\n\n*(truncated: the full comparison is over the 1 MiB summary limit; run "
+      "`preflight bench compare --format md` for all of it)*\n";
+  std::string_view kept =
+      utf8_prefix(markdown, max_bytes > note.size() ? max_bytes - note.size() : 0);
   auto newline = kept.rfind('\n');
   if (newline != std::string_view::npos) kept = kept.substr(0, newline);
   return std::string(kept) + note;
 }
 
-}  // namespace preflight::report
+} // namespace preflight::report

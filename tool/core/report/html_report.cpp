@@ -48,7 +48,9 @@ svg .axis { font-size: 12px; fill: #1c2833; }
 svg .legend { font-size: 12px; fill: #1c2833; }
 )";
 
-std::string e(const std::string& text) { return html_escape(text); }
+std::string e(const std::string& text) {
+  return html_escape(text);
+}
 
 std::string plan_tree(const plan::PlanNode& node) {
   std::string cls = "node";
@@ -64,7 +66,8 @@ std::string plan_tree(const plan::PlanNode& node) {
   if (node.has_actuals) {
     meta = " <span class=\"meta\">" + e(node_actuals(node)) + "</span>";
   }
-  std::string out = fmt::format("<li><span class=\"{}\">{}</span>{}{}", cls, e(node.label()), tag, meta);
+  std::string out =
+      fmt::format("<li><span class=\"{}\">{}</span>{}{}", cls, e(node.label()), tag, meta);
   if (!node.children.empty()) {
     out += "<ul>";
     for (const auto& child : node.children) out += plan_tree(child);
@@ -75,14 +78,16 @@ std::string plan_tree(const plan::PlanNode& node) {
 
 std::string plan_html(const bench::PhaseResult& phase) {
   std::string out = fmt::format("<div><h4>{}{}</h4>", e(phase.phase),
-                                phase.plan_kind.empty() ? "" : " <span class=\"meta\">(" + e(phase.plan_kind) + " plan)</span>");
+                                phase.plan_kind.empty() ? ""
+                                                        : " <span class=\"meta\">(" +
+                                                              e(phase.plan_kind) + " plan)</span>");
   if (phase.explain.is_null()) return out + "<p>No plan recorded.</p></div>";
   try {
     auto p = plan::parse_explain(phase.explain);
     out += "<ul class=\"plan\">" + plan_tree(p.root) + "</ul>";
     if (p.analyzed) {
-      out += fmt::format("<p class=\"meta\">Execution {} ms, planning {} ms.</p>", format_ms(p.execution_ms),
-                         format_ms(p.planning_ms));
+      out += fmt::format("<p class=\"meta\">Execution {} ms, planning {} ms.</p>",
+                         format_ms(p.execution_ms), format_ms(p.planning_ms));
     }
   } catch (const Error& error) {
     out += "<p>Plan not readable: " + e(error.message()) + "</p>";
@@ -97,11 +102,14 @@ std::string query_section(const bench::QueryResult& q, const OperationRow& row) 
   if (row.before) series.push_back({"before", row.before->samples_ms, "#e67e22"});
   if (row.after) series.push_back({"after", row.after->samples_ms, "#2471a3"});
   for (const auto& p : q.phases) {
-    if (p.phase != "before" && p.phase != "after") series.push_back({p.phase, p.samples_ms, "#7d3c98"});
+    if (p.phase != "before" && p.phase != "after")
+      series.push_back({p.phase, p.samples_ms, "#7d3c98"});
   }
   out += cdf_chart_svg(series, "Latency distribution of " + q.name + ", before and after");
   for (const auto& p : q.phases) {
-    if (!p.sql.empty()) out += fmt::format("<details><summary>SQL ({})</summary><pre>{}</pre></details>\n", e(p.phase), e(p.sql));
+    if (!p.sql.empty())
+      out += fmt::format("<details><summary>SQL ({})</summary><pre>{}</pre></details>\n",
+                         e(p.phase), e(p.sql));
   }
   out += "<div class=\"plans\">";
   for (const auto& p : q.phases) out += plan_html(p);
@@ -110,12 +118,14 @@ std::string query_section(const bench::QueryResult& q, const OperationRow& row) 
 
 std::string migration_html(const bench::MigrationStep& m) {
   std::string out = "<h2 id=\"migration\">Migration applied</h2>\n";
-  out += fmt::format("<p>Version {} — {}, applied in {}.<br>Checksum (SHA-384): <code>{}</code></p>\n", m.version,
-                     e(m.description), e(format_duration_ns(m.duration_ns)), e(m.checksum));
+  out +=
+      fmt::format("<p>Version {} — {}, applied in {}.<br>Checksum (SHA-384): <code>{}</code></p>\n",
+                  m.version, e(m.description), e(format_duration_ns(m.duration_ns)), e(m.checksum));
   auto trace = read_lock_trace(m.lock_trace);
   if (trace.empty()) return out + "<p>No lock trace recorded.</p>\n";
   out += lock_timeline_svg(trace);
-  out += "<table><tr><th>#</th><th>Line</th><th>Statement</th><th>Duration</th><th>Locks taken</th><th>Blocks</th></tr>\n";
+  out += "<table><tr><th>#</th><th>Line</th><th>Statement</th><th>Duration</th><th>Locks "
+         "taken</th><th>Blocks</th></tr>\n";
   std::size_t n = 0;
   for (const auto& s : trace) {
     std::string locks;
@@ -124,81 +134,98 @@ std::string migration_html(const bench::MigrationStep& m) {
       locks += (locks.empty() ? "" : "<br>") + e(l.mode + " on " + l.relation);
       blocks += (blocks.empty() ? "" : "<br>") + e(l.relation + ": " + l.blocks);
     }
-    out += fmt::format("<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td>"
-                       "<td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
-                       ++n, s.line, e(one_line(s.statement, 160)), e(format_duration_ns(s.duration_ns)),
-                       locks.empty() ? "none" : locks, blocks.empty() ? "nothing" : blocks);
+    out += fmt::format(
+        "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td>"
+        "<td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
+        ++n, s.line, e(one_line(s.statement, 160)), e(format_duration_ns(s.duration_ns)),
+        locks.empty() ? "none" : locks, blocks.empty() ? "nothing" : blocks);
   }
-  return out + "</table>\n<p class=\"meta\">Locks are held until the migration's transaction ends.</p>\n";
+  return out +
+         "</table>\n<p class=\"meta\">Locks are held until the migration's transaction ends.</p>\n";
 }
 
 std::string checks_html(const check::CheckReport& checks) {
-  std::string out = fmt::format("<h2>Post-deploy checks</h2>\n<p class=\"meta\">{} of {} passed{}.</p>\n<table>\n",
-                                checks.count(check::CheckStatus::passed), checks.results.size(),
-                                checks.target.empty() ? "" : " against " + e(checks.target));
+  std::string out = fmt::format(
+      "<h2>Post-deploy checks</h2>\n<p class=\"meta\">{} of {} passed{}.</p>\n<table>\n",
+      checks.count(check::CheckStatus::passed), checks.results.size(),
+      checks.target.empty() ? "" : " against " + e(checks.target));
   out += "<tr><th>Check</th><th>Kind</th><th>Measured</th><th>Expected</th><th>Verdict</th></tr>\n";
   for (const auto& r : checks.results) {
     const bool passed = r.status == check::CheckStatus::passed;
     const bool skipped = r.status == check::CheckStatus::skipped;
     std::string measured = r.measured;
     if (!passed && !r.detail.empty()) measured += " — " + r.detail;
-    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><span class=\"{}\">{}</span></td></tr>\n",
-                       e(r.name), e(r.kind), e(measured), e(r.expected), passed ? "pass" : skipped ? "info" : "fail",
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><span "
+                       "class=\"{}\">{}</span></td></tr>\n",
+                       e(r.name), e(r.kind), e(measured), e(r.expected),
+                       passed    ? "pass"
+                       : skipped ? "info"
+                                 : "fail",
                        e(check::to_string(r.status)));
   }
   return out + "</table>\n";
 }
 
-}  // namespace
+} // namespace
 
 std::string render_html(const bench::Results& results, const check::CheckReport* checks) {
   const std::size_t failed = count_failures(results);
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   // No script may run and nothing may be fetched: the file must work offline and as an artifact.
-  out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+  out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+         "'unsafe-inline'; "
          "img-src data:\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += fmt::format("<title>Performance report: {}</title>\n<style>{}</style>\n</head>\n<body>\n", e(results.suite_name),
-                     k_style);
+  out += fmt::format("<title>Performance report: {}</title>\n<style>{}</style>\n</head>\n<body>\n",
+                     e(results.suite_name), k_style);
   out += fmt::format("<h1>Performance report: {}</h1>\n", e(results.suite_name));
   const auto& env = results.environment;
-  out += fmt::format("<p class=\"meta\">Suite <code>{}</code>, scale {:g}, seed {}; PostgreSQL {}{}{}.</p>\n",
-                     e(results.suite_file), results.scale, results.seed, e(env.server_version),
-                     env.throwaway_cluster && !env.durable ? " on a throwaway cluster without fsync" : "",
-                     side_by_side_note(results));
+  out += fmt::format(
+      "<p class=\"meta\">Suite <code>{}</code>, scale {:g}, seed {}; PostgreSQL {}{}{}.</p>\n",
+      e(results.suite_file), results.scale, results.seed, e(env.server_version),
+      env.throwaway_cluster && !env.durable ? " on a throwaway cluster without fsync" : "",
+      side_by_side_note(results));
   if (results.passed()) {
-    out += fmt::format("<p class=\"banner pass\">PASS — {0} of {0} expectations met.</p>\n", results.verdicts.size());
-  } else {
-    out += fmt::format("<p class=\"banner fail\">FAIL — {} of {} expectations not met.</p>\n", failed,
+    out += fmt::format("<p class=\"banner pass\">PASS — {0} of {0} expectations met.</p>\n",
                        results.verdicts.size());
+  } else {
+    out += fmt::format("<p class=\"banner fail\">FAIL — {} of {} expectations not met.</p>\n",
+                       failed, results.verdicts.size());
   }
 
   auto rows = operation_rows(results);
-  out += "<h2>Latency before and after the migration</h2>\n<table>\n<tr><th>Operation</th><th>Before</th><th>After</th>"
+  out += "<h2>Latency before and after the "
+         "migration</h2>\n<table>\n<tr><th>Operation</th><th>Before</th><th>After</th>"
          "<th>Improvement</th><th>Claim</th><th>Verdict</th></tr>\n";
   for (const auto& row : rows) {
-    out += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>"
-                       "<td><span class=\"{}\">{}</span></td></tr>\n",
-                       e(row.query->name), e(latency_text(row.before)), e(latency_text(row.after)),
-                       e(improvement_text(row.improvement)), e(row.query->claim.empty() ? "—" : row.query->claim),
-                       row.passed ? "pass" : "fail", e(verdict_text(row)));
+    out += fmt::format(
+        "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>"
+        "<td><span class=\"{}\">{}</span></td></tr>\n",
+        e(row.query->name), e(latency_text(row.before)), e(latency_text(row.after)),
+        e(improvement_text(row.improvement)), e(row.query->claim.empty() ? "—" : row.query->claim),
+        row.passed ? "pass" : "fail", e(verdict_text(row)));
   }
-  out += "</table>\n<p class=\"meta\">Client-side latency of each timed execution; improvement = median before / "
+  out += "</table>\n<p class=\"meta\">Client-side latency of each timed execution; improvement = "
+         "median before / "
          "median after, with a 95 % bootstrap interval.</p>\n";
 
   if (!results.verdicts.empty()) {
-    out += "<h2>Expectations</h2>\n<table>\n<tr><th>Operation</th><th>Expectation</th><th>Limit</th><th>Measured</th>"
+    out += "<h2>Expectations</h2>\n<table>\n<tr><th>Operation</th><th>Expectation</th><th>Limit</"
+           "th><th>Measured</th>"
            "<th>Verdict</th></tr>\n";
     for (const auto& v : results.verdicts) {
-      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><span class=\"{}\">{}</span></td></tr>\n",
-                         e(v.query), e(verdict_label(v)), e(v.expected), e(v.actual),
-                         is_failure(v) ? "fail" : (v.passed ? "pass" : "info"), e(verdict_status(v)));
+      out +=
+          fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><span "
+                      "class=\"{}\">{}</span></td></tr>\n",
+                      e(v.query), e(verdict_label(v)), e(v.expected), e(v.actual),
+                      is_failure(v) ? "fail" : (v.passed ? "pass" : "info"), e(verdict_status(v)));
     }
     out += "</table>\n";
   }
 
   out += "<h2>Operations: latency distributions and plans</h2>\n";
-  for (std::size_t i = 0; i < results.queries.size(); ++i) out += query_section(results.queries[i], rows[i]);
+  for (std::size_t i = 0; i < results.queries.size(); ++i)
+    out += query_section(results.queries[i], rows[i]);
 
   if (results.migration) out += migration_html(*results.migration);
   if (checks) out += checks_html(*checks);
@@ -211,4 +238,4 @@ std::string render_html(const bench::Results& results, const check::CheckReport*
   return out;
 }
 
-}  // namespace preflight::report
+} // namespace preflight::report

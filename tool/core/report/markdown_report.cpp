@@ -15,12 +15,14 @@ namespace {
 std::string result_line(const bench::Results& results) {
   const std::size_t failed = count_failures(results);
   const std::size_t total = results.verdicts.size();
-  if (results.passed()) return fmt::format("**Result: PASS** — {} of {} expectations met.", total, total);
+  if (results.passed())
+    return fmt::format("**Result: PASS** — {} of {} expectations met.", total, total);
   return fmt::format("**Result: FAIL** — {} of {} expectations not met.", failed, total);
 }
 
 std::string plan_markdown(const bench::PhaseResult& phase) {
-  std::string heading = fmt::format("*{}*{}:\n\n", phase.phase, phase.plan_kind.empty() ? "" : " (" + phase.plan_kind + " plan)");
+  std::string heading = fmt::format(
+      "*{}*{}:\n\n", phase.phase, phase.plan_kind.empty() ? "" : " (" + phase.plan_kind + " plan)");
   if (phase.explain.is_null()) return heading + "no plan recorded\n\n";
   plan::Plan p;
   try {
@@ -37,20 +39,24 @@ std::string plan_markdown(const bench::PhaseResult& phase) {
     if (node.has_actuals) {
       actual = " (" + node_actuals(node) + ")";
     }
-    out += fmt::format("{}- {}{}{}\n", std::string(static_cast<std::size_t>(depth) * 2, ' '), markdown_cell(node.label()),
-                       actual, mark);
+    out += fmt::format("{}- {}{}{}\n", std::string(static_cast<std::size_t>(depth) * 2, ' '),
+                       markdown_cell(node.label()), actual, mark);
   });
-  if (p.analyzed) out += fmt::format("\nExecution {} ms, planning {} ms.\n", format_ms(p.execution_ms), format_ms(p.planning_ms));
+  if (p.analyzed)
+    out += fmt::format("\nExecution {} ms, planning {} ms.\n", format_ms(p.execution_ms),
+                       format_ms(p.planning_ms));
   return out + "\n";
 }
 
 std::string migration_markdown(const bench::MigrationStep& m) {
   std::string out = "## Migration applied\n\n";
   out += fmt::format("Version {} — {}, applied in {}.  \nChecksum (SHA-384): `{}`\n\n", m.version,
-                     markdown_cell(m.description), format_duration_ns(m.duration_ns), markdown_cell(m.checksum));
+                     markdown_cell(m.description), format_duration_ns(m.duration_ns),
+                     markdown_cell(m.checksum));
   auto trace = read_lock_trace(m.lock_trace);
   if (trace.empty()) return out + "No lock trace recorded.\n\n";
-  out += "| # | Line | Statement | Duration | Locks taken | Blocks |\n| ---: | ---: | --- | ---: | --- | --- |\n";
+  out += "| # | Line | Statement | Duration | Locks taken | Blocks |\n| ---: | ---: | --- | ---: | "
+         "--- | --- |\n";
   std::size_t n = 0;
   for (const auto& s : trace) {
     std::string locks;
@@ -59,41 +65,47 @@ std::string migration_markdown(const bench::MigrationStep& m) {
       locks += (locks.empty() ? "" : "; ") + l.mode + " on " + l.relation;
       blocks += (blocks.empty() ? "" : "; ") + l.relation + ": " + l.blocks;
     }
-    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", ++n, s.line, markdown_cell(one_line(s.statement)),
-                       format_duration_ns(s.duration_ns), markdown_cell(locks.empty() ? "none" : locks),
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", ++n, s.line,
+                       markdown_cell(one_line(s.statement)), format_duration_ns(s.duration_ns),
+                       markdown_cell(locks.empty() ? "none" : locks),
                        markdown_cell(blocks.empty() ? "nothing" : blocks));
   }
   return out + "\nLocks are held until the migration's transaction ends.\n\n";
 }
 
-}  // namespace
+} // namespace
 
 std::string render_markdown(const bench::Results& results, const check::CheckReport* checks) {
   std::string out = fmt::format("# Performance report: {}\n\n", markdown_cell(results.suite_name));
   out += result_line(results) + "\n\n";
   const auto& e = results.environment;
-  out += fmt::format("Suite `{}`, scale {:g}, seed {}; PostgreSQL {}{}{}.\n\n", markdown_cell(results.suite_file),
-                     results.scale, results.seed, markdown_cell(e.server_version),
-                     e.throwaway_cluster && !e.durable ? " on a throwaway cluster without fsync" : "",
-                     side_by_side_note(results));
+  out += fmt::format(
+      "Suite `{}`, scale {:g}, seed {}; PostgreSQL {}{}{}.\n\n", markdown_cell(results.suite_file),
+      results.scale, results.seed, markdown_cell(e.server_version),
+      e.throwaway_cluster && !e.durable ? " on a throwaway cluster without fsync" : "",
+      side_by_side_note(results));
 
   auto rows = operation_rows(results);
   out += "## Latency before and after the migration\n\n";
-  out += "| Operation | Before | After | Improvement | Claim | Verdict |\n| --- | --- | --- | --- | --- | --- |\n";
+  out += "| Operation | Before | After | Improvement | Claim | Verdict |\n| --- | --- | --- | --- "
+         "| --- | --- |\n";
   for (const auto& row : rows) {
-    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.query->name), latency_text(row.before),
-                       latency_text(row.after), improvement_text(row.improvement),
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.query->name),
+                       latency_text(row.before), latency_text(row.after),
+                       improvement_text(row.improvement),
                        markdown_cell(row.query->claim.empty() ? "—" : row.query->claim),
                        markdown_cell(verdict_text(row)));
   }
-  out += "\nClient-side latency of each timed execution; improvement = median before / median after.\n\n";
+  out += "\nClient-side latency of each timed execution; improvement = median before / median "
+         "after.\n\n";
 
   if (!results.verdicts.empty()) {
-    out += "## Expectations\n\n| Operation | Expectation | Limit | Measured | Verdict |\n| --- | --- | --- | --- | --- |\n";
+    out += "## Expectations\n\n| Operation | Expectation | Limit | Measured | Verdict |\n| --- | "
+           "--- | --- | --- | --- |\n";
     for (const auto& v : results.verdicts) {
-      out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_cell(v.query), markdown_cell(verdict_label(v)),
-                         markdown_cell(v.expected), markdown_cell(v.actual),
-                         is_failure(v) ? "**FAIL**" : verdict_status(v));
+      out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_cell(v.query),
+                         markdown_cell(verdict_label(v)), markdown_cell(v.expected),
+                         markdown_cell(v.actual), is_failure(v) ? "**FAIL**" : verdict_status(v));
     }
     out += "\n";
   }
@@ -115,4 +127,4 @@ std::string render_markdown(const bench::Results& results, const check::CheckRep
   return out;
 }
 
-}  // namespace preflight::report
+} // namespace preflight::report

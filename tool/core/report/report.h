@@ -14,7 +14,8 @@ namespace preflight::report {
 
 /// Markdown: result, the checklist's table (Operation | Before | After | Improvement | Claim |
 /// Verdict), every expectation, the plans' nodes, the migration's locks, the environment.
-std::string render_markdown(const bench::Results& results, const check::CheckReport* checks = nullptr);
+std::string render_markdown(const bench::Results& results,
+                            const check::CheckReport* checks = nullptr);
 
 /// One HTML file that needs no network and no JavaScript: the same content, with latency
 /// distributions (empirical CDFs), plan trees and the migration's lock timeline as inline SVG.
@@ -24,4 +25,4 @@ std::string render_html(const bench::Results& results, const check::CheckReport*
 /// the measured value in their text.
 std::string render_junit(const bench::Results& results, const check::CheckReport* checks = nullptr);
 
-}  // namespace preflight::report
+} // namespace preflight::report

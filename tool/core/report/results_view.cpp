@@ -10,11 +10,13 @@ namespace preflight::report {
 
 std::string lock_mode_name(const std::string& mode) {
   std::string name = mode;
-  if (name.size() > 4 && name.compare(name.size() - 4, 4, "Lock") == 0) name.resize(name.size() - 4);
+  if (name.size() > 4 && name.compare(name.size() - 4, 4, "Lock") == 0)
+    name.resize(name.size() - 4);
   std::string out;
   for (std::size_t i = 0; i < name.size(); ++i) {
     const auto c = static_cast<unsigned char>(name[i]);
-    if (i > 0 && std::isupper(c) && std::islower(static_cast<unsigned char>(name[i - 1]))) out += ' ';
+    if (i > 0 && std::isupper(c) && std::islower(static_cast<unsigned char>(name[i - 1])))
+      out += ' ';
     out += static_cast<char>(std::toupper(c));
   }
   return out;
@@ -32,17 +34,20 @@ std::string lock_blocks(const std::string& mode) {
   // PostgreSQL's table-level lock conflict table (explicit-locking docs): only ACCESS EXCLUSIVE
   // conflicts with SELECT's ACCESS SHARE; SHARE and stronger conflict with ROW EXCLUSIVE (DML).
   switch (lock_severity(mode)) {
-    case 4: return "reads and writes";
-    case 3: return "writes";
-    case 2: return "other DDL and VACUUM";
-    default: return "no reads or writes";
+  case 4:
+    return "reads and writes";
+  case 3:
+    return "writes";
+  case 2:
+    return "other DDL and VACUUM";
+  default:
+    return "no reads or writes";
   }
 }
 
 namespace {
 
-template <class T>
-T field(const nlohmann::json& j, const char* key, T fallback) {
+template <class T> T field(const nlohmann::json& j, const char* key, T fallback) {
   if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return fallback;
   try {
     return j.at(key).get<T>();
@@ -51,13 +56,15 @@ T field(const nlohmann::json& j, const char* key, T fallback) {
   }
 }
 
-}  // namespace
+} // namespace
 
 std::vector<TracedStatement> read_lock_trace(const nlohmann::json& document) {
   std::vector<TracedStatement> out;
-  // The lock tracer writes {threshold_ns, statements: [...], blocked_tables}; older files a bare array.
-  const nlohmann::json& trace =
-      document.is_object() && document.contains("statements") ? document.at("statements") : document;
+  // The lock tracer writes {threshold_ns, statements: [...], blocked_tables}; older files a bare
+  // array.
+  const nlohmann::json& trace = document.is_object() && document.contains("statements")
+                                    ? document.at("statements")
+                                    : document;
   if (!trace.is_array()) return out;
   for (const auto& entry : trace) {
     TracedStatement s;
@@ -81,9 +88,10 @@ std::vector<TracedStatement> read_lock_trace(const nlohmann::json& document) {
 }
 
 std::string side_by_side_note(const bench::Results& results) {
-  return results.side_by_side ? "; before and after timed side by side (two databases with the same data, "
-                                "executions alternating)"
-                              : "";
+  return results.side_by_side
+             ? "; before and after timed side by side (two databases with the same data, "
+               "executions alternating)"
+             : "";
 }
 
 std::vector<OperationRow> operation_rows(const bench::Results& results) {
@@ -96,7 +104,8 @@ std::vector<OperationRow> operation_rows(const bench::Results& results) {
     row.improvement = q.improvement;
     if (!row.improvement && row.before && row.after && !row.before->samples_ms.empty() &&
         !row.after->samples_ms.empty()) {
-      row.improvement = stats::bootstrap_ratio_of_medians(row.before->samples_ms, row.after->samples_ms);
+      row.improvement =
+          stats::bootstrap_ratio_of_medians(row.before->samples_ms, row.after->samples_ms);
     }
     for (const auto& v : results.verdicts) {
       if (v.query != q.name) continue;
@@ -110,7 +119,8 @@ std::vector<OperationRow> operation_rows(const bench::Results& results) {
 
 std::string latency_text(const bench::PhaseResult* phase) {
   if (!phase || phase->summary.count == 0) return "not measured";
-  return fmt::format("p50 {} ms · p95 {} ms", format_ms(phase->summary.p50), format_ms(phase->summary.p95));
+  return fmt::format("p50 {} ms · p95 {} ms", format_ms(phase->summary.p50),
+                     format_ms(phase->summary.p95));
 }
 
 namespace {
@@ -121,7 +131,7 @@ std::string times(double ratio) {
   return fmt::format("{:.2f}×", ratio);
 }
 
-}  // namespace
+} // namespace
 
 std::string improvement_text(const std::optional<stats::Interval>& improvement) {
   if (!improvement || improvement->estimate <= 0) return "—";
@@ -145,7 +155,9 @@ std::string verdict_label(const bench::Verdict& verdict) {
   return label;
 }
 
-bool is_failure(const bench::Verdict& verdict) { return !verdict.passed && !verdict.informational; }
+bool is_failure(const bench::Verdict& verdict) {
+  return !verdict.passed && !verdict.informational;
+}
 
 std::size_t count_failures(const bench::Results& results) {
   std::size_t failed = 0;
@@ -164,7 +176,8 @@ std::string verdict_text(const OperationRow& row) {
   std::string not_borne_out;
   for (const auto* v : row.verdicts) {
     if (is_failure(*v)) failed += (failed.empty() ? "" : ", ") + verdict_label(*v);
-    if (v->informational && !v->passed) not_borne_out += (not_borne_out.empty() ? "" : ", ") + verdict_label(*v);
+    if (v->informational && !v->passed)
+      not_borne_out += (not_borne_out.empty() ? "" : ", ") + verdict_label(*v);
   }
   std::string text = failed.empty() ? "pass" : "FAIL: " + failed;
   if (!not_borne_out.empty()) text += "; not borne out: " + not_borne_out;
@@ -175,18 +188,21 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const bench::E
   std::vector<std::pair<std::string, std::string>> rows;
   rows.emplace_back("PostgreSQL", e.server_version.empty() ? "unknown" : e.server_version);
   std::string cluster = e.throwaway_cluster ? "throwaway cluster" : "existing server";
-  cluster += e.durable ? " (durable: fsync and synchronous_commit on)" : " without fsync (not durable)";
+  cluster +=
+      e.durable ? " (durable: fsync and synchronous_commit on)" : " without fsync (not durable)";
   rows.emplace_back("Cluster", cluster);
   std::string machine = e.host_name.empty() ? "unknown host" : e.host_name;
   if (e.cpus > 0) machine += fmt::format(", {} CPU{}", e.cpus, e.cpus == 1 ? "" : "s");
   if (!e.os.empty()) machine += ", " + e.os;
   rows.emplace_back("Machine", machine);
   std::string settings;
-  for (const auto& [name, value] : e.settings) settings += (settings.empty() ? "" : ", ") + name + " = " + value;
+  for (const auto& [name, value] : e.settings)
+    settings += (settings.empty() ? "" : ", ") + name + " = " + value;
   rows.emplace_back("Settings", settings.empty() ? "not recorded" : settings);
   if (e.cpu_wakeup_held) {
-    rows.emplace_back("CPU wake-up", *e.cpu_wakeup_held ? "held at 0 µs while timing (/dev/cpu_dma_latency)"
-                                                        : "CPUs could sleep while timing: " + e.cpu_wakeup_note);
+    rows.emplace_back("CPU wake-up", *e.cpu_wakeup_held
+                                         ? "held at 0 µs while timing (/dev/cpu_dma_latency)"
+                                         : "CPUs could sleep while timing: " + e.cpu_wakeup_note);
   }
   if (!e.preflight_version.empty()) rows.emplace_back("preflight", e.preflight_version);
   if (!e.started_at.empty()) rows.emplace_back("Started", e.started_at);
@@ -195,10 +211,9 @@ std::vector<std::pair<std::string, std::string>> environment_rows(const bench::E
 
 std::string node_actuals(const plan::PlanNode& node) {
   if (!node.has_actuals) return "";
-  return fmt::format("{} ms, {:g} row{}, {:g} loop{}", format_ms(node.actual_total_ms), node.actual_rows,
-                     node.actual_rows == 1 ? "" : "s", node.actual_loops, node.actual_loops == 1 ? "" : "s");
+  return fmt::format("{} ms, {:g} row{}, {:g} loop{}", format_ms(node.actual_total_ms),
+                     node.actual_rows, node.actual_rows == 1 ? "" : "s", node.actual_loops,
+                     node.actual_loops == 1 ? "" : "s");
 }
 
-
-
-}  // namespace preflight::report
+} // namespace preflight::report

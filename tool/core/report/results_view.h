@@ -24,8 +24,8 @@ int lock_severity(const std::string& mode);
 
 struct TracedLock {
   std::string relation;
-  std::string mode;    // PostgreSQL's documentation spelling
-  std::string blocks;  // from the trace when recorded, else derived from the mode
+  std::string mode;   // PostgreSQL's documentation spelling
+  std::string blocks; // from the trace when recorded, else derived from the mode
 };
 
 struct TracedStatement {
@@ -43,9 +43,9 @@ std::vector<TracedStatement> read_lock_trace(const nlohmann::json& document);
 
 struct OperationRow {
   const bench::QueryResult* query = nullptr;
-  const bench::PhaseResult* before = nullptr;  // nullptr when the phase was not measured
+  const bench::PhaseResult* before = nullptr; // nullptr when the phase was not measured
   const bench::PhaseResult* after = nullptr;
-  std::optional<stats::Interval> improvement;  // median(before) / median(after)
+  std::optional<stats::Interval> improvement; // median(before) / median(after)
   std::vector<const bench::Verdict*> verdicts;
   bool passed = true;
 };
@@ -75,10 +75,10 @@ std::string verdict_text(const OperationRow& row);
 std::string verdict_label(const bench::Verdict& verdict);
 
 /// Label/value rows describing where the numbers were measured.
-std::vector<std::pair<std::string, std::string>> environment_rows(const bench::Environment& environment);
+std::vector<std::pair<std::string, std::string>>
+environment_rows(const bench::Environment& environment);
 
 /// What EXPLAIN ANALYZE measured for a node: "38.2 ms, 2 rows, 1 loop" ("" without ANALYZE).
 std::string node_actuals(const plan::PlanNode& node);
 
-
-}  // namespace preflight::report
+} // namespace preflight::report

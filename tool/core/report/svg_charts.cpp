@@ -18,7 +18,9 @@ constexpr double k_right = 20;
 constexpr double k_top = 36;
 constexpr double k_bottom = 48;
 
-std::string tick_label(double ms) { return fmt::format("{:g}", ms); }
+std::string tick_label(double ms) {
+  return fmt::format("{:g}", ms);
+}
 
 // Decade ticks when the data spans several decades; 1-2-5, then every integer multiple, when it
 // is narrower, so that a tight distribution still gets a readable axis.
@@ -27,7 +29,8 @@ std::vector<double> log_ticks(double lo, double hi) {
   for (const auto& multiples : {std::vector<double>{1}, std::vector<double>{1, 2, 5},
                                 std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
     ticks.clear();
-    for (int e = static_cast<int>(std::floor(std::log10(lo))); e <= static_cast<int>(std::ceil(std::log10(hi))); ++e) {
+    for (int e = static_cast<int>(std::floor(std::log10(lo)));
+         e <= static_cast<int>(std::ceil(std::log10(hi))); ++e) {
       for (double m : multiples) {
         const double t = m * std::pow(10.0, e);
         if (t >= lo && t <= hi) ticks.push_back(t);
@@ -47,7 +50,7 @@ double nice_step(double range, int target) {
   return 10 * power;
 }
 
-}  // namespace
+} // namespace
 
 std::string cdf_chart_svg(const std::vector<ChartSeries>& series, const std::string& title) {
   double lo = 0;
@@ -76,27 +79,33 @@ std::string cdf_chart_svg(const std::vector<ChartSeries>& series, const std::str
   }
   const double plot_w = k_width - k_left - k_right;
   const double plot_h = k_height - k_top - k_bottom;
-  auto x_of = [&](double ms) { return k_left + (std::log10(ms) - log_lo) / (log_hi - log_lo) * plot_w; };
+  auto x_of = [&](double ms) {
+    return k_left + (std::log10(ms) - log_lo) / (log_hi - log_lo) * plot_w;
+  };
   auto y_of = [&](double share) { return k_top + (1 - share) * plot_h; };
 
-  out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"frame\"/>\n", k_left, k_top, plot_w,
-                     plot_h);
+  out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"frame\"/>\n",
+                     k_left, k_top, plot_w, plot_h);
   for (double t : log_ticks(std::pow(10.0, log_lo), std::pow(10.0, log_hi))) {
     const double x = x_of(t);
-    out += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" class=\"grid\"/>"
-                       "<text x=\"{0:.1f}\" y=\"{3}\" class=\"tick\" text-anchor=\"middle\">{4}</text>\n",
-                       x, k_top, k_top + plot_h, k_top + plot_h + 16, tick_label(t));
+    out += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" class=\"grid\"/>"
+        "<text x=\"{0:.1f}\" y=\"{3}\" class=\"tick\" text-anchor=\"middle\">{4}</text>\n",
+        x, k_top, k_top + plot_h, k_top + plot_h + 16, tick_label(t));
   }
   for (int i = 0; i <= 4; ++i) {
     const double share = i / 4.0;
     const double y = y_of(share);
-    out += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" class=\"grid\"/>"
-                       "<text x=\"{3}\" y=\"{4:.1f}\" class=\"tick\" text-anchor=\"end\">{5} %</text>\n",
-                       k_left, y, k_left + plot_w, k_left - 6, y + 4, i * 25);
+    out += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" class=\"grid\"/>"
+        "<text x=\"{3}\" y=\"{4:.1f}\" class=\"tick\" text-anchor=\"end\">{5} %</text>\n",
+        k_left, y, k_left + plot_w, k_left - 6, y + 4, i * 25);
   }
-  out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"axis\" text-anchor=\"middle\">latency (ms, log scale)</text>\n",
+  out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"axis\" text-anchor=\"middle\">latency (ms, "
+                     "log scale)</text>\n",
                      k_left + plot_w / 2, k_height - 10);
-  out += fmt::format("<text x=\"14\" y=\"{0}\" class=\"axis\" text-anchor=\"middle\" transform=\"rotate(-90 14 {0})\">"
+  out += fmt::format("<text x=\"14\" y=\"{0}\" class=\"axis\" text-anchor=\"middle\" "
+                     "transform=\"rotate(-90 14 {0})\">"
                      "executions ≤ x</text>\n",
                      k_top + plot_h / 2);
 
@@ -107,8 +116,8 @@ std::string cdf_chart_svg(const std::vector<ChartSeries>& series, const std::str
       if (x > 0) sorted.push_back(x);
     }
     std::sort(sorted.begin(), sorted.end());
-    const std::string legend =
-        fmt::format("{} (n = {}, median {} ms)", s.label, s.samples.size(), format_ms(stats::median(s.samples)));
+    const std::string legend = fmt::format("{} (n = {}, median {} ms)", s.label, s.samples.size(),
+                                           format_ms(stats::median(s.samples)));
     out += fmt::format("<rect x=\"{:.1f}\" y=\"10\" width=\"14\" height=\"4\" fill=\"{}\"/>"
                        "<text x=\"{:.1f}\" y=\"16\" class=\"legend\">{}</text>\n",
                        legend_x, html_escape(s.colour), legend_x + 18, html_escape(legend));
@@ -125,9 +134,10 @@ std::string cdf_chart_svg(const std::vector<ChartSeries>& series, const std::str
       points += fmt::format(" {0:.1f},{1:.1f} {0:.1f},{2:.1f}", x, y_of(previous), y_of(share));
       previous = share;
     }
-    points += fmt::format(" {0:.1f},{1:.1f} {0:.1f},{2:.1f}", x_of(sorted.back()), y_of(previous), y_of(1));
-    out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n", points,
-                       html_escape(s.colour));
+    points += fmt::format(" {0:.1f},{1:.1f} {0:.1f},{2:.1f}", x_of(sorted.back()), y_of(previous),
+                          y_of(1));
+    out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n",
+                       points, html_escape(s.colour));
   }
   return out + "</svg>\n";
 }
@@ -136,23 +146,28 @@ namespace {
 
 const char* lock_colour(int severity) {
   switch (severity) {
-    case 4: return "#c0392b";
-    case 3: return "#e67e22";
-    case 2: return "#d4ac0d";
-    default: return "#7f8c8d";
+  case 4:
+    return "#c0392b";
+  case 3:
+    return "#e67e22";
+  case 2:
+    return "#d4ac0d";
+  default:
+    return "#7f8c8d";
   }
 }
 
-}  // namespace
+} // namespace
 
 std::string lock_timeline_svg(const std::vector<TracedStatement>& statements) {
   constexpr double width = 1100;
   constexpr double label_w = 260;
   constexpr double row_h = 26;
   constexpr double top = 52;
-  constexpr double bar_w = 280;  // the rest of the row holds the lock labels
+  constexpr double bar_w = 280; // the rest of the row holds the lock labels
   double total_ms = 0;
-  for (const auto& s : statements) total_ms += static_cast<double>(std::max<std::int64_t>(s.duration_ns, 0)) / 1e6;
+  for (const auto& s : statements)
+    total_ms += static_cast<double>(std::max<std::int64_t>(s.duration_ns, 0)) / 1e6;
   if (total_ms <= 0) total_ms = 1;
   const double height = top + row_h * static_cast<double>(statements.size()) + 40;
   std::string out = fmt::format(
@@ -185,32 +200,39 @@ std::string lock_timeline_svg(const std::vector<TracedStatement>& statements) {
       severity = std::max(severity, lock_severity(l.mode));
       locks += (locks.empty() ? "" : "; ") + l.mode + " on " + l.relation;
     }
-    const std::string label = fmt::format("#{} line {}: {}", ++n, s.line, one_line(s.statement, 26));
+    const std::string label =
+        fmt::format("#{} line {}: {}", ++n, s.line, one_line(s.statement, 26));
     const double bar = std::max(2.0, x_of(start_ms + ms) - x_of(start_ms));
-    out += fmt::format("<text x=\"4\" y=\"{:.0f}\" class=\"tick\">{}</text>\n", y + 16, html_escape(label));
-    out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"{:.0f}\" fill=\"{}\">"
-                       "<title>{}</title></rect>\n",
-                       x_of(start_ms), y + 4, bar, row_h - 8, lock_colour(severity),
-                       html_escape(fmt::format("{}: {} ({})", label, format_duration_ns(s.duration_ns),
-                                               locks.empty() ? "no new locks" : locks)));
-    out += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" class=\"tick\">{} · {}</text>\n", label_w + bar_w + 10, y + 16,
-                       html_escape(format_duration_ns(s.duration_ns)), html_escape(locks.empty() ? "no new locks" : locks));
+    out += fmt::format("<text x=\"4\" y=\"{:.0f}\" class=\"tick\">{}</text>\n", y + 16,
+                       html_escape(label));
+    out += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"{:.0f}\" fill=\"{}\">"
+        "<title>{}</title></rect>\n",
+        x_of(start_ms), y + 4, bar, row_h - 8, lock_colour(severity),
+        html_escape(fmt::format("{}: {} ({})", label, format_duration_ns(s.duration_ns),
+                                locks.empty() ? "no new locks" : locks)));
+    out += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" class=\"tick\">{} · {}</text>\n",
+                       label_w + bar_w + 10, y + 16, html_escape(format_duration_ns(s.duration_ns)),
+                       html_escape(locks.empty() ? "no new locks" : locks));
     start_ms += ms;
     y += row_h;
   }
   // Axis under the bars, in milliseconds since the migration started.
-  out += fmt::format("<line x1=\"{0}\" y1=\"{1:.0f}\" x2=\"{2}\" y2=\"{1:.0f}\" class=\"axisline\"/>\n", label_w, y + 2,
-                     label_w + bar_w);
+  out += fmt::format(
+      "<line x1=\"{0}\" y1=\"{1:.0f}\" x2=\"{2}\" y2=\"{1:.0f}\" class=\"axisline\"/>\n", label_w,
+      y + 2, label_w + bar_w);
   const double step = nice_step(total_ms, 4);
   for (double t = 0; t <= total_ms + step * 1e-9; t += step) {
-    out += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.0f}\" x2=\"{0:.1f}\" y2=\"{2:.0f}\" class=\"axisline\"/>"
-                       "<text x=\"{0:.1f}\" y=\"{3:.0f}\" class=\"tick\" text-anchor=\"middle\">{4:g}</text>\n",
-                       x_of(t), y + 2, y + 6, y + 18, t);
+    out += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1:.0f}\" x2=\"{0:.1f}\" y2=\"{2:.0f}\" class=\"axisline\"/>"
+        "<text x=\"{0:.1f}\" y=\"{3:.0f}\" class=\"tick\" text-anchor=\"middle\">{4:g}</text>\n",
+        x_of(t), y + 2, y + 6, y + 18, t);
   }
-  out += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" class=\"axis\" text-anchor=\"middle\">time since the migration "
+  out += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" class=\"axis\" text-anchor=\"middle\">time "
+                     "since the migration "
                      "started (ms)</text>\n",
                      label_w + bar_w / 2, y + 34);
   return out + "</svg>\n";
 }
 
-}  // namespace preflight::report
+} // namespace preflight::report

@@ -10,9 +10,9 @@
 namespace preflight::report {
 
 struct ChartSeries {
-  std::string label;             // "before"
-  std::vector<double> samples;   // milliseconds, any order
-  std::string colour;            // CSS colour
+  std::string label;           // "before"
+  std::vector<double> samples; // milliseconds, any order
+  std::string colour;          // CSS colour
 };
 
 /// An empirical CDF per series (x: latency in ms, log scale, decade ticks; y: share of
@@ -23,4 +23,4 @@ std::string cdf_chart_svg(const std::vector<ChartSeries>& series, const std::str
 /// labelled with its locks; a legend explains the colours.
 std::string lock_timeline_svg(const std::vector<TracedStatement>& statements);
 
-}  // namespace preflight::report
+} // namespace preflight::report

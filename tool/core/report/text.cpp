@@ -13,12 +13,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&#39;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -30,16 +41,27 @@ std::string xml_escape(std::string_view text) {
   for (char c : text) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 && c != '\n' && c != '\r' && c != '\t') {
-      out += "\xEF\xBF\xBD";  // U+FFFD: XML 1.0 cannot carry these even as character references
+      out += "\xEF\xBF\xBD"; // U+FFFD: XML 1.0 cannot carry these even as character references
       continue;
     }
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&apos;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -50,16 +72,34 @@ std::string markdown_cell(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '|': out += "\\|"; break;
-      case '*': out += "\\*"; break;
-      case '`': out += "\\`"; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += ' '; break;
-      case '\r': break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      default: out += c;
+    case '|':
+      out += "\\|";
+      break;
+    case '*':
+      out += "\\*";
+      break;
+    case '`':
+      out += "\\`";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += ' ';
+      break;
+    case '\r':
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '&':
+      out += "&amp;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -69,10 +109,17 @@ std::string github_message(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '%': out += "%25"; break;
-      case '\r': out += "%0D"; break;
-      case '\n': out += "%0A"; break;
-      default: out += c;
+    case '%':
+      out += "%25";
+      break;
+    case '\r':
+      out += "%0D";
+      break;
+    case '\n':
+      out += "%0A";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -82,9 +129,14 @@ std::string github_property(std::string_view text) {
   std::string out;
   for (char c : github_message(text)) {
     switch (c) {
-      case ':': out += "%3A"; break;
-      case ',': out += "%2C"; break;
-      default: out += c;
+    case ':':
+      out += "%3A";
+      break;
+    case ',':
+      out += "%2C";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -99,7 +151,9 @@ std::string format_ms(double ms) {
   return fmt::format("{:.4f}", ms);
 }
 
-std::string format_change(double ratio) { return fmt::format("{:+.1f} %", (ratio - 1) * 100); }
+std::string format_change(double ratio) {
+  return fmt::format("{:+.1f} %", (ratio - 1) * 100);
+}
 
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
@@ -132,4 +186,4 @@ std::string format_duration_ns(std::int64_t ns) {
   return fmt::format("{:.2f} s", ms / 1000);
 }
 
-}  // namespace preflight::report
+} // namespace preflight::report

@@ -13,8 +13,8 @@ namespace preflight::report {
 std::string html_escape(std::string_view text);
 /// Escapes & < > " ' for XML, and replaces control characters XML 1.0 forbids with U+FFFD.
 std::string xml_escape(std::string_view text);
-/// Makes text safe inside a Markdown table cell: | * ` \\ escaped, newlines as spaces, HTML-significant
-/// < > & as entities (GitHub renders inline HTML).
+/// Makes text safe inside a Markdown table cell: | * ` \\ escaped, newlines as spaces,
+/// HTML-significant < > & as entities (GitHub renders inline HTML).
 std::string markdown_cell(std::string_view text);
 /// GitHub workflow command message: % CR LF as %25 %0D %0A.
 std::string github_message(std::string_view text);
@@ -36,4 +36,4 @@ std::string one_line(std::string_view text, std::size_t max_chars = 100);
 /// The longest prefix of `text` of at most `max_bytes` bytes that does not split a UTF-8 sequence.
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
-}  // namespace preflight::report
+} // namespace preflight::report

@@ -32,7 +32,8 @@ Statement make_statement(std::string_view source, std::size_t location, std::siz
   Statement statement;
   statement.leading_offset = location;
   statement.offset = std::min(first_token_offset(source, location), location + length);
-  statement.text = std::string(source.substr(statement.offset, location + length - statement.offset));
+  statement.text =
+      std::string(source.substr(statement.offset, location + length - statement.offset));
   return statement;
 }
 
@@ -40,7 +41,7 @@ bool is_blank(std::string_view text) {
   return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<Statement> parse_statements(std::string_view source) {
   const std::string input(source);
@@ -100,4 +101,4 @@ std::string fingerprint(std::string_view source) {
   return result.fingerprint_str ? result.fingerprint_str : "";
 }
 
-}  // namespace preflight::sql
+} // namespace preflight::sql

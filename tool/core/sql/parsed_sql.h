@@ -34,4 +34,4 @@ std::string node_type(const Statement& statement);
 /// only in constants); throws Error(input) if it does not parse.
 std::string fingerprint(std::string_view source);
 
-}  // namespace preflight::sql
+} // namespace preflight::sql

@@ -7,7 +7,9 @@ namespace preflight::sql {
 
 namespace {
 
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool is_space(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
 
 // Skips one block comment starting at `i` ("/*"); PostgreSQL's block comments nest.
 std::size_t skip_block_comment(std::string_view source, std::size_t i) {
@@ -27,7 +29,8 @@ std::size_t skip_block_comment(std::string_view source, std::size_t i) {
 }
 
 // Walks the gap before a statement; `comments` (optional) collects its `--` comments.
-std::size_t scan_gap(std::string_view source, std::size_t i, std::size_t end, std::vector<LineComment>* comments) {
+std::size_t scan_gap(std::string_view source, std::size_t i, std::size_t end,
+                     std::vector<LineComment>* comments) {
   end = std::min(end, source.size());
   while (i < end) {
     if (is_space(source[i])) {
@@ -50,16 +53,17 @@ std::size_t scan_gap(std::string_view source, std::size_t i, std::size_t end, st
   return end;
 }
 
-}  // namespace
+} // namespace
 
 std::size_t first_token_offset(std::string_view source, std::size_t offset) {
   return scan_gap(source, offset, source.size(), nullptr);
 }
 
-std::vector<LineComment> leading_line_comments(std::string_view source, std::size_t begin, std::size_t end) {
+std::vector<LineComment> leading_line_comments(std::string_view source, std::size_t begin,
+                                               std::size_t end) {
   std::vector<LineComment> comments;
   scan_gap(source, begin, end, &comments);
   return comments;
 }
 
-}  // namespace preflight::sql
+} // namespace preflight::sql

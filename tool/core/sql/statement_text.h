@@ -11,8 +11,8 @@
 namespace preflight::sql {
 
 struct LineComment {
-  std::size_t offset = 0;  // byte offset of the "--"
-  std::string text;        // after the "--", without the line break
+  std::size_t offset = 0; // byte offset of the "--"
+  std::string text;       // after the "--", without the line break
 };
 
 /// Byte offset of the first token at or after `offset`, skipping whitespace, `--` comments
@@ -21,6 +21,7 @@ std::size_t first_token_offset(std::string_view source, std::size_t offset);
 
 /// The `--` comments between `begin` and `end` (comments only: whitespace and block comments
 /// are skipped, and scanning stops at the first token).
-std::vector<LineComment> leading_line_comments(std::string_view source, std::size_t begin, std::size_t end);
+std::vector<LineComment> leading_line_comments(std::string_view source, std::size_t begin,
+                                               std::size_t end);
 
-}  // namespace preflight::sql
+} // namespace preflight::sql

@@ -5,8 +5,10 @@
 namespace preflight::sql {
 
 namespace {
-bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
-}  // namespace
+bool is_continuation_byte(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U;
+}
+} // namespace
 
 LineColumn line_column_at(std::string_view text, std::size_t byte_offset) {
   byte_offset = std::min(byte_offset, text.size());
@@ -33,5 +35,4 @@ std::size_t byte_offset_of_char(std::string_view text, std::size_t char_position
   return text.size();
 }
 
-
-}  // namespace preflight::sql
+} // namespace preflight::sql

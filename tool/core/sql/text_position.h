@@ -20,5 +20,4 @@ LineColumn line_column_at(std::string_view text, std::size_t byte_offset);
 /// positions count characters, not bytes); clamped to the text's size.
 std::size_t byte_offset_of_char(std::string_view text, std::size_t char_position);
 
-
-}  // namespace preflight::sql
+} // namespace preflight::sql

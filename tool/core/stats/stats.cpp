@@ -51,12 +51,14 @@ std::vector<double> thin(std::span<const double> samples, std::size_t max_points
   if (sorted.size() <= max_points) return sorted;
   std::vector<double> out(max_points);
   for (std::size_t i = 0; i < max_points; ++i) {
-    out[i] = quantile_sorted(sorted, (static_cast<double>(i) + 0.5) / static_cast<double>(max_points));
+    out[i] =
+        quantile_sorted(sorted, (static_cast<double>(i) + 0.5) / static_cast<double>(max_points));
   }
   return out;
 }
 
-double resampled_median(const std::vector<double>& data, std::mt19937_64& rng, std::vector<double>& scratch) {
+double resampled_median(const std::vector<double>& data, std::mt19937_64& rng,
+                        std::vector<double>& scratch) {
   std::uniform_int_distribution<std::size_t> pick(0, data.size() - 1);
   scratch.resize(data.size());
   for (auto& x : scratch) x = data[pick(rng)];
@@ -68,10 +70,11 @@ double resampled_median(const std::vector<double>& data, std::mt19937_64& rng, s
   return (lower + upper) / 2;
 }
 
-}  // namespace
+} // namespace
 
-Interval bootstrap_ratio_of_medians(std::span<const double> numerator, std::span<const double> denominator,
-                                    double confidence, int resamples, std::uint64_t seed, std::size_t max_points) {
+Interval bootstrap_ratio_of_medians(std::span<const double> numerator,
+                                    std::span<const double> denominator, double confidence,
+                                    int resamples, std::uint64_t seed, std::size_t max_points) {
   Interval interval;
   if (numerator.empty() || denominator.empty()) return interval;
   const double den = median(denominator);
@@ -140,4 +143,4 @@ RankTest mann_whitney_u(std::span<const double> a, std::span<const double> b) {
   return test;
 }
 
-}  // namespace preflight::stats
+} // namespace preflight::stats

@@ -14,7 +14,7 @@ struct Summary {
   double min = 0;
   double max = 0;
   double mean = 0;
-  double stddev = 0;  // sample standard deviation (n - 1)
+  double stddev = 0; // sample standard deviation (n - 1)
   double p50 = 0;
   double p95 = 0;
   double p99 = 0;
@@ -39,18 +39,19 @@ struct Interval {
 /// median(numerator) / median(denominator) with a percentile-bootstrap confidence interval
 /// (`confidence`, e.g. 0.95) from `resamples` resamples, deterministic for a given `seed`.
 /// Large inputs are resampled from at most `max_points` evenly spaced order statistics.
-Interval bootstrap_ratio_of_medians(std::span<const double> numerator, std::span<const double> denominator,
-                                    double confidence = 0.95, int resamples = 2000, std::uint64_t seed = 1,
+Interval bootstrap_ratio_of_medians(std::span<const double> numerator,
+                                    std::span<const double> denominator, double confidence = 0.95,
+                                    int resamples = 2000, std::uint64_t seed = 1,
                                     std::size_t max_points = 5000);
 
 struct RankTest {
-  double u = 0;        // U statistic of the first sample
-  double z = 0;        // normal approximation (tie- and continuity-corrected)
-  double p_value = 1;  // two-sided
+  double u = 0;       // U statistic of the first sample
+  double z = 0;       // normal approximation (tie- and continuity-corrected)
+  double p_value = 1; // two-sided
 };
 
 /// Mann-Whitney U test of `a` against `b` (two-sided, normal approximation with tie correction;
 /// p = 1 when either sample is empty or all values are tied).
 RankTest mann_whitney_u(std::span<const double> a, std::span<const double> b);
 
-}  // namespace preflight::stats
+} // namespace preflight::stats

@@ -25,7 +25,8 @@ CpuWakeupRequest CpuWakeupRequest::hold() {
   }
   // The kernel takes a binary 32-bit value in µs and keeps the request while the file is open.
   const std::int32_t microseconds = 0;
-  if (::write(fd, &microseconds, sizeof microseconds) != static_cast<ssize_t>(sizeof microseconds)) {
+  if (::write(fd, &microseconds, sizeof microseconds) !=
+      static_cast<ssize_t>(sizeof microseconds)) {
     const int error = errno;
     ::close(fd);
     return {-1, fmt::format("{}: {}", k_device, std::strerror(error))};
@@ -33,7 +34,9 @@ CpuWakeupRequest CpuWakeupRequest::hold() {
   return {fd, ""};
 }
 
-CpuWakeupRequest CpuWakeupRequest::allow_sleep() { return {-1, "not requested (--allow-cpu-sleep)"}; }
+CpuWakeupRequest CpuWakeupRequest::allow_sleep() {
+  return {-1, "not requested (--allow-cpu-sleep)"};
+}
 
 CpuWakeupRequest::CpuWakeupRequest(CpuWakeupRequest&& other) noexcept
     : m_fd(std::exchange(other.m_fd, -1)), m_note(std::move(other.m_note)) {}
@@ -51,4 +54,4 @@ CpuWakeupRequest::~CpuWakeupRequest() {
   if (m_fd >= 0) ::close(m_fd);
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -24,7 +24,7 @@ public:
   CpuWakeupRequest& operator=(CpuWakeupRequest&& other) noexcept;
   CpuWakeupRequest(const CpuWakeupRequest&) = delete;
   CpuWakeupRequest& operator=(const CpuWakeupRequest&) = delete;
-  ~CpuWakeupRequest();  // closing the device withdraws the request
+  ~CpuWakeupRequest(); // closing the device withdraws the request
 
   bool held() const { return m_fd >= 0; }
 
@@ -38,4 +38,4 @@ private:
   std::string m_note;
 };
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

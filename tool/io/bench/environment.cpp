@@ -16,13 +16,14 @@ Environment collect_environment(pg::PgSession& session, bool throwaway_cluster) 
   e.server_version = session.exec("SHOW server_version").get(0, 0);
   e.server_version_num = session.server_version();
   std::string names;
-  for (const char* name : k_recorded_settings) names += (names.empty() ? "'" : ", '") + std::string(name) + "'";
+  for (const char* name : k_recorded_settings)
+    names += (names.empty() ? "'" : ", '") + std::string(name) + "'";
   // pg_settings gives the value with its unit, as SHOW would print it ("128MB", "4MB").
-  auto rows = session.exec(fmt::format(
-      "SELECT name, CASE WHEN unit = '8kB' THEN pg_size_pretty(setting::bigint * 8192) "
-      "WHEN unit = 'kB' THEN pg_size_pretty(setting::bigint * 1024) ELSE setting END "
-      "FROM pg_settings WHERE name IN ({}) ORDER BY name",
-      names));
+  auto rows = session.exec(
+      fmt::format("SELECT name, CASE WHEN unit = '8kB' THEN pg_size_pretty(setting::bigint * 8192) "
+                  "WHEN unit = 'kB' THEN pg_size_pretty(setting::bigint * 1024) ELSE setting END "
+                  "FROM pg_settings WHERE name IN ({}) ORDER BY name",
+                  names));
   for (int r = 0; r < rows.rows(); ++r) e.settings[rows.get(r, 0)] = rows.get(r, 1);
   e.durable = e.settings["fsync"] == "on" && e.settings["synchronous_commit"] != "off";
   e.throwaway_cluster = throwaway_cluster;
@@ -37,4 +38,4 @@ Environment collect_environment(pg::PgSession& session, bool throwaway_cluster) 
   return e;
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

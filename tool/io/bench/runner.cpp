@@ -6,8 +6,8 @@
 
 #include "core/bench/evaluate.h"
 #include "io/bench/environment.h"
-#include "io/migrate/lock_trace.h"
 #include "io/bench/timing_loop.h"
+#include "io/migrate/lock_trace.h"
 #include "io/migrate/migration_directory.h"
 #include "io/migrate/migrator.h"
 
@@ -29,7 +29,7 @@ PhaseResult phase_result(const std::string& phase, const TimingRequest& request,
   return result;
 }
 
-}  // namespace
+} // namespace
 
 BenchRunner::BenchRunner(pg::PgSession& session, Suite suite, RunOptions options)
     : m_session(session), m_suite(std::move(suite)), m_options(std::move(options)) {
@@ -51,9 +51,10 @@ void BenchRunner::check_migrations() {
   auto files = migrate::load_migrations(m_suite.migrations);
   for (auto version : {m_suite.before, m_suite.after}) {
     if (!files.find(version)) {
-      throw Error(ErrorKind::input, fmt::format("suite names migration {}, which is not in {}", version,
-                                                m_suite.migrations),
-                  {}, Location{m_suite.file, 0, 0});
+      throw Error(
+          ErrorKind::input,
+          fmt::format("suite names migration {}, which is not in {}", version, m_suite.migrations),
+          {}, Location{m_suite.file, 0, 0});
     }
   }
 }
@@ -77,14 +78,14 @@ Results BenchRunner::run() {
   }
 
   set_up_before(m_session);
-  resolve_samples();  // parameters drawn from the data, once for both phases
+  resolve_samples(); // parameters drawn from the data, once for both phases
   if (auto* after = m_options.after_session) {
-    set_up_before(*after);  // the same data again (datasets seed random())
+    set_up_before(*after); // the same data again (datasets seed random())
     apply_migration_under_test(*after, &results);
     run_side_by_side(*after, results);
   } else {
     run_phase("before", results);
-    apply_migration_under_test(m_session, &results);  // on the loaded data
+    apply_migration_under_test(m_session, &results); // on the loaded data
     run_phase("after", results);
   }
   results.side_by_side = m_options.after_session != nullptr;
@@ -94,7 +95,8 @@ Results BenchRunner::run() {
 
 TimingRequest BenchRunner::prepare(const std::string& query, const std::string& phase) {
   if (phase != "before" && phase != "after") {
-    throw Error(ErrorKind::input, fmt::format("no phase \"{}\" in a suite (before or after)", phase));
+    throw Error(ErrorKind::input,
+                fmt::format("no phase \"{}\" in a suite (before or after)", phase));
   }
   if (m_prepared_phase.empty()) {
     check_migrations();
@@ -124,10 +126,13 @@ void BenchRunner::check_refusals() {
     for (const auto& q : m_suite.queries) {
       if (q.writes) names += (names.empty() ? "\"" : ", \"") + q.name + "\"";
     }
-    throw Error(ErrorKind::usage,
-                fmt::format("refusing to run writes queries ({}) on a database preflight did not create", names),
-                "each execution is rolled back, but they still take row locks and write WAL; pass --allow-writes "
-                "to run them anyway, or use --ephemeral");
+    throw Error(
+        ErrorKind::usage,
+        fmt::format("refusing to run writes queries ({}) on a database preflight did not create",
+                    names),
+        "each execution is rolled back, but they still take row locks and write WAL; pass "
+        "--allow-writes "
+        "to run them anyway, or use --ephemeral");
   }
   const bool loads_data = !substitute_scale(m_suite.dataset_sql, m_scale).empty();
   auto tables = m_session.exec(
@@ -135,14 +140,17 @@ void BenchRunner::check_refusals() {
       "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
       "AND n.nspname NOT LIKE 'pg_toast%'");
   if (loads_data && tables.get_int(0, 0) > 0 && !m_options.allow_dataset) {
-    throw Error(ErrorKind::usage,
-                fmt::format("refusing to load the suite's dataset into {}: it already has {} table{}",
-                            m_session.database_name(), tables.get(0, 0), tables.get_int(0, 0) == 1 ? "" : "s"),
-                "point --database-url at an empty database, use --ephemeral, or pass --allow-dataset");
+    throw Error(
+        ErrorKind::usage,
+        fmt::format("refusing to load the suite's dataset into {}: it already has {} table{}",
+                    m_session.database_name(), tables.get(0, 0),
+                    tables.get_int(0, 0) == 1 ? "" : "s"),
+        "point --database-url at an empty database, use --ephemeral, or pass --allow-dataset");
   }
 }
 
-// The schema the dataset is written for, the dataset, and fresh statistics (or the planner guesses).
+// The schema the dataset is written for, the dataset, and fresh statistics (or the planner
+// guesses).
 void BenchRunner::set_up_before(pg::PgSession& session) {
   migrate_to(session, m_suite.before, nullptr);
   load_dataset(session);
@@ -164,8 +172,8 @@ void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Resul
   for (const auto& applied : migrator.history()) {
     if (applied.version > version) {
       throw Error(ErrorKind::usage,
-                  fmt::format("the database already has migration {} applied, past version {}", applied.version,
-                              version),
+                  fmt::format("the database already has migration {} applied, past version {}",
+                              applied.version, version),
                   "benchmark on a database at or before the suite's `before` version");
     }
   }
@@ -184,8 +192,9 @@ void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Resul
   for (const auto& s : run.steps) step.duration_ns += s.duration_ns;
   step.lock_trace = migrate::to_json(tracer.trace());
   record->migration = std::move(step);
-  report({"migration", "", fmt::format("applied migration {} ({})", version, record->migration->description), 0, 0, 0,
-          0, 0, true, ""});
+  report({"migration", "",
+          fmt::format("applied migration {} ({})", version, record->migration->description), 0, 0,
+          0, 0, 0, true, ""});
 }
 
 void BenchRunner::load_dataset(pg::PgSession& session) {
@@ -195,17 +204,20 @@ void BenchRunner::load_dataset(pg::PgSession& session) {
   const auto start = std::chrono::steady_clock::now();
   auto outcome = session.try_exec(sql);
   if (!outcome.ok()) {
-    throw Error(ErrorKind::problem, "loading the dataset failed: " + outcome.failure->describe(), outcome.failure->hint,
-                Location{m_suite.dataset_file.value_or(m_suite.file), 0, 0});
+    throw Error(ErrorKind::problem, "loading the dataset failed: " + outcome.failure->describe(),
+                outcome.failure->hint, Location{m_suite.dataset_file.value_or(m_suite.file), 0, 0});
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report({"dataset", "", fmt::format("loaded in {:.1f} s", seconds), 0, 0, 0, 0, 0, true, ""});
 }
 
 // VACUUM as well: freshly loaded rows have no hint bits and no visibility map, so the first
 // reads of every page would write (and autovacuum would start mid-measurement), which makes
 // separate runs of the same suite disagree.
-void BenchRunner::analyze(pg::PgSession& session) { session.exec("VACUUM ANALYZE"); }
+void BenchRunner::analyze(pg::PgSession& session) {
+  session.exec("VACUUM ANALYZE");
+}
 
 void BenchRunner::resolve_samples() {
   m_params.clear();
@@ -220,13 +232,15 @@ void BenchRunner::resolve_samples() {
       auto outcome = m_session.try_exec(substitute_scale(sample->sql, m_scale));
       if (!outcome.ok()) {
         throw Error(ErrorKind::problem,
-                    fmt::format("query \"{}\": sample query failed: {}", q.name, outcome.failure->describe()), {},
-                    q.location);
+                    fmt::format("query \"{}\": sample query failed: {}", q.name,
+                                outcome.failure->describe()),
+                    {}, q.location);
       }
       std::vector<std::string> values;
       for (int r = 0; r < outcome.result.rows(); ++r) values.push_back(outcome.result.get(r, 0));
       if (values.empty()) {
-        throw Error(ErrorKind::problem, fmt::format("query \"{}\": sample query returned no rows", q.name),
+        throw Error(ErrorKind::problem,
+                    fmt::format("query \"{}\": sample query returned no rows", q.name),
                     "the dataset must contain what the sample selects", q.location);
       }
       specs.push_back(with_values(std::move(values)));
@@ -252,8 +266,8 @@ void BenchRunner::run_phase(const std::string& phase, Results& results) {
     progress.step = "query";
     progress.finished = true;
     progress.samples = static_cast<int>(result.samples_ms.size());
-    progress.detail = fmt::format("p50 {:.3f} ms, p95 {:.3f} ms, {} plan", result.summary.p50, result.summary.p95,
-                                  result.plan_kind);
+    progress.detail = fmt::format("p50 {:.3f} ms, p95 {:.3f} ms, {} plan", result.summary.p50,
+                                  result.summary.p95, result.plan_kind);
     report(progress);
     results.queries[static_cast<std::size_t>(i)].phases.push_back(std::move(result));
   }
@@ -269,20 +283,23 @@ void BenchRunner::run_side_by_side(pg::PgSession& after, Results& results) {
     const int target = before_request.iterations + after_request.iterations;
     RunProgress progress{"query", "before|after", q.name, i + 1, count, 0, target, 0, false, ""};
     report(progress);
-    auto timed = time_side_by_side(m_session, before_request, after, after_request, [&](const TimingProgress& p) {
-      progress.step = "sample";
-      progress.samples = p.samples;
-      progress.eta_s = p.eta_s;
-      report(progress);
-    });
+    auto timed = time_side_by_side(m_session, before_request, after, after_request,
+                                   [&](const TimingProgress& p) {
+                                     progress.step = "sample";
+                                     progress.samples = p.samples;
+                                     progress.eta_s = p.eta_s;
+                                     report(progress);
+                                   });
     auto before_result = phase_result("before", before_request, std::move(timed.first));
     auto after_result = phase_result("after", after_request, std::move(timed.second));
     progress.step = "query";
     progress.finished = true;
-    progress.samples = static_cast<int>(before_result.samples_ms.size() + after_result.samples_ms.size());
-    progress.detail = fmt::format("p50 {:.3f} ms before, {:.3f} ms after ({} / {} plan){}", before_result.summary.p50,
-                                  after_result.summary.p50, before_result.plan_kind, after_result.plan_kind,
-                                  timed.on_one_cpu ? "" : "; not on one CPU: " + timed.one_cpu_note);
+    progress.samples =
+        static_cast<int>(before_result.samples_ms.size() + after_result.samples_ms.size());
+    progress.detail = fmt::format(
+        "p50 {:.3f} ms before, {:.3f} ms after ({} / {} plan){}", before_result.summary.p50,
+        after_result.summary.p50, before_result.plan_kind, after_result.plan_kind,
+        timed.on_one_cpu ? "" : "; not on one CPU: " + timed.one_cpu_note);
     report(progress);
     results.queries[index].phases.push_back(std::move(before_result));
     results.queries[index].phases.push_back(std::move(after_result));
@@ -303,4 +320,4 @@ TimingRequest BenchRunner::timing_request(std::size_t query, const std::string& 
   return request;
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -15,12 +15,12 @@
 namespace preflight::bench {
 
 struct RunOptions {
-  std::optional<double> scale;           // overrides the suite's scale
-  std::optional<int> iterations;         // overrides every query's iterations
-  std::optional<double> time_budget_s;   // overrides every query's time budget
-  bool throwaway_cluster = false;        // the database is ours: no refusals apply
-  bool allow_dataset = false;            // load into a database that already has tables
-  bool allow_writes = false;             // run writes = true queries on a database that is not ours
+  std::optional<double> scale;         // overrides the suite's scale
+  std::optional<int> iterations;       // overrides every query's iterations
+  std::optional<double> time_budget_s; // overrides every query's time budget
+  bool throwaway_cluster = false;      // the database is ours: no refusals apply
+  bool allow_dataset = false;          // load into a database that already has tables
+  bool allow_writes = false;           // run writes = true queries on a database that is not ours
   std::string history_table = "_sqlx_migrations";
   // Side by side: a second, empty database on the same server where the after phase lives; the
   // dataset is loaded into both and every query alternates between them. Null: one database,
@@ -30,23 +30,25 @@ struct RunOptions {
 
 /// What the runner is doing, for progress output.
 struct RunProgress {
-  std::string step;     // "migrate", "dataset", "analyze", "sample", "query", "migration"
-  std::string phase;    // "before"/"after" for query steps
+  std::string step;  // "migrate", "dataset", "analyze", "sample", "query", "migration"
+  std::string phase; // "before"/"after" for query steps
   std::string query;
-  int query_index = 0;  // 1-based
+  int query_index = 0; // 1-based
   int query_count = 0;
   int samples = 0;
   int target = 0;
   double eta_s = 0;
-  bool finished = false;  // the step (or the query's phase) is done
-  std::string detail;     // e.g. "p50 0.091 ms, generic plan"
+  bool finished = false; // the step (or the query's phase) is done
+  std::string detail;    // e.g. "p50 0.091 ms, generic plan"
 };
 
 class BenchRunner {
 public:
   BenchRunner(pg::PgSession& session, Suite suite, RunOptions options);
 
-  void on_progress(std::function<void(const RunProgress&)> callback) { m_progress = std::move(callback); }
+  void on_progress(std::function<void(const RunProgress&)> callback) {
+    m_progress = std::move(callback);
+  }
   /// Runs the suite; throws Error(usage) for a refused dataset or writes query (before anything
   /// changes), Error(problem) when a migration or a query fails.
   Results run();
@@ -75,9 +77,9 @@ private:
   Suite m_suite;
   RunOptions m_options;
   double m_scale = 1;
-  std::vector<std::vector<GeneratorSpec>> m_params;  // per query, samples resolved
+  std::vector<std::vector<GeneratorSpec>> m_params; // per query, samples resolved
   std::function<void(const RunProgress&)> m_progress;
-  std::string m_prepared_phase;  // what prepare() has set up so far: "", "before" or "after"
+  std::string m_prepared_phase; // what prepare() has set up so far: "", "before" or "after"
 };
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -58,7 +58,7 @@ pid_t local_backend(pg::PgSession& session, std::string& why) {
   return backend;
 }
 
-}  // namespace
+} // namespace
 
 SharedCpu SharedCpu::pin(const std::vector<pg::PgSession*>& sessions) {
   SharedCpu shared;
@@ -78,10 +78,12 @@ SharedCpu SharedCpu::pin(const std::vector<pg::PgSession*>& sessions) {
   CPU_SET(static_cast<std::size_t>(shared.m_cpu), &one);
   for (const pid_t pid : pids) {
     Saved saved{pid, {}};
-    if (sched_getaffinity(pid, sizeof saved.cpus, &saved.cpus) != 0 || sched_setaffinity(pid, sizeof one, &one) != 0) {
+    if (sched_getaffinity(pid, sizeof saved.cpus, &saved.cpus) != 0 ||
+        sched_setaffinity(pid, sizeof one, &one) != 0) {
       const int error = errno;
       shared.restore();
-      shared.m_note = fmt::format("moving {} to CPU {}: {}", pid == 0 ? "this process" : fmt::format("process {}", pid),
+      shared.m_note = fmt::format("moving {} to CPU {}: {}",
+                                  pid == 0 ? "this process" : fmt::format("process {}", pid),
                                   shared.m_cpu, std::strerror(error));
       return shared;
     }
@@ -92,12 +94,12 @@ SharedCpu SharedCpu::pin(const std::vector<pg::PgSession*>& sessions) {
 }
 
 SharedCpu::SharedCpu(SharedCpu&& other) noexcept
-    : m_pinned(std::exchange(other.m_pinned, false)),
-      m_cpu(other.m_cpu),
-      m_note(std::move(other.m_note)),
-      m_saved(std::exchange(other.m_saved, {})) {}
+    : m_pinned(std::exchange(other.m_pinned, false)), m_cpu(other.m_cpu),
+      m_note(std::move(other.m_note)), m_saved(std::exchange(other.m_saved, {})) {}
 
-SharedCpu::~SharedCpu() { restore(); }
+SharedCpu::~SharedCpu() {
+  restore();
+}
 
 void SharedCpu::restore() noexcept {
   // A backend that has exited meanwhile has nothing to restore; that error is expected.
@@ -106,4 +108,4 @@ void SharedCpu::restore() noexcept {
   m_pinned = false;
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -36,7 +36,7 @@ public:
 
 private:
   struct Saved {
-    pid_t pid;  // 0: this thread
+    pid_t pid; // 0: this thread
     cpu_set_t cpus;
   };
 
@@ -49,4 +49,4 @@ private:
   std::vector<Saved> m_saved;
 };
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -17,7 +17,7 @@ std::optional<std::string> read_file(const std::string& path) {
   return text.str();
 }
 
-}  // namespace
+} // namespace
 
 Suite load_suite(const std::string& path) {
   auto text = read_file(path);
@@ -26,7 +26,8 @@ Suite load_suite(const std::string& path) {
   if (suite.dataset_file) {
     auto dataset = read_file(*suite.dataset_file);
     if (!dataset) {
-      throw Error(ErrorKind::input, fmt::format("`dataset.file`: file not found: {}", *suite.dataset_file), {},
+      throw Error(ErrorKind::input,
+                  fmt::format("`dataset.file`: file not found: {}", *suite.dataset_file), {},
                   suite.dataset_file_location);
     }
     suite.dataset_sql = std::move(*dataset);
@@ -34,4 +35,4 @@ Suite load_suite(const std::string& path) {
   return suite;
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

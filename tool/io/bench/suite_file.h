@@ -11,4 +11,4 @@ namespace preflight::bench {
 /// (and the `dataset.file` key's line) when either is missing or the suite is invalid.
 Suite load_suite(const std::string& path);
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -14,7 +14,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr const char* k_statement = "preflight_bench";
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 // A PGresult owned for the length of one check.
 struct ResultGuard {
@@ -24,18 +26,21 @@ struct ResultGuard {
 
 Error failed(PGconn* conn, PGresult* result, const TimingRequest& request, const char* doing) {
   if (result == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    return Error(ErrorKind::connection, fmt::format("lost the connection to the database while {} query \"{}\"",
-                                                    doing, request.query));
+    return Error(ErrorKind::connection,
+                 fmt::format("lost the connection to the database while {} query \"{}\"", doing,
+                             request.query));
   }
   std::string message = PQresultErrorMessage(result);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return Error(ErrorKind::problem, fmt::format("query \"{}\" failed while {}: {}", request.query, doing, message),
+  return Error(ErrorKind::problem,
+               fmt::format("query \"{}\" failed while {}: {}", request.query, doing, message),
                "check the query's SQL and parameter generators in the suite");
 }
 
 void command(PGconn* conn, const char* sql, const TimingRequest& request) {
   ResultGuard r{PQexec(conn, sql)};
-  if (PQresultStatus(r.result) != PGRES_COMMAND_OK) throw failed(conn, r.result, request, "running");
+  if (PQresultStatus(r.result) != PGRES_COMMAND_OK)
+    throw failed(conn, r.result, request, "running");
 }
 
 class PreparedQuery {
@@ -43,7 +48,8 @@ public:
   PreparedQuery(pg::PgSession& session, const TimingRequest& request)
       : m_conn(session.raw()), m_request(request), m_params(request.params, request.seed) {
     ResultGuard r{PQprepare(m_conn, k_statement, request.sql.c_str(), 0, nullptr)};
-    if (PQresultStatus(r.result) != PGRES_COMMAND_OK) throw failed(m_conn, r.result, request, "preparing");
+    if (PQresultStatus(r.result) != PGRES_COMMAND_OK)
+      throw failed(m_conn, r.result, request, "preparing");
   }
   ~PreparedQuery() { PQclear(PQexec(m_conn, fmt::format("DEALLOCATE {}", k_statement).c_str())); }
   PreparedQuery(const PreparedQuery&) = delete;
@@ -58,8 +64,8 @@ public:
     for (const auto& v : values) pointers.push_back(v.c_str());
     if (m_request.writes) command(m_conn, "BEGIN", m_request);
     const auto start = Clock::now();
-    PGresult* result = PQexecPrepared(m_conn, k_statement, static_cast<int>(pointers.size()), pointers.data(),
-                                      nullptr, nullptr, 0);
+    PGresult* result = PQexecPrepared(m_conn, k_statement, static_cast<int>(pointers.size()),
+                                      pointers.data(), nullptr, nullptr, 0);
     const auto stop = Clock::now();
     ResultGuard guard{result};
     const auto status = PQresultStatus(result);
@@ -76,14 +82,14 @@ public:
   nlohmann::json explain(pg::PgSession& session, const std::vector<std::string>& values) {
     std::string args;
     for (const auto& v : values) args += (args.empty() ? "" : ", ") + session.quote_literal(v);
-    std::string sql = fmt::format("EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) EXECUTE {}{}", k_statement,
-                                  values.empty() ? "" : "(" + args + ")");
+    std::string sql = fmt::format("EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) EXECUTE {}{}",
+                                  k_statement, values.empty() ? "" : "(" + args + ")");
     if (m_request.writes) command(m_conn, "BEGIN", m_request);
     auto outcome = session.try_exec(sql);
     if (m_request.writes) command(m_conn, "ROLLBACK", m_request);
     if (!outcome.ok()) {
-      throw Error(ErrorKind::problem,
-                  fmt::format("query \"{}\" failed under EXPLAIN: {}", m_request.query, outcome.failure->describe()));
+      throw Error(ErrorKind::problem, fmt::format("query \"{}\" failed under EXPLAIN: {}",
+                                                  m_request.query, outcome.failure->describe()));
     }
     return nlohmann::json::parse(outcome.result.get(0, 0));
   }
@@ -92,7 +98,8 @@ public:
   std::pair<std::int64_t, std::int64_t> plan_counts(pg::PgSession& session) {
     if (session.server_version() < 140000) return {-1, -1};
     auto r = session.exec(fmt::format(
-        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = '{}'", k_statement));
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = '{}'",
+        k_statement));
     if (r.rows() != 1) return {-1, -1};
     return {r.get_int(0, 0), r.get_int(0, 1)};
   }
@@ -103,7 +110,8 @@ private:
   ParamStream m_params;
 };
 
-std::string plan_kind(std::pair<std::int64_t, std::int64_t> before, std::pair<std::int64_t, std::int64_t> after) {
+std::string plan_kind(std::pair<std::int64_t, std::int64_t> before,
+                      std::pair<std::int64_t, std::int64_t> after) {
   if (before.first < 0 || after.first < 0) return "unknown";
   const bool generic = after.first > before.first;
   const bool custom = after.second > before.second;
@@ -124,8 +132,10 @@ void warm_up_and_explain(PreparedQuery& query, pg::PgSession& session, const Tim
 // Reports progress at most five times a second.
 class ProgressPacer {
 public:
-  ProgressPacer(const std::function<void(const TimingProgress&)>& progress, int target, double budget_s)
-      : m_progress(progress), m_target(target), m_budget_s(budget_s), m_start(Clock::now()), m_last(m_start) {}
+  ProgressPacer(const std::function<void(const TimingProgress&)>& progress, int target,
+                double budget_s)
+      : m_progress(progress), m_target(target), m_budget_s(budget_s), m_start(Clock::now()),
+        m_last(m_start) {}
 
   void tick(int done) {
     const auto now = Clock::now();
@@ -147,7 +157,7 @@ private:
   Clock::time_point m_last;
 };
 
-}  // namespace
+} // namespace
 
 TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
                       const std::function<void(const TimingProgress&)>& progress) {
@@ -170,8 +180,9 @@ TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
   return phase;
 }
 
-SideBySide time_side_by_side(pg::PgSession& first_session, const TimingRequest& first, pg::PgSession& second_session,
-                             const TimingRequest& second, const std::function<void(const TimingProgress&)>& progress) {
+SideBySide time_side_by_side(pg::PgSession& first_session, const TimingRequest& first,
+                             pg::PgSession& second_session, const TimingRequest& second,
+                             const std::function<void(const TimingProgress&)>& progress) {
   SideBySide result;
   const auto shared_cpu = SharedCpu::pin({&first_session, &second_session});
   result.on_one_cpu = shared_cpu.pinned();
@@ -212,4 +223,4 @@ SideBySide time_side_by_side(pg::PgSession& first_session, const TimingRequest& 
   return result;
 }
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -16,11 +16,11 @@
 namespace preflight::bench {
 
 struct TimingRequest {
-  std::string query;                    // name, for messages
-  std::string sql;                      // one statement with $1…$n
-  std::vector<GeneratorSpec> params;    // resolved (no Sample left)
+  std::string query;                 // name, for messages
+  std::string sql;                   // one statement with $1…$n
+  std::vector<GeneratorSpec> params; // resolved (no Sample left)
   std::uint64_t seed = 1;
-  bool writes = false;                  // BEGIN … ROLLBACK around every execution
+  bool writes = false; // BEGIN … ROLLBACK around every execution
   int warmup = 10;
   int iterations = 1000;
   double time_budget_s = 10;
@@ -35,11 +35,11 @@ struct TimingProgress {
 
 struct TimedPhase {
   std::vector<double> samples_ms;
-  std::string plan_kind;                // "custom", "generic", "mixed" or "unknown" (PostgreSQL < 14)
-  nlohmann::json explain;               // EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) EXECUTE …
+  std::string plan_kind;  // "custom", "generic", "mixed" or "unknown" (PostgreSQL < 14)
+  nlohmann::json explain; // EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) EXECUTE …
   std::vector<std::string> explain_params;
   int warmup = 0;
-  double sampling_seconds = 0;          // wall time of the timed executions
+  double sampling_seconds = 0; // wall time of the timed executions
 };
 
 /// Prepares, warms up, captures the plan of the prepared statement as it is then executed
@@ -52,8 +52,8 @@ TimedPhase time_query(pg::PgSession& session, const TimingRequest& request,
 struct SideBySide {
   TimedPhase first;
   TimedPhase second;
-  bool on_one_cpu = false;   // this thread and both server processes shared one CPU (SharedCpu)
-  std::string one_cpu_note;  // why they did not
+  bool on_one_cpu = false;  // this thread and both server processes shared one CPU (SharedCpu)
+  std::string one_cpu_note; // why they did not
 };
 
 /// Like time_query() for two statements at once, `first` on `first_session` and `second` on
@@ -64,7 +64,8 @@ struct SideBySide {
 /// it runs this thread and both server processes on one CPU (SharedCpu), so a difference between
 /// CPUs does not either. Each phase's sampling_seconds is the wall time of the whole alternating
 /// loop.
-SideBySide time_side_by_side(pg::PgSession& first_session, const TimingRequest& first, pg::PgSession& second_session,
-                             const TimingRequest& second, const std::function<void(const TimingProgress&)>& progress);
+SideBySide time_side_by_side(pg::PgSession& first_session, const TimingRequest& first,
+                             pg::PgSession& second_session, const TimingRequest& second,
+                             const std::function<void(const TimingProgress&)>& progress);
 
-}  // namespace preflight::bench
+} // namespace preflight::bench

@@ -40,7 +40,9 @@ std::vector<std::string> split(const std::string& text, char separator) {
   return out;
 }
 
-std::string format_ms(double ms) { return ms < 1 ? fmt::format("{:.3f} ms", ms) : fmt::format("{:.2f} ms", ms); }
+std::string format_ms(double ms) {
+  return ms < 1 ? fmt::format("{:.3f} ms", ms) : fmt::format("{:.2f} ms", ms);
+}
 
 const char* constraint_type(const std::string& code) {
   if (code == "f") return "foreign key";
@@ -68,7 +70,7 @@ private:
   pg::PgSession& m_session;
 };
 
-}  // namespace
+} // namespace
 
 std::vector<Check> load_checks(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -135,12 +137,24 @@ CheckResult CheckRunner::run_one(const Check& check) {
     ReadOnlyTransaction tx(m_session);
     begin_read_only();
     switch (check.kind) {
-      case CheckKind::sql: run_sql(check, result); break;
-      case CheckKind::index_used: run_index_used(check, result); break;
-      case CheckKind::plan: run_plan(check, result); break;
-      case CheckKind::schema: run_schema(check, result); break;
-      case CheckKind::migration: run_migration(check, result); break;
-      case CheckKind::statements: run_statements(check, result); break;
+    case CheckKind::sql:
+      run_sql(check, result);
+      break;
+    case CheckKind::index_used:
+      run_index_used(check, result);
+      break;
+    case CheckKind::plan:
+      run_plan(check, result);
+      break;
+    case CheckKind::schema:
+      run_schema(check, result);
+      break;
+    case CheckKind::migration:
+      run_migration(check, result);
+      break;
+    case CheckKind::statements:
+      run_statements(check, result);
+      break;
     }
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::connection) throw;
@@ -161,7 +175,8 @@ void CheckRunner::run_sql(const Check& check, CheckResult& result) {
   ResultRows rows;
   for (int row = 0; row < r.rows(); ++row) {
     std::vector<std::optional<std::string>> cells;
-    for (int column = 0; column < r.columns(); ++column) cells.push_back(r.get_optional(row, column));
+    for (int column = 0; column < r.columns(); ++column)
+      cells.push_back(r.get_optional(row, column));
     rows.push_back(std::move(cells));
   }
   auto evaluation = evaluate(*check.expect, rows);
@@ -205,21 +220,26 @@ void CheckRunner::run_index_used(const Check& check, CheckResult& result) {
     auto grown = sample.idx_scan - first.idx_scan;
     auto seconds = static_cast<double>(*m_options.window_ms) / 1000;
     result.expected = fmt::format("idx_scan grows within a {:g}s window", seconds);
-    result.measured = fmt::format("idx_scan {} → {} (+{}) in {:g}s", first.idx_scan, sample.idx_scan, grown, seconds);
+    result.measured = fmt::format("idx_scan {} → {} (+{}) in {:g}s", first.idx_scan,
+                                  sample.idx_scan, grown, seconds);
     result.status = grown > 0 ? CheckStatus::passed : CheckStatus::failed;
-    if (grown <= 0) result.detail = "no scan of the index during the window: is the traffic that should use it running?";
+    if (grown <= 0)
+      result.detail =
+          "no scan of the index during the window: is the traffic that should use it running?";
     result.data["method"] = "window";
     result.data["window_ms"] = *m_options.window_ms;
     result.data["idx_scan_before"] = first.idx_scan;
     return;
   }
-  std::string since = sample.stats_reset.empty() ? "since statistics began (never reset)"
-                                                 : "since the statistics reset at " + sample.stats_reset;
+  std::string since = sample.stats_reset.empty()
+                          ? "since statistics began (never reset)"
+                          : "since the statistics reset at " + sample.stats_reset;
   result.expected = "idx_scan > 0 " + since;
   result.measured = fmt::format("idx_scan = {}", sample.idx_scan);
   result.status = sample.idx_scan > 0 ? CheckStatus::passed : CheckStatus::failed;
   if (sample.idx_scan <= 0) {
-    result.detail = fmt::format("the index has not been scanned {}; pass --window 30s to watch live traffic", since);
+    result.detail = fmt::format(
+        "the index has not been scanned {}; pass --window 30s to watch live traffic", since);
   }
   result.data["method"] = "since_reset";
   result.data["stats_reset"] = sample.stats_reset;
@@ -229,7 +249,8 @@ void CheckRunner::run_plan(const Check& check, CheckResult& result) {
   std::vector<std::string> expected;
   for (const auto& a : plan::check_plan(plan::Plan{}, check.plan)) expected.push_back(a.expected);
   result.expected = join(expected, "; ");
-  std::string explain = check.analyze ? "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " : "EXPLAIN (FORMAT JSON) ";
+  std::string explain =
+      check.analyze ? "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " : "EXPLAIN (FORMAT JSON) ";
   pg::Params params(check.params.begin(), check.params.end());
   auto r = m_session.exec_params(explain + check.query, params);
   auto document = nlohmann::json::parse(r.get(0, 0));
@@ -239,12 +260,16 @@ void CheckRunner::run_plan(const Check& check, CheckResult& result) {
   auto list = nlohmann::json::array();
   for (const auto& a : assertions) {
     if (!a.passed) failed.push_back(fmt::format("{}: {}", a.name, a.actual));
-    list.push_back({{"name", a.name}, {"passed", a.passed}, {"expected", a.expected}, {"actual", a.actual}});
+    list.push_back(
+        {{"name", a.name}, {"passed", a.passed}, {"expected", a.expected}, {"actual", a.actual}});
   }
   result.status = failed.empty() ? CheckStatus::passed : CheckStatus::failed;
   result.measured = join(plan.shape(), " > ");
   result.detail = join(failed, "\n");
-  result.data = {{"analyze", check.analyze}, {"params", check.params}, {"assertions", list}, {"explain", document}};
+  result.data = {{"analyze", check.analyze},
+                 {"params", check.params},
+                 {"assertions", list},
+                 {"explain", document}};
 }
 
 void CheckRunner::run_schema(const Check& check, CheckResult& result) {
@@ -252,94 +277,99 @@ void CheckRunner::run_schema(const Check& check, CheckResult& result) {
   result.expected = o.describe();
   SchemaMatch match;
   switch (o.kind) {
-    case SchemaObject::Kind::table: {
-      auto r = m_session.exec_params(
-          "SELECT c.oid::regclass::text, c.relkind::text FROM pg_class c WHERE c.oid = to_regclass($1)", {o.table});
-      if (r.rows() == 0) {
-        match.measured = "missing";
-        match.detail = fmt::format("table {} does not exist", o.table);
-      } else {
-        bool table = r.get(0, 1) == "r" || r.get(0, 1) == "p";
-        match.passed = table;
-        match.measured = (table ? "table " : "relation (not a table) ") + r.get(0, 0);
-      }
-      break;
+  case SchemaObject::Kind::table: {
+    auto r = m_session.exec_params("SELECT c.oid::regclass::text, c.relkind::text FROM pg_class c "
+                                   "WHERE c.oid = to_regclass($1)",
+                                   {o.table});
+    if (r.rows() == 0) {
+      match.measured = "missing";
+      match.detail = fmt::format("table {} does not exist", o.table);
+    } else {
+      bool table = r.get(0, 1) == "r" || r.get(0, 1) == "p";
+      match.passed = table;
+      match.measured = (table ? "table " : "relation (not a table) ") + r.get(0, 0);
     }
-    case SchemaObject::Kind::column: {
-      auto r = m_session.exec_params(
-          "SELECT format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-          "CASE WHEN $3::text IS NULL THEN true "
-          "WHEN strpos($3, '(') > 0 THEN lower(format_type(a.atttypid, a.atttypmod)) = lower($3) "
-          "ELSE a.atttypid IS NOT DISTINCT FROM to_regtype($3) END "
-          "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND a.attnum > 0 "
-          "AND NOT a.attisdropped",
-          {o.table, o.name, o.type ? std::optional<std::string>(*o.type) : std::nullopt});
-      std::optional<ColumnFacts> facts;
-      if (r.rows() > 0) facts = ColumnFacts{r.get(0, 0), r.get_bool(0, 2), r.get_bool(0, 1)};
-      match = match_column(o, facts);
-      break;
+    break;
+  }
+  case SchemaObject::Kind::column: {
+    auto r = m_session.exec_params(
+        "SELECT format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+        "CASE WHEN $3::text IS NULL THEN true "
+        "WHEN strpos($3, '(') > 0 THEN lower(format_type(a.atttypid, a.atttypmod)) = lower($3) "
+        "ELSE a.atttypid IS NOT DISTINCT FROM to_regtype($3) END "
+        "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND a.attnum > "
+        "0 "
+        "AND NOT a.attisdropped",
+        {o.table, o.name, o.type ? std::optional<std::string>(*o.type) : std::nullopt});
+    std::optional<ColumnFacts> facts;
+    if (r.rows() > 0) facts = ColumnFacts{r.get(0, 0), r.get_bool(0, 2), r.get_bool(0, 1)};
+    match = match_column(o, facts);
+    break;
+  }
+  case SchemaObject::Kind::index: {
+    auto r = m_session.exec_params(
+        "SELECT i.indexrelid::regclass::text, i.indrelid::regclass::text, "
+        "CASE WHEN $2 = '' THEN true ELSE i.indrelid IS NOT DISTINCT FROM to_regclass($2) END, "
+        "i.indisunique, i.indisvalid, pg_get_indexdef(i.indexrelid, k, true), "
+        "(i.indoption[k - 1] & 1) <> 0, (i.indoption[k - 1] & 2) <> 0 "
+        "FROM pg_index i CROSS JOIN LATERAL generate_series(1, i.indnkeyatts) k "
+        "WHERE CASE WHEN $1 = '' THEN i.indrelid = to_regclass($2) ELSE i.indexrelid = "
+        "to_regclass($1) END "
+        "ORDER BY 1, k",
+        {o.name, o.table});
+    std::map<std::string, IndexFacts> indexes;
+    std::vector<std::string> order;
+    for (int row = 0; row < r.rows(); ++row) {
+      auto name = r.get(row, 0);
+      if (!indexes.count(name)) order.push_back(name);
+      auto& facts = indexes[name];
+      facts.table = r.get(row, 1);
+      facts.on_required_table = r.get_bool(row, 2);
+      facts.unique = r.get_bool(row, 3);
+      facts.valid = r.get_bool(row, 4);
+      facts.columns.push_back(
+          index_column_from_catalog(r.get(row, 5), r.get_bool(row, 6), r.get_bool(row, 7)));
     }
-    case SchemaObject::Kind::index: {
-      auto r = m_session.exec_params(
-          "SELECT i.indexrelid::regclass::text, i.indrelid::regclass::text, "
-          "CASE WHEN $2 = '' THEN true ELSE i.indrelid IS NOT DISTINCT FROM to_regclass($2) END, "
-          "i.indisunique, i.indisvalid, pg_get_indexdef(i.indexrelid, k, true), "
-          "(i.indoption[k - 1] & 1) <> 0, (i.indoption[k - 1] & 2) <> 0 "
-          "FROM pg_index i CROSS JOIN LATERAL generate_series(1, i.indnkeyatts) k "
-          "WHERE CASE WHEN $1 = '' THEN i.indrelid = to_regclass($2) ELSE i.indexrelid = to_regclass($1) END "
-          "ORDER BY 1, k",
-          {o.name, o.table});
-      std::map<std::string, IndexFacts> indexes;
-      std::vector<std::string> order;
-      for (int row = 0; row < r.rows(); ++row) {
-        auto name = r.get(row, 0);
-        if (!indexes.count(name)) order.push_back(name);
-        auto& facts = indexes[name];
-        facts.table = r.get(row, 1);
-        facts.on_required_table = r.get_bool(row, 2);
-        facts.unique = r.get_bool(row, 3);
-        facts.valid = r.get_bool(row, 4);
-        facts.columns.push_back(index_column_from_catalog(r.get(row, 5), r.get_bool(row, 6), r.get_bool(row, 7)));
+    if (order.empty()) {
+      match = match_index(o, std::nullopt);
+    } else {
+      // An unnamed requirement is met by any index on the table that matches.
+      for (const auto& name : order) {
+        match = match_index(o, indexes[name]);
+        if (o.name.empty()) match.measured = name + ": " + match.measured;
+        if (match.passed) break;
       }
-      if (order.empty()) {
-        match = match_index(o, std::nullopt);
-      } else {
-        // An unnamed requirement is met by any index on the table that matches.
-        for (const auto& name : order) {
-          match = match_index(o, indexes[name]);
-          if (o.name.empty()) match.measured = name + ": " + match.measured;
-          if (match.passed) break;
-        }
-      }
-      break;
     }
-    case SchemaObject::Kind::constraint: {
-      auto r = m_session.exec_params(
-          "SELECT c.conrelid::regclass::text, c.contype::text, "
-          "array_to_string(ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, o) "
-          "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o), chr(31)), "
-          "CASE WHEN c.confrelid <> 0 THEN c.confrelid::regclass::text ELSE '' END, "
-          "CASE WHEN $3 = '' THEN true ELSE c.confrelid IS NOT DISTINCT FROM to_regclass($3) END, "
-          "c.confdeltype::text, c.convalidated "
-          "FROM pg_constraint c WHERE c.conname = $1 AND ($2 = '' OR c.conrelid = to_regclass($2)) "
-          "ORDER BY c.conrelid::regclass::text LIMIT 1",
-          {o.name, o.table, o.references.value_or("")});
-      std::optional<ConstraintFacts> facts;
-      if (r.rows() > 0) {
-        ConstraintFacts f;
-        f.table = r.get(0, 0);
-        f.type = constraint_type(r.get(0, 1));
-        f.columns = split(r.get(0, 2), '\x1f');
-        f.references = r.get(0, 3);
-        f.references_required = r.get_bool(0, 4);
-        auto action = r.get(0, 5);
-        if (r.get(0, 1) == "f" && !action.empty()) f.on_delete = delete_action_name(action.front());
-        f.validated = r.get_bool(0, 6);
-        facts = f;
-      }
-      match = match_constraint(o, facts);
-      break;
+    break;
+  }
+  case SchemaObject::Kind::constraint: {
+    auto r = m_session.exec_params(
+        "SELECT c.conrelid::regclass::text, c.contype::text, "
+        "array_to_string(ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, o) "
+        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o), "
+        "chr(31)), "
+        "CASE WHEN c.confrelid <> 0 THEN c.confrelid::regclass::text ELSE '' END, "
+        "CASE WHEN $3 = '' THEN true ELSE c.confrelid IS NOT DISTINCT FROM to_regclass($3) END, "
+        "c.confdeltype::text, c.convalidated "
+        "FROM pg_constraint c WHERE c.conname = $1 AND ($2 = '' OR c.conrelid = to_regclass($2)) "
+        "ORDER BY c.conrelid::regclass::text LIMIT 1",
+        {o.name, o.table, o.references.value_or("")});
+    std::optional<ConstraintFacts> facts;
+    if (r.rows() > 0) {
+      ConstraintFacts f;
+      f.table = r.get(0, 0);
+      f.type = constraint_type(r.get(0, 1));
+      f.columns = split(r.get(0, 2), '\x1f');
+      f.references = r.get(0, 3);
+      f.references_required = r.get_bool(0, 4);
+      auto action = r.get(0, 5);
+      if (r.get(0, 1) == "f" && !action.empty()) f.on_delete = delete_action_name(action.front());
+      f.validated = r.get_bool(0, 6);
+      facts = f;
     }
+    match = match_constraint(o, facts);
+    break;
+  }
   }
   result.status = match.passed ? CheckStatus::passed : CheckStatus::failed;
   result.measured = match.measured;
@@ -364,27 +394,31 @@ void CheckRunner::run_migration(const Check& check, CheckResult& result) {
   std::string state = entry ? migrate::to_string(entry->state) : "unknown";
   auto history = migrate::history_problems(status);
   if (!entry) {
-    problems.push_back(fmt::format("version {} is neither in the migrations folder nor in the history", check.version));
+    problems.push_back(fmt::format(
+        "version {} is neither in the migrations folder nor in the history", check.version));
   } else if (entry->state == migrate::MigrationState::pending ||
              entry->state == migrate::MigrationState::pending_out_of_order) {
     problems.push_back(fmt::format("migration {} is not applied", check.version));
   }
   if (check.newest && newest != check.version) {
-    problems.push_back(fmt::format("the newest applied migration is {}, not {}", newest, check.version));
+    problems.push_back(
+        fmt::format("the newest applied migration is {}, not {}", newest, check.version));
   }
-  // Failed rows, edited and missing files: any of them (not only V's) means history is not trustworthy.
+  // Failed rows, edited and missing files: any of them (not only V's) means history is not
+  // trustworthy.
   for (const auto& p : history) problems.push_back(p.message());
   result.status = problems.empty() ? CheckStatus::passed : CheckStatus::failed;
-  result.measured = fmt::format("at version {}; {} {}; {} history problem{}", newest, check.version, state,
-                                history.size(), history.size() == 1 ? "" : "s");
+  result.measured = fmt::format("at version {}; {} {}; {} history problem{}", newest, check.version,
+                                state, history.size(), history.size() == 1 ? "" : "s");
   result.detail = join(problems, "\n");
   result.data = {{"version", check.version}, {"newest_applied", newest}, {"state", state}};
 }
 
 void CheckRunner::run_statements(const Check& check, CheckResult& result) {
-  result.expected = fmt::format("mean < {} over >= {} call{}", format_ms(check.max_mean_ms), check.min_calls,
-                                check.min_calls == 1 ? "" : "s");
-  auto installed = m_session.exec("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
+  result.expected = fmt::format("mean < {} over >= {} call{}", format_ms(check.max_mean_ms),
+                                check.min_calls, check.min_calls == 1 ? "" : "s");
+  auto installed =
+      m_session.exec("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
   if (installed.rows() == 0) {
     result.status = check.optional ? CheckStatus::skipped : CheckStatus::failed;
     result.measured = "pg_stat_statements not installed";
@@ -397,9 +431,9 @@ void CheckRunner::run_statements(const Check& check, CheckResult& result) {
   // pg_stat_statements' queryid is not libpg_query's fingerprint: fingerprint each normalised
   // query text instead, so the check's `$1` SQL finds the row its constants were replaced in.
   auto wanted = sql::fingerprint(check.query);
-  auto r = m_session.exec(
-      "SELECT query, calls, total_exec_time FROM pg_stat_statements "
-      "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query IS NOT NULL");
+  auto r = m_session.exec("SELECT query, calls, total_exec_time FROM pg_stat_statements "
+                          "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = "
+                          "current_database()) AND query IS NOT NULL");
   std::int64_t calls = 0;
   double total_ms = 0;
   int matched = 0;
@@ -408,29 +442,35 @@ void CheckRunner::run_statements(const Check& check, CheckResult& result) {
     try {
       fp = sql::fingerprint(r.get(row, 0));
     } catch (const Error&) {
-      continue;  // truncated or utility text that does not parse cannot be the check's statement
+      continue; // truncated or utility text that does not parse cannot be the check's statement
     }
     if (fp != wanted) continue;
     ++matched;
     calls += r.get_int(row, 1);
     total_ms += std::stod(r.get(row, 2));
   }
-  result.data = {{"fingerprint", wanted}, {"rows_matched", matched}, {"calls", calls}, {"total_ms", total_ms}};
+  result.data = {
+      {"fingerprint", wanted}, {"rows_matched", matched}, {"calls", calls}, {"total_ms", total_ms}};
   if (matched == 0 || calls == 0) {
     result.status = CheckStatus::failed;
     result.measured = "no matching statement";
-    result.detail = fmt::format("no pg_stat_statements row of this database has fingerprint {} ({} rows searched)",
-                                wanted, r.rows());
+    result.detail = fmt::format(
+        "no pg_stat_statements row of this database has fingerprint {} ({} rows searched)", wanted,
+        r.rows());
     return;
   }
   double mean = total_ms / static_cast<double>(calls);
   result.data["mean_ms"] = mean;
-  result.measured = fmt::format("mean {} over {} call{}", format_ms(mean), calls, calls == 1 ? "" : "s");
+  result.measured =
+      fmt::format("mean {} over {} call{}", format_ms(mean), calls, calls == 1 ? "" : "s");
   std::vector<std::string> problems;
-  if (calls < check.min_calls) problems.push_back(fmt::format("only {} calls, fewer than {}", calls, check.min_calls));
-  if (!(mean < check.max_mean_ms)) problems.push_back(fmt::format("mean {} is not below {}", format_ms(mean), format_ms(check.max_mean_ms)));
+  if (calls < check.min_calls)
+    problems.push_back(fmt::format("only {} calls, fewer than {}", calls, check.min_calls));
+  if (!(mean < check.max_mean_ms))
+    problems.push_back(
+        fmt::format("mean {} is not below {}", format_ms(mean), format_ms(check.max_mean_ms)));
   result.status = problems.empty() ? CheckStatus::passed : CheckStatus::failed;
   result.detail = join(problems, "\n");
 }
 
-}  // namespace preflight::check
+} // namespace preflight::check

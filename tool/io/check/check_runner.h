@@ -17,8 +17,8 @@ namespace preflight::check {
 
 struct RunnerOptions {
   std::int64_t statement_timeout_ms = 5000;
-  std::optional<std::int64_t> window_ms;           // index_used: sample idx_scan this far apart
-  const migrate::MigrationSet* migrations = nullptr;  // needed by `migration` checks
+  std::optional<std::int64_t> window_ms;             // index_used: sample idx_scan this far apart
+  const migrate::MigrationSet* migrations = nullptr; // needed by `migration` checks
   std::string history_table = "_sqlx_migrations";
 };
 
@@ -48,14 +48,14 @@ private:
     bool found = false;
     std::int64_t idx_scan = 0;
     std::string table;
-    std::string stats_reset;  // "" if never reset
+    std::string stats_reset; // "" if never reset
   };
   IndexSample sample_index(const std::string& index);
 
   pg::PgSession& m_session;
   RunnerOptions m_options;
-  std::vector<IndexSample> m_first_samples;  // per check, when a window is used
+  std::vector<IndexSample> m_first_samples; // per check, when a window is used
   const std::vector<Check>* m_checks = nullptr;
 };
 
-}  // namespace preflight::check
+} // namespace preflight::check

@@ -52,7 +52,7 @@ int wait_status(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-}  // namespace
+} // namespace
 
 ServerUser server_user(const std::string& name) {
   ServerUser user{getuid(), getgid(), false};
@@ -67,7 +67,8 @@ ServerUser server_user(const std::string& name) {
       throw Error(ErrorKind::internal,
                   "PostgreSQL refuses to run as root and the OS user \"" + name +
                       "\" could not be created (useradd exit " + std::to_string(rc) + ")",
-                  "create an unprivileged user named " + name + ", or run preflight as a non-root user");
+                  "create an unprivileged user named " + name +
+                      ", or run preflight as a non-root user");
     }
   }
   return ServerUser{pw->pw_uid, pw->pw_gid, true};
@@ -87,13 +88,17 @@ void chown_tree(const fs::path& root, const ServerUser& user) {
 void copy_tree(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
-  if (ec) throw Error(ErrorKind::internal, "cannot copy " + from.string() + " to " + to.string() + ": " + ec.message());
+  if (ec)
+    throw Error(ErrorKind::internal,
+                "cannot copy " + from.string() + " to " + to.string() + ": " + ec.message());
 }
 
-int run_as(const std::vector<std::string>& args, const ServerUser& user, const std::string& log_file) {
+int run_as(const std::vector<std::string>& args, const ServerUser& user,
+           const std::string& log_file) {
   auto argv = argv_of(args);
   pid_t pid = fork();
-  if (pid < 0) throw Error(ErrorKind::internal, "fork failed: " + std::string(std::strerror(errno)));
+  if (pid < 0)
+    throw Error(ErrorKind::internal, "fork failed: " + std::string(std::strerror(errno)));
   if (pid == 0) {
     redirect_to_log(log_file);
     become(user);
@@ -103,7 +108,8 @@ int run_as(const std::vector<std::string>& args, const ServerUser& user, const s
   return wait_status(pid);
 }
 
-std::string run_capture(const std::vector<std::string>& args, const std::optional<ServerUser>& user) {
+std::string run_capture(const std::vector<std::string>& args,
+                        const std::optional<ServerUser>& user) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw Error(ErrorKind::internal, "pipe failed");
   auto argv = argv_of(args);
@@ -131,7 +137,8 @@ std::string run_capture(const std::vector<std::string>& args, const std::optiona
   }
   close(pipe_fds[0]);
   int rc = wait_status(pid);
-  if (rc != 0) throw Error(ErrorKind::internal, args[0] + " exited with status " + std::to_string(rc));
+  if (rc != 0)
+    throw Error(ErrorKind::internal, args[0] + " exited with status " + std::to_string(rc));
   return out;
 }
 
@@ -140,7 +147,8 @@ pid_t spawn_server(const std::vector<std::string>& args, const ServerUser& user,
   auto argv = argv_of(args);
   const pid_t parent = getpid();
   pid_t pid = fork();
-  if (pid < 0) throw Error(ErrorKind::internal, "fork failed: " + std::string(std::strerror(errno)));
+  if (pid < 0)
+    throw Error(ErrorKind::internal, "fork failed: " + std::string(std::strerror(errno)));
   if (pid == 0) {
     redirect_to_log(log_file);
     // Ctrl-C in a terminal must reach preflight, which then stops the server itself.
@@ -157,4 +165,4 @@ pid_t spawn_server(const std::vector<std::string>& args, const ServerUser& user,
   return pid;
 }
 
-}  // namespace preflight::cluster
+} // namespace preflight::cluster

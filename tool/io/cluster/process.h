@@ -14,7 +14,7 @@ namespace preflight::cluster {
 struct ServerUser {
   uid_t uid = 0;
   gid_t gid = 0;
-  bool switch_user = false;  // true when preflight runs as root
+  bool switch_user = false; // true when preflight runs as root
 };
 
 /// The OS user the server runs as: the current user, or (as root) `name`, created with
@@ -28,15 +28,17 @@ void chown_tree(const std::filesystem::path& root, const ServerUser& user);
 void copy_tree(const std::filesystem::path& from, const std::filesystem::path& to);
 
 /// Runs `args` as `user`, output to `log_file`; returns the exit status.
-int run_as(const std::vector<std::string>& args, const ServerUser& user, const std::string& log_file);
+int run_as(const std::vector<std::string>& args, const ServerUser& user,
+           const std::string& log_file);
 
 /// Runs `args` (PATH lookup) and returns its standard output; throws Error(internal) if it
 /// cannot start or exits non-zero.
-std::string run_capture(const std::vector<std::string>& args, const std::optional<ServerUser>& user);
+std::string run_capture(const std::vector<std::string>& args,
+                        const std::optional<ServerUser>& user);
 
 /// Starts the server as `user` with output to `log_file`; it receives SIGQUIT if this
 /// process dies (PR_SET_PDEATHSIG), so a killed preflight does not leave it running.
 pid_t spawn_server(const std::vector<std::string>& args, const ServerUser& user,
                    const std::string& log_file);
 
-}  // namespace preflight::cluster
+} // namespace preflight::cluster

@@ -111,7 +111,9 @@ void unregister_live(pid_t pid) {
 
 // ---- helpers ----
 
-bool process_alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+bool process_alive(pid_t pid) {
+  return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
 
 pid_t read_pid(const fs::path& file) {
   std::ifstream in(file);
@@ -169,13 +171,15 @@ std::string server_version_of(const std::string& bin_dir) {
   auto pos = out.find_first_of("0123456789");
   if (pos == std::string::npos) return "unknown";
   auto end = out.find_first_of(". \n", pos);
-  return out.substr(pos, end - pos);  // the major version
+  return out.substr(pos, end - pos); // the major version
 }
 
 fs::path cache_dir() {
   if (const char* dir = std::getenv("PREFLIGHT_CACHE_DIR"); dir && *dir) return dir;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "preflight";
-  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "preflight";
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "preflight";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return fs::path(home) / ".cache" / "preflight";
   return fs::path(temp_base()) / "preflight-cache";
 }
 
@@ -192,7 +196,10 @@ fs::path ensure_template(const std::string& bin_dir, const ServerUser& user) {
   flock(lock_fd, LOCK_EX);
   struct Unlock {
     int fd;
-    ~Unlock() { flock(fd, LOCK_UN); close(fd); }
+    ~Unlock() {
+      flock(fd, LOCK_UN);
+      close(fd);
+    }
   } unlock{lock_fd};
   if (fs::exists(tmpl / "PG_VERSION")) return tmpl;
 
@@ -205,8 +212,8 @@ fs::path ensure_template(const std::string& bin_dir, const ServerUser& user) {
   chown_tree(work_dir, user);
   fs::path data = work_dir / "data";
   auto log = work_dir / "initdb.log";
-  int rc = run_as({bin_dir + "/initdb", "-D", data.string(), "-U", "postgres", "-A", "trust",
-                   "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"},
+  int rc = run_as({bin_dir + "/initdb", "-D", data.string(), "-U", "postgres", "-A", "trust", "-E",
+                   "UTF8", "--locale=C", "--no-sync", "--no-instructions"},
                   user, log.string());
   if (rc != 0) {
     auto text = tail_of(log);
@@ -223,7 +230,7 @@ fs::path ensure_template(const std::string& bin_dir, const ServerUser& user) {
   return tmpl;
 }
 
-}  // namespace
+} // namespace
 
 std::string find_postgres_bin_dir() {
   if (const char* dir = std::getenv("PREFLIGHT_PG_BINDIR"); dir && *dir) return dir;
@@ -278,10 +285,19 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& 
   cluster->m_socket_dir = sockets.string();
   cluster->m_port = options.tcp ? free_tcp_port() : 5432;
 
-  std::vector<std::string> args{cluster->m_bin_dir + "/postgres", "-D", data.string(),
-                                "-k", sockets.string(), "-p", std::to_string(cluster->m_port),
-                                "-c", std::string("listen_addresses=") + (options.tcp ? "127.0.0.1" : ""),
-                                "-c", "max_connections=100", "-c", "logging_collector=off"};
+  std::vector<std::string> args{cluster->m_bin_dir + "/postgres",
+                                "-D",
+                                data.string(),
+                                "-k",
+                                sockets.string(),
+                                "-p",
+                                std::to_string(cluster->m_port),
+                                "-c",
+                                std::string("listen_addresses=") + (options.tcp ? "127.0.0.1" : ""),
+                                "-c",
+                                "max_connections=100",
+                                "-c",
+                                "logging_collector=off"};
   if (!options.durable) {
     for (const char* s : {"fsync=off", "synchronous_commit=off", "full_page_writes=off"}) {
       args.insert(args.end(), {"-c", s});
@@ -308,14 +324,17 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& 
     if (std::chrono::steady_clock::now() > deadline) {
       auto text = tail_of(log);
       cluster->stop();
-      throw cluster_error("the throwaway PostgreSQL server did not accept connections in 60 s:\n" + text);
+      throw cluster_error("the throwaway PostgreSQL server did not accept connections in 60 s:\n" +
+                          text);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return cluster;
 }
 
-ThrowawayCluster::~ThrowawayCluster() { stop(); }
+ThrowawayCluster::~ThrowawayCluster() {
+  stop();
+}
 
 void ThrowawayCluster::stop() {
   if (m_server_pid > 0) {
@@ -359,4 +378,4 @@ void ThrowawayCluster::create_database(const std::string& name) const {
   if (!ok) throw cluster_error("cannot create database " + name + ": " + error);
 }
 
-}  // namespace preflight::cluster
+} // namespace preflight::cluster

@@ -13,9 +13,9 @@
 namespace preflight::cluster {
 
 struct ClusterOptions {
-  bool tcp = false;                   // also listen on 127.0.0.1 (a free port)
-  bool durable = false;               // keep fsync, synchronous_commit, full_page_writes on
-  std::vector<std::string> settings;  // extra "name=value" server settings
+  bool tcp = false;                  // also listen on 127.0.0.1 (a free port)
+  bool durable = false;              // keep fsync, synchronous_commit, full_page_writes on
+  std::vector<std::string> settings; // extra "name=value" server settings
 };
 
 class ThrowawayCluster {
@@ -41,7 +41,7 @@ public:
 
 private:
   ThrowawayCluster() = default;
-  std::string m_root;  // holds data/, socket/, server.log, owner.pid
+  std::string m_root; // holds data/, socket/, server.log, owner.pid
   std::string m_socket_dir;
   std::string m_bin_dir;
   int m_port = 5432;
@@ -53,4 +53,4 @@ private:
 /// /usr/lib/postgresql/*/bin, else `pg_config --bindir`; throws Error(internal) if none.
 std::string find_postgres_bin_dir();
 
-}  // namespace preflight::cluster
+} // namespace preflight::cluster

@@ -19,12 +19,13 @@ migrate::Script read_script(const std::string& path) {
   std::ostringstream bytes;
   bytes << in.rdbuf();
   std::string text = bytes.str();
-  if (!migrate::is_valid_utf8(text)) throw Error(ErrorKind::input, "file is not valid UTF-8", {}, Location{path, 0, 0});
+  if (!migrate::is_valid_utf8(text))
+    throw Error(ErrorKind::input, "file is not valid UTF-8", {}, Location{path, 0, 0});
   const bool no_transaction = migrate::has_no_transaction_directive(text);
   return migrate::Script{path, std::move(text), no_transaction};
 }
 
-}  // namespace
+} // namespace
 
 LintSources load_lint_sources(const std::vector<std::string>& paths) {
   LintSources sources;
@@ -39,11 +40,11 @@ LintSources load_lint_sources(const std::vector<std::string>& paths) {
       sources.migrations.push_back({0, read_script(path), std::nullopt});
       sources.files += 1;
     } else {
-      throw Error(ErrorKind::input, "no such file or folder", "pass migration folders or .sql files",
-                  Location{path, 0, 0});
+      throw Error(ErrorKind::input, "no such file or folder",
+                  "pass migration folders or .sql files", Location{path, 0, 0});
     }
   }
   return sources;
 }
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

@@ -10,12 +10,12 @@
 namespace preflight::lint {
 
 struct LintSources {
-  std::vector<LintMigration> migrations;  // in the order given; a folder's in version order
-  std::size_t files = 0;                  // SQL files read
+  std::vector<LintMigration> migrations; // in the order given; a folder's in version order
+  std::size_t files = 0;                 // SQL files read
 };
 
 /// Reads every path: a folder is a migration set (validated as `migrate` does), a file is one
 /// migration on its own. Throws Error(input) naming the path when it cannot be read.
 LintSources load_lint_sources(const std::vector<std::string>& paths);
 
-}  // namespace preflight::lint
+} // namespace preflight::lint

@@ -9,7 +9,7 @@ BlockerWatcher::BlockerWatcher(pg::PgSession& session, std::chrono::milliseconds
   try {
     m_watcher = session.connect_again("preflight lock watcher");
   } catch (const Error&) {
-    return;  // no second connection (e.g. connection limit): run without blocker names
+    return; // no second connection (e.g. connection limit): run without blocker names
   }
   m_thread = std::thread([this] { poll_loop(); });
 }
@@ -49,7 +49,7 @@ void BlockerWatcher::poll_loop() {
         seen.push_back({static_cast<int>(r.get_int(i, 0)), r.get(i, 1), r.get(i, 2), r.get(i, 3)});
       }
     } catch (const Error&) {
-      return;  // the watcher's connection is gone; the migration itself is unaffected
+      return; // the watcher's connection is gone; the migration itself is unaffected
     }
     lock.lock();
     if (!seen.empty()) m_last = std::move(seen);
@@ -61,10 +61,10 @@ std::string describe(const std::vector<Blocker>& blockers) {
   std::string text;
   for (const auto& b : blockers) {
     if (!text.empty()) text += "\n";
-    text += fmt::format("pid {} (application_name \"{}\", state \"{}\"): {}", b.pid, b.application_name, b.state,
-                        b.query);
+    text += fmt::format("pid {} (application_name \"{}\", state \"{}\"): {}", b.pid,
+                        b.application_name, b.state, b.query);
   }
   return text;
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -20,7 +20,7 @@ struct Blocker {
   int pid = 0;
   std::string application_name;
   std::string state;
-  std::string query;  // whitespace collapsed, at most 200 characters
+  std::string query; // whitespace collapsed, at most 200 characters
 };
 
 class BlockerWatcher {
@@ -56,4 +56,4 @@ private:
 /// per blocker.
 std::string describe(const std::vector<Blocker>& blockers);
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -9,13 +9,15 @@ namespace preflight::migrate {
 
 HistoryStore::HistoryStore(pg::PgSession& session, const std::string& table) : m_session(session) {
   auto dot = table.find('.');
-  if (table.empty() || (dot != std::string::npos && (dot == 0 || dot + 1 == table.size() ||
-                                                     table.find('.', dot + 1) != std::string::npos))) {
-    throw Error(ErrorKind::usage, fmt::format("history table name \"{}\" is not [schema.]table", table));
+  if (table.empty() ||
+      (dot != std::string::npos &&
+       (dot == 0 || dot + 1 == table.size() || table.find('.', dot + 1) != std::string::npos))) {
+    throw Error(ErrorKind::usage,
+                fmt::format("history table name \"{}\" is not [schema.]table", table));
   }
-  m_table = dot == std::string::npos
-                ? session.quote_name(table)
-                : session.quote_name(table.substr(0, dot)) + "." + session.quote_name(table.substr(dot + 1));
+  m_table = dot == std::string::npos ? session.quote_name(table)
+                                     : session.quote_name(table.substr(0, dot)) + "." +
+                                           session.quote_name(table.substr(dot + 1));
 }
 
 bool HistoryStore::exists() {
@@ -71,11 +73,11 @@ std::string iso_utc(std::int64_t microseconds) {
   const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
   const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", year <= 0 ? 1 - year : year, month, day,
-                     seconds / 3600, seconds / 60 % 60, seconds % 60);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", year <= 0 ? 1 - year : year, month,
+                     day, seconds / 3600, seconds / 60 % 60, seconds % 60);
 }
 
-}  // namespace
+} // namespace
 
 std::vector<AppliedMigration> HistoryStore::list() {
   std::vector<AppliedMigration> rows;
@@ -90,16 +92,17 @@ std::vector<AppliedMigration> HistoryStore::list() {
   rows.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
     const auto checksum = r.view(i, 4);
-    const auto installed_on = r.view(i, 2);  // 8 bytes, or none for NULL
+    const auto installed_on = r.view(i, 2); // 8 bytes, or none for NULL
     rows.push_back({binary_int(r.view(i, 0)), std::string(r.view(i, 1)),
                     installed_on.empty() ? std::string() : iso_utc(binary_int(installed_on)),
-                    binary_int(r.view(i, 3)) != 0,
-                    Checksum(checksum.begin(), checksum.end()), binary_int(r.view(i, 5))});
+                    binary_int(r.view(i, 3)) != 0, Checksum(checksum.begin(), checksum.end()),
+                    binary_int(r.view(i, 5))});
   }
   return rows;
 }
 
-void HistoryStore::insert(const Migration& migration, bool success, std::int64_t execution_time_ns) {
+void HistoryStore::insert(const Migration& migration, bool success,
+                          std::int64_t execution_time_ns) {
   m_session.exec_params(
       fmt::format("INSERT INTO {} (version, description, success, checksum, execution_time) "
                   "VALUES ($1, $2, $3, decode($4, 'hex'), $5)",
@@ -123,12 +126,14 @@ void HistoryStore::finish(std::int64_t version, bool success, std::int64_t execu
 }
 
 void HistoryStore::remove(std::int64_t version) {
-  m_session.exec_params(fmt::format("DELETE FROM {} WHERE version = $1", m_table), {std::to_string(version)});
+  m_session.exec_params(fmt::format("DELETE FROM {} WHERE version = $1", m_table),
+                        {std::to_string(version)});
 }
 
 void HistoryStore::update_checksum(std::int64_t version, const Checksum& checksum) {
-  m_session.exec_params(fmt::format("UPDATE {} SET checksum = decode($2, 'hex') WHERE version = $1", m_table),
-                        {std::to_string(version), to_hex(checksum)});
+  m_session.exec_params(
+      fmt::format("UPDATE {} SET checksum = decode($2, 'hex') WHERE version = $1", m_table),
+      {std::to_string(version), to_hex(checksum)});
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

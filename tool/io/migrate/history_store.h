@@ -25,7 +25,8 @@ public:
   void insert(const Migration& migration, bool success, std::int64_t execution_time_ns = -1);
   /// The INSERT statement of insert() with its values inlined as literals, so that a caller can
   /// send it together with COMMIT in one round trip.
-  std::string insert_statement(const Migration& migration, bool success, std::int64_t execution_time_ns);
+  std::string insert_statement(const Migration& migration, bool success,
+                               std::int64_t execution_time_ns);
   /// Records the execution time in nanoseconds and the success flag.
   void finish(std::int64_t version, bool success, std::int64_t execution_time_ns);
   /// Deletes the row of `version` (a reverted migration, or a failed row being repaired).
@@ -36,7 +37,7 @@ public:
 
 private:
   pg::PgSession& m_session;
-  std::string m_table;  // quoted, possibly schema-qualified
+  std::string m_table; // quoted, possibly schema-qualified
 };
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -7,7 +7,9 @@ namespace preflight::migrate {
 
 namespace {
 
-const char* direction_name(Direction direction) { return direction == Direction::up ? "up" : "down"; }
+const char* direction_name(Direction direction) {
+  return direction == Direction::up ? "up" : "down";
+}
 
 const Script& script_of(const Migration& migration, Direction direction) {
   return direction == Direction::up ? migration.up : *migration.down;
@@ -19,7 +21,7 @@ constexpr const char* k_held_locks =
     "WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted "
     "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
-}  // namespace
+} // namespace
 
 LockTracer::LockTracer(pg::PgSession& session, std::int64_t threshold_ns)
     : m_session(session), m_threshold_ns(threshold_ns) {
@@ -40,7 +42,8 @@ void LockTracer::before_migration(const Migration& migration, Direction directio
   auto tables = m_session.exec(
       "SELECT c.oid::bigint, c.oid::regclass::text, c.relfilenode::bigint, c.reltuples::float8, "
       "pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+      "WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', "
+      "'information_schema') "
       "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'");
   m_oids = "{";
   for (int i = 0; i < tables.rows(); ++i) {
@@ -56,10 +59,12 @@ void LockTracer::before_migration(const Migration& migration, Direction directio
   }
 }
 
-void LockTracer::after_statement(const Migration& migration, const sql::Statement& statement, std::int64_t duration_ns) {
+void LockTracer::after_statement(const Migration& migration, const sql::Statement& statement,
+                                 std::int64_t duration_ns) {
   // The statement belongs to the script before_migration saw (up or down).
   const Script& script = m_script ? *m_script : migration.up;
-  auto record = statement_record(migration.version, m_direction, ++m_index, script.path, script.sql, statement);
+  auto record = statement_record(migration.version, m_direction, ++m_index, script.path, script.sql,
+                                 statement);
   record.duration_ns = duration_ns;
   if (m_untraceable) {
     record.traced = false;
@@ -67,12 +72,13 @@ void LockTracer::after_statement(const Migration& migration, const sql::Statemen
     m_trace.statements.push_back(std::move(record));
     return;
   }
-  auto rows = m_session.exec_params(
-      std::string("SELECT 'lock', relation, mode FROM (") + k_held_locks +
-          ") l WHERE relation = ANY($1::oid[]::bigint[]) "
-          "UNION ALL SELECT 'file', c.oid::bigint, c.relfilenode::text FROM pg_class c WHERE c.oid = ANY($1::oid[])",
-      {m_oids});
-  std::map<std::int64_t, TracedLock> found;  // strongest new lock per relation
+  auto rows =
+      m_session.exec_params(std::string("SELECT 'lock', relation, mode FROM (") + k_held_locks +
+                                ") l WHERE relation = ANY($1::oid[]::bigint[]) "
+                                "UNION ALL SELECT 'file', c.oid::bigint, c.relfilenode::text FROM "
+                                "pg_class c WHERE c.oid = ANY($1::oid[])",
+                            {m_oids});
+  std::map<std::int64_t, TracedLock> found; // strongest new lock per relation
   std::set<std::int64_t> rewritten;
   for (int i = 0; i < rows.rows(); ++i) {
     const std::int64_t oid = rows.get_int(i, 1);
@@ -88,7 +94,8 @@ void LockTracer::after_statement(const Migration& migration, const sql::Statemen
     }
     auto mode = lock_mode_from_pg(rows.get(i, 2));
     if (!mode || !m_held.insert({oid, *mode}).second) continue;
-    auto [it, added] = found.try_emplace(oid, TracedLock{relation->second.name, *mode, false, relation->second.rows,
+    auto [it, added] = found.try_emplace(oid, TracedLock{relation->second.name, *mode, false,
+                                                         relation->second.rows,
                                                          relation->second.size_bytes, 0, false});
     if (!added) it->second.mode = std::max(it->second.mode, *mode);
   }
@@ -101,13 +108,15 @@ void LockTracer::after_statement(const Migration& migration, const sql::Statemen
         if (held_oid == oid) strongest = std::max(strongest, mode);
       }
       const Relation& r = m_relations[oid];
-      it = found.emplace(oid, TracedLock{r.name, strongest, false, r.rows, r.size_bytes, 0, false}).first;
+      it = found.emplace(oid, TracedLock{r.name, strongest, false, r.rows, r.size_bytes, 0, false})
+               .first;
     }
     it->second.rewrite = true;
   }
   for (auto& [oid, lock] : found) record.locks.push_back(std::move(lock));
-  std::sort(record.locks.begin(), record.locks.end(),
-            [](const TracedLock& a, const TracedLock& b) { return a.mode > b.mode || (a.mode == b.mode && a.relation < b.relation); });
+  std::sort(record.locks.begin(), record.locks.end(), [](const TracedLock& a, const TracedLock& b) {
+    return a.mode > b.mode || (a.mode == b.mode && a.relation < b.relation);
+  });
   m_trace.statements.push_back(std::move(record));
 }
 
@@ -117,10 +126,11 @@ void LockTracer::after_migration(const Migration& /*migration*/, Direction /*dir
 
 void LockTracer::not_executed(const Migration& migration, Direction direction) {
   const Script& script = script_of(migration, direction);
-  for (auto& record : untraced_statements(migration.version, direction_name(direction), script.path, script.sql,
-                                          "-- no-transaction migration: a dry run does not execute it")) {
+  for (auto& record :
+       untraced_statements(migration.version, direction_name(direction), script.path, script.sql,
+                           "-- no-transaction migration: a dry run does not execute it")) {
     m_trace.statements.push_back(std::move(record));
   }
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

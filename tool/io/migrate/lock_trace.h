@@ -21,7 +21,8 @@ public:
   LockTracer(pg::PgSession& session, std::int64_t threshold_ns = k_default_lock_threshold_ns);
 
   void before_migration(const Migration& migration, Direction direction) override;
-  void after_statement(const Migration& migration, const sql::Statement& statement, std::int64_t duration_ns) override;
+  void after_statement(const Migration& migration, const sql::Statement& statement,
+                       std::int64_t duration_ns) override;
   void after_migration(const Migration& migration, Direction direction) override;
 
   /// Lists a migration the migrator did not execute (a dry run of a -- no-transaction file).
@@ -38,17 +39,17 @@ private:
     std::int64_t size_bytes = 0;
   };
 
-  std::map<std::int64_t, Relation> m_relations;         // by oid, as they were before the migration
-  std::set<std::pair<std::int64_t, LockMode>> m_held;   // relation locks this backend holds
-  std::string m_oids;                                   // m_relations' oids as an array literal
-  std::size_t m_first = 0;                              // the migration's first record
-  std::size_t m_index = 0;                              // statements seen in this migration
-  const Script* m_script = nullptr;                     // the script being run
-  std::string m_direction;                              // "up" or "down"
-  bool m_untraceable = false;                           // -- no-transaction: locks end with each statement
+  std::map<std::int64_t, Relation> m_relations;       // by oid, as they were before the migration
+  std::set<std::pair<std::int64_t, LockMode>> m_held; // relation locks this backend holds
+  std::string m_oids;                                 // m_relations' oids as an array literal
+  std::size_t m_first = 0;                            // the migration's first record
+  std::size_t m_index = 0;                            // statements seen in this migration
+  const Script* m_script = nullptr;                   // the script being run
+  std::string m_direction;                            // "up" or "down"
+  bool m_untraceable = false; // -- no-transaction: locks end with each statement
   pg::PgSession& m_session;
   std::int64_t m_threshold_ns;
   LockTrace m_trace;
 };
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -38,7 +38,8 @@ bool read_whole_file(int dir_fd, const std::string& name, std::string& bytes) {
 
 // The regular files (following symbolic links, as std::filesystem does) directly in the folder,
 // in listing order; the error of the listing, if it failed.
-std::error_code list_regular_files(int dir_fd, const std::string& prefix, std::vector<SourceFile>& files) {
+std::error_code list_regular_files(int dir_fd, const std::string& prefix,
+                                   std::vector<SourceFile>& files) {
   // fdopendir owns the descriptor it is given: give it a duplicate, the readers need ours.
   int list_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
   DIR* listing = list_fd < 0 ? nullptr : fdopendir(list_fd);
@@ -68,19 +69,20 @@ std::error_code list_regular_files(int dir_fd, const std::string& prefix, std::v
   return failure;
 }
 
-}  // namespace
+} // namespace
 
 std::vector<SourceFile> read_migration_files(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    throw Error(ErrorKind::input, "migrations folder not found", "pass --source DIR or set `migrations` in preflight.toml",
-                Location{dir, 0, 0});
+    throw Error(ErrorKind::input, "migrations folder not found",
+                "pass --source DIR or set `migrations` in preflight.toml", Location{dir, 0, 0});
   }
   // One descriptor for listing and for opening the files relative to it: no path lookups and no
   // stat per entry (the entry type comes with the listing).
   int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) {
-    throw Error(ErrorKind::input, "cannot list folder: " + std::error_code(errno, std::generic_category()).message(),
+    throw Error(ErrorKind::input,
+                "cannot list folder: " + std::error_code(errno, std::generic_category()).message(),
                 {}, Location{dir, 0, 0});
   }
   struct CloseDir {
@@ -90,12 +92,13 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
   const std::string prefix = (fs::path(dir) / "").string();
   std::vector<SourceFile> files;
   if (auto listing_error = list_regular_files(dir_fd, prefix, files)) {
-    throw Error(ErrorKind::input, "cannot list folder: " + listing_error.message(), {}, Location{dir, 0, 0});
+    throw Error(ErrorKind::input, "cannot list folder: " + listing_error.message(), {},
+                Location{dir, 0, 0});
   }
   // Reading is mostly system-call time: one reader per core overlaps it.
   std::vector<char> failed(files.size(), 0);
-  const std::size_t workers =
-      std::min<std::size_t>(std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
+  const std::size_t workers = std::min<std::size_t>(
+      std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
   auto work = [&](std::size_t first) {
     for (std::size_t i = first; i < files.size(); i += workers) {
       failed[i] = read_whole_file(dir_fd, files[i].name, files[i].bytes) ? 0 : 1;
@@ -106,9 +109,11 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
   work(0);
   for (auto& t : threads) t.join();
   for (std::size_t i = 0; i < files.size(); ++i) {
-    if (failed[i]) throw Error(ErrorKind::input, "cannot read file", {}, Location{files[i].path, 0, 0});
+    if (failed[i])
+      throw Error(ErrorKind::input, "cannot read file", {}, Location{files[i].path, 0, 0});
   }
-  std::sort(files.begin(), files.end(), [](const SourceFile& a, const SourceFile& b) { return a.name < b.name; });
+  std::sort(files.begin(), files.end(),
+            [](const SourceFile& a, const SourceFile& b) { return a.name < b.name; });
   return files;
 }
 
@@ -116,7 +121,7 @@ MigrationSet load_migrations(const std::string& dir, const DiscoveryOptions& opt
   return discover_migrations(read_migration_files(dir), options);
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate
 
 namespace preflight::migrate {
 
@@ -128,10 +133,13 @@ std::vector<std::string> list_file_names(const std::string& dir) {
   return names;
 }
 
-std::vector<std::string> create_migration_files(const std::string& dir, const NewMigration& created) {
+std::vector<std::string> create_migration_files(const std::string& dir,
+                                                const NewMigration& created) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw Error(ErrorKind::input, "cannot create the migrations folder: " + ec.message(), {}, Location{dir, 0, 0});
+  if (ec)
+    throw Error(ErrorKind::input, "cannot create the migrations folder: " + ec.message(), {},
+                Location{dir, 0, 0});
   std::vector<std::string> paths;
   for (const auto& name : created.names) {
     auto path = (fs::path(dir) / name).string();
@@ -144,12 +152,15 @@ std::vector<std::string> create_migration_files(const std::string& dir, const Ne
   for (std::size_t i = 0; i < paths.size(); ++i) {
     const bool down = created.names[i].size() > 9 &&
                       created.names[i].compare(created.names[i].size() - 9, 9, ".down.sql") == 0;
-    const std::string text = down ? fmt::format("-- Revert {}: write the SQL that undoes the .up.sql file here\n",
-                                                created.description)
-                                  : fmt::format("-- {}: write the migration's SQL here\n", created.description);
+    const std::string text =
+        down ? fmt::format("-- Revert {}: write the SQL that undoes the .up.sql file here\n",
+                           created.description)
+             : fmt::format("-- {}: write the migration's SQL here\n", created.description);
     // O_EXCL: never overwrite, even a file created since the check above.
     int fd = open(paths[i].c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw Error(ErrorKind::input, "cannot create file (it may exist already)", {}, Location{paths[i], 0, 0});
+    if (fd < 0)
+      throw Error(ErrorKind::input, "cannot create file (it may exist already)", {},
+                  Location{paths[i], 0, 0});
     auto written = write(fd, text.data(), text.size());
     close(fd);
     if (written != static_cast<ssize_t>(text.size())) {
@@ -159,4 +170,4 @@ std::vector<std::string> create_migration_files(const std::string& dir, const Ne
   return paths;
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

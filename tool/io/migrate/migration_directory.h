@@ -16,7 +16,7 @@ std::vector<SourceFile> read_migration_files(const std::string& dir);
 /// read_migration_files + discover_migrations.
 MigrationSet load_migrations(const std::string& dir, const DiscoveryOptions& options = {});
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate
 
 namespace preflight::migrate {
 
@@ -25,6 +25,7 @@ std::vector<std::string> list_file_names(const std::string& dir);
 
 /// Creates `dir` if needed and the files of `created` in it with a one-line comment each;
 /// returns their paths. Throws Error(input) without writing anything if one already exists.
-std::vector<std::string> create_migration_files(const std::string& dir, const NewMigration& created);
+std::vector<std::string> create_migration_files(const std::string& dir,
+                                                const NewMigration& created);
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

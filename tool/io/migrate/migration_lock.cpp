@@ -23,8 +23,8 @@ std::string describe_lock_holder(pg::PgSession& session, std::int64_t key) {
       "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
       {std::to_string(key)});
   if (r.rows() == 0) return {};
-  return fmt::format("pid {} (application_name \"{}\", connected since {}, {})", r.get(0, 0), r.get(0, 1),
-                     r.get(0, 2), r.get(0, 3));
+  return fmt::format("pid {} (application_name \"{}\", connected since {}, {})", r.get(0, 0),
+                     r.get(0, 1), r.get(0, 2), r.get(0, 3));
 }
 
 MigrationLock::MigrationLock(pg::PgSession& session, std::chrono::milliseconds max_wait,
@@ -61,4 +61,4 @@ MigrationLock::~MigrationLock() {
   }
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

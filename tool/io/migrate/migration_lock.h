@@ -19,7 +19,8 @@ public:
 
   /// Takes the lock for `session`'s database; throws Error(problem) naming the holder when
   /// `max_wait` passes first.
-  MigrationLock(pg::PgSession& session, std::chrono::milliseconds max_wait, const WaitCallback& on_wait);
+  MigrationLock(pg::PgSession& session, std::chrono::milliseconds max_wait,
+                const WaitCallback& on_wait);
   /// Releases the lock (also when unwinding from an error).
   ~MigrationLock();
   MigrationLock(const MigrationLock&) = delete;
@@ -36,4 +37,4 @@ private:
 /// or "" if none.
 std::string describe_lock_holder(pg::PgSession& session, std::int64_t key);
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

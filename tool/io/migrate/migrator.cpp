@@ -11,11 +11,16 @@ namespace preflight::migrate {
 
 std::string to_string(StepOutcome outcome) {
   switch (outcome) {
-    case StepOutcome::applied: return "applied";
-    case StepOutcome::reverted: return "reverted";
-    case StepOutcome::dry_run_ok: return "dry_run_ok";
-    case StepOutcome::not_executed: return "not_executed";
-    case StepOutcome::failed: return "failed";
+  case StepOutcome::applied:
+    return "applied";
+  case StepOutcome::reverted:
+    return "reverted";
+  case StepOutcome::dry_run_ok:
+    return "dry_run_ok";
+  case StepOutcome::not_executed:
+    return "not_executed";
+  case StepOutcome::failed:
+    return "failed";
   }
   return "unknown";
 }
@@ -36,16 +41,17 @@ std::int64_t elapsed_ns(Clock::time_point start) {
 }
 
 // The server's error position counts characters in the statement sent; users want it in the file.
-Error statement_error(const Migration& migration, const Script& script, const sql::Statement& statement,
-                      const pg::SqlFailure& failure) {
+Error statement_error(const Migration& migration, const Script& script,
+                      const sql::Statement& statement, const pg::SqlFailure& failure) {
   std::size_t byte = statement.offset;
   if (failure.position > 0) {
     byte += sql::byte_offset_of_char(statement.text, failure.position);
   }
   auto at = sql::line_column_at(script.sql, byte);
-  std::string message = fmt::format("migration {} ({}) failed: {}", migration.version, migration.description,
-                                    failure.describe());
-  return Error(ErrorKind::problem, message, failure.hint, Location{script.path, at.line, at.column});
+  std::string message = fmt::format("migration {} ({}) failed: {}", migration.version,
+                                    migration.description, failure.describe());
+  return Error(ErrorKind::problem, message, failure.hint,
+               Location{script.path, at.line, at.column});
 }
 
 // Appends the sessions that held the lock to the hint of a lock-timeout error.
@@ -53,19 +59,23 @@ Error with_blockers(const Error& error, const std::vector<Blocker>& blockers) {
   std::string hint = error.hint();
   if (!hint.empty()) hint += "\n";
   if (blockers.empty()) {
-    hint += "the lock was released before its holder could be identified; retry, or look at pg_locks";
+    hint +=
+        "the lock was released before its holder could be identified; retry, or look at pg_locks";
   } else {
     hint += "the lock is held by:\n" + describe(blockers);
   }
   return Error(error.kind(), error.message(), hint, error.location());
 }
 
-}  // namespace
+} // namespace
 
 Migrator::Migrator(pg::PgSession& session, MigratorOptions options)
-    : m_session(session), m_options(std::move(options)), m_store(session, m_options.history_table) {}
+    : m_session(session), m_options(std::move(options)), m_store(session, m_options.history_table) {
+}
 
-std::vector<AppliedMigration> Migrator::history() { return m_store.list(); }
+std::vector<AppliedMigration> Migrator::history() {
+  return m_store.list();
+}
 
 RunReport Migrator::up(const MigrationSet& files, const UpOptions& options) {
   MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
@@ -127,7 +137,8 @@ RunReport Migrator::run_plan(const std::vector<const Migration*>& plan, Directio
     std::unique_ptr<BlockerWatcher>& watcher;
     ~WatcherScope() { watcher.reset(); }
   } watcher_scope{m_watcher};
-  if (!m_options.lock_timeout.empty() && !plan.empty()) m_watcher = std::make_unique<BlockerWatcher>(m_session);
+  if (!m_options.lock_timeout.empty() && !plan.empty())
+    m_watcher = std::make_unique<BlockerWatcher>(m_session);
   // A dry run keeps every migration's effects until the end, so that later migrations see what
   // earlier ones created, then rolls everything back at once.
   if (m_options.dry_run) m_session.exec("BEGIN");
@@ -157,13 +168,15 @@ std::optional<Error> Migrator::run_statements(const Script& script, const Migrat
   if (m_watcher) m_watcher->reset();
   // Parse trees only when an observer may look at them (lock trace, benchmarks); splitting alone
   // is several times cheaper per migration.
-  const auto statements = m_observer ? sql::parse_statements(script.sql) : sql::split_statements(script.sql);
+  const auto statements =
+      m_observer ? sql::parse_statements(script.sql) : sql::split_statements(script.sql);
   for (const auto& statement : statements) {
     const auto start = Clock::now();
     auto outcome = m_session.try_exec(statement.text);
     if (!outcome.ok()) {
       Error error = statement_error(migration, script, statement, *outcome.failure);
-      if (outcome.failure->sqlstate == "55P03" && m_watcher) error = with_blockers(error, m_watcher->last_blockers());
+      if (outcome.failure->sqlstate == "55P03" && m_watcher)
+        error = with_blockers(error, m_watcher->last_blockers());
       return error;
     }
     if (m_observer) m_observer->after_statement(migration, statement, elapsed_ns(start));
@@ -172,8 +185,10 @@ std::optional<Error> Migrator::run_statements(const Script& script, const Migrat
   return std::nullopt;
 }
 
-StepReport Migrator::run_in_transaction(const Migration& migration, Direction direction, const Script& script) {
-  StepReport step{migration.version, migration.description, direction, StepOutcome::applied, 0, {}, {}};
+StepReport Migrator::run_in_transaction(const Migration& migration, Direction direction,
+                                        const Script& script) {
+  StepReport step{
+      migration.version, migration.description, direction, StepOutcome::applied, 0, {}, {}};
   const auto start = Clock::now();
   // In a dry run each migration is a savepoint inside the run's one transaction.
   const bool nested = m_options.dry_run;
@@ -184,7 +199,8 @@ StepReport Migrator::run_in_transaction(const Migration& migration, Direction di
       m_session.exec("SET LOCAL lock_timeout = " + m_session.quote_literal(m_options.lock_timeout));
     }
     if (!m_options.statement_timeout.empty()) {
-      m_session.exec("SET LOCAL statement_timeout = " + m_session.quote_literal(m_options.statement_timeout));
+      m_session.exec("SET LOCAL statement_timeout = " +
+                     m_session.quote_literal(m_options.statement_timeout));
     }
     if (auto error = run_statements(script, migration)) {
       m_session.exec(rollback);
@@ -221,7 +237,8 @@ StepReport Migrator::run_in_transaction(const Migration& migration, Direction di
 
 StepReport Migrator::run_without_transaction(const Migration& migration, Direction direction,
                                              const Script& script) {
-  StepReport step{migration.version, migration.description, direction, StepOutcome::applied, 0, {}, {}};
+  StepReport step{
+      migration.version, migration.description, direction, StepOutcome::applied, 0, {}, {}};
   if (m_options.dry_run) {
     step.outcome = StepOutcome::not_executed;
     step.notes.push_back("-- no-transaction: cannot run in a rolled-back transaction; parsed only");
@@ -234,7 +251,8 @@ StepReport Migrator::run_without_transaction(const Migration& migration, Directi
     m_session.exec("SET lock_timeout = " + m_session.quote_literal(m_options.lock_timeout));
   }
   if (!m_options.statement_timeout.empty()) {
-    m_session.exec("SET statement_timeout = " + m_session.quote_literal(m_options.statement_timeout));
+    m_session.exec("SET statement_timeout = " +
+                   m_session.quote_literal(m_options.statement_timeout));
   }
   const auto start = Clock::now();
   auto error = run_statements(script, migration);
@@ -246,9 +264,9 @@ StepReport Migrator::run_without_transaction(const Migration& migration, Directi
     // Up: the row inserted above; down: the applied row, now only partly reverted.
     m_store.finish(migration.version, false, step.duration_ns);
     // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index that must be dropped by hand.
-    auto invalid = m_session.exec(
-        "SELECT indexrelid::regclass::text, indrelid::regclass::text FROM pg_index WHERE NOT indisvalid "
-        "ORDER BY 1");
+    auto invalid = m_session.exec("SELECT indexrelid::regclass::text, indrelid::regclass::text "
+                                  "FROM pg_index WHERE NOT indisvalid "
+                                  "ORDER BY 1");
     for (int i = 0; i < invalid.rows(); ++i) {
       step.notes.push_back(fmt::format("index {} on {} is INVALID (left by a failed CREATE INDEX "
                                        "CONCURRENTLY): DROP INDEX CONCURRENTLY {}; before retrying",
@@ -265,4 +283,4 @@ StepReport Migrator::run_without_transaction(const Migration& migration, Directi
   return step;
 }
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -24,16 +24,16 @@ enum class Direction { up, down };
 struct MigratorOptions {
   std::string history_table = "_sqlx_migrations";
   std::chrono::milliseconds lock_wait{60'000};
-  std::string lock_timeout;       // e.g. "5s"; empty keeps the server's setting
-  std::string statement_timeout;  // likewise
+  std::string lock_timeout;      // e.g. "5s"; empty keeps the server's setting
+  std::string statement_timeout; // likewise
   bool dry_run = false;
 };
 
 enum class StepOutcome {
   applied,
   reverted,
-  dry_run_ok,     // ran in a transaction that was rolled back
-  not_executed,   // dry run of a no-transaction migration: parsed, listed, not run
+  dry_run_ok,   // ran in a transaction that was rolled back
+  not_executed, // dry run of a no-transaction migration: parsed, listed, not run
   failed,
 };
 
@@ -46,8 +46,8 @@ struct StepReport {
   Direction direction = Direction::up;
   StepOutcome outcome = StepOutcome::applied;
   std::int64_t duration_ns = 0;
-  std::optional<Error> error;      // set when outcome == failed
-  std::vector<std::string> notes;  // e.g. invalid indexes left behind
+  std::optional<Error> error;     // set when outcome == failed
+  std::vector<std::string> notes; // e.g. invalid indexes left behind
 };
 
 struct RunReport {
@@ -99,8 +99,10 @@ public:
 
 private:
   StepReport run(const Migration& migration, Direction direction);
-  StepReport run_in_transaction(const Migration& migration, Direction direction, const Script& script);
-  StepReport run_without_transaction(const Migration& migration, Direction direction, const Script& script);
+  StepReport run_in_transaction(const Migration& migration, Direction direction,
+                                const Script& script);
+  StepReport run_without_transaction(const Migration& migration, Direction direction,
+                                     const Script& script);
   std::optional<Error> run_statements(const Script& script, const Migration& migration);
   RunReport run_plan(const std::vector<const Migration*>& plan, Direction direction);
 
@@ -110,7 +112,7 @@ private:
   StepCallback m_on_step;
   WaitCallback m_on_wait;
   StatementObserver* m_observer = nullptr;
-  std::unique_ptr<BlockerWatcher> m_watcher;  // only while a run has lock_timeout set
+  std::unique_ptr<BlockerWatcher> m_watcher; // only while a run has lock_timeout set
 };
 
-}  // namespace preflight::migrate
+} // namespace preflight::migrate

@@ -43,4 +43,4 @@ std::string DatabaseTarget::display() const {
   return redact_password(m_conninfo);
 }
 
-}  // namespace preflight::pg
+} // namespace preflight::pg

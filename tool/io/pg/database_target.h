@@ -13,9 +13,9 @@
 namespace preflight::pg {
 
 struct TargetRequest {
-  std::optional<std::string> database_url;  // from --database-url
+  std::optional<std::string> database_url; // from --database-url
   bool ephemeral = false;
-  cluster::ClusterOptions cluster;          // for --ephemeral
+  cluster::ClusterOptions cluster; // for --ephemeral
 };
 
 class DatabaseTarget {
@@ -40,4 +40,4 @@ private:
 /// The DATABASE_URL line of a .env file's text, if any (quotes removed, `export` allowed).
 std::optional<std::string> database_url_from_dotenv(const std::string& text);
 
-}  // namespace preflight::pg
+} // namespace preflight::pg

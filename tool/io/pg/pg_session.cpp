@@ -19,7 +19,9 @@ PgResult::PgResult(PGresult* result) : m_result(result, PQclear) {
   if (tuples && *tuples) m_affected = std::stoll(tuples);
 }
 
-bool PgResult::is_null(int row, int column) const { return !get_optional(row, column).has_value(); }
+bool PgResult::is_null(int row, int column) const {
+  return !get_optional(row, column).has_value();
+}
 
 std::optional<std::string> PgResult::get_optional(int row, int column) const {
   if (row < 0 || row >= m_rows || column < 0 || column >= m_columns) {
@@ -33,17 +35,22 @@ std::string_view PgResult::view(int row, int column) const {
   if (row < 0 || row >= m_rows || column < 0 || column >= m_columns) {
     throw Error(ErrorKind::internal, fmt::format("result has no cell ({}, {})", row, column));
   }
-  return {PQgetvalue(m_result.get(), row, column), static_cast<std::size_t>(PQgetlength(m_result.get(), row, column))};
+  return {PQgetvalue(m_result.get(), row, column),
+          static_cast<std::size_t>(PQgetlength(m_result.get(), row, column))};
 }
 
-std::string PgResult::get(int row, int column) const { return std::string(view(row, column)); }
+std::string PgResult::get(int row, int column) const {
+  return std::string(view(row, column));
+}
 
 std::int64_t PgResult::get_int(int row, int column) const {
   auto text = get(row, column);
   return text.empty() ? 0 : std::stoll(text);
 }
 
-bool PgResult::get_bool(int row, int column) const { return view(row, column) == "t"; }
+bool PgResult::get_bool(int row, int column) const {
+  return view(row, column) == "t";
+}
 
 namespace {
 
@@ -55,8 +62,7 @@ std::string field(const PGresult* result, int code) {
 Error connection_error(PGconn* conn, std::string_view doing) {
   std::string message = conn ? PQerrorMessage(conn) : "out of memory";
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return Error(ErrorKind::connection,
-               fmt::format("{}: {}", doing, redact_password(message)),
+  return Error(ErrorKind::connection, fmt::format("{}: {}", doing, redact_password(message)),
                "check --database-url / DATABASE_URL, that the server is running and that the "
                "credentials are right");
 }
@@ -68,7 +74,7 @@ std::vector<const char*> c_params(const Params& params) {
   return values;
 }
 
-}  // namespace
+} // namespace
 
 std::unique_ptr<PgSession> PgSession::connect(const std::string& conninfo,
                                               const std::string& application_name) {
@@ -81,7 +87,8 @@ std::unique_ptr<PgSession> PgSession::connect(const std::string& conninfo,
     PQfinish(conn);
     throw error;
   }
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgSession>(new PgSession(conn));
 }
 
@@ -90,7 +97,8 @@ std::unique_ptr<PgSession> PgSession::connect_again(const std::string& applicati
   // PQconninfo returns the options this connection really used (host, port, user, password,
   // dbname, sslmode, …), so the copy reaches the same place however it was first named.
   PQconninfoOption* options = PQconninfo(m_conn);
-  if (options == nullptr) throw Error(ErrorKind::connection, "cannot read this connection's parameters");
+  if (options == nullptr)
+    throw Error(ErrorKind::connection, "cannot read this connection's parameters");
   std::vector<const char*> keywords;
   std::vector<const char*> values;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
@@ -99,7 +107,8 @@ std::unique_ptr<PgSession> PgSession::connect_again(const std::string& applicati
       continue;
     }
     keywords.push_back(o->keyword);
-    values.push_back(!database.empty() && std::string_view(o->keyword) == "dbname" ? database.c_str() : o->val);
+    values.push_back(
+        !database.empty() && std::string_view(o->keyword) == "dbname" ? database.c_str() : o->val);
   }
   keywords.push_back("application_name");
   values.push_back(application_name.c_str());
@@ -112,17 +121,21 @@ std::unique_ptr<PgSession> PgSession::connect_again(const std::string& applicati
     PQfinish(conn);
     throw error;
   }
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgSession>(new PgSession(conn));
 }
 
-PgSession::~PgSession() { PQfinish(m_conn); }
+PgSession::~PgSession() {
+  PQfinish(m_conn);
+}
 
 Outcome PgSession::finish(PGresult* result) {
   Outcome outcome;
   if (result == nullptr) throw connection_error(m_conn, "lost the connection to the database");
   auto status = PQresultStatus(result);
-  if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR || status == PGRES_BAD_RESPONSE) {
+  if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR ||
+      status == PGRES_BAD_RESPONSE) {
     if (PQstatus(m_conn) != CONNECTION_OK) {
       PQclear(result);
       throw connection_error(m_conn, "lost the connection to the database");
@@ -152,7 +165,9 @@ PgResult PgSession::or_throw(Outcome outcome, std::string_view sql) {
   return std::move(outcome.result);
 }
 
-PgResult PgSession::exec(std::string_view sql) { return or_throw(try_exec(sql), sql); }
+PgResult PgSession::exec(std::string_view sql) {
+  return or_throw(try_exec(sql), sql);
+}
 
 PgResult PgSession::exec_params(std::string_view sql, const Params& params) {
   return or_throw(try_exec_params(sql, params), sql);
@@ -160,7 +175,8 @@ PgResult PgSession::exec_params(std::string_view sql, const Params& params) {
 
 PgResult PgSession::exec_binary(std::string_view sql) {
   const std::string text(sql);
-  return or_throw(finish(PQexecParams(m_conn, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1)), sql);
+  return or_throw(
+      finish(PQexecParams(m_conn, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1)), sql);
 }
 
 Outcome PgSession::try_exec(std::string_view sql) {
@@ -191,10 +207,18 @@ std::string PgSession::quote_literal(std::string_view value) {
   return out;
 }
 
-std::string PgSession::database_name() const { return PQdb(m_conn); }
-int PgSession::backend_pid() const { return PQbackendPID(m_conn); }
-int PgSession::server_version() const { return PQserverVersion(m_conn); }
+std::string PgSession::database_name() const {
+  return PQdb(m_conn);
+}
+int PgSession::backend_pid() const {
+  return PQbackendPID(m_conn);
+}
+int PgSession::server_version() const {
+  return PQserverVersion(m_conn);
+}
 
-std::string redact_password(std::string_view conninfo) { return config::redact_password(conninfo); }
+std::string redact_password(std::string_view conninfo) {
+  return config::redact_password(conninfo);
+}
 
-}  // namespace preflight::pg
+} // namespace preflight::pg

@@ -23,7 +23,7 @@ struct SqlFailure {
   std::string detail;
   std::string hint;
   std::string context;
-  std::size_t position = 0;  // 1-based character in the statement, 0 if none
+  std::size_t position = 0; // 1-based character in the statement, 0 if none
 
   /// "ERROR 42P01: relation \"x\" does not exist" plus detail on its own line.
   std::string describe() const;
@@ -102,7 +102,7 @@ public:
 
   std::string database_name() const;
   int backend_pid() const;
-  int server_version() const;  // e.g. 150018
+  int server_version() const; // e.g. 150018
   PGconn* raw() { return m_conn; }
 
 private:
@@ -116,4 +116,4 @@ private:
 /// A libpq URL or keyword string with any password replaced by "***".
 std::string redact_password(std::string_view conninfo);
 
-}  // namespace preflight::pg
+} // namespace preflight::pg

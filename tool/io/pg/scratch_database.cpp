@@ -2,7 +2,8 @@
 
 namespace preflight::pg {
 
-ScratchDatabase::ScratchDatabase(PgSession& admin, std::string name, const std::string& application_name)
+ScratchDatabase::ScratchDatabase(PgSession& admin, std::string name,
+                                 const std::string& application_name)
     : m_admin(admin), m_name(std::move(name)) {
   m_admin.exec("CREATE DATABASE " + m_admin.quote_name(m_name));
   try {
@@ -22,4 +23,4 @@ ScratchDatabase::~ScratchDatabase() {
   }
 }
 
-}  // namespace preflight::pg
+} // namespace preflight::pg

@@ -28,4 +28,4 @@ private:
   std::unique_ptr<PgSession> m_session;
 };
 
-}  // namespace preflight::pg
+} // namespace preflight::pg

@@ -17,14 +17,16 @@ namespace {
 template <class Convert>
 auto read_json_file(const std::string& path, const char* what, const char* hint, Convert convert) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::input, std::string(what) + " not found", hint, Location{path, 0, 0});
+  if (!in)
+    throw Error(ErrorKind::input, std::string(what) + " not found", hint, Location{path, 0, 0});
   std::stringstream text;
   text << in.rdbuf();
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::parse_error& e) {
-    throw Error(ErrorKind::input, std::string("not valid JSON: ") + e.what(), {}, Location{path, 0, 0});
+    throw Error(ErrorKind::input, std::string("not valid JSON: ") + e.what(), {},
+                Location{path, 0, 0});
   }
   try {
     return convert(document);
@@ -33,15 +35,17 @@ auto read_json_file(const std::string& path, const char* what, const char* hint,
   }
 }
 
-}  // namespace
+} // namespace
 
 bench::Results read_results_file(const std::string& path) {
-  return read_json_file(path, "results file", "write one with `preflight bench run SUITE.toml --out FILE`",
+  return read_json_file(path, "results file",
+                        "write one with `preflight bench run SUITE.toml --out FILE`",
                         [](const nlohmann::json& d) { return bench::results_from_json(d); });
 }
 
 check::CheckReport read_check_results_file(const std::string& path) {
-  return read_json_file(path, "check results file", "write one with `preflight check CHECKS.toml --format json > FILE`",
+  return read_json_file(path, "check results file",
+                        "write one with `preflight check CHECKS.toml --format json > FILE`",
                         [](const nlohmann::json& d) { return check::from_json(d); });
 }
 
@@ -53,22 +57,28 @@ void write(const std::string& path, const std::string& text, std::ios::openmode 
   if (!parent.empty()) fs::create_directories(parent, ec);
   std::ofstream out(path, std::ios::binary | mode);
   if (!out || !(out << text) || !out.flush()) {
-    throw Error(ErrorKind::input, "cannot write file" + (ec ? ": " + ec.message() : std::string()), {},
-                Location{path, 0, 0});
+    throw Error(ErrorKind::input, "cannot write file" + (ec ? ": " + ec.message() : std::string()),
+                {}, Location{path, 0, 0});
   }
 }
 
-}  // namespace
+} // namespace
 
-void write_text_file(const std::string& path, const std::string& text) { write(path, text, std::ios::trunc); }
+void write_text_file(const std::string& path, const std::string& text) {
+  write(path, text, std::ios::trunc);
+}
 
-void append_text_file(const std::string& path, const std::string& text) { write(path, text, std::ios::app); }
+void append_text_file(const std::string& path, const std::string& text) {
+  write(path, text, std::ios::app);
+}
 
-ReportPaths write_reports(const bench::Results& results, const std::string& dir, const check::CheckReport* checks) {
-  ReportPaths paths{(fs::path(dir) / "report.md").string(), (fs::path(dir) / "report.html").string()};
+ReportPaths write_reports(const bench::Results& results, const std::string& dir,
+                          const check::CheckReport* checks) {
+  ReportPaths paths{(fs::path(dir) / "report.md").string(),
+                    (fs::path(dir) / "report.html").string()};
   write_text_file(paths.markdown, render_markdown(results, checks));
   write_text_file(paths.html, render_html(results, checks));
   return paths;
 }
 
-}  // namespace preflight::report
+} // namespace preflight::report

@@ -22,8 +22,8 @@ void write_text_file(const std::string& path, const std::string& text);
 void append_text_file(const std::string& path, const std::string& text);
 
 struct ReportPaths {
-  std::string markdown;  // <dir>/report.md
-  std::string html;      // <dir>/report.html
+  std::string markdown; // <dir>/report.md
+  std::string html;     // <dir>/report.html
 };
 
 /// Writes report.md and report.html for `results` (and `checks`, if given) into `dir` (created
@@ -31,4 +31,4 @@ struct ReportPaths {
 ReportPaths write_reports(const bench::Results& results, const std::string& dir,
                           const check::CheckReport* checks = nullptr);
 
-}  // namespace preflight::report
+} // namespace preflight::report
