@@ -21,7 +21,9 @@
 # Environment: PREFLIGHT (binary), PG_BIN (PostgreSQL bin folder), OUT (raw output folder),
 # ROUNDS (default 5), ROUND_SECONDS (seconds per pgbench run and per preflight phase, default 3),
 # KEEP_WORK=1 (keep the server folder, the pgbench logs and the results JSON files in /tmp),
-# ALLOW_CPU_SLEEP=1 (see below).
+# ALLOW_CPU_SLEEP=1 (see below), PIN_CPU=N (run the server, pgbench and preflight all on CPU N:
+# this VM's vCPUs differ in speed by up to 1.5x for seconds at a time, and pinned, neither tool
+# can land on the faster one).
 #
 # As root, the script holds the CPUs' wake-up latency at 0 µs (/dev/cpu_dma_latency) for the
 # whole run, for pgbench and preflight alike: preflight does so itself while timing, and on this
@@ -40,6 +42,8 @@ ROUND_SECONDS=${ROUND_SECONDS:-3}
 # server already on 5432) cannot clash over it.
 PORT=5432
 mkdir -p "$OUT"
+ON_CPU=()
+[ -n "${PIN_CPU:-}" ] && ON_CPU=(taskset -c "$PIN_CPU")
 
 # The server runs as the unprivileged `preflight` OS user when this script runs as root
 # (PostgreSQL refuses to run as root), without fsync, like preflight's own throwaway cluster.
@@ -50,7 +54,7 @@ stop() { as_server "$PG_BIN/pg_ctl -D $WORK/data -m immediate stop" >/dev/null 2
 trap stop EXIT
 trap 'exit 130' INT TERM  # so the EXIT trap stops the server on Ctrl-C too
 as_server "$PG_BIN/initdb -D $WORK/data -U postgres --no-sync" >/dev/null
-as_server "$PG_BIN/pg_ctl -D $WORK/data -l $WORK/server.log -w start -o \"-c listen_addresses= \
+as_server "${ON_CPU[*]} $PG_BIN/pg_ctl -D $WORK/data -l $WORK/server.log -w start -o \"-c listen_addresses= \
   -c unix_socket_directories=$WORK -p $PORT -c fsync=off -c synchronous_commit=off -c full_page_writes=off\"" >/dev/null
 PSQL="$PG_BIN/psql -h $WORK -p $PORT -U postgres -X -q -v ON_ERROR_STOP=1"
 url() { echo "host=$WORK port=$PORT user=postgres dbname=$1"; }
@@ -73,10 +77,10 @@ load1() { cut -d' ' -f1 /proc/loadavg; }
 
 pgbench_slot() {  # statement, slot, database, script file
   local name="$1_p$2"
-  "$PG_BIN/pgbench" -n -M prepared -c 1 -j 1 -T "$ROUND_SECONDS" -f "$4" -h "$WORK" -p "$PORT" -U postgres "$3" \
+  "${ON_CPU[@]}" "$PG_BIN/pgbench" -n -M prepared -c 1 -j 1 -T "$ROUND_SECONDS" -f "$4" -h "$WORK" -p "$PORT" -U postgres "$3" \
     > "$WORK/$name.plain.txt" 2>&1
   printf '%s\t%s\t%s\tpgbench\t%s\t%s\n' "$1" "$2" "$(load1)" "$WORK/$name.plain.txt" "" >> "$RUNS"
-  (cd "$WORK" && "$PG_BIN/pgbench" -n -M prepared -c 1 -j 1 -T "$ROUND_SECONDS" -f "$4" -h "$WORK" -p "$PORT" \
+  (cd "$WORK" && "${ON_CPU[@]}" "$PG_BIN/pgbench" -n -M prepared -c 1 -j 1 -T "$ROUND_SECONDS" -f "$4" -h "$WORK" -p "$PORT" \
     -U postgres -l --log-prefix="$name.log" "$3" > "$WORK/$name.logged.txt" 2>&1)
   printf '%s\t%s\t%s\tpgbench_logged\t%s\t%s\n' "$1" "$2" "$(load1)" "$WORK/$name.logged.txt" \
     "$(ls "$WORK/$name.log".*)" >> "$RUNS"
@@ -87,7 +91,7 @@ preflight_round() {  # statement, round, suite file
   local db="acc_$1_$2"
   $PSQL -c "CREATE DATABASE $db"
   # --iterations far above what the time budget allows, so the budget alone ends each phase.
-  CI=true "$PREFLIGHT" bench run "$3" --database-url "$(url "$db")" --iterations 1000000 \
+  CI=true "${ON_CPU[@]}" "$PREFLIGHT" bench run "$3" --database-url "$(url "$db")" --iterations 1000000 \
     --time-budget "$ROUND_SECONDS" "${SLEEP_FLAG[@]}" --out "$WORK/$1_f$2.json" > "$WORK/$1_f$2.txt" 2>&1
   printf '%s\t%s\t%s\tpreflight\t%s\t%s\n' "$1" "$2" "$(load1)" "$WORK/$1_f$2.json" "" >> "$RUNS"
   { echo "=== $1_f$2 ===" && cat "$WORK/$1_f$2.txt"; } >> "$OUT/accuracy_preflight.txt"
@@ -109,7 +113,7 @@ cat > "$WORK/active.sql" <<'SQL'
 \set uid 17
 SELECT id, mode, status, duration_seconds, started_at FROM focus_sessions WHERE user_id = :uid AND status = 'active' ORDER BY started_at DESC LIMIT 1;
 SQL
-START="$(date -u '+%Y-%m-%d %H:%M UTC'); uptime:$(uptime); $WAKEUP"
+START="$(date -u '+%Y-%m-%d %H:%M UTC'); uptime:$(uptime); $WAKEUP${PIN_CPU:+; server, pgbench and preflight all on CPU $PIN_CPU}"
 # 1. SELECT 1: the harness's own overhead.
 measure select1 "$ROOT/benchmarks/accuracy/select1.toml" "$WORK/select1.sql"
 # 2. Get Active Session for user 17 on the bundled dataset (scale 0.2), after migration 0003:
