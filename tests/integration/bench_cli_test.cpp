@@ -296,6 +296,8 @@ no_seq_scan = ["items"]
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto results = read_json(dir + "/results.json");
   EXPECT_EQ(results["side_by_side"], true);
+  // The throwaway cluster is on this machine, over a unix socket, and ours to move.
+  EXPECT_EQ(results["side_by_side_one_cpu"], true) << results["side_by_side_one_cpu_note"];
   const auto& phases = results["queries"][0]["phases"];
   ASSERT_EQ(phases.size(), 2U);
   EXPECT_EQ(phases[0]["phase"], "before");

@@ -97,10 +97,15 @@ TEST(Results, RoundTripKeepsEverything) {
   r.environment.settings["fsync"] = "off";
   r.environment.cpu_wakeup_held = false;
   r.environment.cpu_wakeup_note = "/dev/cpu_dma_latency: Permission denied";
+  r.side_by_side = true;
+  r.side_by_side_one_cpu = false;
+  r.side_by_side_one_cpu_note = "the server is not reached over a unix socket";
   evaluate(one_query_suite(), r);
   auto back = results_from_json(to_json(r));
   EXPECT_EQ(to_json(back), to_json(r));
   EXPECT_EQ(back.environment.cpu_wakeup_held, std::optional<bool>(false));
+  EXPECT_EQ(back.side_by_side_one_cpu, std::optional<bool>(false));
+  EXPECT_EQ(back.side_by_side_one_cpu_note, "the server is not reached over a unix socket");
   EXPECT_TRUE(back.verdicts.back().informational);
 }
 

@@ -173,8 +173,8 @@ void run_benchmark_and_reports(const pg::DatabaseTarget& target, const config::C
   options.scale = 0.2;
   options.time_budget_s = 1.5;
   options.iterations = 1000;
-  options.side_by_side =
-      true; // a short run on a VM whose speed drifts: alternate, so both phases see it
+  // A short run on a VM whose speed drifts: alternate, so both phases see it.
+  options.side_by_side = true;
   auto results = run_suite(std::move(suite), *session, true, options, config.history_table);
   // Unmet expectations are part of what the demo shows, not a reason to stop before the report.
   if (auto failed = failed_expectations(results)) print_warning(failed->message());

@@ -164,6 +164,11 @@ json to_json(const Results& results) {
                 {"environment", environment},
                 {"queries", queries},
                 {"verdicts", verdicts}};
+  if (results.side_by_side) {
+    document["side_by_side_one_cpu"] =
+        results.side_by_side_one_cpu ? json(*results.side_by_side_one_cpu) : json(nullptr);
+    document["side_by_side_one_cpu_note"] = results.side_by_side_one_cpu_note;
+  }
   if (results.migration) {
     const auto& m = *results.migration;
     document["migration"] = {{"version", m.version},
@@ -192,6 +197,10 @@ Results results_from_json(const json& document) {
   results.scale = suite.get_or<double>("scale", 1);
   results.seed = suite.get_or<std::uint64_t>("seed", 0);
   results.side_by_side = root.get_or<bool>("side_by_side", false);
+  if (root.has("side_by_side_one_cpu")) {
+    results.side_by_side_one_cpu = root.get<bool>("side_by_side_one_cpu");
+  }
+  results.side_by_side_one_cpu_note = root.get_or<std::string>("side_by_side_one_cpu_note", "");
 
   auto env = root.child("environment");
   auto& e = results.environment;

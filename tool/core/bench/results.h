@@ -75,8 +75,8 @@ struct MigrationStep {
   std::string description;
   std::string checksum; // hex SHA-384
   std::int64_t duration_ns = 0;
-  nlohmann::json lock_trace =
-      nlohmann::json::array(); // per statement: relation, mode, blocks, duration
+  // per statement: relation, mode, blocks, duration
+  nlohmann::json lock_trace = nlohmann::json::array();
 };
 
 struct Results {
@@ -85,8 +85,12 @@ struct Results {
   std::string suite_file;
   double scale = 1;
   std::uint64_t seed = 0;
-  bool side_by_side =
-      false; // before and after timed in alternation, in two databases with the same data
+  // Before and after timed in alternation, in two databases with the same data.
+  bool side_by_side = false;
+  // Side by side: whether every query's two server processes shared one CPU with preflight
+  // (SharedCpu); unset when not side by side or not recorded.
+  std::optional<bool> side_by_side_one_cpu;
+  std::string side_by_side_one_cpu_note; // why not, for the first query that could not
   Environment environment;
   std::optional<MigrationStep> migration;
   std::vector<QueryResult> queries;

@@ -14,8 +14,8 @@ namespace preflight::lint {
 
 struct LintConfig {
   std::map<std::string, Level> levels; // rule id → level chosen in the config
-  bool lock_timeout_configured =
-      false; // preflight runs every migration with SET LOCAL lock_timeout
+  // preflight runs every migration with SET LOCAL lock_timeout
+  bool lock_timeout_configured = false;
 };
 
 /// Parses the lint settings out of preflight.toml text (other sections are left to their

@@ -88,10 +88,15 @@ std::vector<TracedStatement> read_lock_trace(const nlohmann::json& document) {
 }
 
 std::string side_by_side_note(const bench::Results& results) {
-  return results.side_by_side
-             ? "; before and after timed side by side (two databases with the same data, "
-               "executions alternating)"
-             : "";
+  if (!results.side_by_side) return "";
+  std::string cpu;
+  if (results.side_by_side_one_cpu) {
+    cpu = *results.side_by_side_one_cpu ? ", both on one CPU"
+                                        : "; not on one CPU: " + results.side_by_side_one_cpu_note;
+  }
+  return "; before and after timed side by side (two databases with the same data, executions "
+         "alternating" +
+         cpu + ")";
 }
 
 std::vector<OperationRow> operation_rows(const bench::Results& results) {

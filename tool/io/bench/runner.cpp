@@ -301,6 +301,10 @@ void BenchRunner::run_side_by_side(pg::PgSession& after, Results& results) {
         after_result.summary.p50, before_result.plan_kind, after_result.plan_kind,
         timed.on_one_cpu ? "" : "; not on one CPU: " + timed.one_cpu_note);
     report(progress);
+    if (!timed.on_one_cpu && results.side_by_side_one_cpu_note.empty()) {
+      results.side_by_side_one_cpu_note = timed.one_cpu_note;
+    }
+    results.side_by_side_one_cpu = results.side_by_side_one_cpu.value_or(true) && timed.on_one_cpu;
     results.queries[index].phases.push_back(std::move(before_result));
     results.queries[index].phases.push_back(std::move(after_result));
   }
