@@ -113,26 +113,17 @@ Image decode_png(const std::string& png) {
       const int c = up && i >= channels ? up[i - channels] : 0;
       int predictor = 0;
       switch (filter) {
-      case 0:
-        predictor = 0;
-        break;
-      case 1:
-        predictor = a;
-        break;
-      case 2:
-        predictor = b;
-        break;
-      case 3:
-        predictor = (a + b) / 2;
-        break;
+      case 0: predictor = 0; break;
+      case 1: predictor = a; break;
+      case 2: predictor = b; break;
+      case 3: predictor = (a + b) / 2; break;
       case 4: {
         const int p = a + b - c;
         const int pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
         predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
         break;
       }
-      default:
-        throw std::runtime_error("bad filter");
+      default: throw std::runtime_error("bad filter");
       }
       out[i] = static_cast<unsigned char>(in[i] + predictor);
     }

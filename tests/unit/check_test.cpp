@@ -37,12 +37,8 @@ std::string join(const std::vector<std::string>& items) {
 std::string describe(const Check& c) {
   std::string out = c.location.to_string() + " " + to_string(c.kind) + " " + c.name + ": ";
   switch (c.kind) {
-  case CheckKind::sql:
-    out += c.query + " expect " + c.expect->describe();
-    break;
-  case CheckKind::index_used:
-    out += c.index;
-    break;
+  case CheckKind::sql: out += c.query + " expect " + c.expect->describe(); break;
+  case CheckKind::index_used: out += c.index; break;
   case CheckKind::plan:
     out += c.query + " params [" + join(c.params) + "]" + (c.analyze ? " analyze" : "");
     if (c.plan.index_backed) out += " index_backed " + *c.plan.index_backed;
@@ -51,9 +47,7 @@ std::string describe(const Check& c) {
     if (c.plan.max_shared_buffers)
       out += " max_shared_buffers " + std::to_string(*c.plan.max_shared_buffers);
     break;
-  case CheckKind::schema:
-    out += c.object.describe();
-    break;
+  case CheckKind::schema: out += c.object.describe(); break;
   case CheckKind::migration:
     out += "version " + std::to_string(c.version) + " newest " + (c.newest ? "true" : "false");
     break;

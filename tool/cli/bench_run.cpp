@@ -12,7 +12,6 @@
 
 #include "cli/output.h"
 #include "core/bench/gbench.h"
-#include "io/bench/cpu_wakeup.h"
 #include "io/bench/runner.h"
 #include "io/pg/scratch_database.h"
 
@@ -146,6 +145,19 @@ std::optional<Error> failed_expectations(const bench::Results& results) {
                "see the table above and the verdicts in the results file");
 }
 
+bench::CpuWakeupRequest request_cpu_wakeup(bool allow_sleep, const std::string& prefix,
+                                           bool terminal) {
+  if (allow_sleep) return bench::CpuWakeupRequest::allow_sleep();
+  auto wakeup = bench::CpuWakeupRequest::hold();
+  if (!wakeup.held()) {
+    print_progress(fmt::format("{}CPU wake-up latency not held ({}): idle CPUs may sleep, which "
+                               "adds their wake-up time to every round trip",
+                               prefix, wakeup.note()),
+                   terminal, false);
+  }
+  return wakeup;
+}
+
 bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
                          const BenchOptions& options, const std::string& history_table) {
   bench::RunOptions run;
@@ -159,16 +171,7 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   const bool terminal = on_terminal();
   // Held for the whole run rather than per phase: a request withdrawn between phases would
   // only add moments where the CPUs may sleep.
-  auto wakeup = options.allow_cpu_sleep ? bench::CpuWakeupRequest::allow_sleep()
-                                        : bench::CpuWakeupRequest::hold();
-  if (!wakeup.held() && !options.allow_cpu_sleep) {
-    print_progress(
-        fmt::format(
-            "CPU wake-up latency not held ({}): idle CPUs may sleep, which adds their wake-up "
-            "time to every round trip",
-            wakeup.note()),
-        terminal, false);
-  }
+  const auto wakeup = request_cpu_wakeup(options.allow_cpu_sleep, "", terminal);
   std::unique_ptr<pg::ScratchDatabase> after;
   if (options.side_by_side) {
     after = std::make_unique<pg::ScratchDatabase>(

@@ -8,6 +8,7 @@
 
 #include "core/bench/results.h"
 #include "core/bench/suite.h"
+#include "io/bench/cpu_wakeup.h"
 #include "io/pg/pg_session.h"
 
 namespace preflight::cli {
@@ -31,6 +32,11 @@ struct BenchOptions {
 /// results (the caller decides the exit code).
 bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
                          const BenchOptions& options, const std::string& history_table);
+
+/// The CPU wake-up latency request a timing command holds while it runs: none with
+/// `allow_sleep`; when it cannot be held, one progress line says why (`prefix` starts it).
+bench::CpuWakeupRequest request_cpu_wakeup(bool allow_sleep, const std::string& prefix,
+                                           bool terminal);
 
 /// The summary table (operation, before/after p50/p95, ratio with CI, claim, verdict) and the
 /// claim and failure lines under it.

@@ -12,10 +12,10 @@
 #include <fmt/format.h>
 
 #include "cli/app.h"
+#include "cli/bench_run.h"
 #include "cli/output.h"
 #include "core/bench/compare.h"
 #include "core/report/compare_report.h"
-#include "io/bench/cpu_wakeup.h"
 #include "io/bench/runner.h"
 #include "io/bench/suite_file.h"
 #include "io/bench/timing_loop.h"
@@ -227,15 +227,7 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   std::unique_ptr<PairedRemeasure> paired;
   std::optional<bench::CpuWakeupRequest> wakeup;
   if (options.confirm > 0) {
-    wakeup = options.allow_cpu_sleep ? bench::CpuWakeupRequest::allow_sleep()
-                                     : bench::CpuWakeupRequest::hold();
-    if (!wakeup->held() && !options.allow_cpu_sleep) {
-      print_progress(
-          fmt::format("--confirm: CPU wake-up latency not held ({}): idle CPUs may sleep while "
-                      "re-measuring",
-                      wakeup->note()),
-          false, false);
-    }
+    wakeup = request_cpu_wakeup(options.allow_cpu_sleep, "--confirm: ", false);
     paired = std::make_unique<PairedRemeasure>(globals, baseline, current, options.baseline_suite,
                                                options.current_suite);
   }

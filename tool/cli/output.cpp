@@ -68,21 +68,11 @@ void print_step(const migrate::StepReport& step) {
   const char* verb = step.direction == migrate::Direction::up ? "apply" : "revert";
   std::string outcome;
   switch (step.outcome) {
-  case migrate::StepOutcome::applied:
-    outcome = "applied";
-    break;
-  case migrate::StepOutcome::reverted:
-    outcome = "reverted";
-    break;
-  case migrate::StepOutcome::dry_run_ok:
-    outcome = "ok (dry run, rolled back)";
-    break;
-  case migrate::StepOutcome::not_executed:
-    outcome = "not executed (dry run)";
-    break;
-  case migrate::StepOutcome::failed:
-    outcome = "FAILED, rolled back";
-    break;
+  case migrate::StepOutcome::applied: outcome = "applied"; break;
+  case migrate::StepOutcome::reverted: outcome = "reverted"; break;
+  case migrate::StepOutcome::dry_run_ok: outcome = "ok (dry run, rolled back)"; break;
+  case migrate::StepOutcome::not_executed: outcome = "not executed (dry run)"; break;
+  case migrate::StepOutcome::failed: outcome = "FAILED, rolled back"; break;
   }
   print_line(fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version, step.description, outcome,
                          report::format_duration_ns(step.duration_ns)));

@@ -6,17 +6,12 @@ namespace preflight {
 
 int exit_code(ErrorKind kind) {
   switch (kind) {
-  case ErrorKind::problem:
-    return 1;
+  case ErrorKind::problem: return 1;
   case ErrorKind::usage:
-  case ErrorKind::input:
-    return 2;
-  case ErrorKind::history:
-    return 3;
-  case ErrorKind::connection:
-    return 4;
-  case ErrorKind::internal:
-    return 70;
+  case ErrorKind::input: return 2;
+  case ErrorKind::history: return 3;
+  case ErrorKind::connection: return 4;
+  case ErrorKind::internal: return 70;
   }
   return 70;
 }

@@ -13,24 +13,18 @@ namespace preflight::bench {
 
 std::string to_string(Change change) {
   switch (change) {
-  case Change::regression:
-    return "regression";
-  case Change::improvement:
-    return "improvement";
-  case Change::no_change:
-    break;
+  case Change::regression: return "regression";
+  case Change::improvement: return "improvement";
+  case Change::no_change: break;
   }
   return "no change";
 }
 
 std::string to_string(Severity severity) {
   switch (severity) {
-  case Severity::error:
-    return "error";
-  case Severity::warning:
-    return "warning";
-  case Severity::notice:
-    break;
+  case Severity::error: return "error";
+  case Severity::warning: return "warning";
+  case Severity::notice: break;
   }
   return "notice";
 }

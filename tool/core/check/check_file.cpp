@@ -13,18 +13,12 @@ namespace preflight::check {
 
 std::string to_string(CheckKind kind) {
   switch (kind) {
-  case CheckKind::sql:
-    return "sql";
-  case CheckKind::index_used:
-    return "index_used";
-  case CheckKind::plan:
-    return "plan";
-  case CheckKind::schema:
-    return "schema";
-  case CheckKind::migration:
-    return "migration";
-  case CheckKind::statements:
-    return "statements";
+  case CheckKind::sql: return "sql";
+  case CheckKind::index_used: return "index_used";
+  case CheckKind::plan: return "plan";
+  case CheckKind::schema: return "schema";
+  case CheckKind::migration: return "migration";
+  case CheckKind::statements: return "statements";
   }
   return "unknown";
 }
@@ -355,8 +349,7 @@ private:
 std::string SchemaObject::describe() const {
   std::string cols = columns ? " (" + join(*columns) + ")" : "";
   switch (kind) {
-  case Kind::table:
-    return "table " + table;
+  case Kind::table: return "table " + table;
   case Kind::column: {
     std::string text = "column " + table + "." + name;
     if (type) text += " " + *type;

@@ -61,14 +61,10 @@ std::optional<std::string> delete_action(const std::string& code) {
 
 std::string short_name(const SchemaObject& o) {
   switch (o.kind) {
-  case SchemaObject::Kind::table:
-    return "table " + o.table;
-  case SchemaObject::Kind::column:
-    return "column " + o.table + "." + o.name;
-  case SchemaObject::Kind::index:
-    return "index " + (o.name.empty() ? "on " + o.table : o.name);
-  case SchemaObject::Kind::constraint:
-    return "constraint " + o.name;
+  case SchemaObject::Kind::table: return "table " + o.table;
+  case SchemaObject::Kind::column: return "column " + o.table + "." + o.name;
+  case SchemaObject::Kind::index: return "index " + (o.name.empty() ? "on " + o.table : o.name);
+  case SchemaObject::Kind::constraint: return "constraint " + o.name;
   }
   return "object";
 }

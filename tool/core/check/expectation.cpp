@@ -12,18 +12,12 @@ namespace preflight::check {
 
 std::string to_string(Comparison comparison) {
   switch (comparison) {
-  case Comparison::eq:
-    return "==";
-  case Comparison::ne:
-    return "!=";
-  case Comparison::lt:
-    return "<";
-  case Comparison::le:
-    return "<=";
-  case Comparison::gt:
-    return ">";
-  case Comparison::ge:
-    return ">=";
+  case Comparison::eq: return "==";
+  case Comparison::ne: return "!=";
+  case Comparison::lt: return "<";
+  case Comparison::le: return "<=";
+  case Comparison::gt: return ">";
+  case Comparison::ge: return ">=";
   }
   return "?";
 }
@@ -99,18 +93,12 @@ bool is_bare_word(std::string_view s) {
 
 template <class T> bool compare(const T& a, Comparison op, const T& b) {
   switch (op) {
-  case Comparison::eq:
-    return a == b;
-  case Comparison::ne:
-    return a != b;
-  case Comparison::lt:
-    return a < b;
-  case Comparison::le:
-    return a <= b;
-  case Comparison::gt:
-    return a > b;
-  case Comparison::ge:
-    return a >= b;
+  case Comparison::eq: return a == b;
+  case Comparison::ne: return a != b;
+  case Comparison::lt: return a < b;
+  case Comparison::le: return a <= b;
+  case Comparison::gt: return a > b;
+  case Comparison::ge: return a >= b;
   }
   return false;
 }

@@ -9,12 +9,9 @@ namespace preflight::check {
 
 std::string to_string(CheckStatus status) {
   switch (status) {
-  case CheckStatus::passed:
-    return "passed";
-  case CheckStatus::failed:
-    return "failed";
-  case CheckStatus::skipped:
-    return "skipped";
+  case CheckStatus::passed: return "passed";
+  case CheckStatus::failed: return "failed";
+  case CheckStatus::skipped: return "skipped";
   }
   return "failed";
 }
@@ -109,12 +106,9 @@ using report::xml_escape;
 
 const char* label(CheckStatus status) {
   switch (status) {
-  case CheckStatus::passed:
-    return "PASS";
-  case CheckStatus::failed:
-    return "FAIL";
-  case CheckStatus::skipped:
-    return "SKIP";
+  case CheckStatus::passed: return "PASS";
+  case CheckStatus::failed: return "FAIL";
+  case CheckStatus::skipped: return "SKIP";
   }
   return "FAIL";
 }
@@ -165,6 +159,17 @@ std::string render_text(const CheckReport& report) {
   return out;
 }
 
+namespace {
+
+// The counts <testsuites> and <testsuite> both carry.
+std::string junit_counts(const CheckReport& report) {
+  return fmt::format(R"(tests="{}" failures="{}" errors="0" skipped="{}" time="{:.3f}")",
+                     report.results.size(), report.count(CheckStatus::failed),
+                     report.count(CheckStatus::skipped), report.duration_ms / 1000);
+}
+
+} // namespace
+
 std::string render_junit_suite(const CheckReport& report) {
   std::string cases;
   for (const auto& r : report.results) {
@@ -186,26 +191,15 @@ std::string render_junit_suite(const CheckReport& report) {
           xml_escape(r.kind), xml_escape(failure_text(r)));
     }
   }
-  return fmt::format("  <testsuite name=\"preflight check\" tests=\"{}\" failures=\"{}\" "
-                     "errors=\"0\" skipped=\"{}\" "
-                     "time=\"{:.3f}\" timestamp=\"{}\">\n"
-                     "{}"
-                     "  </testsuite>\n",
-                     report.results.size(), report.count(CheckStatus::failed),
-                     report.count(CheckStatus::skipped), report.duration_ms / 1000,
-                     xml_escape(report.started_at), cases);
+  return fmt::format(
+      "  <testsuite name=\"preflight check\" {} timestamp=\"{}\">\n{}  </testsuite>\n",
+      junit_counts(report), xml_escape(report.started_at), cases);
 }
 
 std::string render_junit(const CheckReport& report) {
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                     "<testsuites name=\"preflight check\" tests=\"{}\" failures=\"{}\" "
-                     "errors=\"0\" skipped=\"{}\" "
-                     "time=\"{:.3f}\">\n"
-                     "{}"
-                     "</testsuites>\n",
-                     report.results.size(), report.count(CheckStatus::failed),
-                     report.count(CheckStatus::skipped), report.duration_ms / 1000,
-                     render_junit_suite(report));
+                     "<testsuites name=\"preflight check\" {}>\n{}</testsuites>\n",
+                     junit_counts(report), render_junit_suite(report));
 }
 
 std::string render_github_annotations(const CheckReport& report) {

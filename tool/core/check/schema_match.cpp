@@ -53,18 +53,12 @@ std::string index_column_from_catalog(const std::string& name, bool descending, 
 
 std::string delete_action_name(char confdeltype) {
   switch (confdeltype) {
-  case 'c':
-    return "cascade";
-  case 'r':
-    return "restrict";
-  case 'n':
-    return "set null";
-  case 'd':
-    return "set default";
-  case 'a':
-    return "no action";
-  default:
-    return {};
+  case 'c': return "cascade";
+  case 'r': return "restrict";
+  case 'n': return "set null";
+  case 'd': return "set default";
+  case 'a': return "no action";
+  default: return {};
   }
 }
 

@@ -63,12 +63,9 @@ const Rule* find_rule(std::string_view id) {
 
 std::string to_string(Level level) {
   switch (level) {
-  case Level::off:
-    return "off";
-  case Level::warning:
-    return "warning";
-  case Level::error:
-    return "error";
+  case Level::off: return "off";
+  case Level::warning: return "warning";
+  case Level::error: return "error";
   }
   return "error";
 }

@@ -9,18 +9,12 @@ namespace preflight::migrate {
 
 std::string to_string(MigrationState state) {
   switch (state) {
-  case MigrationState::applied:
-    return "applied";
-  case MigrationState::pending:
-    return "pending";
-  case MigrationState::pending_out_of_order:
-    return "pending_out_of_order";
-  case MigrationState::missing_file:
-    return "missing_file";
-  case MigrationState::checksum_mismatch:
-    return "checksum_mismatch";
-  case MigrationState::failed:
-    return "failed";
+  case MigrationState::applied: return "applied";
+  case MigrationState::pending: return "pending";
+  case MigrationState::pending_out_of_order: return "pending_out_of_order";
+  case MigrationState::missing_file: return "missing_file";
+  case MigrationState::checksum_mismatch: return "checksum_mismatch";
+  case MigrationState::failed: return "failed";
   }
   return "unknown";
 }
@@ -91,8 +85,7 @@ std::vector<Error> history_problems(const std::vector<StatusEntry>& status) {
           "fix the database by hand, then run `preflight migrate repair` to remove the failed "
           "row");
       break;
-    default:
-      break;
+    default: break;
     }
   }
   return problems;

@@ -46,30 +46,22 @@ Blocked blocked_by(LockMode mode) {
   switch (mode) {
   case LockMode::access_share:
   case LockMode::row_share:
-  case LockMode::row_exclusive:
-    return Blocked::nothing;
-  case LockMode::share_update_exclusive:
-    return Blocked::other_ddl;
+  case LockMode::row_exclusive: return Blocked::nothing;
+  case LockMode::share_update_exclusive: return Blocked::other_ddl;
   case LockMode::share:
   case LockMode::share_row_exclusive:
-  case LockMode::exclusive:
-    return Blocked::writes;
-  case LockMode::access_exclusive:
-    return Blocked::reads_and_writes;
+  case LockMode::exclusive: return Blocked::writes;
+  case LockMode::access_exclusive: return Blocked::reads_and_writes;
   }
   return Blocked::reads_and_writes;
 }
 
 std::string describe(Blocked blocked) {
   switch (blocked) {
-  case Blocked::nothing:
-    return "nothing (only DDL)";
-  case Blocked::other_ddl:
-    return "other DDL and VACUUM";
-  case Blocked::writes:
-    return "writes";
-  case Blocked::reads_and_writes:
-    return "reads and writes";
+  case Blocked::nothing: return "nothing (only DDL)";
+  case Blocked::other_ddl: return "other DDL and VACUUM";
+  case Blocked::writes: return "writes";
+  case Blocked::reads_and_writes: return "reads and writes";
   }
   return "reads and writes";
 }

@@ -34,14 +34,10 @@ std::string lock_blocks(const std::string& mode) {
   // PostgreSQL's table-level lock conflict table (explicit-locking docs): only ACCESS EXCLUSIVE
   // conflicts with SELECT's ACCESS SHARE; SHARE and stronger conflict with ROW EXCLUSIVE (DML).
   switch (lock_severity(mode)) {
-  case 4:
-    return "reads and writes";
-  case 3:
-    return "writes";
-  case 2:
-    return "other DDL and VACUUM";
-  default:
-    return "no reads or writes";
+  case 4: return "reads and writes";
+  case 3: return "writes";
+  case 2: return "other DDL and VACUUM";
+  default: return "no reads or writes";
   }
 }
 

@@ -146,14 +146,10 @@ namespace {
 
 const char* lock_colour(int severity) {
   switch (severity) {
-  case 4:
-    return "#c0392b";
-  case 3:
-    return "#e67e22";
-  case 2:
-    return "#d4ac0d";
-  default:
-    return "#7f8c8d";
+  case 4: return "#c0392b";
+  case 3: return "#e67e22";
+  case 2: return "#d4ac0d";
+  default: return "#7f8c8d";
   }
 }
 

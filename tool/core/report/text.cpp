@@ -8,29 +8,30 @@
 
 namespace preflight::report {
 
+namespace {
+
+// The entity for a character markup cannot carry literally, or nullptr.
+const char* markup_entity(char c, const char* apostrophe) {
+  switch (c) {
+  case '&': return "&amp;";
+  case '<': return "&lt;";
+  case '>': return "&gt;";
+  case '"': return "&quot;";
+  case '\'': return apostrophe;
+  default: return nullptr;
+  }
+}
+
+} // namespace
+
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&#39;";
-      break;
-    default:
+    if (const char* entity = markup_entity(c, "&#39;"))
+      out += entity;
+    else
       out += c;
-    }
   }
   return out;
 }
@@ -42,25 +43,9 @@ std::string xml_escape(std::string_view text) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 && c != '\n' && c != '\r' && c != '\t') {
       out += "\xEF\xBF\xBD"; // U+FFFD: XML 1.0 cannot carry these even as character references
-      continue;
-    }
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&apos;";
-      break;
-    default:
+    } else if (const char* entity = markup_entity(c, "&apos;")) {
+      out += entity;
+    } else {
       out += c;
     }
   }
@@ -72,34 +57,16 @@ std::string markdown_cell(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-    case '|':
-      out += "\\|";
-      break;
-    case '*':
-      out += "\\*";
-      break;
-    case '`':
-      out += "\\`";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += ' ';
-      break;
-    case '\r':
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '&':
-      out += "&amp;";
-      break;
-    default:
-      out += c;
+    case '|': out += "\\|"; break;
+    case '*': out += "\\*"; break;
+    case '`': out += "\\`"; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += ' '; break;
+    case '\r': break;
+    case '<': out += "&lt;"; break;
+    case '>': out += "&gt;"; break;
+    case '&': out += "&amp;"; break;
+    default: out += c;
     }
   }
   return out;
@@ -109,17 +76,10 @@ std::string github_message(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-    case '%':
-      out += "%25";
-      break;
-    case '\r':
-      out += "%0D";
-      break;
-    case '\n':
-      out += "%0A";
-      break;
-    default:
-      out += c;
+    case '%': out += "%25"; break;
+    case '\r': out += "%0D"; break;
+    case '\n': out += "%0A"; break;
+    default: out += c;
     }
   }
   return out;
@@ -129,14 +89,9 @@ std::string github_property(std::string_view text) {
   std::string out;
   for (char c : github_message(text)) {
     switch (c) {
-    case ':':
-      out += "%3A";
-      break;
-    case ',':
-      out += "%2C";
-      break;
-    default:
-      out += c;
+    case ':': out += "%3A"; break;
+    case ',': out += "%2C"; break;
+    default: out += c;
     }
   }
   return out;

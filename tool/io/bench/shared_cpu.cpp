@@ -89,13 +89,12 @@ SharedCpu SharedCpu::pin(const std::vector<pg::PgSession*>& sessions) {
     }
     shared.m_saved.push_back(saved);
   }
-  shared.m_pinned = true;
   return shared;
 }
 
 SharedCpu::SharedCpu(SharedCpu&& other) noexcept
-    : m_pinned(std::exchange(other.m_pinned, false)), m_cpu(other.m_cpu),
-      m_note(std::move(other.m_note)), m_saved(std::exchange(other.m_saved, {})) {}
+    : m_cpu(other.m_cpu), m_note(std::move(other.m_note)),
+      m_saved(std::exchange(other.m_saved, {})) {}
 
 SharedCpu::~SharedCpu() {
   restore();
@@ -105,7 +104,6 @@ void SharedCpu::restore() noexcept {
   // A backend that has exited meanwhile has nothing to restore; that error is expected.
   for (const auto& saved : m_saved) sched_setaffinity(saved.pid, sizeof saved.cpus, &saved.cpus);
   m_saved.clear();
-  m_pinned = false;
 }
 
 } // namespace preflight::bench

@@ -29,7 +29,7 @@ public:
   SharedCpu& operator=(const SharedCpu&) = delete;
   ~SharedCpu();
 
-  bool pinned() const { return m_pinned; }
+  bool pinned() const { return !m_saved.empty(); }
   int cpu() const { return m_cpu; }
   /// Why the processes were not pinned ("" when they were).
   const std::string& note() const { return m_note; }
@@ -43,10 +43,9 @@ private:
   SharedCpu() = default;
   void restore() noexcept;
 
-  bool m_pinned = false;
   int m_cpu = -1;
   std::string m_note;
-  std::vector<Saved> m_saved;
+  std::vector<Saved> m_saved; // this thread and each backend, as they were; empty: not pinned
 };
 
 } // namespace preflight::bench

@@ -137,24 +137,12 @@ CheckResult CheckRunner::run_one(const Check& check) {
     ReadOnlyTransaction tx(m_session);
     begin_read_only();
     switch (check.kind) {
-    case CheckKind::sql:
-      run_sql(check, result);
-      break;
-    case CheckKind::index_used:
-      run_index_used(check, result);
-      break;
-    case CheckKind::plan:
-      run_plan(check, result);
-      break;
-    case CheckKind::schema:
-      run_schema(check, result);
-      break;
-    case CheckKind::migration:
-      run_migration(check, result);
-      break;
-    case CheckKind::statements:
-      run_statements(check, result);
-      break;
+    case CheckKind::sql: run_sql(check, result); break;
+    case CheckKind::index_used: run_index_used(check, result); break;
+    case CheckKind::plan: run_plan(check, result); break;
+    case CheckKind::schema: run_schema(check, result); break;
+    case CheckKind::migration: run_migration(check, result); break;
+    case CheckKind::statements: run_statements(check, result); break;
     }
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::connection) throw;

@@ -11,16 +11,11 @@ namespace preflight::migrate {
 
 std::string to_string(StepOutcome outcome) {
   switch (outcome) {
-  case StepOutcome::applied:
-    return "applied";
-  case StepOutcome::reverted:
-    return "reverted";
-  case StepOutcome::dry_run_ok:
-    return "dry_run_ok";
-  case StepOutcome::not_executed:
-    return "not_executed";
-  case StepOutcome::failed:
-    return "failed";
+  case StepOutcome::applied: return "applied";
+  case StepOutcome::reverted: return "reverted";
+  case StepOutcome::dry_run_ok: return "dry_run_ok";
+  case StepOutcome::not_executed: return "not_executed";
+  case StepOutcome::failed: return "failed";
   }
   return "unknown";
 }
