@@ -14,11 +14,14 @@
 # creates the data P0 runs on), P = pgbench twice back to back: plain (the figures pgbench
 # prints: "latency average" = wall time / transactions, and tps) and with per-transaction
 # logging (-l: its own latency and the completion time of every transaction; summarize.py says
-# why both are needed). Round r
+# why both are needed), then the bare libpq loop (benchmarks/accuracy/bare_libpq_loop.cpp: one
+# PQexecPrepared between two clock reads and nothing else, the floor any timing loop can
+# reach) on the same statement for as long. Round r
 # compares F_r with the mean of the pgbench runs on either side of it (P_{r-1}, P_r), so drift
 # that is linear over a round cancels; the summary gives every round and the median over rounds.
 #
-# Environment: PREFLIGHT (binary), PG_BIN (PostgreSQL bin folder), OUT (raw output folder),
+# Environment: PREFLIGHT (binary), BARE_LOOP (the bare loop's binary), PG_BIN (PostgreSQL bin
+# folder), OUT (raw output folder),
 # ROUNDS (default 5), ROUND_SECONDS (seconds per pgbench run and per preflight phase, default 3),
 # KEEP_WORK=1 (keep the server folder, the pgbench logs and the results JSON files in /tmp),
 # ALLOW_CPU_SLEEP=1 (see below), PIN_CPU=N (run the server, pgbench and preflight all on CPU N:
@@ -33,6 +36,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PREFLIGHT=${PREFLIGHT:-$ROOT/build/ci/tool/preflight}
+BARE_LOOP=${BARE_LOOP:-$ROOT/build/ci/benchmarks/accuracy/bare_libpq_loop}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 OUT=${OUT:-$ROOT/reports/measured}
 ROUNDS=${ROUNDS:-5}
@@ -75,7 +79,7 @@ RUNS="$WORK/runs.tsv"          # one line per run, read by the summary below
 : > "$OUT/accuracy_preflight.txt"
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
-pgbench_slot() {  # statement, slot, database, script file
+pgbench_slot() {  # statement, slot, database, pgbench script file, SQL with $n, parameters...
   local name="$1_p$2"
   "${ON_CPU[@]}" "$PG_BIN/pgbench" -n -M prepared -c 1 -j 1 -T "$ROUND_SECONDS" -f "$4" -h "$WORK" -p "$PORT" -U postgres "$3" \
     > "$WORK/$name.plain.txt" 2>&1
@@ -85,6 +89,8 @@ pgbench_slot() {  # statement, slot, database, script file
   printf '%s\t%s\t%s\tpgbench_logged\t%s\t%s\n' "$1" "$2" "$(load1)" "$WORK/$name.logged.txt" \
     "$(ls "$WORK/$name.log".*)" >> "$RUNS"
   for f in plain logged; do echo "=== $name ($f) ===" && cat "$WORK/$name.$f.txt"; done >> "$OUT/accuracy_pgbench.txt"
+  "${ON_CPU[@]}" "$BARE_LOOP" "$(url "$3")" "$5" "$ROUND_SECONDS" "${@:6}" > "$WORK/$1_b$2.json"
+  printf '%s\t%s\t%s\tbare\t%s\t%s\n' "$1" "$2" "$(load1)" "$WORK/$1_b$2.json" "" >> "$RUNS"
 }
 
 preflight_round() {  # statement, round, suite file
@@ -98,13 +104,13 @@ preflight_round() {  # statement, round, suite file
   LAST_DB=$db
 }
 
-measure() {  # statement, suite file, pgbench script
+measure() {  # statement, suite file, pgbench script, SQL with $n and parameters for the bare loop
   preflight_round "$1" 0 "$2"   # warm-up; creates the data P0 runs on
   for ((r = 1; r <= ROUNDS; r++)); do
-    pgbench_slot "$1" $((r - 1)) "$LAST_DB" "$3"
+    pgbench_slot "$1" $((r - 1)) "$LAST_DB" "$3" "${@:4}"
     preflight_round "$1" "$r" "$2"
   done
-  pgbench_slot "$1" "$ROUNDS" "$LAST_DB" "$3"
+  pgbench_slot "$1" "$ROUNDS" "$LAST_DB" "$3" "${@:4}"
   gzip -9 -c "$WORK/$1_f$ROUNDS.json" > "$OUT/accuracy_$1.json.gz"  # one run's samples, as an example
 }
 
@@ -115,10 +121,11 @@ SELECT id, mode, status, duration_seconds, started_at FROM focus_sessions WHERE 
 SQL
 START="$(date -u '+%Y-%m-%d %H:%M UTC'); uptime:$(uptime); $WAKEUP${PIN_CPU:+; server, pgbench and preflight all on CPU $PIN_CPU}"
 # 1. SELECT 1: the harness's own overhead.
-measure select1 "$ROOT/benchmarks/accuracy/select1.toml" "$WORK/select1.sql"
+measure select1 "$ROOT/benchmarks/accuracy/select1.toml" "$WORK/select1.sql" "SELECT 1"
 # 2. Get Active Session for user 17 on the bundled dataset (scale 0.2), after migration 0003:
 #    every F loads the same seeded dataset (setseed) into its own database.
-measure active_session "$ROOT/benchmarks/accuracy/active_session.toml" "$WORK/active.sql"
+measure active_session "$ROOT/benchmarks/accuracy/active_session.toml" "$WORK/active.sql" \
+  "SELECT id, mode, status, duration_seconds, started_at FROM focus_sessions WHERE user_id = \$1 AND status = 'active' ORDER BY started_at DESC LIMIT 1" 17
 END="$(date -u '+%Y-%m-%d %H:%M UTC'); uptime:$(uptime)"
 
 python3 "$ROOT/benchmarks/accuracy/summarize.py" "$RUNS" "$OUT/accuracy_runs.json" "$ROUNDS" "$ROUND_SECONDS" \

@@ -1,8 +1,10 @@
 """Summary of benchmarks/accuracy.sh: per-round and median comparisons of preflight's timing loop
-with pgbench, from the runs file the script writes (statement, slot, load, kind, output, log).
+with pgbench and with the bare libpq loop, from the runs file the script writes (statement, slot,
+load, kind, output, log).
 
 Round r compares preflight run F_r with the mean of the pgbench runs on either side of it
-(slots r-1 and r), so machine-speed drift that is linear over a round cancels.
+(slots r-1 and r), so machine-speed drift that is linear over a round cancels; the same for the
+bare loop runs of those slots.
 """
 import json
 import re
@@ -40,6 +42,12 @@ def pgbench_log(path):
             "cycle_p50_us": statistics.median(cycle), "cycle_mean_us": statistics.fmean(cycle)}
 
 
+def bare_result(path):
+    r = json.load(open(path))
+    r["eps"] = r["count"] / r["sampling_s"]
+    return r
+
+
 def preflight_result(path):
     doc = json.load(open(path))
     p = next(p for p in doc["queries"][0]["phases"] if p["phase"] == "after")
@@ -54,9 +62,11 @@ def preflight_result(path):
 data = {}
 for line in open(runs_file):
     stmt, slot, load, kind, path, log = line.rstrip("\n").split("\t")
-    d = data.setdefault(stmt, {"pgbench": {}, "pgbench_logged": {}, "preflight": {}})
+    d = data.setdefault(stmt, {"pgbench": {}, "pgbench_logged": {}, "preflight": {}, "bare": {}})
     if kind == "preflight":
         entry = preflight_result(path)
+    elif kind == "bare":
+        entry = bare_result(path)
     else:
         entry = pgbench_output(path)
         if log:
@@ -81,7 +91,7 @@ print("drift), pgbench's tail (mean - median of its cycle) and its median cycle 
 print("Round r: preflight run r against the mean of the pgbench runs just before and just after it.")
 verdicts = []
 for stmt, d in data.items():
-    pgb, logged, pf = d["pgbench"], d["pgbench_logged"], d["preflight"]
+    pgb, logged, pf, bare = d["pgbench"], d["pgbench_logged"], d["preflight"], d["bare"]
     rows = []
     for r in range(1, rounds + 1):
         f = pf[r]
@@ -90,13 +100,18 @@ for stmt, d in data.items():
                "pf_eps": f["eps"], "loop_overhead": f["loop_overhead"],
                "pgb_latency_average_us": both(pgb, "latency_average_us"), "pgb_tps": both(pgb, "tps"),
                "pgb_logged_p50_us": both(logged, "p50_us"), "pgb_logged_mean_us": both(logged, "mean_us"),
-               "pgb_cycle_p50_us": both(logged, "cycle_p50_us"), "pgb_cycle_mean_us": both(logged, "cycle_mean_us")}
+               "pgb_cycle_p50_us": both(logged, "cycle_p50_us"), "pgb_cycle_mean_us": both(logged, "cycle_mean_us"),
+               "bare_p50_us": both(bare, "p50_us"), "bare_mean_us": both(bare, "mean_us"), "bare_eps": both(bare, "eps")}
         row["p50_vs_pgb_average"] = row["pf_p50_us"] / row["pgb_latency_average_us"] - 1
         row["p50_vs_pgb_p50"] = row["pf_p50_us"] / row["pgb_logged_p50_us"] - 1 if row["pgb_logged_p50_us"] else None
         row["mean_vs_pgb_mean"] = row["pf_mean_us"] / row["pgb_logged_mean_us"] - 1
         row["mean_vs_pgb_average"] = row["pf_mean_us"] / row["pgb_latency_average_us"] - 1
         row["p50_vs_pgb_cycle_p50"] = row["pf_p50_us"] / row["pgb_cycle_p50_us"] - 1
         row["eps_ratio"] = row["pf_eps"] / row["pgb_tps"]
+        row["p50_vs_bare_p50"] = row["pf_p50_us"] / row["bare_p50_us"] - 1
+        row["mean_vs_bare_mean"] = row["pf_mean_us"] / row["bare_mean_us"] - 1
+        row["eps_vs_bare"] = row["pf_eps"] / row["bare_eps"]
+        row["pgb_average_vs_bare_mean"] = row["pgb_latency_average_us"] / row["bare_mean_us"] - 1
         rows.append(row)
     slots = []
     for s in sorted(pgb):
@@ -125,6 +140,12 @@ for stmt, d in data.items():
               f" {pct(r['mean_vs_pgb_mean']):>8}"
               f" | {r['pf_eps']:5.0f} {r['pgb_tps']:5.0f} {r['eps_ratio']:5.3f} | {100 * r['loop_overhead']:7.2f}%")
     print("  (median row: the median of each column over the rounds)")
+    print(f"  against the bare libpq loop: {'round':>5} {'bare p50':>8} {'bare mean':>9} | {'pf p50 vs':>9}"
+          f" {'pf mean vs':>10} {'pf/s vs':>7} | {'pgb avg vs bare mean':>20}")
+    for r in rows + [dict(m, round="median")]:
+        print(f"                               {r['round']:>5} {r['bare_p50_us']:8.1f} {r['bare_mean_us']:9.1f} |"
+              f" {pct(r['p50_vs_bare_p50']):>9} {pct(r['mean_vs_bare_mean']):>10} {r['eps_vs_bare']:6.3f}x |"
+              f" {pct(r['pgb_average_vs_bare_mean']):>20}")
     print(f"  pgbench runs: {'slot':>4} {'load':>5} {'tps':>6} {'tps -l':>6} {'-l cost':>7} {'logged 0 us':>11}"
           f" {'logged p50':>10} {'logged mean':>11} {'cycle p50':>9} {'wall/tx -l':>10} {'wall - logged mean':>18}")
     for s in slots:
@@ -152,7 +173,10 @@ for stmt, d in data.items():
                     f" -> {'met' if abs(m['p50_vs_pgb_average']) <= 0.05 else 'NOT met'} ({within}/{rounds} rounds"
                     f" within +-5%); executions/s {m['eps_ratio']:.3f}x ->"
                     f" {'met' if m['eps_ratio'] >= 0.95 else 'NOT met'} ({fast}/{rounds} rounds >= 0.95);"
-                    f" for comparison, pf mean vs pgbench's latency average {pct(m['mean_vs_pgb_average'])}")
+                    f" for comparison, pf mean vs pgbench's latency average {pct(m['mean_vs_pgb_average'])};"
+                    f" against the bare libpq loop: pf p50 {pct(m['p50_vs_bare_p50'])}, pf mean"
+                    f" {pct(m['mean_vs_bare_mean'])}, executions/s {m['eps_vs_bare']:.3f}x; pgbench's latency"
+                    f" average vs the bare loop's mean {pct(m['pgb_average_vs_bare_mean'])}")
 
 print("\nTargets (pf median within +-5% of pgbench's mean latency; pf executions/s >= 0.95x pgbench's), medians:")
 for v in verdicts:
