@@ -86,7 +86,7 @@ struct FakeRemeasure {
   bench::Remeasure function() {
     return [this](const std::string& query, const std::string& phase) {
       calls.push_back(query + "/" + phase);
-      return bench::Remeasured{baseline, runs.at((calls.size() - 1) % runs.size())};
+      return bench::Remeasured{baseline, runs.at((calls.size() - 1) % runs.size()), ""};
     };
   }
 };
@@ -168,6 +168,21 @@ TEST_F(Confirm, AStrictMajorityOfReRunsDecides) {
   EXPECT_FALSE(m_comparison.failed());
   EXPECT_EQ(m_comparison.rows[0].confirmation,
             "not confirmed: held in 1 of 2 side-by-side re-runs, median change +30.0 %");
+}
+
+// Side by side on two CPUs, a difference between the CPUs counts as one between the sides: the
+// verdict says how many re-runs that was, and why.
+TEST_F(Confirm, ReRunsOnDifferentCpusAreNamedBesideTheVerdict) {
+  int call = 0;
+  auto apart_once = [&](const std::string&, const std::string&) {
+    return bench::Remeasured{m_base_samples, scaled(m_base_samples, 1.3),
+                             call++ == 1 ? "the server is not reached over a unix socket" : ""};
+  };
+  bench::confirm_regressions(m_comparison, apart_once, 3, {});
+  EXPECT_EQ(m_comparison.rows[0].confirmation,
+            "held in 3 of 3 side-by-side re-runs, median change +30.0 %; in 1 of them the sides "
+            "did not share one CPU (the server is not reached over a unix socket)");
+  EXPECT_NE(regression_finding().message.find("did not share one CPU"), std::string::npos);
 }
 
 TEST_F(Confirm, NothingIsReMeasuredWithoutARegression) {

@@ -103,7 +103,8 @@ public:
               timed.one_cpu_note),
           false, false);
     }
-    return {std::move(timed.first.samples_ms), std::move(timed.second.samples_ms)};
+    return {std::move(timed.first.samples_ms), std::move(timed.second.samples_ms),
+            timed.on_one_cpu ? "" : timed.one_cpu_note};
   }
 
 private:

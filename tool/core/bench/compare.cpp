@@ -224,9 +224,12 @@ void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int
     const bool flagged = row.change == Change::regression;
     if (!flagged && scope == ConfirmScope::regressions) continue;
     int held = 0;
+    int apart = 0;
+    std::string apart_reason;
     std::vector<PhaseComparison> again;
     for (int i = 0; i < runs; ++i) {
       auto fresh = remeasure(row.query, row.phase);
+      if (!fresh.apart.empty() && apart++ == 0) apart_reason = fresh.apart;
       again.push_back(
           evaluate(row.query, row.phase, fresh.baseline, fresh.current, row.min_effect, options));
       if (again.back().change == Change::regression) ++held;
@@ -237,8 +240,14 @@ void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int
     const PhaseComparison& median = again[again.size() / 2];
     // A strict majority: one unlucky re-run on a shared runner neither makes nor breaks a finding.
     const bool regression = 2 * held > runs;
-    const std::string tally = fmt::format("{} of {} side-by-side re-runs, median change {}", held,
-                                          runs, report::format_change(median.ratio.estimate));
+    std::string tally = fmt::format("{} of {} side-by-side re-runs, median change {}", held, runs,
+                                    report::format_change(median.ratio.estimate));
+    // A difference between two CPUs counts as a difference between the sides: say so beside
+    // the verdict it may have swayed.
+    if (apart > 0) {
+      tally += fmt::format("; in {} of them the sides did not share one CPU ({})", apart,
+                           apart_reason);
+    }
     if (flagged) {
       row.confirmation = (regression ? "held in " : "not confirmed: held in ") + tally;
       if (!regression) row.change = Change::no_change;

@@ -78,6 +78,7 @@ Comparison compare_results(const Results& baseline, const Results& current,
 struct Remeasured {
   std::vector<double> baseline;
   std::vector<double> current;
+  std::string apart; // why the two sides did not share one CPU; "" when they did
 };
 
 /// Re-measures one query's phase, baseline and current side by side: injected by the CLI, which
