@@ -113,8 +113,9 @@ for stmt, d in data.items():
         row["eps_vs_bare"] = row["pf_eps"] / row["bare_eps"]
         row["pgb_average_vs_bare_mean"] = row["pgb_latency_average_us"] / row["bare_mean_us"] - 1
         # The same target applied to pgbench's own median and to the bare loop's: a median sits
-        # below its own mean by the distribution's skew, however exactly it was timed.
-        row["pgb_p50_vs_pgb_average"] = row["pgb_logged_p50_us"] / row["pgb_latency_average_us"] - 1
+        # below its own mean by the distribution's skew, however exactly it was timed. pgbench's
+        # median against the latency average of the same (-l) run, as -l slows it a little.
+        row["pgb_p50_vs_pgb_average"] = row["pgb_logged_p50_us"] / both(logged, "latency_average_us") - 1
         row["bare_p50_vs_pgb_average"] = row["bare_p50_us"] / row["pgb_latency_average_us"] - 1
         rows.append(row)
     slots = []
@@ -181,7 +182,8 @@ for stmt, d in data.items():
                     f" against the bare libpq loop: pf p50 {pct(m['p50_vs_bare_p50'])}, pf mean"
                     f" {pct(m['mean_vs_bare_mean'])}, executions/s {m['eps_vs_bare']:.3f}x; pgbench's latency"
                     f" average vs the bare loop's mean {pct(m['pgb_average_vs_bare_mean'])}; the same target for"
-                    f" pgbench's own logged median {pct(m['pgb_p50_vs_pgb_average'])}, for the bare loop's median"
+                    f" pgbench's own logged median (vs its -l run's latency average) {pct(m['pgb_p50_vs_pgb_average'])},"
+                    f" for the bare loop's median"
                     f" {pct(m['bare_p50_vs_pgb_average'])}")
 
 print("\nTargets (pf median within +-5% of pgbench's mean latency; pf executions/s >= 0.95x pgbench's), medians:")
