@@ -159,6 +159,25 @@ TEST(BenchCli, BadSuiteIsExitTwoAndRunsNothing) {
   EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
 }
 
+// A typo in the dataset file is found by the parser before anything runs, located in that file,
+// not by the server after the migrations.
+TEST(BenchCli, DatasetFileThatDoesNotParseIsExitTwoAndRunsNothing) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  write_file(dir + "/data.sql", "INSERT INTO t VALUES (1);\n\nCREATE TABLE x (\n  a int,,\n);\n");
+  write_file(dir + "/bad.toml",
+             "migrations = \"migrations\"\nbefore = 1\nafter = 2\n[dataset]\nfile = \"data.sql\"\n"
+             "[[queries]]\nname = \"q\"\nsql = \"SELECT 1\"\n");
+  auto r = run_preflight({"bench", "run", "bad.toml", "--database-url", db.conninfo()}, dir,
+                         {"CI=true"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("preflight: error: data.sql:4:9: the dataset: SQL does not parse: syntax "
+                       "error at or near \",\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+}
+
 // Multiplies the samples (and their summary) of every query's `phase` in a results document.
 nlohmann::json scaled(nlohmann::json results, const std::string& phase, double factor) {
   for (auto& query : results["queries"]) {

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/sql/parsed_sql.h"
+
 namespace preflight::bench {
 
 const std::string& QuerySpec::sql_for(const std::string& phase_name) const {
@@ -63,7 +65,38 @@ int max_parameter(std::string_view sql) {
   return highest;
 }
 
+void check_dataset_sql(const std::string& sql) {
+  sql::split_statements(substitute_scale(sql, 1));
+}
+
 namespace {
+
+// The parser's message with its position inside SQL held in a TOML string (the file position
+// of the string itself is the error's location).
+std::string with_sql_position(const Error& e) {
+  const auto& at = e.location();
+  if (!at || at->line == 0) return e.message();
+  return fmt::format("{} (line {}, column {} of the SQL)", e.message(), at->line, at->column);
+}
+
+// What keeps `sql` from running as one prepared statement, found by PostgreSQL's own parser
+// before anything runs: a typo would otherwise surface only after the migrations and the
+// dataset load, as a server error. `{scale}` stands for a number, as in sample SQL.
+std::optional<std::string> statement_problem(const std::string& sql) {
+  std::vector<sql::Statement> statements;
+  try {
+    statements = sql::split_statements(substitute_scale(sql, 1));
+  } catch (const Error& e) {
+    return with_sql_position(e);
+  }
+  if (statements.empty()) return "the SQL is empty";
+  if (statements.size() > 1) {
+    return fmt::format("the SQL has {} statements; it must be one (it is prepared and executed "
+                       "as one)",
+                       statements.size());
+  }
+  return std::nullopt;
+}
 
 std::string folder_of(const std::string& path) {
   auto slash = path.find_last_of('/');
@@ -166,6 +199,22 @@ private:
     wrong_type(node, key, "a string");
     return false;
   }
+  // A string holding one SQL statement that parses.
+  bool statement(const toml::node& node, const std::string& key, std::string& out) {
+    if (!string(node, key, out)) return false;
+    if (auto why = statement_problem(out)) {
+      problem(node, fmt::format("`{}`: {}", key, *why));
+      return false;
+    }
+    return true;
+  }
+  void dataset_sql(const toml::node& node) {
+    try {
+      check_dataset_sql(*node.value<std::string>());
+    } catch (const Error& e) {
+      problem(node, "`dataset.sql`: " + with_sql_position(e));
+    }
+  }
   bool integer(const toml::node& node, const std::string& key, std::int64_t& out) {
     if (const auto* i = node.as_integer()) {
       out = i->get();
@@ -227,7 +276,7 @@ private:
     for (auto&& [key, value] : *t) {
       const std::string name(key.str());
       if (name == "sql") {
-        string(value, "dataset.sql", suite.dataset_sql);
+        if (string(value, "dataset.sql", suite.dataset_sql)) dataset_sql(value);
       } else if (name == "file") {
         std::string file;
         if (string(value, "dataset.file", file)) {
@@ -287,7 +336,7 @@ private:
       if (name == "name") {
         string(value, path, q.name);
       } else if (name == "sql") {
-        string(value, path, q.sql);
+        statement(value, path, q.sql);
       } else if (name == "params") {
         params_ok = params(value, q.params);
       } else if (name == "writes") {
@@ -343,7 +392,7 @@ private:
       const std::string key_path = path + "." + name;
       std::string text;
       if (name == "sql") {
-        if (string(value, key_path, text)) out.sql = text;
+        if (statement(value, key_path, text)) out.sql = text;
       } else if (name == "index_backed") {
         if (string(value, key_path, text)) out.plan.index_backed = text;
       } else if (name == "uses_index") {
@@ -423,7 +472,7 @@ private:
     }
     if (kind == "sample") {
       std::string sql;
-      if (!string(value, "sample", sql)) return std::nullopt;
+      if (!statement(value, "sample", sql)) return std::nullopt;
       return Sample{sql};
     }
     if (kind == "choice") {

@@ -89,4 +89,8 @@ std::string substitute_scale(const std::string& sql, double scale);
 /// The highest $n parameter in `sql`, ignoring quoted strings, quoted identifiers and comments.
 int max_parameter(std::string_view sql);
 
+/// Checks dataset SQL (`{scale}` tokens allowed) with PostgreSQL's parser; throws Error(input)
+/// located at the line and column inside `sql`, the file left for the caller to fill in.
+void check_dataset_sql(const std::string& sql);
+
 } // namespace preflight::bench

@@ -30,6 +30,13 @@ Suite load_suite(const std::string& path) {
                   fmt::format("`dataset.file`: file not found: {}", *suite.dataset_file), {},
                   suite.dataset_file_location);
     }
+    try {
+      check_dataset_sql(*dataset);
+    } catch (const Error& e) {
+      const auto at = e.location().value_or(Location{});
+      throw Error(ErrorKind::input, "the dataset: " + e.message(), {},
+                  Location{*suite.dataset_file, at.line, at.column});
+    }
     suite.dataset_sql = std::move(*dataset);
   }
   return suite;
