@@ -64,6 +64,24 @@ TEST(MigrateCli, FailureInTheMiddleKeepsEarlierMigrationsAndRecordsNothingForThe
   EXPECT_EQ(db.scalar("SELECT to_regclass('c') IS NULL"), "t");
 }
 
+// The server's message says what is wrong; the hint says what to do about it in this tool.
+TEST(MigrateCli, StatementThatCannotRunInATransactionGetsTheNoTransactionHint) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
+  write_file(dir + "/0002_idx.sql", "CREATE INDEX CONCURRENTLY a_id ON a (id);\n");
+  auto r = run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("0002_idx.sql:1:1: migration 2 (idx) failed: ERROR 25001: CREATE INDEX "
+                       "CONCURRENTLY cannot run inside a transaction block\n"
+                       "hint: this statement cannot run inside a transaction block: put it in a "
+                       "migration of its own whose file starts with -- no-transaction\n"
+                       "migration 2 was rolled back; 1 earlier migration of this run stays applied"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(db.scalar("SELECT to_regclass('a_id') IS NULL"), "t");
+}
+
 TEST(MigrateCli, EditedFileIsReportedByVerifyWithExitThree) {
   TestDatabase db;
   auto dir = make_temp_dir();

@@ -45,8 +45,14 @@ Error statement_error(const Migration& migration, const Script& script,
   auto at = sql::line_column_at(script.sql, byte);
   std::string message = fmt::format("migration {} ({}) failed: {}", migration.version,
                                     migration.description, failure.describe());
-  return Error(ErrorKind::problem, message, failure.hint,
-               Location{script.path, at.line, at.column});
+  std::string hint = failure.hint;
+  // active_sql_transaction: e.g. CREATE INDEX CONCURRENTLY in a migration run in a transaction.
+  if (failure.sqlstate == "25001" && !script.no_transaction) {
+    hint += std::string(hint.empty() ? "" : "\n") +
+            "this statement cannot run inside a transaction block: put it in a migration of its "
+            "own whose file starts with -- no-transaction";
+  }
+  return Error(ErrorKind::problem, message, hint, Location{script.path, at.line, at.column});
 }
 
 // Appends the sessions that held the lock to the hint of a lock-timeout error.
