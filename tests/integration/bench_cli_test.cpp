@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -154,6 +155,22 @@ TEST(BenchCli, BadSuiteIsExitTwoAndRunsNothing) {
                          {"CI=true"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("preflight: error: bad.toml:5:8: `dataset.file`: file not found: nope.sql"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+}
+
+// The results file is checked before anything runs: a run whose results cannot be written
+// would be lost.
+TEST(BenchCli, ResultsFileThatCannotBeWrittenIsExitTwoAndRunsNothing) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  std::filesystem::create_directories(dir + "/reports/taken");
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out",
+                          "reports/taken"},
+                         dir, {"CI=true"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("preflight: error: reports/taken: cannot write file: Is a directory"),
             std::string::npos)
       << r.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include <fmt/format.h>
@@ -14,6 +13,7 @@
 #include "core/bench/gbench.h"
 #include "io/bench/runner.h"
 #include "io/pg/scratch_database.h"
+#include "io/report/report_files.h"
 
 namespace preflight::cli {
 
@@ -53,12 +53,32 @@ void print_run_progress(const bench::RunProgress& p, bool terminal) {
   }
 }
 
-void write_json(const std::string& path, const nlohmann::json& document) {
-  std::filesystem::path file(path);
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << document.dump(2) << "\n";
-  if (!out) throw Error(ErrorKind::input, "cannot write " + path);
+// The results took minutes to measure: if `path` cannot be written after all (disk full, the
+// folder removed mid-run), they go to a temporary file that the error names.
+void save_json(const std::string& path, const nlohmann::json& document) {
+  const std::string text = document.dump(2) + "\n";
+  try {
+    report::write_text_file(path, text);
+  } catch (const Error& error) {
+    const std::string kept = (std::filesystem::temp_directory_path() /
+                              fmt::format("preflight-{}-{}", getpid(),
+                                          std::filesystem::path(path).filename().string()))
+                                 .string();
+    try {
+      report::write_text_file(kept, text);
+    } catch (const Error&) {
+      throw error;
+    }
+    throw Error(error.kind(), error.message() + "; the results were saved to " + kept,
+                "copy them from there; nothing needs to be measured again", error.location());
+  }
+}
+
+std::string gbench_path(const BenchOptions& options) {
+  if (options.format != "gbench") return {};
+  if (options.gbench_out) return *options.gbench_out;
+  const auto& out = options.out;
+  return (out.ends_with(".json") ? out.substr(0, out.size() - 5) : out) + ".gbench.json";
 }
 
 std::string pad(const std::string& text, std::size_t width) {
@@ -168,6 +188,10 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   run.allow_dataset = options.allow_dataset;
   run.allow_writes = options.allow_writes;
   run.history_table = history_table;
+  // Before anything runs: a results file that cannot be written would lose the whole run.
+  report::check_writable(options.out);
+  const std::string gbench_out = gbench_path(options);
+  if (!gbench_out.empty()) report::check_writable(gbench_out);
   const bool terminal = on_terminal();
   // Held for the whole run rather than per phase: a request withdrawn between phases would
   // only add moments where the CPUs may sleep.
@@ -186,15 +210,8 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   results.environment.cpu_wakeup_held = wakeup.held();
   results.environment.cpu_wakeup_note = wakeup.note();
 
-  write_json(options.out, bench::to_json(results));
-  std::string gbench_path;
-  if (options.format == "gbench") {
-    gbench_path = options.gbench_out.value_or((options.out.ends_with(".json")
-                                                   ? options.out.substr(0, options.out.size() - 5)
-                                                   : options.out) +
-                                              ".gbench.json");
-    write_json(gbench_path, bench::to_gbench_json(results));
-  }
+  save_json(options.out, bench::to_json(results));
+  if (!gbench_out.empty()) save_json(gbench_out, bench::to_gbench_json(results));
   print_line("");
   for (const auto& line : results_table(results)) print_line(line);
   const auto& e = results.environment;
@@ -204,7 +221,7 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
       e.durable ? "durable (fsync on)" : "not durable (fsync off: write latencies are optimistic)",
       wakeup.held() ? "CPU wake-up latency held at 0 µs" : "CPUs could sleep", results.scale));
   print_line("results: " + options.out +
-             (gbench_path.empty() ? "" : ", Google Benchmark JSON: " + gbench_path));
+             (gbench_out.empty() ? "" : ", Google Benchmark JSON: " + gbench_out));
   return results;
 }
 

@@ -1,8 +1,14 @@
 #include "io/report/report_files.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "core/error.h"
 #include "core/report/report.h"
@@ -51,21 +57,56 @@ check::CheckReport read_check_results_file(const std::string& path) {
 
 namespace {
 
-void write(const std::string& path, const std::string& text, std::ios::openmode mode) {
+Error cannot_write(const std::string& path, const std::string& reason) {
+  return Error(ErrorKind::input, "cannot write file" + (reason.empty() ? "" : ": " + reason), {},
+               Location{path, 0, 0});
+}
+
+// The reason the folder could not be created, or "".
+std::string make_parent(const std::string& path) {
   std::error_code ec;
   const fs::path parent = fs::path(path).parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);
+  return ec ? ec.message() : std::string();
+}
+
+void write(const std::string& path, const std::string& text, std::ios::openmode mode) {
+  const auto folder_problem = make_parent(path);
   std::ofstream out(path, std::ios::binary | mode);
   if (!out || !(out << text) || !out.flush()) {
-    throw Error(ErrorKind::input, "cannot write file" + (ec ? ": " + ec.message() : std::string()),
-                {}, Location{path, 0, 0});
+    throw cannot_write(path, folder_problem.empty() ? std::strerror(errno) : folder_problem);
   }
 }
 
 } // namespace
 
 void write_text_file(const std::string& path, const std::string& text) {
-  write(path, text, std::ios::trunc);
+  const std::string temporary = fmt::format("{}.{}.tmp", path, getpid());
+  try {
+    write(temporary, text, std::ios::trunc);
+  } catch (const Error&) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    write(path, text, std::ios::trunc); // names `path` in the error, or works after all
+    return;
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) {
+    fs::remove(temporary, ec);
+    throw cannot_write(path, ec.message());
+  }
+}
+
+void check_writable(const std::string& path) {
+  const auto folder_problem = make_parent(path);
+  std::error_code ec;
+  const bool existed = fs::exists(path, ec);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    if (!out) throw cannot_write(path, folder_problem.empty() ? std::strerror(errno) : folder_problem);
+  }
+  if (!existed) fs::remove(path, ec);
 }
 
 void append_text_file(const std::string& path, const std::string& text) {

@@ -15,8 +15,13 @@ bench::Results read_results_file(const std::string& path);
 /// Reads a `preflight check --format json` document; throws Error(input) naming the file.
 check::CheckReport read_check_results_file(const std::string& path);
 
-/// Writes `text` to `path` (creating parent folders, replacing the file); throws Error(input).
+/// Writes `text` to `path` (creating parent folders, replacing the file through a temporary
+/// file renamed over it, so no reader ever sees half of it); throws Error(input).
 void write_text_file(const std::string& path, const std::string& text);
+
+/// Throws Error(input) naming `path` when it cannot be written (its folder cannot be created,
+/// it is a folder, no permission); creates the folder, leaves an existing file as it was.
+void check_writable(const std::string& path);
 
 /// Appends `text` to `path` (creating it); throws Error(input).
 void append_text_file(const std::string& path, const std::string& text);
