@@ -166,9 +166,9 @@ TEST(BenchCli, ResultsFileThatCannotBeWrittenIsExitTwoAndRunsNothing) {
   TestDatabase db;
   auto dir = make_project(k_lookup);
   std::filesystem::create_directories(dir + "/reports/taken");
-  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out",
-                          "reports/taken"},
-                         dir, {"CI=true"});
+  auto r = run_preflight(
+      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "reports/taken"},
+      dir, {"CI=true"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("preflight: error: reports/taken: cannot write file: Is a directory"),
             std::string::npos)

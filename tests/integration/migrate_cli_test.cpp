@@ -72,12 +72,13 @@ TEST(MigrateCli, StatementThatCannotRunInATransactionGetsTheNoTransactionHint) {
   write_file(dir + "/0002_idx.sql", "CREATE INDEX CONCURRENTLY a_id ON a (id);\n");
   auto r = run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("0002_idx.sql:1:1: migration 2 (idx) failed: ERROR 25001: CREATE INDEX "
-                       "CONCURRENTLY cannot run inside a transaction block\n"
-                       "hint: this statement cannot run inside a transaction block: put it in a "
-                       "migration of its own whose file starts with -- no-transaction\n"
-                       "migration 2 was rolled back; 1 earlier migration of this run stays applied"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("0002_idx.sql:1:1: migration 2 (idx) failed: ERROR 25001: CREATE INDEX "
+                 "CONCURRENTLY cannot run inside a transaction block\n"
+                 "hint: this statement cannot run inside a transaction block: put it in a "
+                 "migration of its own whose file starts with -- no-transaction\n"
+                 "migration 2 was rolled back; 1 earlier migration of this run stays applied"),
+      std::string::npos)
       << r.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('a_id') IS NULL"), "t");
 }

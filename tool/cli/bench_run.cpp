@@ -60,10 +60,10 @@ void save_json(const std::string& path, const nlohmann::json& document) {
   try {
     report::write_text_file(path, text);
   } catch (const Error& error) {
-    const std::string kept = (std::filesystem::temp_directory_path() /
-                              fmt::format("preflight-{}-{}", getpid(),
-                                          std::filesystem::path(path).filename().string()))
-                                 .string();
+    const std::string kept =
+        (std::filesystem::temp_directory_path() /
+         fmt::format("preflight-{}-{}", getpid(), std::filesystem::path(path).filename().string()))
+            .string();
     try {
       report::write_text_file(kept, text);
     } catch (const Error&) {

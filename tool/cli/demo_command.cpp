@@ -1,7 +1,10 @@
 // `preflight demo`: the deployment checklist's story on a throwaway cluster with the bundled
 // example — lint, dry run, lock trace, apply, post-deploy checks, rollback, benchmark, report.
 
+#include <filesystem>
+
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "cli/app.h"
 #include "cli/demo_steps.h"
@@ -18,7 +21,20 @@ void show_status(migrate::Migrator& migrator, const migrate::MigrationSet& files
   print_status_text(migrate::compute_status(files, migrator.history()), source, target);
 }
 
+// The demo's inputs are the project's own files, found from the working directory.
+void require_project_folder() {
+  const char* suite = "benchmarks/focus_sessions.toml";
+  if (std::filesystem::exists(suite)) return;
+  throw Error(ErrorKind::usage,
+              fmt::format("{} not found: preflight demo runs the bundled example from the "
+                          "preflight project's folder",
+                          suite),
+              "cd to the preflight checkout (where migrations/ and benchmarks/ are), or run "
+              "`bash tool/setup.sh demo` there");
+}
+
 int run_demo(GlobalOptions& globals) {
+  require_project_folder();
   auto config = globals.load_config();
   print_line("== preflight demo: the bundled migrations on a throwaway PostgreSQL cluster");
   // Load and validate before starting anything.

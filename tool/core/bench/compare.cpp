@@ -245,8 +245,8 @@ void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int
     // A difference between two CPUs counts as a difference between the sides: say so beside
     // the verdict it may have swayed.
     if (apart > 0) {
-      tally += fmt::format("; in {} of them the sides did not share one CPU ({})", apart,
-                           apart_reason);
+      tally +=
+          fmt::format("; in {} of them the sides did not share one CPU ({})", apart, apart_reason);
     }
     if (flagged) {
       row.confirmation = (regression ? "held in " : "not confirmed: held in ") + tally;

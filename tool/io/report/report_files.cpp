@@ -104,7 +104,8 @@ void check_writable(const std::string& path) {
   const bool existed = fs::exists(path, ec);
   {
     std::ofstream out(path, std::ios::binary | std::ios::app);
-    if (!out) throw cannot_write(path, folder_problem.empty() ? std::strerror(errno) : folder_problem);
+    if (!out)
+      throw cannot_write(path, folder_problem.empty() ? std::strerror(errno) : folder_problem);
   }
   if (!existed) fs::remove(path, ec);
 }
