@@ -32,7 +32,7 @@ nlohmann::json read_json(const fs::path& path) {
 
 } // namespace
 
-TEST(DemoCli, RunsTheChecklistEndToEndAndEveryExpectationPasses) {
+TEST(DemoCli, RunsTheChecklistEndToEndWithTheNewIndexInThePlans) {
   const auto dir = project_copy();
   auto r = run_preflight({"demo"}, dir, {"CI=true"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -53,13 +53,25 @@ TEST(DemoCli, RunsTheChecklistEndToEndAndEveryExpectationPasses) {
   for (const auto& q : results["queries"]) queries.push_back(q["name"]);
   EXPECT_EQ(queries, (std::vector<std::string>{"Complete Session", "Delete Library", "Add Track",
                                                "Get Active Session", "List Sessions (paginated)"}));
-  int expectations = 0;
+  // The plans are the demo's facts; the improvement ratios are measurements (the demo exits 0
+  // whatever they say), so only their presence is asserted here.
+  std::vector<std::string> plan_checks, ratios;
   for (const auto& v : results["verdicts"]) {
     if (v.value("informational", false)) continue;
-    ++expectations;
-    EXPECT_TRUE(v["passed"].get<bool>()) << v.dump();
+    const std::string what = v["query"].get<std::string>() + " " + v["name"].get<std::string>();
+    if (v["kind"] == "plan") {
+      plan_checks.push_back(what);
+      EXPECT_TRUE(v["passed"].get<bool>()) << v.dump();
+    } else if (v["kind"] == "improvement") {
+      ratios.push_back(v["query"]);
+    }
   }
-  EXPECT_GT(expectations, 0);
+  EXPECT_EQ(plan_checks,
+            (std::vector<std::string>{"Get Active Session index_backed focus_sessions",
+                                      "Get Active Session no_seq_scan focus_sessions",
+                                      "List Sessions (paginated) index_backed focus_sessions",
+                                      "List Sessions (paginated) no_seq_scan focus_sessions"}));
+  EXPECT_EQ(ratios, (std::vector<std::string>{"Get Active Session", "List Sessions (paginated)"}));
   const auto checks = read_json(reports / "checks.json");
   EXPECT_EQ(checks["summary"]["failed"], 0) << checks["summary"].dump();
 }
