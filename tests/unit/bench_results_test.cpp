@@ -126,12 +126,15 @@ TEST(Gbench, OneRunAndThreeAggregatesPerQueryAndPhase) {
   const auto& run = g["benchmarks"][4];
   EXPECT_EQ(run["name"], "Get Active Session/after");
   EXPECT_EQ(run["run_type"], "iteration");
-  EXPECT_EQ(run["time_unit"], "ms");
-  EXPECT_DOUBLE_EQ(run["real_time"].get<double>(), r.queries[0].phases[1].summary.p50);
+  EXPECT_EQ(run["time_unit"], "us");
+  EXPECT_DOUBLE_EQ(run["real_time"].get<double>(), 1000 * r.queries[0].phases[1].summary.p50);
+  EXPECT_DOUBLE_EQ(run["p95_us"].get<double>(), 1000 * r.queries[0].phases[1].summary.p95);
   EXPECT_EQ(run["iterations"], 200);
   EXPECT_EQ(g["benchmarks"][6]["name"], "Get Active Session/after_median");
   EXPECT_EQ(g["benchmarks"][6]["aggregate_name"], "median");
   EXPECT_EQ(g["benchmarks"][6]["run_type"], "aggregate");
+  EXPECT_DOUBLE_EQ(g["benchmarks"][5]["real_time"].get<double>(),
+                   1000 * r.queries[0].phases[1].summary.mean);
   EXPECT_TRUE(g["context"].contains("num_cpus"));
 }
 

@@ -9,8 +9,8 @@
 namespace preflight::bench {
 
 /// One "iteration" entry per query and phase named "<query>/<phase>" (real_time = median in
-/// ms, iterations = samples, p95/p99/min/max as counters), followed by its "_mean", "_median"
-/// and "_stddev" aggregates; "context" from the environment.
+/// µs, iterations = samples, p95/p99/min/max in µs as counters), followed by its "_mean",
+/// "_median" and "_stddev" aggregates; "context" from the environment.
 nlohmann::json to_gbench_json(const Results& results);
 
 } // namespace preflight::bench
