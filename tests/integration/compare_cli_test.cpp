@@ -79,6 +79,17 @@ TEST(CompareCli, BadInputIsExitTwoNamingTheFile) {
                        "/broken.json: results file: $.suite.name must be present"),
             std::string::npos)
       << r.err;
+  // A number JSON allows but a double cannot hold is bad input too, not a bug (exit 70).
+  write_file(dir + "/huge.json", "{\"schema_version\": 1e999}");
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"bench", "compare", dir + "/huge.json", dir + "/huge.json"},
+        std::vector<std::string>{"report", dir + "/huge.json"}}) {
+    auto huge = run_preflight(command);
+    EXPECT_EQ(huge.exit_code, 2) << huge.err;
+    EXPECT_NE(huge.err.find("preflight: error: " + dir + "/huge.json: not valid JSON: "),
+              std::string::npos)
+        << huge.err;
+  }
   auto min_effect = run_preflight(compare_args("identical", {"--min-effect", "ten"}));
   EXPECT_EQ(min_effect.exit_code, 2);
   EXPECT_NE(min_effect.err.find(

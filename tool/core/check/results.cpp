@@ -55,10 +55,13 @@ CheckReport from_json(const nlohmann::json& document) {
   auto bad = [](const std::string& why) {
     return Error(ErrorKind::input, "not a preflight check results document: " + why);
   };
-  if (!document.is_object() || document.value("schema", "") != "preflight.check") {
+  // value() throws on a present key of another type: compare the JSON values instead.
+  if (!document.is_object() || !document.contains("schema") ||
+      document["schema"] != "preflight.check") {
     throw bad("\"schema\" is not \"preflight.check\"");
   }
-  if (document.value("schema_version", 0) != k_check_schema_version) {
+  if (!document.contains("schema_version") ||
+      document["schema_version"] != k_check_schema_version) {
     throw bad(fmt::format("unsupported \"schema_version\" (this preflight reads {})",
                           k_check_schema_version));
   }

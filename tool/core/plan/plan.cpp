@@ -112,20 +112,26 @@ Plan parse_explain(const nlohmann::json& document) {
     top = &document[0];
   }
   if (!top->is_object() || !top->contains("Plan")) throw not_explain("no \"Plan\" key");
-  Plan plan;
-  plan.root = parse_node(top->at("Plan"));
-  plan.analyzed = top->contains("Execution Time");
-  plan.planning_ms = top->value("Planning Time", 0.0);
-  plan.execution_ms = top->value("Execution Time", 0.0);
-  if (top->contains("Settings")) plan.settings = top->at("Settings");
-  return plan;
+  // Stored plans come from results files, which users can edit: a field of the wrong type is
+  // bad input, not a bug.
+  try {
+    Plan plan;
+    plan.root = parse_node(top->at("Plan"));
+    plan.analyzed = top->contains("Execution Time");
+    plan.planning_ms = top->value("Planning Time", 0.0);
+    plan.execution_ms = top->value("Execution Time", 0.0);
+    if (top->contains("Settings")) plan.settings = top->at("Settings");
+    return plan;
+  } catch (const nlohmann::json::exception& e) {
+    throw not_explain(e.what());
+  }
 }
 
 Plan parse_explain(std::string_view text) {
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) { // parse_error, and out_of_range for 1e999
     throw not_explain(e.what());
   }
   return parse_explain(document);

@@ -30,7 +30,7 @@ auto read_json_file(const std::string& path, const char* what, const char* hint,
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) { // parse_error, and out_of_range for 1e999
     throw Error(ErrorKind::input, std::string("not valid JSON: ") + e.what(), {},
                 Location{path, 0, 0});
   }
