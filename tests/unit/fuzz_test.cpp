@@ -121,6 +121,9 @@ public:
     return s;
   }
 
+  /// One of `count` positions.
+  std::size_t index(std::size_t count) { return pick<std::size_t>(0, count - 1); }
+
   nlohmann::json json(nlohmann::json document) {
     const int rounds = pick(1, 3);
     for (int i = 0; i < rounds; ++i) mutate_one(document);
@@ -223,7 +226,7 @@ TEST_F(Fuzz, Configuration) {
 }
 
 // Discovery, checksums, parsing and every lint rule over the bundled migrations, one file
-// mutated at a time.
+// mutated at a time (its contents, sometimes its name).
 TEST_F(Fuzz, MigrationsThroughDiscoveryAndLint) {
   std::vector<migrate::SourceFile> files;
   for (const auto* name :
@@ -237,9 +240,12 @@ TEST_F(Fuzz, MigrationsThroughDiscoveryAndLint) {
   EXPECT_GT(fuzz("migrations",
                  [&](Mutator& m) {
                    auto mutated = files;
-                   auto& victim =
-                       mutated[static_cast<std::size_t>(m.text("x").size()) % mutated.size()];
+                   auto& victim = mutated[m.index(mutated.size())];
                    victim.bytes = m.text(victim.bytes);
+                   if (m.index(4) == 0) { // a renamed file: versions, suffixes, pairs
+                     victim.name = m.text(victim.name);
+                     victim.path = "migrations/" + victim.name;
+                   }
                    const auto set = migrate::discover_migrations(mutated, {});
                    lint::lint_migrations(lint::lint_migrations_of(set), {});
                  }),
