@@ -220,6 +220,10 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
       e.cpus, e.throwaway_cluster ? "throwaway cluster, " : "",
       e.durable ? "durable (fsync on)" : "not durable (fsync off: write latencies are optimistic)",
       wakeup.held() ? "CPU wake-up latency held at 0 µs" : "CPUs could sleep", results.scale));
+  if (!results.side_by_side) {
+    print_line("before and after were timed one after the other: the ratios include any change in "
+               "the machine's speed between them (--side-by-side alternates them)");
+  }
   print_line("results: " + options.out +
              (gbench_out.empty() ? "" : ", Google Benchmark JSON: " + gbench_out));
   return results;
