@@ -21,6 +21,7 @@
 #include "core/check/check_file.h"
 #include "core/check/results.h"
 #include "core/config/config.h"
+#include "core/config/connection_text.h"
 #include "core/error.h"
 #include "core/lint/lint_config.h"
 #include "core/lint/linter.h"
@@ -188,6 +189,25 @@ TEST_F(Fuzz, Configuration) {
                    const auto mutated = m.text(text);
                    config::parse_config(mutated, "preflight.toml");
                    lint::parse_lint_config(mutated, "preflight.toml");
+                 }),
+            0);
+}
+
+// .env files and connection strings are read and shown (passwords masked) whatever they hold:
+// neither may throw at all.
+TEST_F(Fuzz, ConnectionText) {
+  const std::string dotenv = "# local\nexport DATABASE_URL=\"postgresql://app:s3cret@db/app\"\n";
+  const std::vector<std::string> conninfos = {"postgresql://app:s3cret@db:5432/app?sslmode=require",
+                                              "host=db user=app password=s3cret dbname=app",
+                                              "host=db password='s3cret' user=app"};
+  ASSERT_EQ(config::database_url_from_dotenv(dotenv), "postgresql://app:s3cret@db/app");
+  for (const auto& conninfo : conninfos) {
+    EXPECT_EQ(config::redact_password(conninfo).find("s3cret"), std::string::npos) << conninfo;
+  }
+  EXPECT_EQ(fuzz("connection text",
+                 [&](Mutator& m) {
+                   config::database_url_from_dotenv(m.text(dotenv));
+                   config::redact_password(m.text(conninfos[m.index(conninfos.size())]));
                  }),
             0);
 }
