@@ -408,4 +408,30 @@ TEST(BenchCli, ResultsRecordWhetherTheCpuWakeupLatencyWasHeld) {
   EXPECT_EQ(asleep.err.find("CPU wake-up latency not held"), std::string::npos) << asleep.err;
 }
 
+// The branch CI (root) does not take by itself: a user who may not hold the request is told why
+// once, and the run goes on with the CPUs allowed to sleep.
+TEST(BenchCli, AUserWhoMayNotHoldTheCpuWakeupRequestIsToldWhyAndTheRunGoesOn) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "not root: ResultsRecordWhetherTheCpuWakeupLatencyWasHeld covers this user";
+  }
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  std::filesystem::permissions(dir, std::filesystem::perms::all);
+  auto r = run_preflight_as(
+      "preflight",
+      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "unprivileged.json"},
+      dir, {"CI=true"});
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err; // k_lookup's before expectation fails
+  EXPECT_NE(r.err.find("CPU wake-up latency not held (/dev/cpu_dma_latency: Permission denied "
+                       "(only root may hold it)): idle CPUs may sleep, which adds their wake-up "
+                       "time to every round trip"),
+            std::string::npos)
+      << r.err;
+  auto environment = read_json(dir + "/unprivileged.json")["environment"];
+  EXPECT_EQ(environment["cpu_wakeup_held"], false);
+  EXPECT_EQ(environment["cpu_wakeup_note"],
+            "/dev/cpu_dma_latency: Permission denied (only root may hold it)");
+  EXPECT_NE(r.out.find("CPUs could sleep"), std::string::npos) << r.out;
+}
+
 } // namespace

@@ -128,6 +128,11 @@ std::string slurp(const std::string& path) {
 
 CommandResult run_preflight(const std::vector<std::string>& args, const std::string& cwd,
                             const std::vector<std::string>& env) {
+  return run_preflight_as({}, args, cwd, env);
+}
+
+CommandResult run_preflight_as(const std::string& user, const std::vector<std::string>& args,
+                               const std::string& cwd, const std::vector<std::string>& env) {
   std::string dir = cwd.empty() ? make_temp_dir() : cwd;
   std::string out_path = make_temp_dir() + "/out";
   std::string err_path = out_path + ".err";
@@ -142,10 +147,14 @@ CommandResult run_preflight(const std::vector<std::string>& args, const std::str
     dup2(in, 0);
     unsetenv("DATABASE_URL");
     for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> argv{const_cast<char*>(PREFLIGHT_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    std::vector<std::string> words;
+    if (!user.empty()) words = {"/usr/sbin/runuser", "-u", user, "--"};
+    words.push_back(PREFLIGHT_BINARY);
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);
-    execv(PREFLIGHT_BINARY, argv.data());
+    execv(argv[0], argv.data());
     _exit(127);
   }
   int status = 0;

@@ -48,6 +48,11 @@ struct CommandResult {
 CommandResult run_preflight(const std::vector<std::string>& args, const std::string& cwd = {},
                             const std::vector<std::string>& env = {});
 
+/// Like run_preflight(), as OS user `user` (through runuser; the caller must be root).
+CommandResult run_preflight_as(const std::string& user, const std::vector<std::string>& args,
+                               const std::string& cwd = {},
+                               const std::vector<std::string>& env = {});
+
 /// A new empty temporary folder, removed at process exit.
 std::string make_temp_dir();
 
