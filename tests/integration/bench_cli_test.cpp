@@ -350,9 +350,40 @@ no_seq_scan = ["items"]
   const std::string marker = "side by side: the after phase runs in database ";
   const auto at = r.err.find(marker);
   ASSERT_NE(at, std::string::npos) << r.err;
-  const auto name = r.err.substr(at + marker.size(), r.err.find('\n', at) - at - marker.size());
+  const auto line = r.err.substr(at + marker.size(), r.err.find('\n', at) - at - marker.size());
+  const auto name = line.substr(0, line.find(','));
   EXPECT_EQ(name.rfind("preflight_after_", 0), 0U) << name;
+  // Nobody else was connected to the loaded database: it was copied, not loaded again.
+  EXPECT_EQ(line.substr(name.size()), ", a copy of the loaded database") << line;
+  EXPECT_EQ(r.err.find("dataset: loaded in"), r.err.rfind("dataset: loaded in")) << r.err;
   EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'"), "0");
+}
+
+// A database with another session on it cannot be copied: the dataset is loaded a second time,
+// and the run is the same otherwise.
+TEST(BenchCli, SideBySideLoadsTheDatasetAgainWhenTheDatabaseCannotBeCopied) {
+  TestDatabase db;
+  auto dir = make_project(R"(
+[[queries]]
+name = "lookup"
+sql = "SELECT id, v FROM items WHERE k = $1"
+params = [{ int = [0, 4999] }]
+)");
+  auto other_session = db.connect();
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(),
+                          "--side-by-side", "--out", dir + "/results.json"},
+                         dir, {"CI=true"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("(the loaded database could not be copied: source database \"" + db.name() +
+                       "\" is being accessed by other users; loading it again)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("dataset: loaded in"), r.err.rfind("dataset: loaded in")) << r.err;
+  auto results = read_json(dir + "/results.json");
+  EXPECT_EQ(results["side_by_side"], true);
+  EXPECT_NE(results["queries"][0]["phases"][1]["explain"].dump().find("\"items_k\""),
+            std::string::npos);
+  EXPECT_EQ(other_session->exec("SELECT max(version) FROM _sqlx_migrations").get(0, 0), "1");
 }
 
 // The kernel's current CPU wake-up latency target in µs, or -1 when this process may not read it.

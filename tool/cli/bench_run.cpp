@@ -198,11 +198,27 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   const auto wakeup = request_cpu_wakeup(options.allow_cpu_sleep, "", terminal);
   std::unique_ptr<pg::ScratchDatabase> after;
   if (options.side_by_side) {
-    after = std::make_unique<pg::ScratchDatabase>(
-        session, fmt::format("preflight_after_{}", getpid()), "preflight bench (after)");
-    run.after_session = &after->session();
-    print_progress(fmt::format("side by side: the after phase runs in database {}", after->name()),
-                   terminal, false);
+    // A file copy of the loaded database is faster than loading the dataset again, and the same
+    // bytes; a server that refuses it (another session on the database, no right to copy it)
+    // gets the dataset loaded a second time.
+    run.after_database = [&]() -> bench::AfterDatabase {
+      const auto name = fmt::format("preflight_after_{}", getpid());
+      std::string why_not;
+      after = pg::ScratchDatabase::copy_of(session, name, "preflight bench (after)", why_not);
+      if (after) {
+        print_progress(fmt::format("side by side: the after phase runs in database {}, a copy of "
+                                   "the loaded database",
+                                   name),
+                       terminal, false);
+        return {&after->session(), true};
+      }
+      after = std::make_unique<pg::ScratchDatabase>(session, name, "preflight bench (after)");
+      print_progress(fmt::format("side by side: the after phase runs in database {} (the "
+                                 "loaded database could not be copied: {}; loading it again)",
+                                 name, why_not),
+                     terminal, false);
+      return {&after->session(), false};
+    };
   }
   bench::BenchRunner runner(session, std::move(suite), run);
   runner.on_progress([terminal](const bench::RunProgress& p) { print_run_progress(p, terminal); });

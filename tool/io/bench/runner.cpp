@@ -79,16 +79,17 @@ Results BenchRunner::run() {
 
   set_up_before(m_session);
   resolve_samples(); // parameters drawn from the data, once for both phases
-  if (auto* after = m_options.after_session) {
-    set_up_before(*after); // the same data again (datasets seed random())
-    apply_migration_under_test(*after, &results);
-    run_side_by_side(*after, results);
+  if (m_options.after_database) {
+    const auto after = m_options.after_database();
+    if (!after.loaded) set_up_before(*after.session); // the same data again (seeded random())
+    apply_migration_under_test(*after.session, &results);
+    run_side_by_side(*after.session, results);
   } else {
     run_phase("before", results);
     apply_migration_under_test(m_session, &results); // on the loaded data
     run_phase("after", results);
   }
-  results.side_by_side = m_options.after_session != nullptr;
+  results.side_by_side = static_cast<bool>(m_options.after_database);
   evaluate(m_suite, results);
   return results;
 }

@@ -14,6 +14,12 @@
 
 namespace preflight::bench {
 
+/// Where the after phase of a side-by-side run lives.
+struct AfterDatabase {
+  pg::PgSession* session = nullptr;
+  bool loaded = false; // a copy of the loaded before database: at `before`, with the dataset
+};
+
 struct RunOptions {
   std::optional<double> scale;         // overrides the suite's scale
   std::optional<int> iterations;       // overrides every query's iterations
@@ -22,10 +28,11 @@ struct RunOptions {
   bool allow_dataset = false;          // load into a database that already has tables
   bool allow_writes = false;           // run writes = true queries on a database that is not ours
   std::string history_table = "_sqlx_migrations";
-  // Side by side: a second, empty database on the same server where the after phase lives; the
-  // dataset is loaded into both and every query alternates between them. Null: one database,
-  // the before phase measured first, then the migration, then the after phase.
-  pg::PgSession* after_session = nullptr;
+  // Side by side: asked for once the before database is migrated and loaded, a second database
+  // on the same server for the after phase (a copy of the before one, or empty: then it is
+  // migrated and loaded the same way); every query alternates between the two. Empty: one
+  // database, the before phase measured first, then the migration, then the after phase.
+  std::function<AfterDatabase()> after_database;
 };
 
 /// What the runner is doing, for progress output.

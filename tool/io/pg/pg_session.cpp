@@ -92,38 +92,72 @@ std::unique_ptr<PgSession> PgSession::connect(const std::string& conninfo,
   return std::unique_ptr<PgSession>(new PgSession(conn));
 }
 
-std::unique_ptr<PgSession> PgSession::connect_again(const std::string& application_name,
-                                                    const std::string& database) const {
-  // PQconninfo returns the options this connection really used (host, port, user, password,
-  // dbname, sslmode, …), so the copy reaches the same place however it was first named.
-  PQconninfoOption* options = PQconninfo(m_conn);
+namespace {
+
+// PQconninfo returns the options a connection really used (host, port, user, password, dbname,
+// sslmode, application_name, …), so a new connection from them reaches the same place however
+// the first was named.
+std::vector<std::pair<std::string, std::string>> parameters_of(PGconn* conn) {
+  PQconninfoOption* options = PQconninfo(conn);
   if (options == nullptr)
     throw Error(ErrorKind::connection, "cannot read this connection's parameters");
+  std::vector<std::pair<std::string, std::string>> parameters;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val != nullptr) parameters.emplace_back(o->keyword, o->val);
+  }
+  PQconninfoFree(options);
+  return parameters;
+}
+
+PGconn* connect_with(const std::vector<std::pair<std::string, std::string>>& parameters,
+                     const char* failing) {
   std::vector<const char*> keywords;
   std::vector<const char*> values;
-  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-    if (o->val == nullptr || std::string_view(o->keyword) == "application_name" ||
-        std::string_view(o->keyword) == "fallback_application_name") {
-      continue;
-    }
-    keywords.push_back(o->keyword);
-    values.push_back(
-        !database.empty() && std::string_view(o->keyword) == "dbname" ? database.c_str() : o->val);
+  for (const auto& [keyword, value] : parameters) {
+    keywords.push_back(keyword.c_str());
+    values.push_back(value.c_str());
   }
-  keywords.push_back("application_name");
-  values.push_back(application_name.c_str());
   keywords.push_back(nullptr);
   values.push_back(nullptr);
   PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), 0);
-  PQconninfoFree(options);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    Error error = connection_error(conn, "cannot open a second connection to the database");
+    Error error = connection_error(conn, failing);
     PQfinish(conn);
     throw error;
   }
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
-  return std::unique_ptr<PgSession>(new PgSession(conn));
+  return conn;
+}
+
+} // namespace
+
+std::unique_ptr<PgSession> PgSession::connect_again(const std::string& application_name,
+                                                    const std::string& database) const {
+  auto parameters = parameters_of(m_conn);
+  std::erase_if(parameters, [](const auto& p) {
+    return p.first == "application_name" || p.first == "fallback_application_name";
+  });
+  for (auto& [keyword, value] : parameters) {
+    if (keyword == "dbname" && !database.empty()) value = database;
+  }
+  parameters.emplace_back("application_name", application_name);
+  return std::unique_ptr<PgSession>(
+      new PgSession(connect_with(parameters, "cannot open a second connection to the database")));
+}
+
+void PgSession::step_away(const std::function<void()>& while_away) {
+  const auto parameters = parameters_of(m_conn);
+  PQfinish(m_conn);
+  m_conn = nullptr;
+  std::exception_ptr failed;
+  try {
+    while_away();
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  m_conn = connect_with(parameters, "cannot connect to the database again");
+  if (failed) std::rethrow_exception(failed);
 }
 
 PgSession::~PgSession() {

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +81,11 @@ public:
                                            const std::string& database = {}) const;
   ~PgSession();
   PgSession(const PgSession&) = delete;
+  /// Closes the connection, runs `while_away`, and connects again with the same parameters, as
+  /// a new backend without session state: for what the server refuses while this database has a
+  /// session (CREATE DATABASE … TEMPLATE it). Throws Error(connection) if it cannot reconnect,
+  /// else what `while_away` throws.
+  void step_away(const std::function<void()>& while_away);
   PgSession& operator=(const PgSession&) = delete;
 
   /// Runs `sql` (one or more statements, no parameters); throws Error(problem) on an SQL error,

@@ -14,6 +14,13 @@ public:
   /// Creates database `name` on the server `admin` is connected to and connects to it with the
   /// same credentials; throws Error(problem) when it cannot be created (e.g. no CREATEDB).
   ScratchDatabase(PgSession& admin, std::string name, const std::string& application_name);
+  /// Creates database `name` as a copy of the one `source` is connected to (CREATE DATABASE …
+  /// TEMPLATE: its tables, indexes, statistics and history, at the price of a file copy),
+  /// stepping `source` away from it meanwhile. Returns nullptr, with the server's reason in
+  /// `why_not`, when the server refuses (another session on the source, no right to copy it).
+  static std::unique_ptr<ScratchDatabase> copy_of(PgSession& source, std::string name,
+                                                  const std::string& application_name,
+                                                  std::string& why_not);
   /// Closes the session and drops the database (WITH (FORCE)); never throws.
   ~ScratchDatabase();
   ScratchDatabase(const ScratchDatabase&) = delete;
@@ -23,6 +30,10 @@ public:
   const std::string& name() const { return m_name; }
 
 private:
+  struct Created {}; // the database exists already: connect only
+  ScratchDatabase(PgSession& admin, std::string name, const std::string& application_name,
+                  Created);
+
   PgSession& m_admin;
   std::string m_name;
   std::unique_ptr<PgSession> m_session;
