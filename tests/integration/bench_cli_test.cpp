@@ -64,6 +64,20 @@ index_backed = "items"
 no_seq_scan = ["items"]
 )";
 
+// A suite whose dataset is the file `dataset` (relative to the project).
+std::string suite_with_dataset_file(const std::string& dataset) {
+  return "migrations = \"migrations\"\nbefore = 1\nafter = 2\n[dataset]\nfile = \"" + dataset +
+         "\"\n[[queries]]\nname = \"q\"\nsql = \"SELECT 1\"\n";
+}
+
+// Bad input: exit 2 with `error` on stderr, and the database not even migrated.
+void expect_refused_before_anything_ran(const CommandResult& r, const std::string& error,
+                                        const TestDatabase& db) {
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("preflight: error: " + error), std::string::npos) << r.err;
+  EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+}
+
 TEST(BenchCli, IndexExpectationFailsBeforeAndPassesAfterWithExitOneNamingTheQuery) {
   TestDatabase db;
   auto dir = make_project(k_lookup);
@@ -148,16 +162,11 @@ TEST(BenchCli, DatasetIsRefusedWhenTheDatabaseHasTables) {
 TEST(BenchCli, BadSuiteIsExitTwoAndRunsNothing) {
   TestDatabase db;
   auto dir = make_project(k_lookup);
-  write_file(dir + "/bad.toml",
-             "migrations = \"migrations\"\nbefore = 1\nafter = 2\n[dataset]\nfile = \"nope.sql\"\n"
-             "[[queries]]\nname = \"q\"\nsql = \"SELECT 1\"\n");
+  write_file(dir + "/bad.toml", suite_with_dataset_file("nope.sql"));
   auto r = run_preflight({"bench", "run", "bad.toml", "--database-url", db.conninfo()}, dir,
                          {"CI=true"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("preflight: error: bad.toml:5:8: `dataset.file`: file not found: nope.sql"),
-            std::string::npos)
-      << r.err;
-  EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+  expect_refused_before_anything_ran(r, "bad.toml:5:8: `dataset.file`: file not found: nope.sql",
+                                     db);
 }
 
 // The results file is checked before anything runs: a run whose results cannot be written
@@ -169,11 +178,7 @@ TEST(BenchCli, ResultsFileThatCannotBeWrittenIsExitTwoAndRunsNothing) {
   auto r = run_preflight(
       {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "reports/taken"},
       dir, {"CI=true"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("preflight: error: reports/taken: cannot write file: Is a directory"),
-            std::string::npos)
-      << r.err;
-  EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+  expect_refused_before_anything_ran(r, "reports/taken: cannot write file: Is a directory", db);
 }
 
 // A typo in the dataset file is found by the parser before anything runs, located in that file,
@@ -182,17 +187,11 @@ TEST(BenchCli, DatasetFileThatDoesNotParseIsExitTwoAndRunsNothing) {
   TestDatabase db;
   auto dir = make_project(k_lookup);
   write_file(dir + "/data.sql", "INSERT INTO t VALUES (1);\n\nCREATE TABLE x (\n  a int,,\n);\n");
-  write_file(dir + "/bad.toml",
-             "migrations = \"migrations\"\nbefore = 1\nafter = 2\n[dataset]\nfile = \"data.sql\"\n"
-             "[[queries]]\nname = \"q\"\nsql = \"SELECT 1\"\n");
+  write_file(dir + "/bad.toml", suite_with_dataset_file("data.sql"));
   auto r = run_preflight({"bench", "run", "bad.toml", "--database-url", db.conninfo()}, dir,
                          {"CI=true"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("preflight: error: data.sql:4:9: the dataset: SQL does not parse: syntax "
-                       "error at or near \",\""),
-            std::string::npos)
-      << r.err;
-  EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+  expect_refused_before_anything_ran(
+      r, "data.sql:4:9: the dataset: SQL does not parse: syntax error at or near \",\"", db);
 }
 
 // Multiplies the samples (and their summary) of every query's `phase` in a results document.

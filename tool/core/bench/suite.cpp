@@ -65,8 +65,17 @@ int max_parameter(std::string_view sql) {
   return highest;
 }
 
+namespace {
+
+// `{scale}` stands for a number when SQL is only parsed.
+std::vector<sql::Statement> split_scaled(const std::string& sql) {
+  return sql::split_statements(substitute_scale(sql, 1));
+}
+
+} // namespace
+
 void check_dataset_sql(const std::string& sql) {
-  sql::split_statements(substitute_scale(sql, 1));
+  split_scaled(sql);
 }
 
 namespace {
@@ -81,11 +90,11 @@ std::string with_sql_position(const Error& e) {
 
 // What keeps `sql` from running as one prepared statement, found by PostgreSQL's own parser
 // before anything runs: a typo would otherwise surface only after the migrations and the
-// dataset load, as a server error. `{scale}` stands for a number, as in sample SQL.
+// dataset load, as a server error.
 std::optional<std::string> statement_problem(const std::string& sql) {
   std::vector<sql::Statement> statements;
   try {
-    statements = sql::split_statements(substitute_scale(sql, 1));
+    statements = split_scaled(sql);
   } catch (const Error& e) {
     return with_sql_position(e);
   }
@@ -208,9 +217,9 @@ private:
     }
     return true;
   }
-  void dataset_sql(const toml::node& node) {
+  void dataset_sql(const toml::node& node, const std::string& sql) {
     try {
-      check_dataset_sql(*node.value<std::string>());
+      check_dataset_sql(sql);
     } catch (const Error& e) {
       problem(node, "`dataset.sql`: " + with_sql_position(e));
     }
@@ -276,7 +285,7 @@ private:
     for (auto&& [key, value] : *t) {
       const std::string name(key.str());
       if (name == "sql") {
-        if (string(value, "dataset.sql", suite.dataset_sql)) dataset_sql(value);
+        if (string(value, "dataset.sql", suite.dataset_sql)) dataset_sql(value, suite.dataset_sql);
       } else if (name == "file") {
         std::string file;
         if (string(value, "dataset.file", file)) {

@@ -34,8 +34,7 @@ Suite load_suite(const std::string& path) {
       check_dataset_sql(*dataset);
     } catch (const Error& e) {
       const auto at = e.location().value_or(Location{});
-      throw Error(ErrorKind::input, "the dataset: " + e.message(), {},
-                  Location{*suite.dataset_file, at.line, at.column});
+      throw e.with_context("the dataset").at(Location{*suite.dataset_file, at.line, at.column});
     }
     suite.dataset_sql = std::move(*dataset);
   }

@@ -84,11 +84,10 @@ void write_text_file(const std::string& path, const std::string& text) {
   const std::string temporary = fmt::format("{}.{}.tmp", path, getpid());
   try {
     write(temporary, text, std::ios::trunc);
-  } catch (const Error&) {
+  } catch (const Error& e) {
     std::error_code ignored;
     fs::remove(temporary, ignored);
-    write(path, text, std::ios::trunc); // names `path` in the error, or works after all
-    return;
+    throw e.at(Location{path, 0, 0}); // users named `path`, not the temporary file
   }
   std::error_code ec;
   fs::rename(temporary, path, ec);
