@@ -175,6 +175,15 @@ TEST(MigrateRepair, FailedConcurrentIndexIsRecordedNamedBlocksUpAndIsRepairedAft
           "unique index \"t_v_key\"\nDETAIL: Key (v)=(1) is duplicated."),
       std::string::npos)
       << up.err;
+  // Nothing was rolled back: the output must not say so, and must say the way out.
+  EXPECT_NE(up.out.find("FAILED, not rolled back (no transaction)"), std::string::npos) << up.out;
+  EXPECT_EQ(up.err.find("rolled back;"), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("migration 2 ran without a transaction: the statements before the failing "
+                        "one stay done, and its history row is marked failed, which blocks "
+                        "further runs; fix the database by hand, then `preflight migrate repair`; "
+                        "1 earlier migration of this run stays applied"),
+            std::string::npos)
+      << up.err;
   EXPECT_EQ(db.scalar("SELECT string_agg(version || ':' || success, ',' ORDER BY version) FROM "
                       "_sqlx_migrations"),
             "1:true,2:false");

@@ -49,12 +49,23 @@ int finish_run(const migrate::RunReport& report, bool dry_run, migrate::Directio
     Error error = *failed->error;
     const std::size_t done = report.steps.size() - 1;
     std::string hint = error.hint();
-    std::string summary =
-        dry_run ? "nothing was changed (dry run)"
-                : fmt::format("migration {} was rolled back; {} earlier migration{} of this run "
-                              "stay{} {}",
-                              failed->version, done, done == 1 ? "" : "s", done == 1 ? "s" : "",
-                              direction == migrate::Direction::up ? "applied" : "reverted");
+    const std::string earlier =
+        fmt::format("{} earlier migration{} of this run stay{} {}", done, done == 1 ? "" : "s",
+                    done == 1 ? "s" : "",
+                    direction == migrate::Direction::up ? "applied" : "reverted");
+    std::string summary;
+    if (dry_run) {
+      summary = "nothing was changed (dry run)";
+    } else if (failed->rolled_back) {
+      summary = fmt::format("migration {} was rolled back; {}", failed->version, earlier);
+    } else {
+      // A -- no-transaction migration cannot be rolled back: say what is left, and the way out.
+      summary = fmt::format(
+          "migration {} ran without a transaction: the statements before the failing one stay "
+          "done, and its history row is marked failed, which blocks further runs; fix the database "
+          "by hand, then `preflight migrate repair`; {}",
+          failed->version, earlier);
+    }
     throw Error(ErrorKind::problem, error.message(), hint.empty() ? summary : hint + "\n" + summary,
                 error.location());
   }

@@ -72,7 +72,9 @@ void print_step(const migrate::StepReport& step) {
   case migrate::StepOutcome::reverted: outcome = "reverted"; break;
   case migrate::StepOutcome::dry_run_ok: outcome = "ok (dry run, rolled back)"; break;
   case migrate::StepOutcome::not_executed: outcome = "not executed (dry run)"; break;
-  case migrate::StepOutcome::failed: outcome = "FAILED, rolled back"; break;
+  case migrate::StepOutcome::failed:
+    outcome = step.rolled_back ? "FAILED, rolled back" : "FAILED, not rolled back (no transaction)";
+    break;
   }
   print_line(fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version, step.description, outcome,
                          report::format_duration_ns(step.duration_ns)));

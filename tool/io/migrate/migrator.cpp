@@ -262,6 +262,7 @@ StepReport Migrator::run_without_transaction(const Migration& migration, Directi
   if (error) {
     step.outcome = StepOutcome::failed;
     step.error = std::move(error);
+    step.rolled_back = false;
     // Up: the row inserted above; down: the applied row, now only partly reverted.
     m_store.finish(migration.version, false, step.duration_ns);
     // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index that must be dropped by hand.

@@ -48,6 +48,7 @@ struct StepReport {
   std::int64_t duration_ns = 0;
   std::optional<Error> error;     // set when outcome == failed
   std::vector<std::string> notes; // e.g. invalid indexes left behind
+  bool rolled_back = true;        // false for a failed -- no-transaction migration: what ran stays
 };
 
 struct RunReport {
