@@ -539,7 +539,16 @@ TEST(MigrateConnection, PasswordNeverAppearsInOutput) {
            {"migrate", "up", "--database-url", url, "--source", dir},
            {"migrate", "status", "--database-url", url + "&port=1", "--source", dir},
            {"migrate", "status", "--database-url",
-            "host=/nonexistent password=" + secret + " dbname=x", "--source", dir}}) {
+            "host=/nonexistent password=" + secret + " dbname=x", "--source", dir},
+           // libpq quotes what it cannot parse, with the password inside or alone.
+           {"migrate", "status", "--database-url",
+            fmt::format("POSTGRESQL://postgres:{}@/{}?host={}", secret, db.name(), socket),
+            "--source", dir},
+           {"migrate", "status", "--database-url",
+            fmt::format("postgresql://postgres:{}%ZZ@/{}?host={}", secret, db.name(), socket),
+            "--source", dir},
+           {"migrate", "status", "--database-url",
+            db.conninfo() + " password=" + secret + "\\ " + secret, "--source", dir}}) {
     auto r = run_preflight(args);
     EXPECT_EQ(r.out.find(secret), std::string::npos) << r.out;
     EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
@@ -549,6 +558,18 @@ TEST(MigrateConnection, PasswordNeverAppearsInOutput) {
                 fmt::format("against postgresql://postgres:***@/{}?host={}:", db.name(), socket)),
             std::string::npos)
       << status.out;
+}
+
+TEST(MigrateConnection, ConnectionStringThatDoesNotParseIsBadUsage) {
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
+  for (const std::string url : {"bogus=1", "postgresql://u@[::1", "POSTGRESQL://u@/db?host=/tmp"}) {
+    auto r = run_preflight({"migrate", "up", "--database-url", url, "--source", dir});
+    EXPECT_EQ(r.exit_code, 2) << url << r.err;
+    EXPECT_NE(r.err.find("preflight: error: the connection string does not parse: "),
+              std::string::npos)
+        << r.err;
+  }
 }
 
 TEST(MigrateConnection, DatabaseUrlFromDotEnv) {

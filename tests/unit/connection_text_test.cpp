@@ -1,8 +1,11 @@
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "core/config/connection_text.h"
 
 using preflight::config::database_url_from_dotenv;
+using preflight::config::passwords_in;
 using preflight::config::redact_password;
 
 TEST(Dotenv, FindsDatabaseUrlAmongOtherLines) {
@@ -18,6 +21,15 @@ TEST(Dotenv, SingleQuotesUnquotedAndLastOneWins) {
   EXPECT_EQ(database_url_from_dotenv("DATABASE_URL='host=/tmp dbname=a'\n"), "host=/tmp dbname=a");
   EXPECT_EQ(database_url_from_dotenv("DATABASE_URL=postgres:///a\nDATABASE_URL=postgres:///b\n"),
             "postgres:///b");
+}
+
+TEST(Dotenv, InlineCommentsAreNotPartOfTheValue) {
+  EXPECT_EQ(database_url_from_dotenv("DATABASE_URL=postgres:///a # the local one\n"),
+            "postgres:///a");
+  EXPECT_EQ(database_url_from_dotenv("DATABASE_URL=\"host=/tmp dbname=a\"  # quoted\n"),
+            "host=/tmp dbname=a");
+  // A '#' inside a value (e.g. a percent-free password) is not a comment.
+  EXPECT_EQ(database_url_from_dotenv("DATABASE_URL=postgres://u:p#w@h/d\n"), "postgres://u:p#w@h/d");
 }
 
 TEST(Dotenv, CommentedOrSimilarKeysAreNotTheUrl) {
@@ -51,4 +63,22 @@ TEST(RedactPassword, KeywordForm) {
 TEST(RedactPassword, InsideAnErrorMessage) {
   EXPECT_EQ(redact_password("connection to \"postgresql://u:pw@h/d\" failed"),
             "connection to \"postgresql://u:***@h/d\" failed");
+}
+
+TEST(RedactPassword, SchemeInAnyCaseAndEscapedKeywordValues) {
+  EXPECT_EQ(redact_password("invalid connection option \"POSTGRESQL://u:Sup3r!@/d?host\""),
+            "invalid connection option \"POSTGRESQL://u:***@/d?host\"");
+  EXPECT_EQ(redact_password("host=db password=Sup3r\\ S3cret dbname=app"),
+            "host=db password=*** dbname=app");
+}
+
+TEST(RedactPassword, PasswordsOfTheConnectionStringAnywhereInAMessage) {
+  EXPECT_EQ(redact_password("invalid percent-encoded token: \"Sup3r%ZZ\"",
+                            "postgresql://u:Sup3r%ZZ@h/d"),
+            "invalid percent-encoded token: \"***\"");
+  EXPECT_EQ(redact_password("password authentication failed for a b", "password='a b'"),
+            "password authentication failed for a b"); // too short to mask as a word
+  const auto secrets = passwords_in("postgresql://u:p%40ssw0rd@h/d?password=x\\ yz1");
+  EXPECT_NE(std::find(secrets.begin(), secrets.end(), "p@ssw0rd"), secrets.end());
+  EXPECT_NE(std::find(secrets.begin(), secrets.end(), "x yz1"), secrets.end());
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace preflight::config {
 
@@ -14,5 +15,13 @@ std::optional<std::string> database_url_from_dotenv(const std::string& text);
 
 /// A libpq URL or keyword string (or any text quoting one) with every password replaced by "***".
 std::string redact_password(std::string_view conninfo);
+
+/// The passwords a connection string carries, as written and as libpq decodes them (URL
+/// percent-encoding, keyword quoting and backslash escapes).
+std::vector<std::string> passwords_in(std::string_view conninfo);
+
+/// `text` (e.g. libpq's error message about `conninfo`) with the patterns above masked and every
+/// password of `conninfo` masked wherever it appears (libpq quotes a bad token on its own).
+std::string redact_password(std::string_view text, std::string_view conninfo);
 
 } // namespace preflight::config

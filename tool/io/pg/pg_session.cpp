@@ -1,5 +1,7 @@
 #include "io/pg/pg_session.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "core/config/connection_text.h"
@@ -59,12 +61,44 @@ std::string field(const PGresult* result, int code) {
   return value ? value : "";
 }
 
-Error connection_error(PGconn* conn, std::string_view doing) {
+// `conninfo`: what the connection was asked with, whose passwords must not show in the message
+// (libpq quotes a token it cannot parse, e.g. a bad percent-escape in a password, on its own).
+Error connection_error(PGconn* conn, std::string_view doing, std::string_view conninfo = {}) {
   std::string message = conn ? PQerrorMessage(conn) : "out of memory";
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return Error(ErrorKind::connection, fmt::format("{}: {}", doing, redact_password(message)),
+  return Error(ErrorKind::connection,
+               fmt::format("{}: {}", doing, config::redact_password(message, conninfo)),
                "check --database-url / DATABASE_URL, that the server is running and that the "
                "credentials are right");
+}
+
+bool starts_with_no_case(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+// A connection string libpq cannot parse is bad input (exit 2), not an unreachable server (4).
+// Text without '=' that is not a URL is a database name to libpq, as on psql's command line.
+void check_connection_string(const std::string& conninfo) {
+  if (conninfo.find('=') == std::string::npos && !starts_with_no_case(conninfo, "postgresql://") &&
+      !starts_with_no_case(conninfo, "postgres://"))
+    return;
+  char* failure = nullptr;
+  if (PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &failure)) {
+    PQconninfoFree(options);
+    return;
+  }
+  std::string message = failure ? failure : "out of memory";
+  PQfreemem(failure);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  throw Error(ErrorKind::usage,
+              "the connection string does not parse: " +
+                  config::redact_password(message, conninfo),
+              "give a postgresql://user@host:port/dbname URL (the scheme in lower case, special "
+              "characters percent-encoded) or libpq keyword=value pairs");
 }
 
 std::vector<const char*> c_params(const Params& params) {
@@ -79,11 +113,12 @@ std::vector<const char*> c_params(const Params& params) {
 std::unique_ptr<PgSession> PgSession::connect(const std::string& conninfo,
                                               const std::string& application_name) {
   // Passing the application name through the expand_dbname form keeps URL and keyword inputs.
+  check_connection_string(conninfo);
   const char* keywords[] = {"dbname", "application_name", "fallback_application_name", nullptr};
   const char* values[] = {conninfo.c_str(), nullptr, application_name.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, 1);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    Error error = connection_error(conn, "cannot connect to the database");
+    Error error = connection_error(conn, "cannot connect to the database", conninfo);
     PQfinish(conn);
     throw error;
   }
