@@ -499,6 +499,19 @@ TEST(MigrateFailure, KilledRunLeavesNoHistoryRowAndARerunSucceeds) {
       "1,2");
 }
 
+TEST(MigrateFailure, TimeoutPostgresWouldRefuseIsBadUsageAndRunsNothing) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
+  for (const auto& flag : {"--lock-timeout", "--statement-timeout"}) {
+    auto r = run_preflight(on(db, dir, {"migrate", "up", flag, "5 parsecs"}));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(std::string(flag) + " 5 parsecs: not a timeout"), std::string::npos)
+        << r.err;
+  }
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "0");
+}
+
 TEST(MigrateFailure, LockTimeoutNamesTheBlockingSession) {
   TestDatabase db;
   auto dir = make_temp_dir();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/config/config.h"
 #include "core/config/connection_text.h"
 
 using preflight::config::database_url_from_dotenv;
@@ -81,4 +82,13 @@ TEST(RedactPassword, PasswordsOfTheConnectionStringAnywhereInAMessage) {
   const auto secrets = passwords_in("postgresql://u:p%40ssw0rd@h/d?password=x\\ yz1");
   EXPECT_NE(std::find(secrets.begin(), secrets.end(), "p@ssw0rd"), secrets.end());
   EXPECT_NE(std::find(secrets.begin(), secrets.end(), "x yz1"), secrets.end());
+}
+
+TEST(TimeoutSetting, WhatPostgresTakesForLockAndStatementTimeout) {
+  using preflight::config::is_timeout_setting;
+  for (const char* ok : {"5s", "5 s", "1.5s", "0", "500", "500ms", "250us", "2min", "1h", "1d", "24d"})
+    EXPECT_TRUE(is_timeout_setting(ok)) << ok;
+  // PostgreSQL: units are case-sensitive, the value is at most 2147483647 ms and not negative.
+  for (const char* bad : {"", "banana", "5 parsecs", "5S", "-1", "25d", "0x10", ".5s", "1.2.3s", "5sec"})
+    EXPECT_FALSE(is_timeout_setting(bad)) << bad;
 }

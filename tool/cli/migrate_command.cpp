@@ -31,6 +31,13 @@ struct MigrateOptions {
 
 migrate::MigratorOptions migrator_options(const config::Config& config,
                                           const MigrateOptions& options) {
+  for (const auto& [flag, value] : {std::pair{"--lock-timeout", &options.lock_timeout},
+                                     std::pair{"--statement-timeout", &options.statement_timeout}}) {
+    if (!value->empty() && !config::is_timeout_setting(*value)) {
+      throw Error(ErrorKind::usage, fmt::format("{} {}: not a timeout", flag, *value),
+                  config::k_timeout_hint);
+    }
+  }
   migrate::MigratorOptions m;
   m.history_table = config.history_table;
   m.lock_timeout = options.lock_timeout.empty() ? config.lock_timeout : options.lock_timeout;
@@ -83,9 +90,10 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
                    migrate::Direction direction) {
   auto config = globals.load_config();
   auto files = migrate::load_migrations(config.migrations); // validate before connecting
+  const auto settings = migrator_options(config, options); // validates the timeouts
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate");
-  migrate::Migrator migrator(*session, migrator_options(config, options));
+  migrate::Migrator migrator(*session, settings);
   migrator.on_step(print_step);
   migrator.on_lock_wait([](const std::string& holder) {
     print_warning("waiting for the migration lock held by " +

@@ -1,5 +1,9 @@
 #include "core/config/config.h"
 
+#include <algorithm>
+#include <cctype>
+#include <map>
+
 #include <toml++/toml.h>
 
 #include <fmt/format.h>
@@ -21,7 +25,40 @@ std::string require_string(const toml::node& node, std::string_view key, const s
               where(path, node.source()));
 }
 
+std::string require_timeout(const toml::node& node, std::string_view key, const std::string& path) {
+  std::string value = require_string(node, key, path);
+  if (!is_timeout_setting(value)) {
+    throw Error(ErrorKind::input, fmt::format("`{}` = \"{}\" is not a timeout", key, value),
+                k_timeout_hint, where(path, node.source()));
+  }
+  return value;
+}
+
 } // namespace
+
+bool is_timeout_setting(std::string_view value) {
+  const auto trim = [](std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+      text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+      text.remove_suffix(1);
+    return text;
+  };
+  value = trim(value);
+  std::size_t end = 0;
+  while (end < value.size() &&
+         (std::isdigit(static_cast<unsigned char>(value[end])) || value[end] == '.'))
+    ++end;
+  if (end == 0 || std::count(value.begin(), value.begin() + end, '.') > 1 || value[0] == '.')
+    return false;
+  static const std::map<std::string_view, double> k_ms_per_unit{
+      {"", 1}, {"us", 0.001}, {"ms", 1}, {"s", 1000}, {"min", 60'000}, {"h", 3'600'000},
+      {"d", 86'400'000}};
+  const auto unit = k_ms_per_unit.find(trim(value.substr(end)));
+  if (unit == k_ms_per_unit.end()) return false;
+  const double ms = std::stod(std::string(value.substr(0, end))) * unit->second;
+  return ms <= 2147483647.0;
+}
 
 Config parse_config(std::string_view text, const std::string& path) {
   toml::table table;
@@ -39,9 +76,9 @@ Config parse_config(std::string_view text, const std::string& path) {
     } else if (name == "history_table") {
       config.history_table = require_string(node, name, path);
     } else if (name == "lock_timeout") {
-      config.lock_timeout = require_string(node, name, path);
+      config.lock_timeout = require_timeout(node, name, path);
     } else if (name == "statement_timeout") {
-      config.statement_timeout = require_string(node, name, path);
+      config.statement_timeout = require_timeout(node, name, path);
     } else if (name == "lock_wait") {
       auto seconds = node.value<double>();
       if (!seconds || *seconds < 0) {

@@ -16,8 +16,18 @@ struct Config {
   std::optional<double> lock_wait_seconds; // how long to wait for the migration lock
 };
 
+/// Whether `value` is a setting PostgreSQL takes for lock_timeout / statement_timeout: a
+/// non-negative number with an optional unit (us, ms, s, min, h, d; none means ms) up to
+/// 2147483647 ms. Checked before connecting, so that a typo is bad input, not a failed migration.
+bool is_timeout_setting(std::string_view value);
+
+/// The hint that goes with a value is_timeout_setting() refuses.
+inline constexpr const char* k_timeout_hint =
+    "a number with an optional unit, as PostgreSQL takes it: 5s, 500ms, 2min, 1h (no unit: "
+    "milliseconds; 0: no timeout)";
+
 /// Parses preflight.toml text; `path` is used in messages. Throws Error(input) at file:line:col
-/// for TOML syntax errors, unknown keys and wrong types.
+/// for TOML syntax errors, unknown keys, wrong types and timeouts PostgreSQL would refuse.
 Config parse_config(std::string_view text, const std::string& path);
 
 } // namespace preflight::config
