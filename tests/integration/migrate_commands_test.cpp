@@ -624,6 +624,14 @@ TEST_P(BadConfigCase, ExitTwoWithFileLineColumn) {
   EXPECT_EQ(r.err, read_text(case_path("config", stem + ".expected")));
 }
 
+TEST(BadConfig, AFolderIsNotAnEmptyConfiguration) {
+  auto dir = make_temp_dir();
+  auto r = run_preflight(
+      {"migrate", "status", "--config", dir, "--database-url", "host=/nonexistent"}, dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "preflight: error: " + dir + ": is a folder, not a configuration file\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(Cases, BadConfigCase, ::testing::ValuesIn(case_names("config", ".toml")),
                          CaseName());
 

@@ -13,6 +13,12 @@ namespace preflight::cli {
 
 config::Config GlobalOptions::load_config() const {
   config::Config config;
+  std::error_code ignored;
+  // A folder opens as a stream that reads nothing: it would pass for an empty configuration.
+  if (std::filesystem::is_directory(config_path, ignored)) {
+    throw Error(ErrorKind::input, "is a folder, not a configuration file", {},
+                Location{config_path, 0, 0});
+  }
   std::ifstream in(config_path, std::ios::binary);
   if (in) {
     std::stringstream text;
