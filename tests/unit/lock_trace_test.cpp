@@ -105,6 +105,45 @@ TEST(LockTrace, RendersStatementsAndBlockedTables) {
   EXPECT_EQ(json["blocked_tables"][0]["relation"], "focus_sessions");
 }
 
+TEST(LockTrace, BlockedTablesPairEachModeWithItsOwnHold) {
+  // SHARE for 308 ms, then ACCESS EXCLUSIVE for the last 1 ms: not "everything for 308 ms".
+  LockTrace trace;
+  trace.statements = {statement(4, 8, {lock("t", LockMode::share)}), statement(4, 300, {}),
+                      statement(4, 1, {lock("t", LockMode::access_exclusive)})};
+  finish_migration(trace.statements, 0, trace.threshold_ns);
+  trace.statements.push_back(statement(5, 200, {lock("t", LockMode::access_exclusive)}));
+  trace.statements.push_back(statement(5, 100, {lock("t", LockMode::share)}));
+  finish_migration(trace.statements, 3, trace.threshold_ns);
+  const auto tables = blocked_tables(trace);
+  ASSERT_EQ(tables.size(), 3U);
+  EXPECT_EQ(tables[0].mode, LockMode::access_exclusive);
+  EXPECT_EQ(tables[0].held_ns, 1'000'000);
+  EXPECT_EQ(tables[1].mode, LockMode::share);
+  EXPECT_EQ(tables[1].held_ns, 309'000'000);
+  // Migration 5: SHARE was held for less than ACCESS EXCLUSIVE, which blocks more: one line.
+  EXPECT_EQ(tables[2].version, 5);
+  EXPECT_EQ(tables[2].mode, LockMode::access_exclusive);
+  EXPECT_EQ(tables[2].held_ns, 300'000'000);
+}
+
+TEST(LockTrace, AFailedStatementEndsTheMigrationAndSaysItsLocksAreUnknown) {
+  LockTrace trace;
+  trace.statements = {statement(2, 250, {lock("a", LockMode::access_exclusive)}),
+                      statement(2, 40, {})};
+  trace.statements[1].failed = true;
+  trace.statements[1].line = 4;
+  trace.statements[1].text = "SELECT 1/0";
+  trace.statements[1].note = "the locks it took are not known (its transaction was aborted)";
+  finish_migration(trace.statements, 0, trace.threshold_ns);
+  EXPECT_EQ(trace.statements[0].locks[0].held_ns, 290'000'000);
+  EXPECT_TRUE(trace.statements[0].locks[0].dangerous);
+  const auto lines = render_lock_trace(trace);
+  EXPECT_EQ(lines[3], "2 m.sql:4  SELECT 1/0");
+  EXPECT_EQ(lines[4],
+            "    FAILED after 40.0 ms; the locks it took are not known (its transaction was aborted)");
+  EXPECT_EQ(to_json(trace)["statements"][1]["failed"], true);
+}
+
 TEST(LockTrace, UntracedStatementsSayWhy) {
   const std::string sql =
       "-- no-transaction\nSET lock_timeout = '5s';\n\nCREATE INDEX CONCURRENTLY j\n  ON t (a);\n";

@@ -79,23 +79,46 @@ void finish_migration(std::vector<TracedStatement>& statements, std::size_t firs
 }
 
 std::vector<BlockedTable> blocked_tables(const LockTrace& trace) {
-  std::vector<BlockedTable> tables;
+  // One entry per migration, table and mode, with the longest hold of that mode.
+  std::vector<BlockedTable> entries;
+  std::vector<std::size_t> group; // first-seen order of (migration, table), per entry
+  std::size_t groups = 0;
   for (const auto& s : trace.statements) {
     for (const auto& lock : s.locks) {
       if (!is_dangerous(lock.mode)) continue;
-      auto it = std::find_if(tables.begin(), tables.end(), [&](const BlockedTable& t) {
+      const auto same_table = [&](const BlockedTable& t) {
         return t.version == s.version && t.relation == lock.relation;
+      };
+      auto it = std::find_if(entries.begin(), entries.end(), [&](const BlockedTable& t) {
+        return same_table(t) && t.mode == lock.mode;
       });
-      if (it == tables.end()) {
-        tables.push_back({s.version, lock.relation, lock.mode, lock.held_ns, lock.rows,
-                          lock.size_bytes, lock.dangerous});
+      if (it != entries.end()) {
+        it->held_ns = std::max(it->held_ns, lock.held_ns);
+        it->dangerous = it->dangerous || lock.dangerous;
         continue;
       }
-      it->mode = std::max(it->mode, lock.mode);
-      it->held_ns = std::max(it->held_ns, lock.held_ns);
-      it->dangerous = it->dangerous || lock.dangerous;
+      auto seen = std::find_if(entries.begin(), entries.end(), same_table);
+      group.push_back(seen == entries.end() ? groups++ : group[static_cast<std::size_t>(seen - entries.begin())]);
+      entries.push_back({s.version, lock.relation, lock.mode, lock.held_ns, lock.rows,
+                         lock.size_bytes, lock.dangerous});
     }
   }
+  // The dangerous modes block nested sets (SHARE: writes … ACCESS EXCLUSIVE: everything), so a
+  // weaker mode is worth a line only when it was held longer than every stronger one: pairing
+  // the strongest mode with the longest hold would overstate what was blocked for how long.
+  std::vector<std::pair<std::size_t, BlockedTable>> kept;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const bool dominated = std::any_of(entries.begin(), entries.end(), [&](const BlockedTable& t) {
+      return t.version == entries[i].version && t.relation == entries[i].relation &&
+             t.mode > entries[i].mode && t.held_ns >= entries[i].held_ns;
+    });
+    if (!dominated) kept.emplace_back(group[i], entries[i]);
+  }
+  std::stable_sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
+    return a.first < b.first || (a.first == b.first && a.second.mode > b.second.mode);
+  });
+  std::vector<BlockedTable> tables;
+  for (auto& [g, t] : kept) tables.push_back(std::move(t));
   return tables;
 }
 
@@ -136,6 +159,7 @@ nlohmann::json to_json(const LockTrace& trace) {
                      {"traced", s.traced},   {"duration_ns", s.duration_ns},
                      {"locks", locks}};
     if (!s.note.empty()) j["note"] = s.note;
+    if (s.failed) j["failed"] = true;
     statements.push_back(std::move(j));
   }
   auto blocked = nlohmann::json::array();
@@ -158,6 +182,11 @@ std::vector<std::string> render_lock_trace(const LockTrace& trace) {
   std::vector<std::string> lines;
   for (const auto& s : trace.statements) {
     lines.push_back(fmt::format("{} {}:{}  {}", s.version, s.file, s.line, s.text));
+    if (s.failed) {
+      lines.push_back(fmt::format("    FAILED after {}; {}", report::format_duration_ns(s.duration_ns),
+                                  s.note));
+      continue;
+    }
     if (!s.traced) {
       lines.push_back("    not traced: " + s.note);
       continue;

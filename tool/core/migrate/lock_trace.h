@@ -37,7 +37,8 @@ struct TracedStatement {
   std::uint32_t line = 0;
   std::string text; // the statement, whitespace collapsed, truncated
   std::int64_t duration_ns = 0;
-  bool traced = true; // false: listed only (cannot run in a transaction)
+  bool traced = true;  // false: listed only (cannot run in a transaction)
+  bool failed = false; // the statement failed: the migration ended with it
   std::string note;   // why it was not traced
   std::vector<TracedLock> locks;
 };
@@ -51,8 +52,8 @@ struct LockTrace {
 struct BlockedTable {
   std::int64_t version = 0;
   std::string relation;
-  LockMode mode = LockMode::access_share; // the strongest dangerous mode taken
-  std::int64_t held_ns = 0;               // the longest such hold
+  LockMode mode = LockMode::access_share; // a dangerous mode taken
+  std::int64_t held_ns = 0;               // the longest hold of that mode
   double rows = 0;
   std::int64_t size_bytes = 0;
   bool dangerous = false;
@@ -76,7 +77,8 @@ std::vector<TracedStatement> untraced_statements(std::int64_t version, const std
 void finish_migration(std::vector<TracedStatement>& statements, std::size_t first,
                       std::int64_t threshold_ns);
 
-/// Per migration and table, the longest dangerous hold (SHARE and stronger), in trace order.
+/// Per migration and table, in trace order, the dangerous modes (SHARE and stronger) with their
+/// longest holds, strongest first; a weaker mode only when held longer than every stronger one.
 std::vector<BlockedTable> blocked_tables(const LockTrace& trace);
 
 /// The trace as JSON (stable field names, documented in the README).

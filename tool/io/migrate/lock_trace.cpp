@@ -124,6 +124,20 @@ void LockTracer::after_migration(const Migration& /*migration*/, Direction /*dir
   finish_migration(m_trace.statements, m_first, m_threshold_ns);
 }
 
+void LockTracer::statement_failed(const Migration& migration, const sql::Statement& statement,
+                                  std::int64_t duration_ns) {
+  const Script& script = m_script ? *m_script : migration.up;
+  auto record = statement_record(migration.version, m_direction, ++m_index, script.path, script.sql,
+                                 statement);
+  record.duration_ns = duration_ns;
+  record.failed = true;
+  record.traced = !m_untraceable;
+  record.note = "the locks it took are not known (its transaction was aborted)";
+  m_trace.statements.push_back(std::move(record));
+  // The locks taken so far were held until here: the migration ends with this statement.
+  if (!m_untraceable) finish_migration(m_trace.statements, m_first, m_threshold_ns);
+}
+
 void LockTracer::not_executed(const Migration& migration, Direction direction) {
   const Script& script = script_of(migration, direction);
   for (auto& record :

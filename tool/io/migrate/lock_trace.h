@@ -24,6 +24,8 @@ public:
   void after_statement(const Migration& migration, const sql::Statement& statement,
                        std::int64_t duration_ns) override;
   void after_migration(const Migration& migration, Direction direction) override;
+  void statement_failed(const Migration& migration, const sql::Statement& statement,
+                        std::int64_t duration_ns) override;
 
   /// Lists a migration the migrator did not execute (a dry run of a -- no-transaction file).
   void not_executed(const Migration& migration, Direction direction);

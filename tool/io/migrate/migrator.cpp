@@ -175,6 +175,7 @@ std::optional<Error> Migrator::run_statements(const Script& script, const Migrat
     const auto start = Clock::now();
     auto outcome = m_session.try_exec(statement.text);
     if (!outcome.ok()) {
+      if (m_observer) m_observer->statement_failed(migration, statement, elapsed_ns(start));
       Error error = statement_error(migration, script, statement, *outcome.failure);
       if (outcome.failure->sqlstate == "55P03" && m_watcher)
         error = with_blockers(error, m_watcher->last_blockers());

@@ -69,6 +69,11 @@ public:
                                std::int64_t /*duration_ns*/) {}
   /// After the last statement succeeded, before commit or rollback.
   virtual void after_migration(const Migration& /*migration*/, Direction /*direction*/) {}
+  /// After a statement failed, with the time until it failed; the migration ends there. Inside a
+  /// transaction it is aborted: no query may run.
+  virtual void statement_failed(const Migration& /*migration*/,
+                                const sql::Statement& /*statement*/, std::int64_t /*duration_ns*/) {
+  }
 };
 
 class Migrator {
