@@ -13,11 +13,8 @@ namespace preflight::report {
 namespace {
 
 std::string result_line(const bench::Results& results) {
-  const std::size_t failed = count_failures(results);
-  const std::size_t total = results.verdicts.size();
-  if (results.passed())
-    return fmt::format("**Result: PASS** — {} of {} expectations met.", total, total);
-  return fmt::format("**Result: FAIL** — {} of {} expectations not met.", failed, total);
+  return fmt::format("**Result: {}** — {}.", results.passed() ? "PASS" : "FAIL",
+                     outcome_counts(results));
 }
 
 std::string plan_markdown(const bench::PhaseResult& phase) {

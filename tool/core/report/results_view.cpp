@@ -166,6 +166,25 @@ std::size_t count_failures(const bench::Results& results) {
   return failed;
 }
 
+std::string outcome_counts(const bench::Results& results) {
+  std::size_t expectations = 0;
+  std::size_t claims = 0;
+  std::size_t borne_out = 0;
+  for (const auto& v : results.verdicts) {
+    if (v.informational) {
+      ++claims;
+      borne_out += v.passed ? 1U : 0U;
+    } else {
+      ++expectations;
+    }
+  }
+  const std::size_t failed = count_failures(results);
+  std::string text = failed == 0 ? fmt::format("{0} of {0} expectations met", expectations)
+                                 : fmt::format("{} of {} expectations not met", failed, expectations);
+  if (claims > 0) text += fmt::format("; {} of {} documented claims borne out", borne_out, claims);
+  return text;
+}
+
 std::string verdict_status(const bench::Verdict& verdict) {
   if (verdict.informational) return verdict.passed ? "borne out" : "not borne out";
   return verdict.passed ? "pass" : "FAIL";
