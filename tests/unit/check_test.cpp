@@ -142,6 +142,22 @@ TEST(Expectation, NumericComparisonsCompareNumbersNotText) {
   EXPECT_EQ(not_number.reason, "`zero` is not a number, and the expectation compares numbers");
 }
 
+TEST(Expectation, DecimalsCompareExactlyBeyondADoublesPrecision) {
+  EXPECT_FALSE(
+      evaluate(parse_expectation("== 9007199254740992"), one("9007199254740993")).passed);
+  EXPECT_TRUE(evaluate(parse_expectation("> 9007199254740992"), one("9007199254740993")).passed);
+  EXPECT_TRUE(
+      evaluate(parse_expectation("< 0.30000000000000001"), one("0.3000000000000000099")).passed);
+  EXPECT_TRUE(evaluate(parse_expectation("== 0"), one("-0.000")).passed);
+  EXPECT_TRUE(evaluate(parse_expectation("< -9.5"), one("-10")).passed);
+  EXPECT_TRUE(evaluate(parse_expectation("== 7"), one("007.0")).passed);
+  // Exponents and PostgreSQL's infinities still compare, as doubles.
+  EXPECT_TRUE(evaluate(parse_expectation("> 1000"), one("1e4")).passed);
+  EXPECT_TRUE(evaluate(parse_expectation("> 1000000"), one("Infinity")).passed);
+  EXPECT_TRUE(evaluate(parse_expectation("< 0"), one("-Infinity")).passed);
+  EXPECT_FALSE(evaluate(parse_expectation("> 0"), one("NaN")).passed);
+}
+
 TEST(Expectation, TextComparisonsCompareExactText) {
   EXPECT_TRUE(evaluate(parse_expectation("== active"), one("active")).passed);
   EXPECT_TRUE(evaluate(parse_expectation("!= \"on hold\""), one("active")).passed);

@@ -1,5 +1,7 @@
 #include "core/check/expectation.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <regex>
@@ -47,6 +49,63 @@ std::optional<double> as_number(std::string_view s) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value)) return std::nullopt;
   return value;
+}
+
+// A number as PostgreSQL prints a column value: also 'Infinity' / '-Infinity' (float columns).
+std::optional<double> as_measured_number(std::string_view s) {
+  if (auto value = as_number(s)) return value;
+  s = trim(s);
+  if (s == "Infinity") return HUGE_VAL;
+  if (s == "-Infinity") return -HUGE_VAL;
+  return std::nullopt;
+}
+
+// Plain decimals (digits, at most one '.', a sign) compare exactly, digit by digit: a bigint id
+// or a numeric sum must not be rounded to a double (9007199254740993 == 9007199254740992).
+std::optional<int> compare_decimals(std::string_view a, std::string_view b) {
+  struct Decimal {
+    bool negative = false;
+    std::string_view whole;
+    std::string_view fraction;
+  };
+  auto read = [](std::string_view s) -> std::optional<Decimal> {
+    Decimal d;
+    s = trim(s);
+    if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+      d.negative = s.front() == '-';
+      s.remove_prefix(1);
+    }
+    const auto dot = s.find('.');
+    d.whole = s.substr(0, dot);
+    d.fraction = dot == std::string_view::npos ? std::string_view{} : s.substr(dot + 1);
+    const auto digits = [](std::string_view t) {
+      return std::all_of(t.begin(), t.end(),
+                         [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    };
+    if (d.whole.empty() || !digits(d.whole) || !digits(d.fraction)) return std::nullopt;
+    while (d.whole.size() > 1 && d.whole.front() == '0') d.whole.remove_prefix(1);
+    while (!d.fraction.empty() && d.fraction.back() == '0') d.fraction.remove_suffix(1);
+    if (d.whole == "0" && d.fraction.empty()) d.negative = false; // -0 == 0
+    return d;
+  };
+  const auto x = read(a);
+  const auto y = read(b);
+  if (!x || !y) return std::nullopt;
+  if (x->negative != y->negative) return x->negative ? -1 : 1;
+  int magnitude = 0;
+  if (x->whole.size() != y->whole.size()) {
+    magnitude = x->whole.size() < y->whole.size() ? -1 : 1;
+  } else if (int c = x->whole.compare(y->whole); c != 0) {
+    magnitude = c < 0 ? -1 : 1;
+  } else {
+    const std::size_t n = std::max(x->fraction.size(), y->fraction.size());
+    for (std::size_t i = 0; i < n && magnitude == 0; ++i) {
+      const char dx = i < x->fraction.size() ? x->fraction[i] : '0';
+      const char dy = i < y->fraction.size() ? y->fraction[i] : '0';
+      if (dx != dy) magnitude = dx < dy ? -1 : 1;
+    }
+  }
+  return x->negative ? -magnitude : magnitude;
 }
 
 // Reads the operator at the start of `s`; returns its length (0 if none).
@@ -184,12 +243,16 @@ Evaluation evaluate(const Expectation& expectation, const ResultRows& rows) {
     return out;
   }
   if (expectation.numeric) {
-    auto value = as_number(*cell);
+    auto value = as_measured_number(*cell);
     if (!value) {
       out.reason = fmt::format("`{}` is not a number, and the expectation compares numbers", *cell);
       return out;
     }
-    out.passed = compare(*value, expectation.comparison, *as_number(expectation.operand));
+    if (auto order = compare_decimals(*cell, expectation.operand)) {
+      out.passed = compare(*order, expectation.comparison, 0);
+    } else {
+      out.passed = compare(*value, expectation.comparison, *as_number(expectation.operand));
+    }
     return out;
   }
   out.passed = compare(*cell, expectation.comparison, expectation.operand);
