@@ -258,6 +258,18 @@ StepReport Migrator::run_without_transaction(const Migration& migration, Directi
   const auto start = Clock::now();
   auto error = run_statements(script, migration);
   step.duration_ns = elapsed_ns(start);
+  // Discovery refuses a BEGIN left open, but should one slip through, the open block would
+  // swallow the history row below and everything later in the session: end it here.
+  if (m_session.in_transaction()) {
+    m_session.exec("ROLLBACK");
+    if (!error) {
+      error = Error(ErrorKind::problem,
+                    fmt::format("migration {} ({}) left a transaction open (BEGIN without "
+                                "COMMIT): preflight rolled back what ran after that BEGIN",
+                                migration.version, migration.description),
+                    "end the BEGIN … COMMIT block with COMMIT", Location{script.path, 0, 0});
+    }
+  }
   m_session.exec("RESET lock_timeout; RESET statement_timeout");
   if (error) {
     step.outcome = StepOutcome::failed;
