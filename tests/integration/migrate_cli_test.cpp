@@ -209,3 +209,29 @@ TEST(MigrateCli, InstalledOnReadsAsTheServerPrintsItInUtc) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(MigrateCli, FileNameThatIsNotUtf8IsRefusedBeforeAnythingRuns) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
+  write_file(dir + "/0005_\xff"
+                   "bad.sql",
+             "CREATE TABLE b (id int);\n");
+  for (auto args : {std::vector<std::string>{"migrate", "status", "--format", "json"},
+                    std::vector<std::string>{"migrate", "up", "--dry-run"},
+                    std::vector<std::string>{"migrate", "up"}}) {
+    args.insert(args.end(), {"--database-url", db.conninfo(), "--source", dir});
+    auto r = run_preflight(args);
+    EXPECT_EQ(r.exit_code, 2) << args[1] << ": " << r.err;
+    EXPECT_EQ(r.err, "preflight: error: " + dir +
+                         "/0005_\\xffbad.sql: file name is not valid UTF-8\n"
+                         "hint: rename the file using UTF-8 characters only\n")
+        << args[1];
+  }
+  EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+  EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
+}
+
+} // namespace

@@ -57,3 +57,29 @@ INSTANTIATE_TEST_SUITE_P(Cases, LayoutCase,
                          preflight::testing::CaseName());
 
 } // namespace
+
+namespace {
+
+// A file name cannot live in a case folder portably: built here. Names end up in the history
+// table, JSON and SQL literals, so a name that is not UTF-8 is refused before anything runs.
+TEST(LayoutFileName, NotUtf8IsRejectedWithTheBadByteEscaped) {
+  const std::vector<migrate::SourceFile> files{
+      {"m/0001_a.sql", "0001_a.sql", "SELECT 1;\n"},
+      {"m/0005_\xff"
+       "bad.sql",
+       "0005_\xff"
+       "bad.sql",
+       "SELECT 1;\n"},
+      {"m/0006_caf\xc3\xa9\xc3.sql", "0006_caf\xc3\xa9\xc3.sql", "SELECT 1;\n"}};
+  try {
+    migrate::discover_migrations(files);
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::input);
+    EXPECT_EQ(describe(e), "m/0005_\\xffbad.sql: file name is not valid UTF-8\n"
+                           "m/0006_caf\xc3\xa9\\xc3.sql: file name is not valid UTF-8\n");
+    EXPECT_EQ(e.hint(), "rename the file using UTF-8 characters only");
+  }
+}
+
+} // namespace

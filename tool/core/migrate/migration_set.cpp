@@ -43,6 +43,13 @@ std::optional<NamedFile> classify(SourceFile& file, std::vector<Error>& errors) 
   auto underscore = name.find('_');
   if (underscore == std::string::npos) return std::nullopt;
 
+  // Names become descriptions in the history table, JSON and SQL literals: all need UTF-8.
+  if (!is_valid_utf8(name)) {
+    errors.push_back(Error(ErrorKind::input, "file name is not valid UTF-8",
+                           "rename the file using UTF-8 characters only",
+                           Location{escape_invalid_utf8(file.path), 0, 0}));
+    return std::nullopt;
+  }
   NamedFile named{&file, 0, {}, FileRole::simple};
   std::string rest = name.substr(underscore + 1);
   if (ends_with(rest, ".up.sql")) {
@@ -200,6 +207,28 @@ bool is_valid_utf8(const std::string& bytes) {
     i += extra + 1;
   }
   return true;
+}
+
+std::string escape_invalid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t length = c < 0x80               ? 1
+                               : (c & 0xE0U) == 0xC0U ? 2
+                               : (c & 0xF0U) == 0xE0U ? 3
+                                                      : 4;
+    const std::string sequence(text.substr(i, length));
+    if (is_valid_utf8(sequence)) {
+      out += sequence;
+      i += sequence.size();
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+      ++i;
+    }
+  }
+  return out;
 }
 
 MigrationSet discover_migrations(const std::vector<SourceFile>& files,

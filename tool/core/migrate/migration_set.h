@@ -76,4 +76,7 @@ std::string_view without_byte_order_mark(std::string_view bytes);
 /// True if `bytes` are valid UTF-8.
 bool is_valid_utf8(const std::string& bytes);
 
+/// `text` with every byte that is not part of valid UTF-8 written as `\xHH`, for messages.
+std::string escape_invalid_utf8(std::string_view text);
+
 } // namespace preflight::migrate
