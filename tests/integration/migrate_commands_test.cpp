@@ -578,6 +578,48 @@ TEST(MigrateConfig, SchemaQualifiedHistoryTable) {
             0);
 }
 
+// The history table's schema is fixed when the run starts: a migration may change search_path.
+TEST(MigrateConfig, MigrationThatChangesSearchPathIsRecordedInTheHistory) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_s.sql",
+             "CREATE SCHEMA app;\nSET search_path = app;\nCREATE TABLE x (id int);\n");
+  write_file(dir + "/0002_t.sql", "CREATE TABLE y (id int);\n");
+  auto up = run_preflight(on(db, dir, {"migrate", "up"}));
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
+                      "public._sqlx_migrations WHERE success"),
+            "1,2");
+  EXPECT_EQ(
+      db.scalar("SELECT to_regclass('app.x') IS NOT NULL AND to_regclass('app.y') IS NOT NULL "
+                "AND to_regclass('app._sqlx_migrations') IS NULL"),
+      "t");
+  auto down_dry = run_preflight(on(db, dir, {"migrate", "status", "--exit-code"}));
+  EXPECT_EQ(down_dry.exit_code, 0) << down_dry.out << down_dry.err;
+}
+
+TEST(MigrateConfig, HistoryTableInASchemaThatDoesNotExistIsRefusedAlsoInADryRun) {
+  TestDatabase db;
+  auto cwd = make_temp_dir();
+  write_file(cwd + "/db/0001_a.sql", "CREATE TABLE a (id int);\n");
+  write_file(cwd + "/db/0002_b.sql", "CREATE TABLE b (id int);\n");
+  write_file(cwd + "/preflight.toml", "migrations = \"db\"\nhistory_table = \"ops.history\"\n");
+  const std::string expected =
+      "preflight: error: history table ops.history: schema \"ops\" does not exist\n"
+      "hint: create it first (CREATE SCHEMA \"ops\"), or set history_table in preflight.toml to a "
+      "table in an existing schema\n";
+  for (auto args : {std::vector<std::string>{"migrate", "baseline", "2", "--dry-run"},
+                    std::vector<std::string>{"migrate", "baseline", "2"},
+                    std::vector<std::string>{"migrate", "up", "--dry-run"},
+                    std::vector<std::string>{"migrate", "up"}}) {
+    args.insert(args.end(), {"--database-url", db.conninfo()});
+    auto r = run_preflight(args, cwd);
+    EXPECT_EQ(r.exit_code, 2) << args[1] << ": " << r.err;
+    EXPECT_EQ(r.err, expected) << args[1];
+  }
+  EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL AND to_regnamespace('ops') IS NULL"), "t");
+}
+
 // Bad preflight.toml cases: tests/cases/config/<name>.toml with <name>.expected (the whole stderr).
 class BadConfigCase : public ::testing::TestWithParam<std::string> {};
 

@@ -7,7 +7,8 @@
 
 namespace preflight::migrate {
 
-HistoryStore::HistoryStore(pg::PgSession& session, const std::string& table) : m_session(session) {
+HistoryStore::HistoryStore(pg::PgSession& session, const std::string& table)
+    : m_session(session), m_name(table) {
   auto dot = table.find('.');
   if (table.empty() ||
       (dot != std::string::npos &&
@@ -18,6 +19,47 @@ HistoryStore::HistoryStore(pg::PgSession& session, const std::string& table) : m
   m_table = dot == std::string::npos ? session.quote_name(table)
                                      : session.quote_name(table.substr(0, dot)) + "." +
                                            session.quote_name(table.substr(dot + 1));
+  m_table_only = dot == std::string::npos ? table : table.substr(dot + 1);
+}
+
+void HistoryStore::pin_schema() {
+  const auto dot = m_name.find('.');
+  std::optional<std::string> schema;
+  if (dot != std::string::npos) {
+    schema = m_name.substr(0, dot);
+    auto r =
+        m_session.exec_params("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {*schema});
+    if (r.get_int(0, 0) == 0) {
+      m_cannot_create = Error(
+          ErrorKind::input,
+          fmt::format("history table {}: schema \"{}\" does not exist", m_name, *schema),
+          fmt::format("create it first (CREATE SCHEMA {}), or set history_table in preflight.toml "
+                      "to a table in an existing schema",
+                      m_session.quote_name(*schema)));
+    }
+    return;
+  }
+  // Where sqlx's unqualified name resolves now: the schema holding the table, else the one that
+  // CREATE TABLE would use.
+  auto r = m_session.exec_params(
+      "SELECT coalesce((SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n "
+      "ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)), current_schema()::text)",
+      {m_table});
+  if (r.is_null(0, 0)) {
+    m_cannot_create =
+        Error(ErrorKind::input,
+              fmt::format("history table {}: search_path names no existing schema to create it in",
+                          m_name),
+              "set search_path (e.g. in the database URL's options) to an existing schema, or set "
+              "history_table in preflight.toml to a schema-qualified name");
+    return;
+  }
+  m_table = m_session.quote_name(r.get(0, 0)) + "." + m_session.quote_name(m_table_only);
+}
+
+void HistoryStore::check_can_create() const {
+  // Only set when the table cannot exist either: its schema is missing.
+  if (m_cannot_create) throw *m_cannot_create;
 }
 
 bool HistoryStore::exists() {
@@ -26,6 +68,7 @@ bool HistoryStore::exists() {
 }
 
 void HistoryStore::ensure() {
+  check_can_create();
   // sqlx's definition, column for column (sqlx-postgres migrate.rs, ensure_migrations_table).
   m_session.exec(fmt::format(R"(CREATE TABLE IF NOT EXISTS {} (
     version BIGINT PRIMARY KEY,
