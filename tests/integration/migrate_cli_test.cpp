@@ -235,3 +235,47 @@ TEST(MigrateCli, FileNameThatIsNotUtf8IsRefusedBeforeAnythingRuns) {
 }
 
 } // namespace
+
+namespace {
+
+// --format json is one document on stdout, with or without --trace-locks.
+TEST(MigrateCli, UpAndDownWithFormatJsonPrintOneDocumentWithTheSteps) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_a.up.sql", "CREATE TABLE a (id int);\n");
+  write_file(dir + "/0001_a.down.sql", "DROP TABLE a;\n");
+  write_file(dir + "/0002_b.sql", "CREATE TABLE b (id int);\n");
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--format", "json", "--database-url", db.conninfo(), "--source", dir});
+    return run_preflight(args);
+  };
+  auto up = run({"migrate", "up", "--to", "1"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto doc = nlohmann::json::parse(up.out);
+  ASSERT_EQ(doc["steps"].size(), 1U) << up.out;
+  EXPECT_EQ(doc["steps"][0]["version"], 1);
+  EXPECT_EQ(doc["steps"][0]["direction"], "up");
+  EXPECT_EQ(doc["steps"][0]["outcome"], "applied");
+  EXPECT_FALSE(doc.contains("lock_trace"));
+
+  auto down = run({"migrate", "down"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  doc = nlohmann::json::parse(down.out);
+  EXPECT_EQ(doc["steps"][0]["outcome"], "reverted") << down.out;
+
+  auto nothing = run({"migrate", "down"});
+  ASSERT_EQ(nothing.exit_code, 0) << nothing.err;
+  EXPECT_EQ(nlohmann::json::parse(nothing.out), nlohmann::json::parse(R"({"steps": []})"));
+
+  // A failed run: the document on stdout, the error on stderr, exit 1.
+  write_file(dir + "/0003_c.sql", "INSERT INTO missing VALUES (1);\n");
+  auto failed = run({"migrate", "up"});
+  EXPECT_EQ(failed.exit_code, 1) << failed.err;
+  doc = nlohmann::json::parse(failed.out);
+  ASSERT_EQ(doc["steps"].size(), 3U) << failed.out;
+  EXPECT_EQ(doc["steps"][2]["outcome"], "failed");
+  EXPECT_NE(failed.err.find("0003_c.sql:1:13: migration 3 (c) failed"), std::string::npos)
+      << failed.err;
+}
+
+} // namespace

@@ -86,27 +86,32 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate");
   migrate::Migrator migrator(*session, migrator_options(config, options));
-  migrator.on_step(print_step);
   migrator.on_lock_wait([](const std::string& holder) {
     print_warning("waiting for the migration lock held by " +
                   (holder.empty() ? "another session" : holder));
   });
+  const bool json = options.format == "json";
   std::optional<TraceLocksRun> trace;
-  if (options.trace.enabled) {
-    trace.emplace(options.trace, migrator, files, options.format == "json");
-    migrator.on_step([&trace](const migrate::StepReport& step) {
-      if (!trace->json()) print_step(step);
-      trace->on_step(step);
-    });
-  }
+  if (options.trace.enabled) trace.emplace(options.trace, migrator, files);
+  migrator.on_step([&trace, json](const migrate::StepReport& step) {
+    if (!json) print_step(step);
+    if (trace) trace->on_step(step);
+  });
   migrate::RunReport report;
   if (direction == migrate::Direction::up) {
     report = migrator.up(files, {options.to, options.allow_out_of_order});
   } else {
     report = migrator.down(files, {options.steps, options.to});
   }
-  if (trace) trace->print(report);
-  if (trace && trace->json() && !report.failure()) return 0;
+  if (json) {
+    // One document on stdout, also for a failed run: the failure itself goes to stderr below.
+    nlohmann::json document{{"steps", steps_json(report)}};
+    if (trace) document["lock_trace"] = trace->to_json();
+    print_json(document);
+    if (!report.failure()) return 0;
+  } else if (trace) {
+    trace->print_text();
+  }
   return finish_run(report, options.dry_run, direction);
 }
 
