@@ -279,3 +279,38 @@ TEST(MigrateCli, UpAndDownWithFormatJsonPrintOneDocumentWithTheSteps) {
 }
 
 } // namespace
+
+namespace {
+
+// A failed row or an edited file means the database is not up to date: verify's exit 3, which
+// outranks pending work.
+TEST(MigrateCli, StatusExitCodeIsThreeForHistoryProblemsAndOneForPendingWork) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  auto status = [&] {
+    return run_preflight(
+        {"migrate", "status", "--exit-code", "--database-url", db.conninfo(), "--source", dir});
+  };
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
+  EXPECT_EQ(status().exit_code, 1);
+  ASSERT_EQ(
+      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
+      0);
+  EXPECT_EQ(status().exit_code, 0);
+
+  write_file(dir + "/0002_b.sql", "-- no-transaction\nCREATE TABLE b (id int);\nSELECT 1/0;\n");
+  write_file(dir + "/0003_c.sql", "CREATE TABLE c (id int);\n");
+  EXPECT_EQ(
+      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
+      1);
+  auto failed = status();
+  EXPECT_EQ(failed.exit_code, 3) << failed.out;
+  EXPECT_NE(failed.out.find("failed"), std::string::npos) << failed.out;
+
+  db.scalar("DELETE FROM _sqlx_migrations WHERE version = 2");
+  EXPECT_EQ(status().exit_code, 1);
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id bigint);\n");
+  EXPECT_EQ(status().exit_code, 3);
+}
+
+} // namespace

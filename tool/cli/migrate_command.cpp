@@ -131,12 +131,14 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   } else {
     print_status_text(status, config.migrations, target.display());
   }
-  if (options.exit_code_on_pending) {
-    for (const auto& e : status) {
-      if (e.state == migrate::MigrationState::pending ||
-          e.state == migrate::MigrationState::pending_out_of_order) {
-        return 1;
-      }
+  if (!options.exit_code_on_pending) return 0;
+  // Not up to date either way; a history problem is what verify and up exit 3 for, and outranks
+  // pending work (up would refuse to run it).
+  if (!migrate::history_problems(status).empty()) return 3;
+  for (const auto& e : status) {
+    if (e.state == migrate::MigrationState::pending ||
+        e.state == migrate::MigrationState::pending_out_of_order) {
+      return 1;
     }
   }
   return 0;
@@ -202,7 +204,7 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
   status->add_option("--format", options->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   status->add_flag("--exit-code", options->exit_code_on_pending,
-                   "exit 1 when a migration is pending");
+                   "exit 1 when a migration is pending, 3 when one is failed, edited or missing");
   status->callback([&, options] { exit_code = run_status(globals, *options); });
 
   auto* verify = migrate->add_subcommand(
