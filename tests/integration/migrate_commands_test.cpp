@@ -465,15 +465,26 @@ TEST(MigrateConcurrency, LockWaitGivesUpNamingTheHolder) {
   holder->exec("SET application_name = 'other migrator'");
   holder->exec(fmt::format("SELECT pg_advisory_lock({})",
                            preflight::migrate::migration_lock_key(db.name())));
-  auto r = run_preflight(on(db, dir, {"migrate", "up", "--lock-wait", "1"}));
+  auto r = run_preflight(on(db, dir, {"migrate", "up", "--lock-wait", "0.5"}));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(fmt::format(
-                "preflight: error: gave up waiting 1 s for the migration lock held by pid {} "
+                "preflight: error: gave up waiting 0.5 s for the migration lock held by pid {} "
                 "(application_name \"other migrator\", connected since ",
                 holder->backend_pid())),
             std::string::npos)
       << r.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
+}
+
+// As preflight.toml's lock_wait: a number of seconds from 0 to 1e9; checked before connecting.
+TEST(MigrateConcurrency, LockWaitThatIsNotADurationIsAUsageError) {
+  for (const char* wait : {"-1", "nan", "inf", "1e300", "soon"}) {
+    auto r = run_preflight({"migrate", "up", "--lock-wait", wait, "--database-url",
+                            "host=/nonexistent", "--source", bundled_migrations()});
+    EXPECT_EQ(r.exit_code, 2) << wait << ": " << r.err;
+    EXPECT_NE(r.err.find("must be a number of seconds from 0 to 1e9"), std::string::npos)
+        << wait << ": " << r.err;
+  }
 }
 
 TEST(MigrateFailure, KilledRunLeavesNoHistoryRowAndARerunSucceeds) {

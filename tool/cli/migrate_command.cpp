@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "cli/app.h"
 #include "cli/migrate_subcommands.h"
 #include "cli/output.h"
@@ -161,8 +163,18 @@ int run_verify(GlobalOptions& globals) {
 }
 
 void add_lock_options(CLI::App& command, MigrateOptions& options) {
-  command.add_option("--lock-wait", options.lock_wait_seconds,
-                     "seconds to wait for the migration lock (default 60)");
+  command
+      .add_option("--lock-wait", options.lock_wait_seconds,
+                  "seconds to wait for the migration lock (default 60)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            char* end = nullptr;
+            const double seconds = std::strtod(text.c_str(), &end);
+            if (text.empty() || *end != '\0' || !config::is_valid_lock_wait(seconds))
+              return std::string("must be a number of seconds from 0 to 1e9");
+            return std::string();
+          },
+          "SECONDS"));
   command.add_option("--lock-timeout", options.lock_timeout,
                      "SET LOCAL lock_timeout for each migration, e.g. 5s");
   command.add_option("--statement-timeout", options.statement_timeout,

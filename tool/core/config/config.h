@@ -16,6 +16,9 @@ struct Config {
   std::optional<double> lock_wait_seconds; // how long to wait for the migration lock
 };
 
+/// True if `seconds` can be a lock wait: a finite number from 0 to 10^9 (about 31 years).
+bool is_valid_lock_wait(double seconds);
+
 /// Parses preflight.toml text; `path` is used in messages. Throws Error(input) at file:line:col
 /// for TOML syntax errors, unknown keys and wrong types.
 Config parse_config(std::string_view text, const std::string& path);
