@@ -90,9 +90,10 @@ TEST(MigrateCli, EditedFileIsReportedByVerifyWithExitThree) {
   ASSERT_EQ(
       run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
       0);
-  EXPECT_EQ(run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir})
-                .exit_code,
-            0);
+  auto verified =
+      run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
+  EXPECT_EQ(verified.exit_code, 0);
+  EXPECT_EQ(verified.out, "verified: 1 applied migration matches its file\n");
   write_file(dir + "/0001_a.sql", "CREATE TABLE a (id bigint);\n");
   auto r = run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
   EXPECT_EQ(r.exit_code, 3);

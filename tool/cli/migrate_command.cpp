@@ -157,8 +157,9 @@ int run_verify(GlobalOptions& globals) {
   if (!problems.empty()) throw Error::combine(std::move(problems));
   std::size_t applied = 0;
   for (const auto& e : status) applied += e.applied ? 1U : 0U;
-  print_line(fmt::format("verified: {} applied migration{} match their files", applied,
-                         applied == 1 ? "" : "s"));
+  print_line(applied == 1
+                 ? std::string("verified: 1 applied migration matches its file")
+                 : fmt::format("verified: {} applied migrations match their files", applied));
   return 0;
 }
 
