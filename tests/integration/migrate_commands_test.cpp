@@ -406,6 +406,25 @@ TEST(MigrateSqlxCompat, HistoryTableIsExactlySqlxs) {
   EXPECT_EQ(primary_key("public"), primary_key("sqlx_reference"));
 }
 
+// Another tool's table under sqlx's name: said in terms of the history, not as a raw SQL error.
+TEST(MigrateSqlxCompat, HistoryTableOfAnotherShapeIsAHistoryProblem) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
+  db.connect()->exec("CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text, "
+                     "applied_at timestamptz)");
+  for (auto command : {"status", "verify", "up"}) {
+    auto r = run_preflight(on(db, dir, {"migrate", command}));
+    EXPECT_EQ(r.exit_code, 3) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("preflight: error: history table _sqlx_migrations does not have sqlx's "
+                         "shape: it has no columns installed_on, success, checksum, "
+                         "execution_time\n"),
+              std::string::npos)
+        << command << ": " << r.err;
+  }
+  EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
+}
+
 TEST(MigrateConcurrency, EightConcurrentRunsApplyEachMigrationOnce) {
   TestDatabase db;
   auto dir = make_temp_dir();

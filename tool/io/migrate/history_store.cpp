@@ -124,7 +124,24 @@ std::string iso_utc(std::int64_t microseconds) {
 
 std::vector<AppliedMigration> HistoryStore::list() {
   std::vector<AppliedMigration> rows;
-  if (!exists()) return rows;
+  // One round trip for both: is there a table, and does it have sqlx's columns?
+  auto shape = m_session.exec_params(
+      "SELECT to_regclass($1) IS NOT NULL, (SELECT string_agg(u.c, ', ' ORDER BY u.o) FROM "
+      "unnest(ARRAY['version', 'description', 'installed_on', 'success', 'checksum', "
+      "'execution_time']) WITH ORDINALITY AS u(c, o) WHERE NOT EXISTS (SELECT 1 FROM pg_attribute "
+      "a WHERE a.attrelid = to_regclass($1) AND a.attname = u.c AND a.attnum > 0 AND NOT "
+      "a.attisdropped))",
+      {m_table});
+  if (!shape.get_bool(0, 0)) return rows;
+  if (!shape.is_null(0, 1)) {
+    const std::string missing = shape.get(0, 1);
+    throw Error(ErrorKind::history,
+                fmt::format("history table {} does not have sqlx's shape: it has no column{} {}",
+                            m_name, missing.find(',') == std::string::npos ? "" : "s", missing),
+                "point history_table in preflight.toml at a table sqlx or preflight created (its "
+                "columns: version, description, installed_on, success, checksum, "
+                "execution_time), or at a new name, which preflight creates");
+  }
   // Binary values: the checksum arrives as its 48 bytes and the time as one integer, sparing the
   // server a to_char and an encode per row (most of the query's time on 10,000 rows) and the
   // client the hex decoding. The casts pin the binary layouts read below.
