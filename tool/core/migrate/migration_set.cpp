@@ -271,7 +271,8 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
 
   // Which files become scripts: every slot that passes the naming checks below.
   auto usable = [](const Slot& slot) {
-    return !(slot.simple && (slot.up || slot.down)) && !(slot.down && !slot.up);
+    return !(slot.simple && (slot.up || slot.down)) && !(slot.down && !slot.up) &&
+           !(slot.up && slot.down && slot.up->description != slot.down->description);
   };
   std::vector<const SourceFile*> to_check;
   std::vector<char> primary; // whose checksum is recorded: the up (or simple) file
@@ -316,6 +317,15 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
           file_error(*slot.down->file,
                      fmt::format("down migration without its up migration (version {})", version),
                      "add the matching .up.sql file"));
+      continue;
+    }
+    if (slot.up && slot.down && slot.up->description != slot.down->description) {
+      errors.push_back(file_error(
+          *slot.down->file,
+          fmt::format("the down migration of version {} is named \"{}\", but its up migration "
+                      "{} is named \"{}\"",
+                      version, slot.down->description, slot.up->file->path, slot.up->description),
+          "give the .up.sql and .down.sql files of one migration the same name"));
       continue;
     }
     const NamedFile* primary_file = slot.simple ? slot.simple : slot.up;
