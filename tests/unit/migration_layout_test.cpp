@@ -83,3 +83,18 @@ TEST(LayoutFileName, NotUtf8IsRejectedWithTheBadByteEscaped) {
 }
 
 } // namespace
+
+namespace {
+
+// sqlx's checksum is over the file's bytes as read; what is parsed and run starts after the
+// byte order mark, so that the first statement and the -- no-transaction directive are seen.
+TEST(LayoutByteOrderMark, IsSkippedForRunningButKeptInTheChecksum) {
+  const std::string bytes = "\xef\xbb\xbf-- no-transaction\nselect 1;\n";
+  auto set = migrate::discover_migrations({{"m/0001_bom.sql", "0001_bom.sql", bytes}});
+  ASSERT_EQ(set.all().size(), 1U);
+  EXPECT_EQ(set.all()[0].up.sql, "-- no-transaction\nselect 1;\n");
+  EXPECT_TRUE(set.all()[0].up.no_transaction);
+  EXPECT_EQ(set.all()[0].checksum, migrate::sha384(bytes));
+}
+
+} // namespace

@@ -296,6 +296,8 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
       return std::nullopt;
     }
     if (checksum != nullptr) *checksum = std::move(check.checksum);
+    // The checksum covers the bytes as read (sqlx's); what runs starts after a byte order mark.
+    file.bytes.erase(0, file.bytes.size() - without_byte_order_mark(file.bytes).size());
     const bool no_transaction = has_no_transaction_directive(file.bytes);
     return Script{file.path, std::move(file.bytes), no_transaction};
   };

@@ -21,6 +21,8 @@ migrate::Script read_script(const std::string& path) {
   std::string text = bytes.str();
   if (!migrate::is_valid_utf8(text))
     throw Error(ErrorKind::input, "file is not valid UTF-8", {}, Location{path, 0, 0});
+  // As in a migrations folder: what is linted starts after a byte order mark.
+  text.erase(0, text.size() - migrate::without_byte_order_mark(text).size());
   const bool no_transaction = migrate::has_no_transaction_directive(text);
   return migrate::Script{path, std::move(text), no_transaction};
 }
