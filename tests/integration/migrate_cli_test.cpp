@@ -90,9 +90,10 @@ TEST(MigrateCli, EditedFileIsReportedByVerifyWithExitThree) {
   ASSERT_EQ(
       run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
       0);
-  EXPECT_EQ(run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir})
-                .exit_code,
-            0);
+  auto verified =
+      run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
+  EXPECT_EQ(verified.exit_code, 0);
+  EXPECT_EQ(verified.out, "verified: 1 applied migration matches its file\n");
   write_file(dir + "/0001_a.sql", "CREATE TABLE a (id bigint);\n");
   auto r = run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
   EXPECT_EQ(r.exit_code, 3);
@@ -206,6 +207,111 @@ TEST(MigrateCli, InstalledOnReadsAsTheServerPrintsItInUtc) {
                                       R"("2000-02-29T00:00:00Z")", R"("0044-03-15T12:00:00Z")",
                                       R"("12345-06-07T08:09:10Z")", R"("")", R"("")"}))
       << r.out;
+}
+
+} // namespace
+
+namespace {
+
+TEST(MigrateCli, FileNameThatIsNotUtf8IsRefusedBeforeAnythingRuns) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
+  write_file(dir + "/0005_\xff"
+                   "bad.sql",
+             "CREATE TABLE b (id int);\n");
+  for (auto args : {std::vector<std::string>{"migrate", "status", "--format", "json"},
+                    std::vector<std::string>{"migrate", "up", "--dry-run"},
+                    std::vector<std::string>{"migrate", "up"}}) {
+    args.insert(args.end(), {"--database-url", db.conninfo(), "--source", dir});
+    auto r = run_preflight(args);
+    EXPECT_EQ(r.exit_code, 2) << args[1] << ": " << r.err;
+    EXPECT_EQ(r.err, "preflight: error: " + dir +
+                         "/0005_\\xffbad.sql: file name is not valid UTF-8\n"
+                         "hint: rename the file using UTF-8 characters only\n")
+        << args[1];
+  }
+  EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+  EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
+}
+
+} // namespace
+
+namespace {
+
+// --format json is one document on stdout, with or without --trace-locks.
+TEST(MigrateCli, UpAndDownWithFormatJsonPrintOneDocumentWithTheSteps) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_a.up.sql", "CREATE TABLE a (id int);\n");
+  write_file(dir + "/0001_a.down.sql", "DROP TABLE a;\n");
+  write_file(dir + "/0002_b.sql", "CREATE TABLE b (id int);\n");
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--format", "json", "--database-url", db.conninfo(), "--source", dir});
+    return run_preflight(args);
+  };
+  auto up = run({"migrate", "up", "--to", "1"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto doc = nlohmann::json::parse(up.out);
+  ASSERT_EQ(doc["steps"].size(), 1U) << up.out;
+  EXPECT_EQ(doc["steps"][0]["version"], 1);
+  EXPECT_EQ(doc["steps"][0]["direction"], "up");
+  EXPECT_EQ(doc["steps"][0]["outcome"], "applied");
+  EXPECT_FALSE(doc.contains("lock_trace"));
+
+  auto down = run({"migrate", "down"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  doc = nlohmann::json::parse(down.out);
+  EXPECT_EQ(doc["steps"][0]["outcome"], "reverted") << down.out;
+
+  auto nothing = run({"migrate", "down"});
+  ASSERT_EQ(nothing.exit_code, 0) << nothing.err;
+  EXPECT_EQ(nlohmann::json::parse(nothing.out), nlohmann::json::parse(R"({"steps": []})"));
+
+  // A failed run: the document on stdout, the error on stderr, exit 1.
+  write_file(dir + "/0003_c.sql", "INSERT INTO missing VALUES (1);\n");
+  auto failed = run({"migrate", "up"});
+  EXPECT_EQ(failed.exit_code, 1) << failed.err;
+  doc = nlohmann::json::parse(failed.out);
+  ASSERT_EQ(doc["steps"].size(), 3U) << failed.out;
+  EXPECT_EQ(doc["steps"][2]["outcome"], "failed");
+  EXPECT_NE(failed.err.find("0003_c.sql:1:13: migration 3 (c) failed"), std::string::npos)
+      << failed.err;
+}
+
+} // namespace
+
+namespace {
+
+// A failed row or an edited file means the database is not up to date: verify's exit 3, which
+// outranks pending work.
+TEST(MigrateCli, StatusExitCodeIsThreeForHistoryProblemsAndOneForPendingWork) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  auto status = [&] {
+    return run_preflight(
+        {"migrate", "status", "--exit-code", "--database-url", db.conninfo(), "--source", dir});
+  };
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
+  EXPECT_EQ(status().exit_code, 1);
+  ASSERT_EQ(
+      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
+      0);
+  EXPECT_EQ(status().exit_code, 0);
+
+  write_file(dir + "/0002_b.sql", "-- no-transaction\nCREATE TABLE b (id int);\nSELECT 1/0;\n");
+  write_file(dir + "/0003_c.sql", "CREATE TABLE c (id int);\n");
+  EXPECT_EQ(
+      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
+      1);
+  auto failed = status();
+  EXPECT_EQ(failed.exit_code, 3) << failed.out;
+  EXPECT_NE(failed.out.find("failed"), std::string::npos) << failed.out;
+
+  db.scalar("DELETE FROM _sqlx_migrations WHERE version = 2");
+  EXPECT_EQ(status().exit_code, 1);
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id bigint);\n");
+  EXPECT_EQ(status().exit_code, 3);
 }
 
 } // namespace

@@ -406,6 +406,25 @@ TEST(MigrateSqlxCompat, HistoryTableIsExactlySqlxs) {
   EXPECT_EQ(primary_key("public"), primary_key("sqlx_reference"));
 }
 
+// Another tool's table under sqlx's name: said in terms of the history, not as a raw SQL error.
+TEST(MigrateSqlxCompat, HistoryTableOfAnotherShapeIsAHistoryProblem) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
+  db.connect()->exec("CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text, "
+                     "applied_at timestamptz)");
+  for (auto command : {"status", "verify", "up"}) {
+    auto r = run_preflight(on(db, dir, {"migrate", command}));
+    EXPECT_EQ(r.exit_code, 3) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("preflight: error: history table _sqlx_migrations does not have sqlx's "
+                         "shape: it has no columns installed_on, success, checksum, "
+                         "execution_time\n"),
+              std::string::npos)
+        << command << ": " << r.err;
+  }
+  EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
+}
+
 TEST(MigrateConcurrency, EightConcurrentRunsApplyEachMigrationOnce) {
   TestDatabase db;
   auto dir = make_temp_dir();
@@ -465,15 +484,26 @@ TEST(MigrateConcurrency, LockWaitGivesUpNamingTheHolder) {
   holder->exec("SET application_name = 'other migrator'");
   holder->exec(fmt::format("SELECT pg_advisory_lock({})",
                            preflight::migrate::migration_lock_key(db.name())));
-  auto r = run_preflight(on(db, dir, {"migrate", "up", "--lock-wait", "1"}));
+  auto r = run_preflight(on(db, dir, {"migrate", "up", "--lock-wait", "0.5"}));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(fmt::format(
-                "preflight: error: gave up waiting 1 s for the migration lock held by pid {} "
+                "preflight: error: gave up waiting 0.5 s for the migration lock held by pid {} "
                 "(application_name \"other migrator\", connected since ",
                 holder->backend_pid())),
             std::string::npos)
       << r.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
+}
+
+// As preflight.toml's lock_wait: a number of seconds from 0 to 1e9; checked before connecting.
+TEST(MigrateConcurrency, LockWaitThatIsNotADurationIsAUsageError) {
+  for (const char* wait : {"-1", "nan", "inf", "1e300", "soon"}) {
+    auto r = run_preflight({"migrate", "up", "--lock-wait", wait, "--database-url",
+                            "host=/nonexistent", "--source", bundled_migrations()});
+    EXPECT_EQ(r.exit_code, 2) << wait << ": " << r.err;
+    EXPECT_NE(r.err.find("must be a number of seconds from 0 to 1e9"), std::string::npos)
+        << wait << ": " << r.err;
+  }
 }
 
 TEST(MigrateFailure, KilledRunLeavesNoHistoryRowAndARerunSucceeds) {
@@ -610,6 +640,48 @@ TEST(MigrateConfig, SchemaQualifiedHistoryTable) {
   EXPECT_EQ(nlohmann::json::parse(status.out)["migrations"][0]["state"], "applied") << status.out;
   EXPECT_EQ(run_preflight({"migrate", "verify", "--database-url", db.conninfo()}, cwd).exit_code,
             0);
+}
+
+// The history table's schema is fixed when the run starts: a migration may change search_path.
+TEST(MigrateConfig, MigrationThatChangesSearchPathIsRecordedInTheHistory) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_s.sql",
+             "CREATE SCHEMA app;\nSET search_path = app;\nCREATE TABLE x (id int);\n");
+  write_file(dir + "/0002_t.sql", "CREATE TABLE y (id int);\n");
+  auto up = run_preflight(on(db, dir, {"migrate", "up"}));
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
+                      "public._sqlx_migrations WHERE success"),
+            "1,2");
+  EXPECT_EQ(
+      db.scalar("SELECT to_regclass('app.x') IS NOT NULL AND to_regclass('app.y') IS NOT NULL "
+                "AND to_regclass('app._sqlx_migrations') IS NULL"),
+      "t");
+  auto down_dry = run_preflight(on(db, dir, {"migrate", "status", "--exit-code"}));
+  EXPECT_EQ(down_dry.exit_code, 0) << down_dry.out << down_dry.err;
+}
+
+TEST(MigrateConfig, HistoryTableInASchemaThatDoesNotExistIsRefusedAlsoInADryRun) {
+  TestDatabase db;
+  auto cwd = make_temp_dir();
+  write_file(cwd + "/db/0001_a.sql", "CREATE TABLE a (id int);\n");
+  write_file(cwd + "/db/0002_b.sql", "CREATE TABLE b (id int);\n");
+  write_file(cwd + "/preflight.toml", "migrations = \"db\"\nhistory_table = \"ops.history\"\n");
+  const std::string expected =
+      "preflight: error: history table ops.history: schema \"ops\" does not exist\n"
+      "hint: create it first (CREATE SCHEMA \"ops\"), or set history_table in preflight.toml to a "
+      "table in an existing schema\n";
+  for (auto args : {std::vector<std::string>{"migrate", "baseline", "2", "--dry-run"},
+                    std::vector<std::string>{"migrate", "baseline", "2"},
+                    std::vector<std::string>{"migrate", "up", "--dry-run"},
+                    std::vector<std::string>{"migrate", "up"}}) {
+    args.insert(args.end(), {"--database-url", db.conninfo()});
+    auto r = run_preflight(args, cwd);
+    EXPECT_EQ(r.exit_code, 2) << args[1] << ": " << r.err;
+    EXPECT_EQ(r.err, expected) << args[1];
+  }
+  EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL AND to_regnamespace('ops') IS NULL"), "t");
 }
 
 // Bad preflight.toml cases: tests/cases/config/<name>.toml with <name>.expected (the whole stderr).

@@ -57,3 +57,44 @@ INSTANTIATE_TEST_SUITE_P(Cases, LayoutCase,
                          preflight::testing::CaseName());
 
 } // namespace
+
+namespace {
+
+// A file name cannot live in a case folder portably: built here. Names end up in the history
+// table, JSON and SQL literals, so a name that is not UTF-8 is refused before anything runs.
+TEST(LayoutFileName, NotUtf8IsRejectedWithTheBadByteEscaped) {
+  const std::vector<migrate::SourceFile> files{
+      {"m/0001_a.sql", "0001_a.sql", "SELECT 1;\n"},
+      {"m/0005_\xff"
+       "bad.sql",
+       "0005_\xff"
+       "bad.sql",
+       "SELECT 1;\n"},
+      {"m/0006_caf\xc3\xa9\xc3.sql", "0006_caf\xc3\xa9\xc3.sql", "SELECT 1;\n"}};
+  try {
+    migrate::discover_migrations(files);
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::input);
+    EXPECT_EQ(describe(e), "m/0005_\\xffbad.sql: file name is not valid UTF-8\n"
+                           "m/0006_caf\xc3\xa9\\xc3.sql: file name is not valid UTF-8\n");
+    EXPECT_EQ(e.hint(), "rename the file using UTF-8 characters only");
+  }
+}
+
+} // namespace
+
+namespace {
+
+// sqlx's checksum is over the file's bytes as read; what is parsed and run starts after the
+// byte order mark, so that the first statement and the -- no-transaction directive are seen.
+TEST(LayoutByteOrderMark, IsSkippedForRunningButKeptInTheChecksum) {
+  const std::string bytes = "\xef\xbb\xbf-- no-transaction\nselect 1;\n";
+  auto set = migrate::discover_migrations({{"m/0001_bom.sql", "0001_bom.sql", bytes}});
+  ASSERT_EQ(set.all().size(), 1U);
+  EXPECT_EQ(set.all()[0].up.sql, "-- no-transaction\nselect 1;\n");
+  EXPECT_TRUE(set.all()[0].up.no_transaction);
+  EXPECT_EQ(set.all()[0].checksum, migrate::sha384(bytes));
+}
+
+} // namespace

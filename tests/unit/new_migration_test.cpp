@@ -45,12 +45,13 @@ TEST(NewMigration, NameWithoutLettersOrDigitsIsAUsageError) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::usage);
-    EXPECT_EQ(e.message(), "migration name \"--- !\" has no letters or digits");
+    EXPECT_EQ(e.message(),
+              "migration name \"--- !\" has no letters or digits usable in a file name");
   }
 }
 
 TEST(NewMigration, SanitiseCollapsesAndTrims) {
-  EXPECT_EQ(sanitize_migration_name("  Créer la Table__Users  "), "cr_er_la_table_users");
+  EXPECT_EQ(sanitize_migration_name("  Créer la Table__Users  "), "creer_la_table_users");
   EXPECT_EQ(sanitize_migration_name("already_fine_2"), "already_fine_2");
 }
 
@@ -98,5 +99,53 @@ TEST(Baseline, RefusesAnExistingHistory) {
   } catch (const Error& e) {
     EXPECT_EQ(exit_code(e.kind()), 3);
     EXPECT_EQ(e.message(), "baseline refused: the history already has 1 row (newest: version 1)");
+  }
+}
+
+TEST(NewMigration, LatinLettersWithAccentsAreSpelledInAscii) {
+  EXPECT_EQ(sanitize_migration_name("Ünïcode Näme!!"), "unicode_name");
+  EXPECT_EQ(sanitize_migration_name("ÄÖÜ straße"), "aou_strasse");
+  EXPECT_EQ(sanitize_migration_name("Œuvre × Łódź"), "oeuvre_lodz");
+  // Other scripts and symbols separate words; what is left must still name the migration.
+  EXPECT_EQ(sanitize_migration_name("add ключ index…"), "add_index");
+  try {
+    sanitize_migration_name("Создать");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+    EXPECT_EQ(e.message(),
+              "migration name \"Создать\" has no letters or digits usable in a file name");
+  }
+}
+
+TEST(NewMigration, NoVersionAfterTheLargestIsAnInputError) {
+  try {
+    plan_new_migration({"9223372036854775807_max.sql"}, "over", false, "20260117120000");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::input);
+    EXPECT_EQ(e.message(), "the newest migration has version 9223372036854775807, the largest a "
+                           "version can be: there is no next version");
+  }
+  EXPECT_EQ(
+      plan_new_migration({"9223372036854775806_x.sql"}, "last", false, "20260117120000").version,
+      "9223372036854775807");
+}
+
+TEST(NewMigration, FileNameLongerThanFileSystemsAllowIsAUsageError) {
+  // 0002_ + 246 letters + .sql = 255 bytes: the longest name that can be created.
+  EXPECT_EQ(plan_new_migration({"0001_a.sql"}, std::string(246, 'a'), false, "20260117120000")
+                .names.front()
+                .size(),
+            255U);
+  try {
+    plan_new_migration({"0001_a.sql"}, std::string(242, 'a'), true, "20260117120000");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+    EXPECT_EQ(e.message(),
+              "migration name is too long: the file name would have 256 bytes, file systems "
+              "allow 255");
+    EXPECT_EQ(e.hint(), "shorten the name to at most 241 letters");
   }
 }

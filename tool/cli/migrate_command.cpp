@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "cli/app.h"
 #include "cli/migrate_subcommands.h"
 #include "cli/output.h"
@@ -94,27 +96,32 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate");
   migrate::Migrator migrator(*session, settings);
-  migrator.on_step(print_step);
   migrator.on_lock_wait([](const std::string& holder) {
     print_warning("waiting for the migration lock held by " +
                   (holder.empty() ? "another session" : holder));
   });
+  const bool json = options.format == "json";
   std::optional<TraceLocksRun> trace;
-  if (options.trace.enabled) {
-    trace.emplace(options.trace, migrator, files, options.format == "json");
-    migrator.on_step([&trace](const migrate::StepReport& step) {
-      if (!trace->json()) print_step(step);
-      trace->on_step(step);
-    });
-  }
+  if (options.trace.enabled) trace.emplace(options.trace, migrator, files);
+  migrator.on_step([&trace, json](const migrate::StepReport& step) {
+    if (!json) print_step(step);
+    if (trace) trace->on_step(step);
+  });
   migrate::RunReport report;
   if (direction == migrate::Direction::up) {
     report = migrator.up(files, {options.to, options.allow_out_of_order});
   } else {
     report = migrator.down(files, {options.steps, options.to});
   }
-  if (trace) trace->print(report);
-  if (trace && trace->json() && !report.failure()) return 0;
+  if (json) {
+    // One document on stdout, also for a failed run: the failure itself goes to stderr below.
+    nlohmann::json document{{"steps", steps_json(report)}};
+    if (trace) document["lock_trace"] = trace->to_json();
+    print_json(document);
+    if (!report.failure()) return 0;
+  } else if (trace) {
+    trace->print_text();
+  }
   return finish_run(report, options.dry_run, direction);
 }
 
@@ -134,12 +141,14 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   } else {
     print_status_text(status, config.migrations, target.display());
   }
-  if (options.exit_code_on_pending) {
-    for (const auto& e : status) {
-      if (e.state == migrate::MigrationState::pending ||
-          e.state == migrate::MigrationState::pending_out_of_order) {
-        return 1;
-      }
+  if (!options.exit_code_on_pending) return 0;
+  // Not up to date either way; a history problem is what verify and up exit 3 for, and outranks
+  // pending work (up would refuse to run it).
+  if (!migrate::history_problems(status).empty()) return 3;
+  for (const auto& e : status) {
+    if (e.state == migrate::MigrationState::pending ||
+        e.state == migrate::MigrationState::pending_out_of_order) {
+      return 1;
     }
   }
   return 0;
@@ -156,14 +165,25 @@ int run_verify(GlobalOptions& globals) {
   if (!problems.empty()) throw Error::combine(std::move(problems));
   std::size_t applied = 0;
   for (const auto& e : status) applied += e.applied ? 1U : 0U;
-  print_line(fmt::format("verified: {} applied migration{} match their files", applied,
-                         applied == 1 ? "" : "s"));
+  print_line(applied == 1
+                 ? std::string("verified: 1 applied migration matches its file")
+                 : fmt::format("verified: {} applied migrations match their files", applied));
   return 0;
 }
 
 void add_lock_options(CLI::App& command, MigrateOptions& options) {
-  command.add_option("--lock-wait", options.lock_wait_seconds,
-                     "seconds to wait for the migration lock (default 60)");
+  command
+      .add_option("--lock-wait", options.lock_wait_seconds,
+                  "seconds to wait for the migration lock (default 60)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            char* end = nullptr;
+            const double seconds = std::strtod(text.c_str(), &end);
+            if (text.empty() || *end != '\0' || !config::is_valid_lock_wait(seconds))
+              return std::string("must be a number of seconds from 0 to 1e9");
+            return std::string();
+          },
+          "SECONDS"));
   command.add_option("--lock-timeout", options.lock_timeout,
                      "SET LOCAL lock_timeout for each migration, e.g. 5s");
   command.add_option("--statement-timeout", options.statement_timeout,
@@ -205,7 +225,7 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
   status->add_option("--format", options->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   status->add_flag("--exit-code", options->exit_code_on_pending,
-                   "exit 1 when a migration is pending");
+                   "exit 1 when a migration is pending, 3 when one is failed, edited or missing");
   status->callback([&, options] { exit_code = run_status(globals, *options); });
 
   auto* verify = migrate->add_subcommand(

@@ -105,6 +105,21 @@ void print_status_text(const std::vector<migrate::StatusEntry>& status, const st
   std::cout << text << std::flush;
 }
 
+nlohmann::json steps_json(const migrate::RunReport& report) {
+  auto steps = nlohmann::json::array();
+  for (const auto& s : report.steps) {
+    nlohmann::json j{{"version", s.version},
+                     {"description", s.description},
+                     {"direction", s.direction == migrate::Direction::up ? "up" : "down"},
+                     {"outcome", migrate::to_string(s.outcome)},
+                     {"duration_ns", s.duration_ns},
+                     {"notes", s.notes}};
+    if (s.error) j["error"] = s.error->headline();
+    steps.push_back(std::move(j));
+  }
+  return steps;
+}
+
 nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status) {
   auto entries = nlohmann::json::array();
   for (const auto& e : status) {

@@ -17,14 +17,15 @@ void add_trace_locks_options(CLI::App& command, TraceLocksOptions& options, std:
       ->check(CLI::NonNegativeNumber);
   command
       .add_option("--format", format,
-                  "text or json (json: one document with the steps and the lock trace)")
+                  "text or json (json: one document with the steps, and the lock trace when "
+                  "traced)")
       ->check(CLI::IsMember({"text", "json"}));
 }
 
 TraceLocksRun::TraceLocksRun(const TraceLocksOptions& options, migrate::Migrator& migrator,
-                             const migrate::MigrationSet& files, bool json)
+                             const migrate::MigrationSet& files)
     : m_tracer(migrator.session(), static_cast<std::int64_t>(options.threshold_ms * 1e6)),
-      m_files(files), m_json(json) {
+      m_files(files) {
   migrator.observe(&m_tracer);
 }
 
@@ -34,26 +35,15 @@ void TraceLocksRun::on_step(const migrate::StepReport& step) {
     m_tracer.not_executed(*migration, step.direction);
 }
 
-void TraceLocksRun::print(const migrate::RunReport& report) const {
-  if (!m_json) {
-    print_line("");
-    print_line(
-        "Lock trace (locks on tables that existed before each migration; held until it commits):");
-    for (const auto& line : migrate::render_lock_trace(m_tracer.trace())) print_line(line);
-    return;
-  }
-  auto steps = nlohmann::json::array();
-  for (const auto& s : report.steps) {
-    nlohmann::json j{{"version", s.version},
-                     {"description", s.description},
-                     {"direction", s.direction == migrate::Direction::up ? "up" : "down"},
-                     {"outcome", migrate::to_string(s.outcome)},
-                     {"duration_ns", s.duration_ns},
-                     {"notes", s.notes}};
-    if (s.error) j["error"] = s.error->headline();
-    steps.push_back(std::move(j));
-  }
-  print_json({{"steps", steps}, {"lock_trace", migrate::to_json(m_tracer.trace())}});
+void TraceLocksRun::print_text() const {
+  print_line("");
+  print_line(
+      "Lock trace (locks on tables that existed before each migration; held until it commits):");
+  for (const auto& line : migrate::render_lock_trace(m_tracer.trace())) print_line(line);
+}
+
+nlohmann::json TraceLocksRun::to_json() const {
+  return migrate::to_json(m_tracer.trace());
 }
 
 } // namespace preflight::cli

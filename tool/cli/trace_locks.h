@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/migrate/migration_set.h"
 #include "io/migrate/lock_trace.h"
 #include "io/migrate/migrator.h"
@@ -25,19 +27,19 @@ void add_trace_locks_options(CLI::App& command, TraceLocksOptions& options, std:
 
 class TraceLocksRun {
 public:
-  /// Observes `migrator`'s statements; `json` selects the JSON document instead of text.
+  /// Observes `migrator`'s statements.
   TraceLocksRun(const TraceLocksOptions& options, migrate::Migrator& migrator,
-                const migrate::MigrationSet& files, bool json);
+                const migrate::MigrationSet& files);
   /// To call from the migrator's step callback: lists migrations a dry run did not execute.
   void on_step(const migrate::StepReport& step);
-  /// Prints the trace (text), or the steps and the trace as one JSON document.
-  void print(const migrate::RunReport& report) const;
-  bool json() const { return m_json; }
+  /// Prints the trace as text.
+  void print_text() const;
+  /// The trace as the "lock_trace" member of `migrate up|down --format json`.
+  nlohmann::json to_json() const;
 
 private:
   migrate::LockTracer m_tracer;
   const migrate::MigrationSet& m_files;
-  bool m_json;
 };
 
 } // namespace preflight::cli

@@ -60,6 +60,11 @@ bool is_timeout_setting(std::string_view value) {
   return ms <= 2147483647.0;
 }
 
+bool is_valid_lock_wait(double seconds) {
+  // Also rejects nan, which every comparison fails.
+  return seconds >= 0 && seconds <= 1e9;
+}
+
 Config parse_config(std::string_view text, const std::string& path) {
   toml::table table;
   try {
@@ -81,8 +86,8 @@ Config parse_config(std::string_view text, const std::string& path) {
       config.statement_timeout = require_timeout(node, name, path);
     } else if (name == "lock_wait") {
       auto seconds = node.value<double>();
-      if (!seconds || *seconds < 0) {
-        throw Error(ErrorKind::input, "`lock_wait` must be a number of seconds", {},
+      if (!seconds || !is_valid_lock_wait(*seconds)) {
+        throw Error(ErrorKind::input, "`lock_wait` must be a number of seconds from 0 to 1e9", {},
                     where(path, node.source()));
       }
       config.lock_wait_seconds = seconds;

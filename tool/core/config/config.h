@@ -26,6 +26,9 @@ inline constexpr const char* k_timeout_hint =
     "a number with an optional unit, as PostgreSQL takes it: 5s, 500ms, 2min, 1h (no unit: "
     "milliseconds; 0: no timeout)";
 
+/// True if `seconds` can be a lock wait: a finite number from 0 to 10^9 (about 31 years).
+bool is_valid_lock_wait(double seconds);
+
 /// Parses preflight.toml text; `path` is used in messages. Throws Error(input) at file:line:col
 /// for TOML syntax errors, unknown keys, wrong types and timeouts PostgreSQL would refuse.
 Config parse_config(std::string_view text, const std::string& path);

@@ -185,15 +185,13 @@ void ScriptLinter::run() {
     }
     std::vector<Lock> locks;
     const std::string type = sql::node_type(statement);
+    if (type == "TransactionStmt") transaction_stmt(statement);
     lint_statement(type, statement.tree[type], locks);
     note_locks(locks);
   }
-  if (m_open_begin) {
-    m_sink.emit(m_script, "unterminated-transaction", m_open_begin->first, m_open_begin->second,
-                "BEGIN without a matching COMMIT in a -- no-transaction migration: the transaction "
-                "stays open "
-                "and keeps its locks until the session ends",
-                "end the block with COMMIT");
+  if (auto problem = m_transactions.finish()) {
+    m_sink.emit(m_script, problem->rule, problem->offset, m_begin_ignores,
+                std::move(problem->message), std::move(problem->hint));
   }
 }
 
@@ -211,8 +209,6 @@ void ScriptLinter::lint_statement(const std::string& type, const json& n,
     rename_stmt(n, locks);
   } else if (type == "CreateStmt") {
     create_stmt(n, locks);
-  } else if (type == "TransactionStmt") {
-    transaction_stmt(n);
   } else if (type == "VariableSetStmt") {
     if (n.value("name", "") == "lock_timeout" && n.value("kind", "") != "VAR_RESET")
       m_lock_timeout_set = true;
@@ -278,7 +274,7 @@ void ScriptLinter::lint_statement(const std::string& type, const json& n,
 void ScriptLinter::check_concurrently(const std::string& what) {
   if (!in_transaction()) return;
   if (m_script.no_transaction) {
-    auto begin = sql::line_column_at(m_script.sql, m_open_begin->first);
+    auto begin = sql::line_column_at(m_script.sql, *m_transactions.open_begin());
     emit("concurrently-in-transaction",
          fmt::format("{} cannot run inside a transaction block; this one follows the BEGIN at line "
                      "{}, so it "
@@ -423,26 +419,13 @@ void ScriptLinter::create_stmt(const json& n, std::vector<Lock>& locks) {
   created("table", table, table);
 }
 
-void ScriptLinter::transaction_stmt(const json& n) {
-  const std::string kind = n.value("kind", "");
-  const bool begin = kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START";
-  const bool end = kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK";
-  if (!begin && !end) return;
-  if (!m_script.no_transaction) {
-    const std::string word = kind == "TRANS_STMT_BEGIN"    ? "BEGIN"
-                             : kind == "TRANS_STMT_START"  ? "START TRANSACTION"
-                             : kind == "TRANS_STMT_COMMIT" ? "COMMIT"
-                                                           : "ROLLBACK";
-    emit("nested-transaction",
-         fmt::format("{} inside a migration that preflight already runs in a transaction: the "
-                     "migration and its "
-                     "history row are no longer committed together",
-                     word),
-         "remove it; a file that must manage its own transactions starts with -- no-transaction");
-    return;
+// The rules themselves are shared with migration discovery, which refuses what they find.
+void ScriptLinter::transaction_stmt(const sql::Statement& statement) {
+  const bool was_open = m_transactions.open_begin().has_value();
+  if (auto problem = m_transactions.next(statement)) {
+    emit(problem->rule, problem->offset, std::move(problem->message), std::move(problem->hint));
   }
-  if (begin && !m_open_begin) m_open_begin = std::make_pair(m_start, ignored());
-  if (end) m_open_begin.reset();
+  if (!was_open && m_transactions.open_begin()) m_begin_ignores = ignored();
 }
 
 } // namespace detail

@@ -44,7 +44,9 @@ const std::vector<Rule>& all_rules() {
        "queue "
        "every query behind it"},
       {"nested-transaction", Level::error,
-       "BEGIN / COMMIT / ROLLBACK inside a migration that preflight already runs in a transaction"},
+       "transaction control (BEGIN, COMMIT, SAVEPOINT, …) inside a migration that preflight "
+       "already "
+       "runs in a transaction, or misplaced in a -- no-transaction migration"},
       {"unterminated-transaction", Level::error,
        "BEGIN without COMMIT in a -- no-transaction migration"},
       {"down-does-not-undo", Level::warning,

@@ -16,6 +16,7 @@
 #include "core/lint/schema_model.h"
 #include "core/migrate/lock_modes.h"
 #include "core/migrate/migration_set.h"
+#include "core/migrate/transaction_control.h"
 #include "core/sql/parsed_sql.h"
 #include "core/sql/statement_text.h"
 #include "core/sql/text_position.h"
@@ -95,7 +96,8 @@ public:
   /// `up` is the paired up script's effects when this is a down script, else null.
   ScriptLinter(const migrate::Script& script, SchemaModel& model, FindingSink& sink,
                const LintConfig& config, const UpEffects* up)
-      : m_script(script), m_model(model), m_sink(sink), m_config(config), m_up(up) {}
+      : m_script(script), m_model(model), m_sink(sink), m_config(config), m_up(up),
+        m_transactions(script.sql, script.no_transaction) {}
 
   /// Lints the script into the sink; throws Error(input) at file:line:col when it does not parse.
   void run();
@@ -104,7 +106,9 @@ public:
 
 private:
   bool is_down() const { return m_up != nullptr; }
-  bool in_transaction() const { return !m_script.no_transaction || m_open_begin.has_value(); }
+  bool in_transaction() const {
+    return !m_script.no_transaction || m_transactions.open_begin().has_value();
+  }
   bool existing(const std::string& table) const { return !m_new_tables.count(table); }
   bool created_by_up(const std::string& table) const { return m_up && m_up->tables.count(table); }
   std::set<std::string> ignored() const;
@@ -129,7 +133,7 @@ private:
   void add_constraint(const std::string& table, const json& c, std::vector<Lock>& locks);
   void rename_stmt(const json& n, std::vector<Lock>& locks);
   void create_stmt(const json& n, std::vector<Lock>& locks);
-  void transaction_stmt(const json& n);
+  void transaction_stmt(const sql::Statement& statement);
   void created(std::string kind, std::string name, std::string table) {
     if (!is_down() && !name.empty())
       up_effects.created.push_back(
@@ -154,7 +158,8 @@ private:
   std::set<std::string> m_new_indexes;
   bool m_lock_timeout_set = false;
   bool m_lock_timeout_reported = false;
-  std::optional<std::pair<std::size_t, std::set<std::string>>> m_open_begin; // offset, ignores
+  migrate::TransactionTracker m_transactions;
+  std::set<std::string> m_begin_ignores; // those of the open BEGIN, for unterminated-transaction
 };
 
 } // namespace preflight::lint::detail

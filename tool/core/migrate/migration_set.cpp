@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/migrate/transaction_control.h"
 #include "core/sql/parsed_sql.h"
 #include "core/sql/statement_text.h"
+#include "core/sql/text_position.h"
 
 namespace preflight::migrate {
 
@@ -41,6 +43,13 @@ std::optional<NamedFile> classify(SourceFile& file, std::vector<Error>& errors) 
   auto underscore = name.find('_');
   if (underscore == std::string::npos) return std::nullopt;
 
+  // Names become descriptions in the history table, JSON and SQL literals: all need UTF-8.
+  if (!is_valid_utf8(name)) {
+    errors.push_back(Error(ErrorKind::input, "file name is not valid UTF-8",
+                           "rename the file using UTF-8 characters only",
+                           Location{escape_invalid_utf8(file.path), 0, 0}));
+    return std::nullopt;
+  }
   NamedFile named{&file, 0, {}, FileRole::simple};
   std::string rest = name.substr(underscore + 1);
   if (ends_with(rest, ".up.sql")) {
@@ -69,28 +78,39 @@ std::optional<NamedFile> classify(SourceFile& file, std::vector<Error>& errors) 
 }
 
 // Why a migration file is unusable, if it is. Pure and thread-safe (libpg_query is).
-std::optional<Error> check_script(const SourceFile& file, bool check_sql) {
-  if (!is_valid_utf8(file.bytes)) return file_error(file, "file is not valid UTF-8");
-  if (!check_sql) {
-    if (sql::first_token_offset(file.bytes, 0) == file.bytes.size()) {
-      return file_error(file, "migration is empty (no SQL statement)");
+std::vector<Error> check_script(const SourceFile& file, const DiscoveryOptions& options) {
+  if (!is_valid_utf8(file.bytes)) return {file_error(file, "file is not valid UTF-8")};
+  const std::string_view text = without_byte_order_mark(file.bytes);
+  if (!options.check_sql) {
+    if (sql::first_token_offset(text, 0) == text.size()) {
+      return {file_error(file, "migration is empty (no SQL statement)")};
     }
-    return std::nullopt;
+    return {};
   }
+  std::vector<sql::Statement> statements;
   try {
-    if (sql::split_statements(file.bytes).empty()) {
-      return file_error(file, "migration is empty (no SQL statement)");
-    }
+    statements = sql::split_statements(text);
   } catch (const Error& e) {
     Location where = e.location().value_or(Location{});
     where.file = file.path;
-    return e.at(where);
+    return {e.at(where)};
   }
-  return std::nullopt;
+  if (statements.empty()) return {file_error(file, "migration is empty (no SQL statement)")};
+  if (!options.check_transaction_control) return {};
+  // Refused before anything runs: at run time such a statement commits a dry run, or commits the
+  // migration apart from its history row.
+  std::vector<Error> problems;
+  for (auto& problem :
+       migrate::transaction_problems(text, statements, has_no_transaction_directive(text))) {
+    auto at = sql::line_column_at(text, problem.offset);
+    problems.emplace_back(ErrorKind::input, std::move(problem.message), std::move(problem.hint),
+                          Location{file.path, at.line, at.column});
+  }
+  return problems;
 }
 
 struct ScriptCheck {
-  std::optional<Error> problem;
+  std::vector<Error> problems;
   Checksum checksum;           // of the up (or simple) file; empty for a down file
   std::exception_ptr internal; // a failure that is not about the file (OpenSSL, memory)
 };
@@ -99,7 +119,8 @@ struct ScriptCheck {
 // most of what is left when parsing is skipped (status, verify); every file parses and hashes
 // independently: spread the files over the cores. Results keep the files' order.
 std::vector<ScriptCheck> check_scripts(const std::vector<const SourceFile*>& files,
-                                       const std::vector<char>& primary, bool check_sql) {
+                                       const std::vector<char>& primary,
+                                       const DiscoveryOptions& options) {
   std::vector<ScriptCheck> results(files.size());
   const std::size_t workers = std::min<std::size_t>(
       std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
@@ -107,8 +128,9 @@ std::vector<ScriptCheck> check_scripts(const std::vector<const SourceFile*>& fil
     for (std::size_t i = first; i < files.size(); i += workers) {
       // An exception must not leave a worker thread (that would terminate the process).
       try {
-        results[i].problem = check_script(*files[i], check_sql);
-        if (!results[i].problem && primary[i]) results[i].checksum = sha384(files[i]->bytes);
+        results[i].problems = check_script(*files[i], options);
+        if (results[i].problems.empty() && primary[i])
+          results[i].checksum = sha384(files[i]->bytes);
       } catch (...) {
         results[i].internal = std::current_exception();
       }
@@ -140,7 +162,12 @@ const Migration* MigrationSet::find(std::int64_t version) const {
   return (it != m_migrations.end() && it->version == version) ? &*it : nullptr;
 }
 
-bool has_no_transaction_directive(const std::string& bytes) {
+std::string_view without_byte_order_mark(std::string_view bytes) {
+  if (bytes.rfind("\xEF\xBB\xBF", 0) == 0) bytes.remove_prefix(3);
+  return bytes;
+}
+
+bool has_no_transaction_directive(std::string_view bytes) {
   return bytes.rfind("-- no-transaction", 0) == 0;
 }
 
@@ -180,6 +207,28 @@ bool is_valid_utf8(const std::string& bytes) {
     i += extra + 1;
   }
   return true;
+}
+
+std::string escape_invalid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t length = c < 0x80               ? 1
+                               : (c & 0xE0U) == 0xC0U ? 2
+                               : (c & 0xF0U) == 0xE0U ? 3
+                                                      : 4;
+    const std::string sequence(text.substr(i, length));
+    if (is_valid_utf8(sequence)) {
+      out += sequence;
+      i += sequence.size();
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+      ++i;
+    }
+  }
+  return out;
 }
 
 MigrationSet discover_migrations(const std::vector<SourceFile>& files,
@@ -222,7 +271,8 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
 
   // Which files become scripts: every slot that passes the naming checks below.
   auto usable = [](const Slot& slot) {
-    return !(slot.simple && (slot.up || slot.down)) && !(slot.down && !slot.up);
+    return !(slot.simple && (slot.up || slot.down)) && !(slot.down && !slot.up) &&
+           !(slot.up && slot.down && slot.up->description != slot.down->description);
   };
   std::vector<const SourceFile*> to_check;
   std::vector<char> primary; // whose checksum is recorded: the up (or simple) file
@@ -237,15 +287,17 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
       primary.push_back(0);
     }
   }
-  auto checks = check_scripts(to_check, primary, options.check_sql);
+  auto checks = check_scripts(to_check, primary, options);
   std::size_t next_check = 0;
   auto load_script = [&](SourceFile& file, Checksum* checksum) -> std::optional<Script> {
     auto& check = checks.at(next_check++);
-    if (check.problem) {
-      errors.push_back(*check.problem);
+    if (!check.problems.empty()) {
+      errors.insert(errors.end(), check.problems.begin(), check.problems.end());
       return std::nullopt;
     }
     if (checksum != nullptr) *checksum = std::move(check.checksum);
+    // The checksum covers the bytes as read (sqlx's); what runs starts after a byte order mark.
+    file.bytes.erase(0, file.bytes.size() - without_byte_order_mark(file.bytes).size());
     const bool no_transaction = has_no_transaction_directive(file.bytes);
     return Script{file.path, std::move(file.bytes), no_transaction};
   };
@@ -267,6 +319,15 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files, const Discover
           file_error(*slot.down->file,
                      fmt::format("down migration without its up migration (version {})", version),
                      "add the matching .up.sql file"));
+      continue;
+    }
+    if (slot.up && slot.down && slot.up->description != slot.down->description) {
+      errors.push_back(file_error(
+          *slot.down->file,
+          fmt::format("the down migration of version {} is named \"{}\", but its up migration "
+                      "{} is named \"{}\"",
+                      version, slot.down->description, slot.up->file->path, slot.up->description),
+          "give the .up.sql and .down.sql files of one migration the same name"));
       continue;
     }
     const NamedFile* primary_file = slot.simple ? slot.simple : slot.up;

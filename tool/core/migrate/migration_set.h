@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/migrate/checksum.h"
@@ -50,11 +51,15 @@ struct DiscoveryOptions {
   /// Parse every file's SQL (the commands that run or lint it); commands that only compare
   /// history with the files (status, verify) skip it, which halves their time on large folders.
   bool check_sql = true;
+  /// With check_sql: refuse transaction-control statements that break how preflight runs a
+  /// migration (COMMIT in a transactional migration, BEGIN left open in a -- no-transaction one;
+  /// see transaction_control.h). lint turns it off and reports them as findings instead.
+  bool check_transaction_control = true;
 };
 
 /// Builds the migration set from a directory's files; files that are not migrations are ignored
 /// (as sqlx does). Throws one Error(input) listing every problem (naming, duplicates, encoding,
-/// empty files, SQL that does not parse with file:line:column).
+/// empty files, SQL that does not parse or controls transactions wrongly, with file:line:column).
 MigrationSet discover_migrations(const std::vector<SourceFile>& files,
                                  const DiscoveryOptions& options = {});
 
@@ -63,9 +68,15 @@ MigrationSet discover_migrations(std::vector<SourceFile>&& files,
                                  const DiscoveryOptions& options = {});
 
 /// True if `bytes` start with the `-- no-transaction` directive.
-bool has_no_transaction_directive(const std::string& bytes);
+bool has_no_transaction_directive(std::string_view bytes);
+
+/// `bytes` without a leading UTF-8 byte order mark (editors on Windows write one).
+std::string_view without_byte_order_mark(std::string_view bytes);
 
 /// True if `bytes` are valid UTF-8.
 bool is_valid_utf8(const std::string& bytes);
+
+/// `text` with every byte that is not part of valid UTF-8 written as `\xHH`, for messages.
+std::string escape_invalid_utf8(std::string_view text);
 
 } // namespace preflight::migrate

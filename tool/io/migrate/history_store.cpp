@@ -7,7 +7,8 @@
 
 namespace preflight::migrate {
 
-HistoryStore::HistoryStore(pg::PgSession& session, const std::string& table) : m_session(session) {
+HistoryStore::HistoryStore(pg::PgSession& session, const std::string& table)
+    : m_session(session), m_name(table) {
   auto dot = table.find('.');
   if (table.empty() ||
       (dot != std::string::npos &&
@@ -18,6 +19,47 @@ HistoryStore::HistoryStore(pg::PgSession& session, const std::string& table) : m
   m_table = dot == std::string::npos ? session.quote_name(table)
                                      : session.quote_name(table.substr(0, dot)) + "." +
                                            session.quote_name(table.substr(dot + 1));
+  m_table_only = dot == std::string::npos ? table : table.substr(dot + 1);
+}
+
+void HistoryStore::pin_schema() {
+  const auto dot = m_name.find('.');
+  std::optional<std::string> schema;
+  if (dot != std::string::npos) {
+    schema = m_name.substr(0, dot);
+    auto r =
+        m_session.exec_params("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {*schema});
+    if (r.get_int(0, 0) == 0) {
+      m_cannot_create = Error(
+          ErrorKind::input,
+          fmt::format("history table {}: schema \"{}\" does not exist", m_name, *schema),
+          fmt::format("create it first (CREATE SCHEMA {}), or set history_table in preflight.toml "
+                      "to a table in an existing schema",
+                      m_session.quote_name(*schema)));
+    }
+    return;
+  }
+  // Where sqlx's unqualified name resolves now: the schema holding the table, else the one that
+  // CREATE TABLE would use.
+  auto r = m_session.exec_params(
+      "SELECT coalesce((SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n "
+      "ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)), current_schema()::text)",
+      {m_table});
+  if (r.is_null(0, 0)) {
+    m_cannot_create =
+        Error(ErrorKind::input,
+              fmt::format("history table {}: search_path names no existing schema to create it in",
+                          m_name),
+              "set search_path (e.g. in the database URL's options) to an existing schema, or set "
+              "history_table in preflight.toml to a schema-qualified name");
+    return;
+  }
+  m_table = m_session.quote_name(r.get(0, 0)) + "." + m_session.quote_name(m_table_only);
+}
+
+void HistoryStore::check_can_create() const {
+  // Only set when the table cannot exist either: its schema is missing.
+  if (m_cannot_create) throw *m_cannot_create;
 }
 
 bool HistoryStore::exists() {
@@ -26,6 +68,7 @@ bool HistoryStore::exists() {
 }
 
 void HistoryStore::ensure() {
+  check_can_create();
   // sqlx's definition, column for column (sqlx-postgres migrate.rs, ensure_migrations_table).
   m_session.exec(fmt::format(R"(CREATE TABLE IF NOT EXISTS {} (
     version BIGINT PRIMARY KEY,
@@ -81,7 +124,24 @@ std::string iso_utc(std::int64_t microseconds) {
 
 std::vector<AppliedMigration> HistoryStore::list() {
   std::vector<AppliedMigration> rows;
-  if (!exists()) return rows;
+  // One round trip for both: is there a table, and does it have sqlx's columns?
+  auto shape = m_session.exec_params(
+      "SELECT to_regclass($1) IS NOT NULL, (SELECT string_agg(u.c, ', ' ORDER BY u.o) FROM "
+      "unnest(ARRAY['version', 'description', 'installed_on', 'success', 'checksum', "
+      "'execution_time']) WITH ORDINALITY AS u(c, o) WHERE NOT EXISTS (SELECT 1 FROM pg_attribute "
+      "a WHERE a.attrelid = to_regclass($1) AND a.attname = u.c AND a.attnum > 0 AND NOT "
+      "a.attisdropped))",
+      {m_table});
+  if (!shape.get_bool(0, 0)) return rows;
+  if (!shape.is_null(0, 1)) {
+    const std::string missing = shape.get(0, 1);
+    throw Error(ErrorKind::history,
+                fmt::format("history table {} does not have sqlx's shape: it has no column{} {}",
+                            m_name, missing.find(',') == std::string::npos ? "" : "s", missing),
+                "point history_table in preflight.toml at a table sqlx or preflight created (its "
+                "columns: version, description, installed_on, success, checksum, "
+                "execution_time), or at a new name, which preflight creates");
+  }
   // Binary values: the checksum arrives as its 48 bytes and the time as one integer, sparing the
   // server a to_char and an encode per row (most of the query's time on 10,000 rows) and the
   // client the hex decoding. The casts pin the binary layouts read below.

@@ -2,6 +2,7 @@
 // The history table, identical to sqlx's _sqlx_migrations, so that either tool can take over a
 // database the other migrated.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,16 @@ public:
   /// `table` may be schema-qualified ("ops.migrations"); each part is always quoted.
   HistoryStore(pg::PgSession& session, const std::string& table);
 
+  /// Fixes the table's schema for the rest of the session, so that migrations may change
+  /// search_path: an unqualified name is looked up through search_path (as sqlx does), else it
+  /// goes to current_schema(), where CREATE TABLE would put it. Call before running anything.
+  void pin_schema();
+  /// Throws Error(input) if the table neither exists nor can be created: its schema does not
+  /// exist (or search_path names no existing schema). Checks nothing before pin_schema().
+  void check_can_create() const;
   /// True if the table exists (resolved through search_path when unqualified, as sqlx does).
   bool exists();
-  /// Creates the table if needed, with sqlx's exact definition.
+  /// Creates the table if needed, with sqlx's exact definition; throws like check_can_create().
   void ensure();
   /// All rows ascending by version; empty when the table does not exist.
   std::vector<AppliedMigration> list();
@@ -37,7 +45,10 @@ public:
 
 private:
   pg::PgSession& m_session;
-  std::string m_table; // quoted, possibly schema-qualified
+  std::string m_name;                   // as configured
+  std::string m_table;                  // quoted, possibly schema-qualified (always, once pinned)
+  std::string m_table_only;             // the table's own name, unquoted
+  std::optional<Error> m_cannot_create; // found by pin_schema()
 };
 
 } // namespace preflight::migrate

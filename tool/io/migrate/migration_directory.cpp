@@ -158,9 +158,16 @@ std::vector<std::string> create_migration_files(const std::string& dir,
              : fmt::format("-- {}: write the migration's SQL here\n", created.description);
     // O_EXCL: never overwrite, even a file created since the check above.
     int fd = open(paths[i].c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-      throw Error(ErrorKind::input, "cannot create file (it may exist already)", {},
-                  Location{paths[i], 0, 0});
+    if (fd < 0) {
+      if (errno == EEXIST) {
+        throw Error(ErrorKind::input, "file already exists; not overwritten", "choose another name",
+                    Location{paths[i], 0, 0});
+      }
+      throw Error(ErrorKind::input,
+                  "cannot create file: " +
+                      std::error_code(errno, std::generic_category()).message(),
+                  {}, Location{paths[i], 0, 0});
+    }
     auto written = write(fd, text.data(), text.size());
     close(fd);
     if (written != static_cast<ssize_t>(text.size())) {

@@ -39,8 +39,8 @@ MigrationLock::MigrationLock(pg::PgSession& session, std::chrono::milliseconds m
     if (now - start >= max_wait) {
       auto holder = describe_lock_holder(m_session, m_key);
       throw Error(ErrorKind::problem,
-                  fmt::format("gave up waiting {} s for the migration lock held by {}",
-                              std::chrono::duration_cast<std::chrono::seconds>(max_wait).count(),
+                  fmt::format("gave up waiting {:g} s for the migration lock held by {}",
+                              static_cast<double>(max_wait.count()) / 1000.0,
                               holder.empty() ? "another session" : holder),
                   "another migration is running; wait for it, or raise --lock-wait");
     }

@@ -80,7 +80,9 @@ std::vector<AppliedMigration> Migrator::history() {
 
 RunReport Migrator::up(const MigrationSet& files, const UpOptions& options) {
   MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
-  // A dry run creates nothing, not even the history table.
+  m_store.pin_schema();
+  // A dry run creates nothing, not even the history table, but says when it could not.
+  m_store.check_can_create();
   if (!m_options.dry_run) m_store.ensure();
   auto plan = plan_up(files, m_store.list(), options);
   return run_plan(plan, Direction::up);
@@ -88,12 +90,15 @@ RunReport Migrator::up(const MigrationSet& files, const UpOptions& options) {
 
 RunReport Migrator::down(const MigrationSet& files, const DownOptions& options) {
   MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
+  m_store.pin_schema();
   auto plan = plan_down(files, m_store.list(), options);
   return run_plan(plan, Direction::down);
 }
 
 std::vector<const Migration*> Migrator::baseline(const MigrationSet& files, std::int64_t version) {
   MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
+  m_store.pin_schema();
+  m_store.check_can_create();
   auto plan = plan_baseline(files, m_store.list(), version);
   if (m_options.dry_run) return plan;
   m_session.exec("BEGIN");
@@ -111,6 +116,7 @@ std::vector<const Migration*> Migrator::baseline(const MigrationSet& files, std:
 
 std::vector<RepairAction> Migrator::repair(const MigrationSet& files) {
   MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
+  m_store.pin_schema();
   auto actions = plan_repair(compute_status(files, m_store.list()));
   if (m_options.dry_run || actions.empty()) return actions;
   m_session.exec("BEGIN");
@@ -259,6 +265,18 @@ StepReport Migrator::run_without_transaction(const Migration& migration, Directi
   const auto start = Clock::now();
   auto error = run_statements(script, migration);
   step.duration_ns = elapsed_ns(start);
+  // Discovery refuses a BEGIN left open, but should one slip through, the open block would
+  // swallow the history row below and everything later in the session: end it here.
+  if (m_session.in_transaction()) {
+    m_session.exec("ROLLBACK");
+    if (!error) {
+      error = Error(ErrorKind::problem,
+                    fmt::format("migration {} ({}) left a transaction open (BEGIN without "
+                                "COMMIT): preflight rolled back what ran after that BEGIN",
+                                migration.version, migration.description),
+                    "end the BEGIN … COMMIT block with COMMIT", Location{script.path, 0, 0});
+    }
+  }
   m_session.exec("RESET lock_timeout; RESET statement_timeout");
   if (error) {
     step.outcome = StepOutcome::failed;

@@ -279,6 +279,10 @@ std::string PgSession::quote_literal(std::string_view value) {
 std::string PgSession::database_name() const {
   return PQdb(m_conn);
 }
+bool PgSession::in_transaction() const {
+  const PGTransactionStatusType status = PQtransactionStatus(m_conn);
+  return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+}
 int PgSession::backend_pid() const {
   return PQbackendPID(m_conn);
 }

@@ -107,6 +107,8 @@ public:
   std::string quote_literal(std::string_view value);
 
   std::string database_name() const;
+  /// True while a transaction block is open on the connection (also one aborted by an error).
+  bool in_transaction() const;
   int backend_pid() const;
   int server_version() const; // e.g. 150018
   PGconn* raw() { return m_conn; }

@@ -1,0 +1,2 @@
+COMMIT;
+CREATE TABLE leaked (x int);

@@ -1,0 +1,2 @@
+CREATE TABLE r (x int);
+ROLLBACK;

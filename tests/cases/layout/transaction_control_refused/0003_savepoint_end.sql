@@ -1,0 +1,3 @@
+CREATE TABLE z1 (x int);
+SAVEPOINT a;
+  end;

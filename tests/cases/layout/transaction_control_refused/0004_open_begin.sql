@@ -1,0 +1,3 @@
+-- no-transaction
+BEGIN;
+CREATE TABLE nt (x int);

@@ -1,0 +1,5 @@
+-- no-transaction
+SAVEPOINT s;
+BEGIN;
+START TRANSACTION;
+COMMIT;
