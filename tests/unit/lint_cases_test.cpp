@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "core/error.h"
 #include "core/lint/lint_report.h"
 #include "core/lint/linter.h"
@@ -108,6 +110,20 @@ TEST(LintConfig, LevelsFromPreflightTomlOverrideTheDefaults) {
             "writes (INSERT, UPDATE, DELETE) are blocked for the whole build\n"
             "  hint: use CREATE INDEX CONCURRENTLY in its own migration that starts with -- "
             "no-transaction\n");
+}
+
+TEST(LintConfig, LockTimeoutOfZeroDoesNotTurnTheRuleOff) {
+  // PostgreSQL reads 0 (in any unit, or rounding to under 1 ms) as "no timeout".
+  for (const char* off : {"0", "0ms", "0 s", "0.4", "100us", ""}) {
+    auto config =
+        lint::parse_lint_config(fmt::format("lock_timeout = \"{}\"\n", off), "preflight.toml");
+    EXPECT_FALSE(config.lock_timeout_configured) << off;
+  }
+  for (const char* on : {"5s", "1", "2 min", "0.5s", "1h"}) {
+    auto config =
+        lint::parse_lint_config(fmt::format("lock_timeout = \"{}\"\n", on), "preflight.toml");
+    EXPECT_TRUE(config.lock_timeout_configured) << on;
+  }
 }
 
 TEST(LintConfig, UnknownRuleIdIsBadInputAtItsLine) {
