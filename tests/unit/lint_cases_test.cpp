@@ -137,6 +137,16 @@ TEST(LintConfig, UnknownRuleIdIsBadInputAtItsLine) {
   }
 }
 
+TEST(LintConfig, RulesThatIsNotATableIsAWrongTypeNotAnUnknownKey) {
+  try {
+    lint::parse_lint_config("[lint]\nrules = \"x\"\n", "p.toml");
+    FAIL() << "accepted lint.rules as a string";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::input);
+    EXPECT_EQ(e.headline(), "p.toml:2:9: `lint.rules` must be a table ([lint.rules])");
+  }
+}
+
 TEST(LintConfig, BadLevelIsBadInput) {
   try {
     lint::parse_lint_config("[lint.rules]\ndrop-column = \"loud\"\n", "p.toml");

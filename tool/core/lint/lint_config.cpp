@@ -58,6 +58,10 @@ LintConfig parse_lint_config(std::string_view text, const std::string& path) {
     const std::string name(key.str());
     if (name == "rules" && node.is_table()) {
       parse_rules(*node.as_table(), path, config);
+    } else if (name == "rules") {
+      throw Error(ErrorKind::input, "`lint.rules` must be a table ([lint.rules])",
+                  "rule-id = \"off\" | \"warning\" | \"error\" lines under [lint.rules]",
+                  where(path, node.source()));
     } else {
       throw Error(
           ErrorKind::input, fmt::format("unknown key `lint.{}`", name),
