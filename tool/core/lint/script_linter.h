@@ -186,6 +186,7 @@ private:
   bool m_lock_timeout_set = false; // by SET (or SET LOCAL in a transactional file)
   // SET LOCAL inside a -- no-transaction file's BEGIN block: in effect until COMMIT/ROLLBACK
   std::optional<bool> m_block_lock_timeout;
+  std::optional<std::size_t> m_lock_timeout_off_at; // the last statement that turned it off
   bool m_lock_timeout_reported = false;
   std::optional<std::pair<std::size_t, std::set<std::string>>> m_open_begin; // offset, ignores
 };

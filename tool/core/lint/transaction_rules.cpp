@@ -124,6 +124,11 @@ void ScriptLinter::set_config_calls(const json& node) {
 }
 
 void ScriptLinter::set_lock_timeout(bool limits_wait, bool local) {
+  if (limits_wait) {
+    m_lock_timeout_off_at.reset();
+  } else {
+    m_lock_timeout_off_at = m_start;
+  }
   if (!m_script.no_transaction || !local) {
     // A transactional file is one transaction: SET LOCAL lasts to its end like SET does.
     m_lock_timeout_set = limits_wait;
@@ -142,10 +147,17 @@ void ScriptLinter::note_locks(const std::vector<Lock>& locks) {
     m_lock_timeout_reported = true;
     const std::string on = lock.table.empty() ? "the table of index " + lock.index
                                               : "existing table " + shown(lock.table);
+    // Saying "without SET lock_timeout" to a file that has one would send readers looking for
+    // the wrong problem: name the statement that turned it off.
+    const std::string without =
+        m_lock_timeout_off_at
+            ? fmt::format("with no lock timeout (line {} sets lock_timeout to 0 or the default)",
+                          sql::line_column_at(m_script.sql, *m_lock_timeout_off_at).line)
+            : std::string("without SET lock_timeout");
     emit("missing-lock-timeout",
-         fmt::format("{} on {} is taken without SET lock_timeout: while it waits behind a long "
-                     "query, every other query on {} queues behind it",
-                     migrate::lock_mode_name(lock.mode), on,
+         fmt::format("{} on {} is taken {}: while it waits behind a long query, every other query "
+                     "on {} queues behind it",
+                     migrate::lock_mode_name(lock.mode), on, without,
                      lock.table.empty() ? std::string("that table") : shown(lock.table)),
          "start the file with SET lock_timeout = '5s' (or set lock_timeout in preflight.toml) and "
          "retry on "
