@@ -81,6 +81,34 @@ TEST(LintCli, ConfigLevelsAndBadInput) {
       << broken.err;
 }
 
+// A wrong path in CI must not pass as "no findings in 0 files"; an empty file is a mistake
+// whether it is linted alone or in a folder.
+TEST(LintCli, FolderWithoutMigrationsAndEmptyFileAreBadInput) {
+  auto dir = make_temp_dir();
+  write_file(dir + "/src/main.cpp", "int main() {}\n");
+  auto none = run_preflight({"lint", "src"}, dir);
+  EXPECT_EQ(none.exit_code, 2) << none.out;
+  EXPECT_EQ(none.err, "preflight: error: src: no migration files in this folder\n"
+                      "hint: migration files are named <VERSION>_<DESCRIPTION>.sql, e.g. "
+                      "0001_init.sql\n");
+  write_file(dir + "/empty.sql", "-- nothing yet\n");
+  auto empty = run_preflight({"lint", "empty.sql"}, dir);
+  EXPECT_EQ(empty.exit_code, 2) << empty.out;
+  EXPECT_EQ(empty.err, "preflight: error: empty.sql: migration is empty (no SQL statement)\n");
+}
+
+TEST(LintCli, SarifUriIsAUriReference) {
+  auto dir = make_temp_dir();
+  write_file(dir + "/sp ace/0001_idx.sql", "SET lock_timeout = '1s';\nCREATE INDEX i ON t (a);\n");
+  auto sarif = run_preflight({"lint", "--format", "sarif", "sp ace/0001_idx.sql"}, dir);
+  EXPECT_EQ(sarif.exit_code, 1) << sarif.err;
+  auto log = nlohmann::json::parse(sarif.out);
+  EXPECT_EQ(log["runs"][0]["tool"]["driver"]["version"], PREFLIGHT_VERSION);
+  EXPECT_EQ(
+      log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+      "sp%20ace/0001_idx.sql");
+}
+
 // Applies `setup` for real, then traces `migrations` (already in `dir`) in a dry run as JSON.
 nlohmann::json dry_run_trace(const TestDatabase& db, const std::string& dir, int& exit_code,
                              const std::string& command = "up") {

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "core/error.h"
 #include "core/lint/lint_report.h"
 #include "core/lint/linter.h"
@@ -113,6 +115,20 @@ TEST(LintConfig, LevelsFromPreflightTomlOverrideTheDefaults) {
             "no-transaction\n");
 }
 
+TEST(LintConfig, LockTimeoutOfZeroDoesNotTurnTheRuleOff) {
+  // PostgreSQL reads 0 (in any unit, or rounding to under 1 ms) as "no timeout".
+  for (const char* off : {"0", "0ms", "0 s", "0.4", "100us", ""}) {
+    auto config =
+        lint::parse_lint_config(fmt::format("lock_timeout = \"{}\"\n", off), "preflight.toml");
+    EXPECT_FALSE(config.lock_timeout_configured) << off;
+  }
+  for (const char* on : {"5s", "1", "2 min", "0.5s", "1h"}) {
+    auto config =
+        lint::parse_lint_config(fmt::format("lock_timeout = \"{}\"\n", on), "preflight.toml");
+    EXPECT_TRUE(config.lock_timeout_configured) << on;
+  }
+}
+
 TEST(LintConfig, UnknownRuleIdIsBadInputAtItsLine) {
   try {
     lint::parse_lint_config("migrations = \"db\"\n\n[lint.rules]\ncreate-index = \"off\"\n",
@@ -121,6 +137,16 @@ TEST(LintConfig, UnknownRuleIdIsBadInputAtItsLine) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::input);
     EXPECT_EQ(e.headline(), "preflight.toml:4:1: unknown lint rule `create-index` in [lint.rules]");
+  }
+}
+
+TEST(LintConfig, RulesThatIsNotATableIsAWrongTypeNotAnUnknownKey) {
+  try {
+    lint::parse_lint_config("[lint]\nrules = \"x\"\n", "p.toml");
+    FAIL() << "accepted lint.rules as a string";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::input);
+    EXPECT_EQ(e.headline(), "p.toml:2:9: `lint.rules` must be a table ([lint.rules])");
   }
 }
 

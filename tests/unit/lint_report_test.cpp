@@ -50,8 +50,10 @@ TEST(LintReport, SarifListsEveryRuleAndLocatesResults) {
   EXPECT_EQ(run["tool"]["driver"]["version"], "9.9.9");
   ASSERT_EQ(run["tool"]["driver"]["rules"].size(), all_rules().size());
   EXPECT_EQ(run["tool"]["driver"]["rules"][0]["id"], "create-index-not-concurrently");
-  EXPECT_EQ(run["tool"]["driver"]["rules"][0]["helpUri"],
-            "README.md#migration-safety-lint-and-lock-trace");
+  // SARIF wants helpUri absolute; the project has no URL, so rules carry help text instead.
+  EXPECT_FALSE(run["tool"]["driver"]["rules"][0].contains("helpUri"));
+  EXPECT_TRUE(run["tool"]["driver"]["rules"][0]["help"]["text"].is_string());
+  EXPECT_EQ(run["columnKind"], "unicodeCodePoints");
   const auto& result = run["results"][1];
   EXPECT_EQ(result["ruleId"], "drop-column");
   EXPECT_EQ(run["tool"]["driver"]["rules"][result["ruleIndex"].get<std::size_t>()]["id"],
@@ -60,6 +62,19 @@ TEST(LintReport, SarifListsEveryRuleAndLocatesResults) {
   EXPECT_EQ(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "db/0004_z.sql");
   EXPECT_EQ(result["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
   EXPECT_EQ(result["locations"][0]["physicalLocation"]["region"]["startColumn"], 5);
+}
+
+TEST(LintReport, SarifUrisAreValidUriReferences) {
+  EXPECT_EQ(artifact_uri("db/0004_z.sql"), "db/0004_z.sql");
+  EXPECT_EQ(artifact_uri("sp ace/my file.sql"), "sp%20ace/my%20file.sql");
+  // ':' in a first segment would read as a scheme; '%' must not start an escape.
+  EXPECT_EQ(artifact_uri("dir,a:b%c/0001_x.sql"), "dir,a%3Ab%25c/0001_x.sql");
+  EXPECT_EQ(artifact_uri("/tmp/m/0001_x.sql"), "file:///tmp/m/0001_x.sql");
+  EXPECT_EQ(artifact_uri("/tmp/é#?.sql"), "file:///tmp/%C3%A9%23%3F.sql");
+  std::vector<Finding> findings{{"drop-column", Level::warning, "sp ace/a.sql", 1, 1, "m", ""}};
+  EXPECT_EQ(render_sarif(findings, "1")["runs"][0]["results"][0]["locations"][0]
+                                      ["physicalLocation"]["artifactLocation"]["uri"],
+            "sp%20ace/a.sql");
 }
 
 TEST(LintReport, TextAndSummary) {

@@ -17,6 +17,20 @@ TEST(TextPosition, LineAndColumnCountCharacters) {
   EXPECT_EQ(after_accent.column, 6U); // "-- é " is five characters, six bytes
 }
 
+TEST(TextPosition, LoneCrAndCrlfEndLinesLikeLf) {
+  const std::string cr = "SELECT 1;\r-- note\rSELEC 2;";
+  EXPECT_EQ(line_column_at(cr, cr.find("SELEC 2")).line, 3U);
+  EXPECT_EQ(line_column_at(cr, cr.find("SELEC 2")).column, 1U);
+  const std::string crlf = "SELECT 1;\r\nSELEC 2;";
+  EXPECT_EQ(line_column_at(crlf, crlf.find("SELEC 2")).line, 2U);
+  EXPECT_EQ(line_column_at(crlf, crlf.find("SELEC 2")).column, 1U);
+  // A -- comment ends at a CR too: the statement after it is not swallowed.
+  auto comments = leading_line_comments(cr, 9, cr.size());
+  ASSERT_EQ(comments.size(), 1U);
+  EXPECT_EQ(comments[0].text, " note");
+  EXPECT_EQ(first_token_offset(cr, 9), cr.find("SELEC 2"));
+}
+
 TEST(TextPosition, CharacterPositionToByteOffset) {
   const std::string text = "é = x";
   EXPECT_EQ(byte_offset_of_char(text, 1), 0U);

@@ -94,6 +94,9 @@ Config parse_config(std::string_view text, const std::string& path) {
     } else if (node.is_table()) {
       // Sections belong to other commands (e.g. [lint]); they validate their own keys.
       continue;
+    } else if (name == "lint") {
+      throw Error(ErrorKind::input, "`lint` must be a table ([lint])", {},
+                  where(path, node.source()));
     } else {
       throw Error(
           ErrorKind::input, fmt::format("unknown key `{}`", name),

@@ -8,7 +8,7 @@ namespace preflight::lint::detail {
 
 void ScriptLinter::alter_table_stmt(const json& n, std::vector<Lock>& locks) {
   if (n.value("objtype", "") != "OBJECT_TABLE") return;
-  const std::string table = relation_key(n["relation"]);
+  const std::string table = relation(n["relation"]);
   const bool old_table = existing(table);
   for (const auto& item : n.value("cmds", json::array())) {
     const json& cmd = item["AlterTableCmd"];
@@ -18,7 +18,7 @@ void ScriptLinter::alter_table_stmt(const json& n, std::vector<Lock>& locks) {
     LockMode mode = LockMode::access_exclusive;
     if (subtype == "AT_AddColumn") {
       const json& col = def["ColumnDef"];
-      if (old_table) add_column(table, col);
+      if (old_table) add_column(table, col, locks);
       m_model.set_column(table, col.value("colname", ""),
                          column_type(col.value("typeName", json::object())));
       if (!is_down()) up_effects.columns.insert(table + "." + col.value("colname", ""));
@@ -32,7 +32,7 @@ void ScriptLinter::alter_table_stmt(const json& n, std::vector<Lock>& locks) {
              fmt::format("SET NOT NULL on {}.{} scans the whole table under ACCESS EXCLUSIVE: "
                          "reads and writes are "
                          "blocked during the scan",
-                         table, column),
+                         shown(table), column),
              fmt::format("first ADD CONSTRAINT … CHECK ({} IS NOT NULL) NOT VALID and VALIDATE it "
                          "in a later "
                          "migration; SET NOT NULL then skips the scan (PostgreSQL 12+)",
@@ -55,7 +55,7 @@ void ScriptLinter::alter_table_stmt(const json& n, std::vector<Lock>& locks) {
           !(m_up && m_up->columns.count(table + "." + column))) {
         emit("drop-column",
              fmt::format("DROP COLUMN {}.{} breaks running code that still selects or writes {}",
-                         table, column, column),
+                         shown(table), column, column),
              "deploy code that no longer uses the column first, then drop it in a later release");
       }
       m_model.drop_column(table, column);
@@ -68,7 +68,7 @@ void ScriptLinter::alter_table_stmt(const json& n, std::vector<Lock>& locks) {
              fmt::format("DETACH PARTITION takes an ACCESS EXCLUSIVE lock on {}: reads and writes "
                          "are blocked until "
                          "the transaction ends",
-                         table),
+                         shown(table)),
              "use DETACH PARTITION … CONCURRENTLY (PostgreSQL 14+) in a migration that starts with "
              "-- no-transaction");
       }
@@ -83,18 +83,25 @@ void ScriptLinter::alter_table_stmt(const json& n, std::vector<Lock>& locks) {
   }
 }
 
-void ScriptLinter::add_column(const std::string& table, const json& col) {
+void ScriptLinter::add_column(const std::string& table, const json& col,
+                              std::vector<Lock>& locks) {
   const std::string name = col.value("colname", "");
   const ColumnType type = column_type(col.value("typeName", json::object()));
   bool has_default = false;
   bool not_null = false;
   std::string rewrite; // why the new column rewrites the table
   if (is_serial_type(type.name)) rewrite = fmt::format("type {} (a nextval() default)", type.name);
+  std::string index_kind; // "UNIQUE" or "PRIMARY KEY": an index built under ACCESS EXCLUSIVE
+  std::optional<json> foreign_key;
   for (const auto& item : col.value("constraints", json::array())) {
     const json& c = item["Constraint"];
     const std::string contype = c.value("contype", "");
+    if (contype == "CONSTR_UNIQUE") index_kind = "UNIQUE";
+    if (contype == "CONSTR_PRIMARY") index_kind = "PRIMARY KEY";
+    if (contype == "CONSTR_FOREIGN") foreign_key = c;
     if (contype == "CONSTR_DEFAULT") {
-      has_default = true;
+      // DEFAULT NULL is no default: existing rows get NULL, which NOT NULL rejects.
+      has_default = !is_null_constant(c.value("raw_expr", json::object()));
       if (auto call = volatile_call(c.value("raw_expr", json::object())); !call.empty()) {
         rewrite = "volatile default " + call;
       }
@@ -111,7 +118,7 @@ void ScriptLinter::add_column(const std::string& table, const json& col) {
          fmt::format("ADD COLUMN {} with {} rewrites {} under ACCESS EXCLUSIVE: reads and writes "
                      "are blocked for "
                      "the whole rewrite",
-                     name, rewrite, table),
+                     name, rewrite, shown(table)),
          "add the column without a default (or with a constant one), then backfill it in batches; "
          "constants and "
          "now() are fine");
@@ -120,10 +127,34 @@ void ScriptLinter::add_column(const std::string& table, const json& col) {
          fmt::format("ADD COLUMN {} NOT NULL without a default fails if {} has rows, and breaks "
                      "running code "
                      "whose INSERTs omit {}",
-                     name, table, name),
+                     name, shown(table), name),
          "give it a constant DEFAULT (catalog-only since PostgreSQL 11), or add it nullable, "
          "backfill, and set "
          "NOT NULL through a validated CHECK");
+  }
+  if (!index_kind.empty()) {
+    emit("add-unique-without-using-index",
+         fmt::format("ADD COLUMN {} {} on {} builds its index under ACCESS EXCLUSIVE: reads and "
+                     "writes are blocked for the whole build",
+                     name, index_kind, table),
+         fmt::format("add the column without {}, CREATE UNIQUE INDEX CONCURRENTLY in a "
+                     "-- no-transaction migration, then ALTER TABLE {} ADD CONSTRAINT … {} USING "
+                     "INDEX …",
+                     index_kind, shown(table), index_kind));
+  }
+  if (foreign_key) {
+    const std::string referenced = relation((*foreign_key)["pktable"]);
+    if (existing(referenced)) locks.push_back({referenced, LockMode::share_row_exclusive});
+    emit("add-foreign-key-without-not-valid",
+         fmt::format("ADD COLUMN {} REFERENCES {} on {} checks every existing row while holding "
+                     "ACCESS EXCLUSIVE on {} and SHARE ROW EXCLUSIVE on {}: reads and writes of "
+                     "{}, and writes to {}, are blocked during the scan",
+                     name, shown(referenced), shown(table), shown(table), shown(referenced),
+                     shown(table), shown(referenced)),
+         fmt::format("add the column without REFERENCES, then ALTER TABLE {} ADD CONSTRAINT … "
+                     "FOREIGN KEY ({}) REFERENCES {} NOT VALID, and VALIDATE CONSTRAINT in a later "
+                     "migration (SHARE UPDATE EXCLUSIVE: reads and writes continue)",
+                     shown(table), name, shown(referenced)));
   }
 }
 
@@ -139,7 +170,7 @@ void ScriptLinter::alter_column_type(const std::string& table, const std::string
         fmt::format(
             "ALTER COLUMN {} TYPE {} … USING on {} rewrites the table and its indexes under ACCESS "
             "EXCLUSIVE: reads and writes are blocked for the whole rewrite",
-            column, to.to_string(), table),
+            column, to.to_string(), shown(table)),
         hint);
   } else if (!from) {
     emit("alter-column-type-rewrite",
@@ -148,7 +179,7 @@ void ScriptLinter::alter_column_type(const std::string& table, const std::string
                      "unless the change is binary-coercible (e.g. varchar → text) the table is "
                      "rewritten under "
                      "ACCESS EXCLUSIVE",
-                     column, to.to_string(), table),
+                     column, to.to_string(), shown(table)),
          hint);
   } else if (!binary_coercible(*from, to)) {
     emit("alter-column-type-rewrite",
@@ -156,7 +187,7 @@ void ScriptLinter::alter_column_type(const std::string& table, const std::string
              "ALTER COLUMN {} TYPE {} on {} rewrites the table and its indexes ({} → {} is not "
              "binary-coercible) under ACCESS EXCLUSIVE: reads and writes are blocked for the whole "
              "rewrite",
-             column, to.to_string(), table, from->to_string(), to.to_string()),
+             column, to.to_string(), shown(table), from->to_string(), to.to_string()),
          hint);
   }
 }
@@ -169,14 +200,14 @@ void ScriptLinter::add_constraint(const std::string& table, const json& c,
   const bool validated = !c.value("skip_validation", false);
   const std::string label = name.empty() ? std::string{} : " " + name;
   if (contype == "CONSTR_FOREIGN") {
-    const std::string referenced = relation_key(c["pktable"]);
+    const std::string referenced = relation(c["pktable"]);
     if (existing(referenced)) locks.push_back({referenced, LockMode::share_row_exclusive});
     if (old_table && validated) {
       emit("add-foreign-key-without-not-valid",
            fmt::format("ADD FOREIGN KEY{} on {} checks every existing row while holding SHARE ROW "
                        "EXCLUSIVE on {} "
                        "and {}: writes to both tables are blocked during the scan",
-                       label, table, table, referenced),
+                       label, shown(table), shown(table), shown(referenced)),
            fmt::format("add it with NOT VALID, then VALIDATE CONSTRAINT{} in a later migration "
                        "(SHARE UPDATE "
                        "EXCLUSIVE: reads and writes continue)",
@@ -184,20 +215,28 @@ void ScriptLinter::add_constraint(const std::string& table, const json& c,
     }
   } else if (contype == "CONSTR_CHECK") {
     if (auto column = not_null_check_column(c.value("raw_expr", json::object()));
-        !column.empty() && !name.empty()) {
-      m_model.add_not_null_check(name, {table, column, validated});
+        !column.empty()) {
+      m_model.add_not_null_check(check_constraint_name(table, name, column),
+                                 {table, column, validated});
     }
     if (old_table && validated) {
       emit("add-check-without-not-valid",
            fmt::format("ADD CHECK{} on {} checks every existing row under ACCESS EXCLUSIVE: reads "
                        "and writes are "
                        "blocked during the scan",
-                       label, table),
+                       label, shown(table)),
            fmt::format("add it with NOT VALID, then VALIDATE CONSTRAINT{} in a later migration "
                        "(SHARE UPDATE "
                        "EXCLUSIVE: reads and writes continue)",
                        label));
     }
+  } else if (contype == "CONSTR_EXCLUSION" && old_table) {
+    emit("add-exclusion-constraint",
+         fmt::format("ADD EXCLUDE{} on {} builds its index and checks every existing row under "
+                     "ACCESS EXCLUSIVE: reads and writes are blocked for the whole build",
+                     label, shown(table)),
+         "there is no online way to add an exclusion constraint: add it when the table is "
+         "created, or in a maintenance window");
   } else if ((contype == "CONSTR_UNIQUE" || contype == "CONSTR_PRIMARY") && old_table &&
              c.value("indexname", "").empty()) {
     const std::string kind = contype == "CONSTR_UNIQUE" ? "UNIQUE" : "PRIMARY KEY";
@@ -205,11 +244,11 @@ void ScriptLinter::add_constraint(const std::string& table, const json& c,
          fmt::format("ADD {}{} on {} builds its index under ACCESS EXCLUSIVE: reads and writes are "
                      "blocked for the "
                      "whole build",
-                     kind, label, table),
+                     kind, label, shown(table)),
          fmt::format("CREATE UNIQUE INDEX CONCURRENTLY in a -- no-transaction migration, then "
                      "ALTER TABLE {} ADD "
                      "CONSTRAINT … {} USING INDEX …",
-                     table, kind));
+                     shown(table), kind));
   }
   created("constraint", name, table);
 }
@@ -217,15 +256,16 @@ void ScriptLinter::add_constraint(const std::string& table, const json& c,
 void ScriptLinter::rename_stmt(const json& n, std::vector<Lock>& locks) {
   const std::string type = n.value("renameType", "");
   if (!n.contains("relation")) return;
-  const std::string table = relation_key(n["relation"]);
+  const std::string table = relation(n["relation"]);
   const std::string new_name = n.value("newname", "");
   const bool old_table = existing(table) && !created_by_up(table);
   if (type == "OBJECT_TABLE") {
     if (existing(table)) locks.push_back({table, LockMode::access_exclusive});
     if (old_table) {
       emit("rename-table",
-           fmt::format("RENAME of table {} to {} breaks running code that still uses {}", table,
-                       new_name, table),
+           fmt::format("RENAME of table {} to {} breaks running code that still uses {}",
+                       shown(table),
+                       new_name, shown(table)),
            "rename in steps: deploy code that works with both names (e.g. through a view named "
            "after the old "
            "table), then rename");
@@ -237,7 +277,8 @@ void ScriptLinter::rename_stmt(const json& n, std::vector<Lock>& locks) {
     if (existing(table)) locks.push_back({table, LockMode::access_exclusive});
     if (old_table) {
       emit("rename-column",
-           fmt::format("RENAME COLUMN {}.{} to {} breaks running code that still uses {}", table,
+           fmt::format("RENAME COLUMN {}.{} to {} breaks running code that still uses {}",
+                       shown(table),
                        column, new_name, column),
            "add the new column, write both, backfill, switch reads over, then drop the old column");
     }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/lint/lock_timeout.h"
 
 namespace preflight::lint {
 
@@ -47,7 +48,7 @@ LintConfig parse_lint_config(std::string_view text, const std::string& path) {
   }
   LintConfig config;
   if (auto timeout = table["lock_timeout"].value<std::string>())
-    config.lock_timeout_configured = !timeout->empty();
+    config.lock_timeout_configured = lock_timeout_limits_wait(*timeout); // "0" turns it off
   const toml::node* lint = table.get("lint");
   if (!lint) return config;
   if (!lint->is_table())
@@ -57,6 +58,10 @@ LintConfig parse_lint_config(std::string_view text, const std::string& path) {
     const std::string name(key.str());
     if (name == "rules" && node.is_table()) {
       parse_rules(*node.as_table(), path, config);
+    } else if (name == "rules") {
+      throw Error(ErrorKind::input, "`lint.rules` must be a table ([lint.rules])",
+                  "rule-id = \"off\" | \"warning\" | \"error\" lines under [lint.rules]",
+                  where(path, node.source()));
     } else {
       throw Error(
           ErrorKind::input, fmt::format("unknown key `lint.{}`", name),

@@ -1,5 +1,7 @@
 #include "core/lint/lint_report.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "core/report/text.h"
@@ -56,12 +58,28 @@ std::vector<std::string> render_github(const std::vector<Finding>& findings) {
   return lines;
 }
 
+std::string artifact_uri(const std::string& path) {
+  static const std::string k_kept = "-._~!$&'()*+,;=@/"; // besides ASCII letters and digits
+  std::string uri = !path.empty() && path.front() == '/' ? "file://" : "";
+  for (char c : path) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x80 && std::isalnum(byte)) || k_kept.find(c) != std::string::npos) {
+      uri += c;
+    } else {
+      uri += fmt::format("%{:02X}", byte);
+    }
+  }
+  return uri;
+}
+
 nlohmann::json render_sarif(const std::vector<Finding>& findings, const std::string& tool_version) {
   auto rules = nlohmann::json::array();
   for (const auto& rule : all_rules()) {
     rules.push_back({{"id", rule.id},
                      {"shortDescription", {{"text", rule.summary}}},
-                     {"helpUri", k_rules_help_uri},
+                     {"help",
+                      {{"text", "Why it matters and the safer way: preflight's README, section "
+                                "\"Migration safety: lint and lock trace\", table Rules."}}},
                      {"defaultConfiguration", {{"level", to_string(rule.level)}}}});
   }
   auto results = nlohmann::json::array();
@@ -75,13 +93,17 @@ nlohmann::json render_sarif(const std::vector<Finding>& findings, const std::str
          {"message", {{"text", f.hint.empty() ? f.message : f.message + ". Safer: " + f.hint}}},
          {"locations",
           {{{"physicalLocation",
-             {{"artifactLocation", {{"uri", f.file}}},
+             {{"artifactLocation", {{"uri", artifact_uri(f.file)}}},
               {"region", {{"startLine", f.line}, {"startColumn", f.column}}}}}}}}});
   }
   nlohmann::json driver{{"name", "preflight"}, {"version", tool_version}, {"rules", rules}};
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
           {"version", "2.1.0"},
-          {"runs", {{{"tool", {{"driver", driver}}}, {"results", results}}}}};
+          {"runs",
+           {{{"tool", {{"driver", driver}}},
+             // line_column_at counts UTF-8 characters, not UTF-16 units (SARIF's default).
+             {"columnKind", "unicodeCodePoints"},
+             {"results", results}}}}};
 }
 
 } // namespace preflight::lint

@@ -11,9 +11,6 @@
 
 namespace preflight::lint {
 
-/// Where SARIF's helpUri points: the README section that documents every rule.
-inline constexpr const char* k_rules_help_uri = "README.md#migration-safety-lint-and-lock-trace";
-
 /// "file:line:col: error[rule]: message" then "  hint: …", one pair per finding.
 std::vector<std::string> render_text(const std::vector<Finding>& findings);
 
@@ -25,6 +22,11 @@ nlohmann::json render_json(const std::vector<Finding>& findings);
 
 /// One GitHub Actions workflow command per finding: "::error file=F,line=L,col=C,title=T::message".
 std::vector<std::string> render_github(const std::vector<Finding>& findings);
+
+/// `path` as a SARIF artifactLocation.uri (an RFC 3986 URI reference): bytes other than
+/// unreserved characters, sub-delimiters, '@' and '/' percent-encoded (':' too, so that a first
+/// segment is never read as a scheme); an absolute path becomes a file:/// URI.
+std::string artifact_uri(const std::string& path);
 
 /// A SARIF 2.1.0 log with one run; `tool_version` is preflight's version.
 nlohmann::json render_sarif(const std::vector<Finding>& findings, const std::string& tool_version);

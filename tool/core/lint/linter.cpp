@@ -1,6 +1,7 @@
 #include "core/lint/linter.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -38,6 +39,11 @@ const std::set<std::string> k_serial_types{"smallserial", "serial",  "bigserial"
 
 } // namespace
 
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
 std::string sval(const json& node) {
   if (node.contains("String")) return node["String"].value("sval", "");
   return {};
@@ -50,6 +56,11 @@ std::string qualified(const std::vector<std::string>& names) {
     return names[names.size() - 2] + "." + names.back();
   }
   return names.back();
+}
+
+std::string schema_prefix(const std::string& name) {
+  const auto dot = name.rfind('.');
+  return dot == std::string::npos ? std::string{} : name.substr(0, dot + 1);
 }
 
 std::string relation_key(const json& range_var) {
@@ -94,8 +105,59 @@ std::string not_null_check_column(const json& expr) {
   return sval(test["arg"]["ColumnRef"]["fields"].back());
 }
 
+// PostgreSQL names an unnamed CHECK after its table and first column: t_a_check.
+std::string check_constraint_name(const std::string& table, const std::string& name,
+                                  const std::string& column) {
+  if (!name.empty()) return name;
+  const auto dot = table.rfind('.');
+  return (dot == std::string::npos ? table : table.substr(dot + 1)) + "_" + column + "_check";
+}
+
+bool is_null_constant(const json& expr) {
+  if (expr.contains("TypeCast")) return is_null_constant(expr["TypeCast"].value("arg", json{}));
+  return expr.contains("A_Const") && expr["A_Const"].value("isnull", false);
+}
+
+// PostgreSQL's defGetBoolean: no argument, 1, true/on/yes (and their prefixes) are true.
+bool option_enabled(const json& def_elem) {
+  if (!def_elem.contains("arg")) return true;
+  const json& arg = def_elem["arg"];
+  if (arg.contains("Integer")) return arg["Integer"].value("ival", 0) != 0;
+  if (arg.contains("Boolean")) return arg["Boolean"].value("boolval", false);
+  static const std::set<std::string> k_false{"f",  "fa", "fal", "fals", "false",
+                                             "n",  "no", "off", "0"};
+  return !k_false.count(lower(sval(arg)));
+}
+
 bool is_serial_type(const std::string& name) {
   return k_serial_types.count(name) > 0;
+}
+
+std::string ScriptLinter::relation(const json& range_var) {
+  std::vector<std::string> names;
+  if (!range_var.value("schemaname", std::string{}).empty())
+    names.push_back(range_var["schemaname"]);
+  names.push_back(range_var.value("relname", std::string{}));
+  return object_name(names);
+}
+
+std::string ScriptLinter::object_name(const std::vector<std::string>& names) {
+  std::string key = qualified(names);
+  std::string written;
+  for (const auto& part : names) written += (written.empty() ? "" : ".") + part;
+  m_spelled[key] = written;
+  return key;
+}
+
+std::string ScriptLinter::shown(const std::string& key) const {
+  auto it = m_spelled.find(key);
+  return it == m_spelled.end() ? key : it->second;
+}
+
+std::string ScriptLinter::shown_list(const std::vector<std::string>& keys) const {
+  std::string list;
+  for (const auto& key : keys) list += (list.empty() ? "" : ", ") + shown(key);
+  return list;
 }
 
 std::set<std::string> ScriptLinter::ignored() const {
@@ -143,25 +205,37 @@ std::set<std::string> ScriptLinter::parse_directive(const sql::LineComment& comm
   return ids;
 }
 
-void ScriptLinter::read_directives(const std::vector<sql::Statement>& statements) {
-  std::vector<sql::LineComment> comments;
-  for (const auto& s : statements) {
-    auto gap = sql::leading_line_comments(m_script.sql, s.leading_offset, m_script.sql.size());
-    comments.insert(comments.end(), gap.begin(), gap.end());
+std::vector<std::set<std::string>>
+ScriptLinter::read_directives(const std::vector<sql::Statement>& statements) {
+  std::vector<std::set<std::string>> by_statement(statements.size());
+  // The gap before each statement, then the one after the last statement's ';'.
+  for (std::size_t i = 0; i <= statements.size(); ++i) {
+    std::size_t begin = 0;
+    std::size_t end = m_script.sql.size();
+    if (i < statements.size()) {
+      begin = statements[i].leading_offset;
+      end = statements[i].offset;
+    } else if (!statements.empty()) {
+      begin = statements.back().offset + statements.back().text.size();
+      if (begin < m_script.sql.size() && m_script.sql[begin] == ';') ++begin;
+    }
+    for (const auto& comment : sql::leading_line_comments(m_script.sql, begin, end)) {
+      bool file_level = false;
+      auto ids = parse_directive(comment, file_level);
+      if (file_level) {
+        m_file_ignores.insert(ids.begin(), ids.end());
+        continue;
+      }
+      // A comment on the line where the previous statement ends (after its ';') is about that
+      // statement: `CREATE INDEX …; -- preflight:ignore …`.
+      const auto before = std::string_view(m_script.sql).substr(begin, comment.offset - begin);
+      const bool trailing = i > 0 && before.find_first_of("\r\n") == std::string_view::npos;
+      const std::size_t owner = trailing ? i - 1 : i;
+      // Comments after the last statement that do not trail it belong to no statement.
+      if (owner < statements.size()) by_statement[owner].insert(ids.begin(), ids.end());
+    }
   }
-  // Comments after the last statement (past its ';') belong to no statement but may hold the
-  // file-level form.
-  if (!statements.empty()) {
-    std::size_t tail = statements.back().offset + statements.back().text.size();
-    if (tail < m_script.sql.size() && m_script.sql[tail] == ';') ++tail;
-    auto gap = sql::leading_line_comments(m_script.sql, tail, m_script.sql.size());
-    comments.insert(comments.end(), gap.begin(), gap.end());
-  }
-  for (const auto& comment : comments) {
-    bool file_level = false;
-    auto ids = parse_directive(comment, file_level);
-    if (file_level) m_file_ignores.insert(ids.begin(), ids.end());
-  }
+  return by_statement;
 }
 
 void ScriptLinter::run() {
@@ -173,16 +247,11 @@ void ScriptLinter::run() {
     where.file = m_script.path;
     throw e.at(where);
   }
-  read_directives(statements);
-  for (const auto& statement : statements) {
+  auto statement_ignores = read_directives(statements);
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    const auto& statement = statements[i];
     m_start = statement.offset;
-    m_statement_ignores.clear();
-    for (const auto& comment :
-         sql::leading_line_comments(m_script.sql, statement.leading_offset, m_start)) {
-      bool file_level = false;
-      auto ids = parse_directive(comment, file_level);
-      if (!file_level) m_statement_ignores.insert(ids.begin(), ids.end());
-    }
+    m_statement_ignores = std::move(statement_ignores[i]);
     std::vector<Lock> locks;
     const std::string type = sql::node_type(statement);
     if (type == "TransactionStmt") transaction_stmt(statement);
@@ -197,6 +266,8 @@ void ScriptLinter::run() {
 
 void ScriptLinter::lint_statement(const std::string& type, const json& n,
                                   std::vector<Lock>& locks) {
+  if (auto what = transaction_block_refused(type, n); !what.empty())
+    check_outside_transaction("cannot-run-in-transaction", what);
   if (type == "IndexStmt") {
     index_stmt(n, locks);
   } else if (type == "DropStmt") {
@@ -210,13 +281,24 @@ void ScriptLinter::lint_statement(const std::string& type, const json& n,
   } else if (type == "CreateStmt") {
     create_stmt(n, locks);
   } else if (type == "VariableSetStmt") {
-    if (n.value("name", "") == "lock_timeout" && n.value("kind", "") != "VAR_RESET")
-      m_lock_timeout_set = true;
+    variable_set_stmt(n);
+  } else if (type == "SelectStmt") {
+    set_config_calls(n);
+    if (n.contains("intoClause")) new_table(relation(n["intoClause"]["rel"]));
+  } else if (type == "CreateTableAsStmt") {
+    const std::string table = relation(n["into"]["rel"]);
+    // down-does-not-undo follows tables only: a materialized view is not recorded as created.
+    if (n.value("objtype", "") == "OBJECT_MATVIEW") {
+      m_model.create_table(table, {});
+      m_new_tables.insert(table);
+    } else {
+      new_table(table);
+    }
   } else if (type == "TruncateStmt") {
     std::vector<std::string> tables;
     for (const auto& r : n["relations"]) {
-      auto table = relation_key(r["RangeVar"]);
-      tables.push_back(table);
+      auto table = relation(r["RangeVar"]);
+      tables.push_back(shown(table));
       if (existing(table)) locks.push_back({table, LockMode::access_exclusive});
     }
     if (n.value("behavior", "") == "DROP_CASCADE") {
@@ -231,86 +313,52 @@ void ScriptLinter::lint_statement(const std::string& type, const json& n,
   } else if (type == "VacuumStmt") {
     bool full = false;
     for (const auto& o : n.value("options", json::array()))
-      full = full || o["DefElem"].value("defname", "") == "full";
+      full = full || (o["DefElem"].value("defname", "") == "full" && option_enabled(o["DefElem"]));
     if (!full) return;
+    // Like CLUSTER: tables created earlier in this file are not flagged.
     std::vector<std::string> tables;
-    for (const auto& r : n.value("rels", json::array()))
-      tables.push_back(relation_key(r["VacuumRelation"]["relation"]));
-    for (const auto& t : tables) {
-      if (existing(t)) locks.push_back({t, LockMode::access_exclusive});
+    for (const auto& r : n.value("rels", json::array())) {
+      auto table = relation(r["VacuumRelation"]["relation"]);
+      if (existing(table)) tables.push_back(table);
     }
+    if (tables.empty() && !n.value("rels", json::array()).empty()) return;
+    for (const auto& t : tables) locks.push_back({t, LockMode::access_exclusive});
     emit("vacuum-full",
          fmt::format("VACUUM FULL rewrites {} under ACCESS EXCLUSIVE: reads and writes are blocked "
                      "for the whole "
                      "rewrite",
-                     tables.empty() ? std::string("every table")
-                                    : fmt::format("{}", fmt::join(tables, ", "))),
+                     tables.empty() ? std::string("every table") : shown_list(tables)),
          "use plain VACUUM (it blocks neither reads nor writes), or pg_repack for an online "
          "rewrite, outside "
          "migrations");
   } else if (type == "ClusterStmt") {
-    std::string table = n.contains("relation") ? relation_key(n["relation"]) : std::string{};
+    std::string table = n.contains("relation") ? relation(n["relation"]) : std::string{};
     if (!table.empty() && existing(table)) locks.push_back({table, LockMode::access_exclusive});
     if (table.empty() || existing(table)) {
       emit("cluster",
            fmt::format("CLUSTER rewrites {} under ACCESS EXCLUSIVE: reads and writes are blocked "
                        "for the whole "
                        "rewrite",
-                       table.empty() ? std::string("every clustered table") : table),
+                       table.empty() ? std::string("every clustered table") : shown(table)),
            "use pg_repack for an online reorder, outside migrations");
     }
   } else if (type == "CreateTrigStmt") {
-    auto table = relation_key(n["relation"]);
+    auto table = relation(n["relation"]);
     if (existing(table)) locks.push_back({table, LockMode::share_row_exclusive});
   } else if (type == "LockStmt") {
     auto mode = migrate::lock_mode_from_number(n.value("mode", 8));
     for (const auto& r : n["relations"]) {
-      auto table = relation_key(r["RangeVar"]);
+      auto table = relation(r["RangeVar"]);
       if (mode && existing(table)) locks.push_back({table, *mode});
     }
   }
 }
 
-void ScriptLinter::check_concurrently(const std::string& what) {
-  if (!in_transaction()) return;
-  if (m_script.no_transaction) {
-    auto begin = sql::line_column_at(m_script.sql, *m_transactions.open_begin());
-    emit("concurrently-in-transaction",
-         fmt::format("{} cannot run inside a transaction block; this one follows the BEGIN at line "
-                     "{}, so it "
-                     "fails at run time",
-                     what, begin.line),
-         "run it outside the BEGIN … COMMIT block");
-  } else {
-    emit("concurrently-in-transaction",
-         fmt::format("{} cannot run inside a transaction block; this migration runs in one, so it "
-                     "fails at run "
-                     "time",
-                     what),
-         "move it to its own migration whose file starts with -- no-transaction");
-  }
-}
-
-void ScriptLinter::note_locks(const std::vector<Lock>& locks) {
-  if (m_config.lock_timeout_configured || m_lock_timeout_set || m_lock_timeout_reported) return;
-  for (const auto& lock : locks) {
-    if (!migrate::is_dangerous(lock.mode)) continue;
-    m_lock_timeout_reported = true;
-    emit("missing-lock-timeout",
-         fmt::format("{} on existing table {} is taken without SET lock_timeout: while it waits "
-                     "behind a long "
-                     "query, every other query on {} queues behind it",
-                     migrate::lock_mode_name(lock.mode), lock.table, lock.table),
-         "start the file with SET lock_timeout = '5s' (or set lock_timeout in preflight.toml) and "
-         "retry on "
-         "timeout");
-    return;
-  }
-}
-
 void ScriptLinter::index_stmt(const json& n, std::vector<Lock>& locks) {
-  const std::string table = relation_key(n["relation"]);
-  const std::string name = n.value("idxname", "");
+  const std::string table = relation(n["relation"]);
+  // An index lives in its table's schema: only a name qualified the same way finds it.
+  const std::string idxname = n.value("idxname", "");
+  const std::string name = idxname.empty() ? idxname : schema_prefix(table) + idxname;
   if (n.value("concurrent", false)) {
     check_concurrently("CREATE INDEX CONCURRENTLY");
   } else if (existing(table)) {
@@ -319,7 +367,7 @@ void ScriptLinter::index_stmt(const json& n, std::vector<Lock>& locks) {
          fmt::format("CREATE INDEX on existing table {} takes a SHARE lock: writes (INSERT, "
                      "UPDATE, DELETE) are "
                      "blocked for the whole build",
-                     table),
+                     shown(table)),
          "use CREATE INDEX CONCURRENTLY in its own migration that starts with -- no-transaction");
   }
   if (!name.empty()) {
@@ -332,18 +380,18 @@ void ScriptLinter::index_stmt(const json& n, std::vector<Lock>& locks) {
 void ScriptLinter::drop_stmt(const json& n, std::vector<Lock>& locks) {
   const std::string type = n.value("removeType", "");
   for (const auto& object : n.value("objects", json::array())) {
-    const std::string name = qualified(name_list(object));
+    const std::string name = object_name(name_list(object));
     if (type == "OBJECT_INDEX") {
       const std::string table = m_model.index_table(name);
       if (n.value("concurrent", false)) {
         check_concurrently("DROP INDEX CONCURRENTLY");
       } else if (!m_new_indexes.count(name) && (table.empty() || existing(table))) {
-        locks.push_back({table.empty() ? name : table, LockMode::access_exclusive});
+        locks.push_back({table, LockMode::access_exclusive, name});
         emit("drop-index-not-concurrently",
              fmt::format("DROP INDEX {} takes an ACCESS EXCLUSIVE lock on {}: reads and writes are "
                          "blocked until "
                          "the transaction ends",
-                         name, table.empty() ? std::string("its table") : table),
+                         shown(name), table.empty() ? std::string("its table") : shown(table)),
              "use DROP INDEX CONCURRENTLY in a migration that starts with -- no-transaction");
       }
       m_model.drop_index(name);
@@ -357,7 +405,7 @@ void ScriptLinter::drop_stmt(const json& n, std::vector<Lock>& locks) {
                fmt::format("DROP TABLE {} breaks running code that still reads or writes it (and "
                            "takes ACCESS "
                            "EXCLUSIVE)",
-                           name),
+                           shown(name)),
                "deploy code that no longer uses the table first, then drop it in a later release");
         }
       }
@@ -372,60 +420,88 @@ void ScriptLinter::drop_stmt(const json& n, std::vector<Lock>& locks) {
 void ScriptLinter::reindex_stmt(const json& n, std::vector<Lock>& locks) {
   bool concurrent = false;
   for (const auto& p : n.value("params", json::array())) {
-    concurrent = concurrent || p["DefElem"].value("defname", "") == "concurrently";
+    concurrent = concurrent || (p["DefElem"].value("defname", "") == "concurrently" &&
+                                option_enabled(p["DefElem"]));
   }
   if (concurrent) {
     check_concurrently("REINDEX CONCURRENTLY");
     return;
   }
-  std::string table;
-  if (n.contains("relation")) {
-    const std::string name = relation_key(n["relation"]);
-    table = n.value("kind", "") == "REINDEX_OBJECT_INDEX" ? m_model.index_table(name) : name;
-    if (table.empty()) table = name;
+  const std::string kind = n.value("kind", "");
+  const std::string hint =
+      "use REINDEX … CONCURRENTLY in a migration that starts with -- no-transaction";
+  if (!n.contains("relation")) {
+    emit("reindex-not-concurrently",
+         "REINDEX takes a SHARE lock on every table it rebuilds and ACCESS EXCLUSIVE on their "
+         "indexes: writes, and reads that use the indexes, are blocked for the whole rebuild",
+         hint);
+    return;
   }
-  if (!table.empty() && !existing(table)) return;
-  if (!table.empty()) locks.push_back({table, LockMode::share});
+  const std::string name = relation(n["relation"]);
+  if (kind == "REINDEX_OBJECT_INDEX") {
+    const std::string table = m_model.index_table(name);
+    if (m_new_indexes.count(name) || (!table.empty() && !existing(table))) return;
+    locks.push_back({table, LockMode::share, name});
+    emit("reindex-not-concurrently",
+         fmt::format("REINDEX INDEX {} takes a SHARE lock on {} and ACCESS EXCLUSIVE on the index: "
+                     "writes, and reads that use the index, are blocked for the whole rebuild",
+                     shown(name), table.empty() ? std::string("its table") : shown(table)),
+         hint);
+    return;
+  }
+  if (!existing(name)) return;
+  locks.push_back({name, LockMode::share});
   emit("reindex-not-concurrently",
-       fmt::format("REINDEX takes a SHARE lock on {} and ACCESS EXCLUSIVE on the index: writes, "
-                   "and reads that use "
-                   "the index, are blocked for the whole rebuild",
-                   table.empty() ? std::string("every table it rebuilds") : table),
-       "use REINDEX … CONCURRENTLY in a migration that starts with -- no-transaction");
+       fmt::format("REINDEX TABLE {} takes a SHARE lock on the table and ACCESS EXCLUSIVE on "
+                   "its indexes: writes, and reads that use the indexes, are blocked for the "
+                   "whole rebuild",
+                   shown(name)),
+       hint);
 }
 
 void ScriptLinter::create_stmt(const json& n, std::vector<Lock>& locks) {
-  const std::string table = relation_key(n["relation"]);
+  const std::string table = relation(n["relation"]);
   std::map<std::string, ColumnType> columns;
   auto note_foreign_key = [&](const json& c) {
     if (c.value("contype", "") != "CONSTR_FOREIGN" || !c.contains("pktable")) return;
-    const std::string referenced = relation_key(c["pktable"]);
+    const std::string referenced = relation(c["pktable"]);
     if (referenced != table && existing(referenced))
       locks.push_back({referenced, LockMode::share_row_exclusive});
+  };
+  std::vector<std::pair<std::string, std::string>> not_null_checks; // name, column
+  auto note_check = [&](const json& c) {
+    if (c.value("contype", "") != "CONSTR_CHECK") return;
+    auto column = not_null_check_column(c.value("raw_expr", json::object()));
+    if (!column.empty())
+      not_null_checks.emplace_back(check_constraint_name(table, c.value("conname", ""), column),
+                                   column);
   };
   for (const auto& element : n.value("tableElts", json::array())) {
     if (element.contains("ColumnDef")) {
       const json& col = element["ColumnDef"];
       columns[col.value("colname", "")] = column_type(col.value("typeName", json::object()));
-      for (const auto& c : col.value("constraints", json::array()))
+      for (const auto& c : col.value("constraints", json::array())) {
         note_foreign_key(c["Constraint"]);
+        note_check(c["Constraint"]);
+      }
     } else if (element.contains("Constraint")) {
       note_foreign_key(element["Constraint"]);
+      note_check(element["Constraint"]);
     }
   }
+  new_table(table, std::move(columns));
+  // CREATE TABLE validates its CHECKs on the empty table (PostgreSQL ignores NOT VALID there).
+  for (const auto& [name, column] : not_null_checks)
+    m_model.add_not_null_check(name, {table, column, true});
+}
+
+// CREATE TABLE [AS], SELECT INTO, CREATE MATERIALIZED VIEW: a relation no other session can see
+// until the migration commits, so locking it blocks nobody.
+void ScriptLinter::new_table(const std::string& table, std::map<std::string, ColumnType> columns) {
   m_model.create_table(table, std::move(columns));
   m_new_tables.insert(table);
   if (!is_down()) up_effects.tables.insert(table);
   created("table", table, table);
-}
-
-// The rules themselves are shared with migration discovery, which refuses what they find.
-void ScriptLinter::transaction_stmt(const sql::Statement& statement) {
-  const bool was_open = m_transactions.open_begin().has_value();
-  if (auto problem = m_transactions.next(statement)) {
-    emit(problem->rule, problem->offset, std::move(problem->message), std::move(problem->hint));
-  }
-  if (!was_open && m_transactions.open_begin()) m_begin_ignores = ignored();
 }
 
 } // namespace detail

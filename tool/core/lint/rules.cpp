@@ -14,12 +14,17 @@ const std::vector<Rule>& all_rules() {
        "DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent table"},
       {"concurrently-in-transaction", Level::error,
        "CONCURRENTLY cannot run inside a transaction block: the migration fails at run time"},
+      {"cannot-run-in-transaction", Level::error,
+       "VACUUM, CREATE DATABASE, ALTER SYSTEM and other statements PostgreSQL refuses inside a "
+       "transaction block: the migration fails at run time"},
       {"add-foreign-key-without-not-valid", Level::error,
        "ADD FOREIGN KEY validates every row while blocking writes on both tables"},
       {"add-check-without-not-valid", Level::error,
        "ADD CHECK validates every row under ACCESS EXCLUSIVE"},
       {"add-unique-without-using-index", Level::error,
        "ADD UNIQUE / PRIMARY KEY builds its index under ACCESS EXCLUSIVE"},
+      {"add-exclusion-constraint", Level::error,
+       "ADD EXCLUDE builds its index and checks every row under ACCESS EXCLUSIVE"},
       {"alter-column-type-rewrite", Level::error,
        "ALTER COLUMN TYPE to a type that is not binary-coercible rewrites the table under ACCESS "
        "EXCLUSIVE"},

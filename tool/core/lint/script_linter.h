@@ -2,6 +2,7 @@
 // Internal to the linter (core/lint/linter.cpp and alter_table_rules.cpp): the per-script rule
 // walker, its view of the parse tree, and what an up script creates for its down script.
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -26,10 +27,14 @@ namespace preflight::lint::detail {
 using json = nlohmann::json;
 using migrate::LockMode;
 
+/// `text` in ASCII lower case.
+std::string lower(std::string text);
 /// The text of a {"String": {"sval": …}} node ("" for anything else).
 std::string sval(const json& node);
 /// A table or index name without "public." so that `t` and `public.t` are one object.
 std::string qualified(const std::vector<std::string>& names);
+/// The schema part of a qualified() name with its dot ("s." for "s.t"), or "".
+std::string schema_prefix(const std::string& name);
 /// The name of a RangeVar node.
 std::string relation_key(const json& range_var);
 /// The names of a {"List": …} node of Strings.
@@ -38,12 +43,20 @@ std::vector<std::string> name_list(const json& object);
 std::string volatile_call(const json& node);
 /// The column of a `CHECK (col IS NOT NULL)` expression, or "".
 std::string not_null_check_column(const json& expr);
+/// The name PostgreSQL gives a CHECK on `column` of `table`: `name` when given, else t_col_check.
+std::string check_constraint_name(const std::string& table, const std::string& name,
+                                  const std::string& column);
+/// True for a NULL constant, also cast (`NULL`, `NULL::int`).
+bool is_null_constant(const json& expr);
+/// The value of a boolean option such as VACUUM's (FULL false): no argument means true.
+bool option_enabled(const json& def_elem);
 /// True for serial, bigserial and their aliases (a nextval() default).
 bool is_serial_type(const std::string& name);
 
 struct Lock {
-  std::string table;
+  std::string table; // "" when lint does not know the table of `index`
   LockMode mode;
+  std::string index = {}; // set for a lock taken through an index (DROP INDEX, REINDEX INDEX)
 };
 
 // An object an up migration creates, which its down migration should drop.
@@ -119,21 +132,38 @@ private:
     emit(rule, m_start, std::move(message), std::move(hint));
   }
 
-  void read_directives(const std::vector<sql::Statement>& statements);
+  // Keys identify objects (`t` and `public.t` are one table); messages show names as written.
+  /// The key of a RangeVar, remembering how it was written.
+  std::string relation(const json& range_var);
+  /// The key of a qualified name list (DROP …), remembering how it was written.
+  std::string object_name(const std::vector<std::string>& names);
+  /// `key` as the script last wrote it.
+  std::string shown(const std::string& key) const;
+  std::string shown_list(const std::vector<std::string>& keys) const;
+
+  /// Reads the file-level directives into m_file_ignores; returns each statement's own ones.
+  std::vector<std::set<std::string>> read_directives(const std::vector<sql::Statement>& statements);
   std::set<std::string> parse_directive(const sql::LineComment& comment, bool& file_level) const;
   void lint_statement(const std::string& type, const json& node, std::vector<Lock>& locks);
   void check_concurrently(const std::string& what);
+  void check_outside_transaction(const std::string& rule, const std::string& what);
+  std::string transaction_block_refused(const std::string& type, const json& n) const;
+  void new_table(const std::string& table, std::map<std::string, ColumnType> columns = {});
   void note_locks(const std::vector<Lock>& locks);
   void index_stmt(const json& n, std::vector<Lock>& locks);
   void drop_stmt(const json& n, std::vector<Lock>& locks);
   void reindex_stmt(const json& n, std::vector<Lock>& locks);
   void alter_table_stmt(const json& n, std::vector<Lock>& locks);
-  void add_column(const std::string& table, const json& def);
+  void add_column(const std::string& table, const json& def, std::vector<Lock>& locks);
   void alter_column_type(const std::string& table, const std::string& column, const json& def);
   void add_constraint(const std::string& table, const json& c, std::vector<Lock>& locks);
   void rename_stmt(const json& n, std::vector<Lock>& locks);
   void create_stmt(const json& n, std::vector<Lock>& locks);
   void transaction_stmt(const sql::Statement& statement);
+  void variable_set_stmt(const json& n);
+  void set_config_calls(const json& node);
+  void set_lock_timeout(bool limits_wait, bool local);
+  bool lock_timeout_in_effect() const { return m_block_lock_timeout.value_or(m_lock_timeout_set); }
   void created(std::string kind, std::string name, std::string table) {
     if (!is_down() && !name.empty())
       up_effects.created.push_back(
@@ -156,7 +186,11 @@ private:
   std::set<std::string> m_file_ignores;
   std::set<std::string> m_new_tables; // created earlier in this script
   std::set<std::string> m_new_indexes;
-  bool m_lock_timeout_set = false;
+  std::map<std::string, std::string> m_spelled; // key → as last written in this script
+  bool m_lock_timeout_set = false; // by SET (or SET LOCAL in a transactional file)
+  // SET LOCAL inside a -- no-transaction file's BEGIN block: in effect until COMMIT/ROLLBACK
+  std::optional<bool> m_block_lock_timeout;
+  std::optional<std::size_t> m_lock_timeout_off_at; // the last statement that turned it off
   bool m_lock_timeout_reported = false;
   migrate::TransactionTracker m_transactions;
   std::set<std::string> m_begin_ignores; // those of the open BEGIN, for unterminated-transaction

@@ -36,13 +36,10 @@ std::size_t scan_gap(std::string_view source, std::size_t i, std::size_t end,
     if (is_space(source[i])) {
       ++i;
     } else if (source.compare(i, 2, "--") == 0) {
-      auto eol = source.find('\n', i);
+      // PostgreSQL's lexer ends a -- comment at LF or CR.
+      auto eol = source.find_first_of("\r\n", i);
       if (eol == std::string_view::npos) eol = source.size();
-      if (comments) {
-        std::string_view body = source.substr(i + 2, eol - i - 2);
-        if (!body.empty() && body.back() == '\r') body.remove_suffix(1);
-        comments->push_back({i, std::string(body)});
-      }
+      if (comments) comments->push_back({i, std::string(source.substr(i + 2, eol - i - 2))});
       i = eol;
     } else if (source.compare(i, 2, "/*") == 0) {
       i = skip_block_comment(source, i);

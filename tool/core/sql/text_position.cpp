@@ -14,7 +14,9 @@ LineColumn line_column_at(std::string_view text, std::size_t byte_offset) {
   byte_offset = std::min(byte_offset, text.size());
   LineColumn at{1, 1};
   for (std::size_t i = 0; i < byte_offset; ++i) {
-    if (text[i] == '\n') {
+    // A line ends at LF, CRLF or a lone CR (old Mac files), as PostgreSQL's lexer reads them.
+    const bool lone_cr = text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n');
+    if (text[i] == '\n' || lone_cr) {
       ++at.line;
       at.column = 1;
     } else if (!is_continuation_byte(text[i])) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/sql/statement_text.h"
 #include "io/migrate/migration_directory.h"
 
 namespace fs = std::filesystem;
@@ -23,6 +24,10 @@ migrate::Script read_script(const std::string& path) {
     throw Error(ErrorKind::input, "file is not valid UTF-8", {}, Location{path, 0, 0});
   // As in a migrations folder: what is linted starts after a byte order mark.
   text.erase(0, text.size() - migrate::without_byte_order_mark(text).size());
+  // As in a migrations folder: a file without a statement is a mistake, not a clean migration.
+  if (sql::first_token_offset(text, 0) == text.size())
+    throw Error(ErrorKind::input, "migration is empty (no SQL statement)", {},
+                Location{path, 0, 0});
   const bool no_transaction = migrate::has_no_transaction_directive(text);
   return migrate::Script{path, std::move(text), no_transaction};
 }
@@ -38,7 +43,13 @@ LintSources load_lint_sources(const std::vector<std::string>& paths) {
       // nested-transaction and unterminated-transaction report, with their levels and ignores.
       migrate::DiscoveryOptions options;
       options.check_transaction_control = false;
-      for (auto& m : lint_migrations_of(migrate::load_migrations(path, options))) {
+      auto migrations = lint_migrations_of(migrate::load_migrations(path, options));
+      // A mistyped path in CI must not pass as "no findings in 0 files".
+      if (migrations.empty())
+        throw Error(ErrorKind::input, "no migration files in this folder",
+                    "migration files are named <VERSION>_<DESCRIPTION>.sql, e.g. 0001_init.sql",
+                    Location{path, 0, 0});
+      for (auto& m : migrations) {
         sources.files += m.down ? 2U : 1U;
         sources.migrations.push_back(std::move(m));
       }

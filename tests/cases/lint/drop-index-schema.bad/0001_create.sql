@@ -1,0 +1,3 @@
+CREATE SCHEMA s;
+CREATE TABLE s.u (k int);
+CREATE INDEX ui ON s.u (k);

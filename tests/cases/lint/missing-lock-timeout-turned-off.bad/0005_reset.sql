@@ -1,0 +1,3 @@
+SET lock_timeout = '5s';
+RESET lock_timeout;
+ALTER TABLE orders ADD COLUMN note5 text;
