@@ -194,6 +194,23 @@ TEST(BenchCli, DatasetFileThatDoesNotParseIsExitTwoAndRunsNothing) {
       r, "data.sql:4:9: the dataset: SQL does not parse: syntax error at or near \",\"", db);
 }
 
+// SQL that writes without `writes = true` would run and commit on the user's database even
+// without --allow-writes: it is refused at validation, before the database is touched.
+TEST(BenchCli, UnmarkedWriteIsExitTwoAndRunsNothing) {
+  TestDatabase db;
+  auto dir = make_project(R"(
+[[queries]]
+name = "rename"
+sql = "UPDATE items SET v = 'PWNED' WHERE id = $1"
+params = [{ int = [1, 19] }]
+)");
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo()}, dir,
+                         {"CI=true"});
+  expect_refused_before_anything_ran(
+      r, "suite.toml:17:7: query \"rename\": `queries.sql` is not read-only: UPDATE writes", db);
+  EXPECT_NE(r.err.find("hint: add `writes = true` to the query"), std::string::npos) << r.err;
+}
+
 // Multiplies the samples (and their summary) of every query's `phase` in a results document.
 nlohmann::json scaled(nlohmann::json results, const std::string& phase, double factor) {
   for (auto& query : results["queries"]) {
