@@ -612,7 +612,7 @@ private:
         return std::nullopt;
       }
     }
-    if (high - low + 1 > k_max_zipf_range) {
+    if (range_width(low, high) >= k_max_zipf_range) {
       problem(value, fmt::format("`zipf` range has more than {} values", k_max_zipf_range), k_hint);
       return std::nullopt;
     }
