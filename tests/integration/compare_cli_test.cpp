@@ -55,8 +55,7 @@ TEST(CompareCli, StrictEnvironmentRefusesWithExitTwo) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("preflight: error: refusing to compare: the baseline was measured in a "
-                       "different environment "
-                       "(--strict-env)\n"),
+                       "different environment or setup (--strict-env)\n"),
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("  server major version differs: 15 (baseline) vs 16 (current)\n"),
@@ -65,9 +64,29 @@ TEST(CompareCli, StrictEnvironmentRefusesWithExitTwo) {
   auto loose = run_preflight(compare_args("environment_mismatch"));
   EXPECT_EQ(loose.exit_code, 0);
   EXPECT_NE(loose.err.find("preflight: warning: the baseline was measured in a different "
-                           "environment (4 differences"),
+                           "environment or setup (4 differences"),
             std::string::npos)
       << loose.err;
+}
+
+// Another suite, scale, seed or mode measures something else: each difference is a warning,
+// and --strict-env refuses like it does for the environment.
+TEST(CompareCli, StrictEnvironmentRefusesAnotherSuiteScaleSeedOrMode) {
+  auto loose = run_preflight(compare_args("run_setup_mismatch"));
+  EXPECT_EQ(loose.exit_code, 0);
+  EXPECT_NE(loose.err.find("preflight: warning: the baseline was measured in a different "
+                           "environment or setup (5 differences"),
+            std::string::npos)
+      << loose.err;
+  auto r = run_preflight(compare_args("run_setup_mismatch", {"--strict-env"}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("  scale differs: 1 (baseline) vs 0.02 (current)\n"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("  mode differs: one phase after the other (baseline) vs side by side "
+                       "(current)\n"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(CompareCli, BadInputIsExitTwoNamingTheFile) {

@@ -184,20 +184,21 @@ private:
 // since nothing was compared, rather than a found problem (1).
 void check_environment(const bench::Results& baseline, const bench::Results& current, bool strict) {
   auto differences = bench::environment_differences(baseline.environment, current.environment);
+  for (auto& d : bench::setup_differences(baseline, current)) differences.push_back(std::move(d));
   if (differences.empty()) return;
   if (strict) {
     std::vector<Error> errors{
         Error(ErrorKind::input,
-              "refusing to compare: the baseline was measured in a different environment "
-              "(--strict-env)",
+              "refusing to compare: the baseline was measured in a different environment or "
+              "setup (--strict-env)",
               "measure a new baseline in this environment, or drop --strict-env to compare "
               "with warnings")};
     for (const auto& d : differences) errors.emplace_back(ErrorKind::input, d);
     throw Error::combine(std::move(errors));
   }
   print_warning(fmt::format(
-      "the baseline was measured in a different environment ({} difference{}, listed with the "
-      "findings): the comparison may not mean what it says",
+      "the baseline was measured in a different environment or setup ({} difference{}, listed "
+      "with the findings): the comparison may not mean what it says",
       differences.size(), differences.size() == 1 ? "" : "s"));
 }
 
@@ -275,7 +276,8 @@ void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exi
       "--min-effect", options->min_effect,
       "smallest slowdown that counts, e.g. 10% (default: the query's min_effect, else 10%)");
   compare->add_flag("--strict-env", options->strict_env,
-                    "refuse (exit 2) when server version, settings, durability or machine differ");
+                    "refuse (exit 2) when server version, settings, durability, machine, suite, scale, "
+                    "seed or mode differ");
   compare->add_flag("--allow-plan-change", options->allow_plan_change,
                     "an index scan that became a sequential scan only warns");
   compare
