@@ -116,6 +116,37 @@ TEST(CompareCli, BadInputIsExitTwoNamingTheFile) {
             std::string::npos);
 }
 
+// NaN compares false with every limit, so a range check alone lets it through: `--alpha nan`
+// passed a 3x slowdown.
+TEST(CompareCli, NonFiniteNumbersAreRefusedWithReadableLimits) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const std::vector<Case> cases{
+      {compare_args("shifted_30_percent", {"--alpha", "nan"}),
+       "--alpha: nan is not a number from 1e-09 to 0.5"},
+      {compare_args("shifted_30_percent", {"--alpha", "0"}),
+       "--alpha: 0 is not a number from 1e-09 to 0.5"},
+      {compare_args("shifted_30_percent", {"--min-effect", "nan"}), "--min-effect nan: expected"},
+      {compare_args("shifted_30_percent", {"--min-effect", "inf%"}), "--min-effect inf%: expected"},
+      {{"bench", "run", "suite.toml", "--scale", "nan"},
+       "--scale: nan is not a number greater than 0"},
+      {{"bench", "run", "suite.toml", "--time-budget", "inf"},
+       "--time-budget: inf is not a number greater than 0"},
+      {{"bench", "run", "suite.toml", "--scale", "0"}, "--scale: 0 is not a number greater than 0"},
+      {{"migrate", "up", "--lock-wait", "nan"}, "--lock-wait: nan is not a number of at least 0"},
+      {{"migrate", "up", "--trace-locks", "--lock-threshold", "inf"},
+       "--lock-threshold: inf is not a number of at least 0"},
+  };
+  for (const auto& c : cases) {
+    auto r = run_preflight(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args.back();
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("preflight: error: " + c.error), std::string::npos) << r.err;
+  }
+}
+
 TEST(CompareCli, ConfirmNeedsADatabase) {
   auto r = run_preflight(compare_args("shifted_30_percent", {"--confirm", "3"}));
   EXPECT_EQ(r.exit_code, 2);

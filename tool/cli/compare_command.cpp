@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 
 #include "cli/app.h"
 #include "cli/bench_run.h"
+#include "cli/number_options.h"
 #include "cli/output.h"
 #include "core/bench/compare.h"
 #include "core/report/compare_report.h"
@@ -54,7 +56,7 @@ double parse_min_effect(const std::string& text) {
     value = -1;
   }
   if (percent) value /= 100;
-  if (value < 0 || value > 10 || (!percent && value > 1)) {
+  if (!std::isfinite(value) || value < 0 || value > 10 || (!percent && value > 1)) {
     throw Error(ErrorKind::usage,
                 fmt::format("--min-effect {}: expected a percentage such as 10% or a fraction such "
                             "as 0.1",
@@ -271,7 +273,7 @@ void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exi
   compare
       ->add_option("--alpha", options->alpha,
                    "significance level of the Mann-Whitney U test (default 0.01)")
-      ->check(CLI::Range(1e-9, 0.5));
+      ->check(finite_in(1e-9, 0.5));
   compare->add_option(
       "--min-effect", options->min_effect,
       "smallest slowdown that counts, e.g. 10% (default: the query's min_effect, else 10%)");

@@ -7,6 +7,7 @@
 
 #include "cli/app.h"
 #include "cli/migrate_subcommands.h"
+#include "cli/number_options.h"
 #include "cli/output.h"
 #include "cli/trace_locks.h"
 #include "io/migrate/migration_directory.h"
@@ -154,8 +155,10 @@ int run_verify(GlobalOptions& globals) {
 }
 
 void add_lock_options(CLI::App& command, MigrateOptions& options) {
-  command.add_option("--lock-wait", options.lock_wait_seconds,
-                     "seconds to wait for the migration lock (default 60)");
+  command
+      .add_option("--lock-wait", options.lock_wait_seconds,
+                  "seconds to wait for the migration lock (default 60)")
+      ->check(finite_non_negative());
   command.add_option("--lock-timeout", options.lock_timeout,
                      "SET LOCAL lock_timeout for each migration, e.g. 5s");
   command.add_option("--statement-timeout", options.statement_timeout,

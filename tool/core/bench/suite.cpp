@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <set>
 
 #include <fmt/format.h>
@@ -285,11 +286,12 @@ private:
     return true;
   }
   bool number(const toml::node& node, const std::string& key, double& out) {
-    if (node.is_number()) {
+    // TOML has nan and inf, which every limit comparison would let through.
+    if (node.is_number() && std::isfinite(*node.value<double>())) {
       out = *node.value<double>();
       return true;
     }
-    wrong_type(node, key, "a number");
+    wrong_type(node, key, "a finite number");
     return false;
   }
   bool optional_number(const toml::node& node, const std::string& key, std::optional<double>& out) {
