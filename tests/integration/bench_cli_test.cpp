@@ -211,6 +211,28 @@ params = [{ int = [1, 19] }]
   EXPECT_NE(r.err.find("hint: add `writes = true` to the query"), std::string::npos) << r.err;
 }
 
+// Versions and the migrations folder are checked before anything starts, at their keys.
+TEST(BenchCli, MigrationsThatAreNotThereAreExitTwoAtTheirKeys) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  write_file(dir + "/versions.toml", "migrations = \"migrations\"\nbefore = 0\nafter = 9\n" + k_lookup);
+  auto r = run_preflight({"bench", "run", "versions.toml", "--database-url", db.conninfo()}, dir,
+                         {"CI=true"});
+  expect_refused_before_anything_ran(r, "versions.toml:2:1: `before`: migration 0 is not in migrations",
+                                     db);
+  EXPECT_NE(r.err.find("versions.toml:3:1: `after`: migration 9 is not in migrations"),
+            std::string::npos)
+      << r.err;
+
+  write_file(dir + "/folder.toml", "migrations = \"nowhere\"\nbefore = 1\nafter = 2\n" + k_lookup);
+  auto folder = run_preflight({"bench", "run", "folder.toml", "--database-url", db.conninfo()},
+                              dir, {"CI=true"});
+  expect_refused_before_anything_ran(folder,
+                                     "folder.toml:1:1: `migrations`: folder not found: nowhere\n"
+                                     "hint: `migrations` is relative to the suite file\n",
+                                     db);
+}
+
 // Multiplies the samples (and their summary) of every query's `phase` in a results document.
 nlohmann::json scaled(nlohmann::json results, const std::string& phase, double factor) {
   for (auto& query : results["queries"]) {

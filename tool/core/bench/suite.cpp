@@ -177,13 +177,16 @@ public:
         string(node, name, suite.name);
       } else if (name == "migrations") {
         has_migrations = true;
+        suite.migrations_location = where(key.source());
         string(node, name, suite.migrations);
         suite.migrations = resolve(m_path, suite.migrations);
       } else if (name == "before") {
         has_before = true;
+        suite.before_location = where(key.source());
         integer(node, name, suite.before);
       } else if (name == "after") {
         has_after = true;
+        suite.after_location = where(key.source());
         integer(node, name, suite.after);
       } else if (name == "seed") {
         std::int64_t seed = 0;

@@ -6,6 +6,7 @@
 
 #include "core/bench/evaluate.h"
 #include "io/bench/environment.h"
+#include "io/bench/suite_file.h"
 #include "io/bench/timing_loop.h"
 #include "io/migrate/lock_trace.h"
 #include "io/migrate/migration_directory.h"
@@ -48,15 +49,7 @@ void BenchRunner::report(RunProgress progress) const {
 
 // Validates the migrations before the database is touched.
 void BenchRunner::check_migrations() {
-  auto files = migrate::load_migrations(m_suite.migrations);
-  for (auto version : {m_suite.before, m_suite.after}) {
-    if (!files.find(version)) {
-      throw Error(
-          ErrorKind::input,
-          fmt::format("suite names migration {}, which is not in {}", version, m_suite.migrations),
-          {}, Location{m_suite.file, 0, 0});
-    }
-  }
+  check_suite_migrations(m_suite);
 }
 
 Results BenchRunner::run() {
