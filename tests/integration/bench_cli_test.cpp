@@ -211,6 +211,25 @@ params = [{ int = [1, 19] }]
   EXPECT_NE(r.err.find("hint: add `writes = true` to the query"), std::string::npos) << r.err;
 }
 
+// Parameters travel as text: a NULL drawn from a sample would become '' (an invalid integer,
+// or a different match), so it stops the run naming the query.
+TEST(BenchCli, SampleThatReturnsNullStopsTheRunNamingTheQuery) {
+  TestDatabase db;
+  auto dir = make_project(R"(
+[[queries]]
+name = "nullable"
+sql = "SELECT id FROM items WHERE k = $1::int"
+params = [{ sample = "SELECT 5 UNION ALL SELECT NULL::int ORDER BY 1" }]
+)");
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo()}, dir,
+                         {"CI=true"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("query \"nullable\": sample query returned NULL (row 2)\nhint: parameters "
+                       "cannot be NULL; leave NULLs out of the sample (… WHERE x IS NOT NULL)\n"),
+            std::string::npos)
+      << r.err;
+}
+
 // Versions and the migrations folder are checked before anything starts, at their keys.
 TEST(BenchCli, MigrationsThatAreNotThereAreExitTwoAtTheirKeys) {
   TestDatabase db;

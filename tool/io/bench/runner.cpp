@@ -231,7 +231,19 @@ void BenchRunner::resolve_samples() {
                     {}, q.location);
       }
       std::vector<std::string> values;
-      for (int r = 0; r < outcome.result.rows(); ++r) values.push_back(outcome.result.get(r, 0));
+      for (int r = 0; r < outcome.result.rows(); ++r) {
+        // Parameters travel as text, where a NULL would arrive as '' and fail or match
+        // differently: refused, naming the query, rather than changed.
+        if (outcome.result.is_null(r, 0)) {
+          throw Error(ErrorKind::problem,
+                      fmt::format("query \"{}\": sample query returned NULL (row {})", q.name,
+                                  r + 1),
+                      "parameters cannot be NULL; leave NULLs out of the sample (… WHERE x IS NOT "
+                      "NULL)",
+                      q.location);
+        }
+        values.push_back(outcome.result.get(r, 0));
+      }
       if (values.empty()) {
         throw Error(ErrorKind::problem,
                     fmt::format("query \"{}\": sample query returned no rows", q.name),
