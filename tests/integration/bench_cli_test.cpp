@@ -135,10 +135,12 @@ writes = true
       << refused.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('items') IS NULL"), "t"); // nothing ran
 
-  auto r = run_preflight(
-      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--allow-writes"}, dir,
-      {"CI=true"});
+  // --gbench-out alone implies --format gbench rather than being ignored.
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(),
+                          "--allow-writes", "--gbench-out", "g.json"},
+                         dir, {"CI=true"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_json(dir + "/g.json")["benchmarks"][0]["name"], "purge/before");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM items"), "20000");
   EXPECT_EQ(db.scalar("SELECT count(DISTINCT k) FROM items"), "5000");
 }
@@ -250,6 +252,28 @@ TEST(BenchCli, MigrationsThatAreNotThereAreExitTwoAtTheirKeys) {
                                      "folder.toml:1:1: `migrations`: folder not found: nowhere\n"
                                      "hint: `migrations` is relative to the suite file\n",
                                      db);
+}
+
+// An output that is an input, or the other output, would lose it: refused before anything
+// runs, whatever the spelling of the path.
+TEST(BenchCli, OutputThatIsAnInputOrTheOtherOutputIsExitTwoAndRunsNothing) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  const std::string suite = read_text(dir + "/suite.toml");
+  auto over_suite = run_preflight(
+      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "./suite.toml"}, dir,
+      {"CI=true"});
+  expect_refused_before_anything_ran(
+      over_suite, "--out ./suite.toml is the suite file: it would be overwritten", db);
+  EXPECT_EQ(read_text(dir + "/suite.toml"), suite);
+
+  auto same = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(),
+                             "--out", "same.json", "--format", "gbench", "--gbench-out",
+                             "migrations/../same.json"},
+                            dir, {"CI=true"});
+  expect_refused_before_anything_ran(
+      same, "--out and --gbench-out name the same file (same.json): one would overwrite the other",
+      db);
 }
 
 // Multiplies the samples (and their summary) of every query's `phase` in a results document.

@@ -79,4 +79,17 @@ TEST(ReportFiles, ADeviceThatRefusesTheBytesIsAnErrorAndStaysADevice) {
   EXPECT_TRUE(fs::is_character_file("/dev/full"));
 }
 
+TEST(ReportFiles, AReportOverItsOwnResultsFileIsRefused) {
+  auto dir = make_temp_dir();
+  const auto results = read_text(case_path("report", "focus_sessions") / "results.json");
+  write_file(dir + "/results.json", results);
+  auto r = run_preflight({"report", "results.json", "-o", "./results.json"}, dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("preflight: error: -o ./results.json is an input of the report: it would "
+                       "be overwritten"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(read_text(dir + "/results.json"), results);
+}
+
 } // namespace

@@ -75,10 +75,35 @@ void save_json(const std::string& path, const nlohmann::json& document) {
 }
 
 std::string gbench_path(const BenchOptions& options) {
+  if (options.gbench_out) return *options.gbench_out; // implies --format gbench
   if (options.format != "gbench") return {};
-  if (options.gbench_out) return *options.gbench_out;
   const auto& out = options.out;
   return (out.ends_with(".json") ? out.substr(0, out.size() - 5) : out) + ".gbench.json";
+}
+
+// An output written over the suite, its dataset or the other output would lose it.
+void refuse_overwriting_inputs(const bench::Suite& suite, const std::string& out,
+                               const std::string& gbench_out) {
+  std::vector<std::pair<std::string, std::string>> inputs{{"the suite file", suite.file}};
+  if (suite.dataset_file) inputs.emplace_back("the dataset file", *suite.dataset_file);
+  std::vector<std::pair<std::string, std::string>> outputs{{"--out", out}};
+  if (!gbench_out.empty()) outputs.emplace_back("--gbench-out", gbench_out);
+  for (const auto& [option, path] : outputs) {
+    for (const auto& [what, input] : inputs) {
+      if (report::same_file(path, input)) {
+        throw Error(ErrorKind::usage, fmt::format("{} {} is {}: it would be overwritten", option,
+                                                  path, what),
+                    "write the results somewhere else");
+      }
+    }
+  }
+  if (!gbench_out.empty() && report::same_file(out, gbench_out)) {
+    throw Error(ErrorKind::usage,
+                fmt::format("--out and --gbench-out name the same file ({}): one would overwrite "
+                            "the other",
+                            out),
+                "give --gbench-out another file (default: <out>.gbench.json)");
+  }
 }
 
 std::string pad(const std::string& text, std::size_t width) {
@@ -189,8 +214,9 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   run.allow_writes = options.allow_writes;
   run.history_table = history_table;
   // Before anything runs: a results file that cannot be written would lose the whole run.
-  report::check_writable(options.out);
   const std::string gbench_out = gbench_path(options);
+  refuse_overwriting_inputs(suite, options.out, gbench_out);
+  report::check_writable(options.out);
   if (!gbench_out.empty()) report::check_writable(gbench_out);
   const bool terminal = on_terminal();
   // Held for the whole run rather than per phase: a request withdrawn between phases would

@@ -149,6 +149,18 @@ void check_writable(const std::string& path) {
   if (!existed) fs::remove(target, ec);
 }
 
+bool same_file(const std::string& a, const std::string& b) {
+  const fs::path first = final_target(a), second = final_target(b);
+  std::error_code ec;
+  if (fs::exists(first, ec) && fs::exists(second, ec)) return fs::equivalent(first, second, ec);
+  // Not written yet: the same absolute path once the existing folders' links are resolved.
+  const auto resolved = [](const fs::path& p) {
+    std::error_code ignored;
+    return fs::weakly_canonical(fs::absolute(p, ignored), ignored);
+  };
+  return resolved(first) == resolved(second);
+}
+
 void append_text_file(const std::string& path, const std::string& text) {
   write(path, text, std::ios::app);
 }

@@ -26,6 +26,10 @@ void write_text_file(const std::string& path, const std::string& text);
 /// file, link or device as it was, and never waits for a FIFO's reader.
 void check_writable(const std::string& path);
 
+/// True when `a` and `b` name the same file, compared by filesystem identity (links, `..`,
+/// another spelling of the folder), also when the file does not exist yet.
+bool same_file(const std::string& a, const std::string& b);
+
 /// Appends `text` to `path` (creating it); throws Error(input).
 void append_text_file(const std::string& path, const std::string& text);
 
