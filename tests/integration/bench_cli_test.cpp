@@ -236,18 +236,19 @@ params = [{ sample = "SELECT 5 UNION ALL SELECT NULL::int ORDER BY 1" }]
 TEST(BenchCli, MigrationsThatAreNotThereAreExitTwoAtTheirKeys) {
   TestDatabase db;
   auto dir = make_project(k_lookup);
-  write_file(dir + "/versions.toml", "migrations = \"migrations\"\nbefore = 0\nafter = 9\n" + k_lookup);
+  write_file(dir + "/versions.toml",
+             "migrations = \"migrations\"\nbefore = 0\nafter = 9\n" + k_lookup);
   auto r = run_preflight({"bench", "run", "versions.toml", "--database-url", db.conninfo()}, dir,
                          {"CI=true"});
-  expect_refused_before_anything_ran(r, "versions.toml:2:1: `before`: migration 0 is not in migrations",
-                                     db);
+  expect_refused_before_anything_ran(
+      r, "versions.toml:2:1: `before`: migration 0 is not in migrations", db);
   EXPECT_NE(r.err.find("versions.toml:3:1: `after`: migration 9 is not in migrations"),
             std::string::npos)
       << r.err;
 
   write_file(dir + "/folder.toml", "migrations = \"nowhere\"\nbefore = 1\nafter = 2\n" + k_lookup);
-  auto folder = run_preflight({"bench", "run", "folder.toml", "--database-url", db.conninfo()},
-                              dir, {"CI=true"});
+  auto folder = run_preflight({"bench", "run", "folder.toml", "--database-url", db.conninfo()}, dir,
+                              {"CI=true"});
   expect_refused_before_anything_ran(folder,
                                      "folder.toml:1:1: `migrations`: folder not found: nowhere\n"
                                      "hint: `migrations` is relative to the suite file\n",
@@ -267,10 +268,10 @@ TEST(BenchCli, OutputThatIsAnInputOrTheOtherOutputIsExitTwoAndRunsNothing) {
       over_suite, "--out ./suite.toml is the suite file: it would be overwritten", db);
   EXPECT_EQ(read_text(dir + "/suite.toml"), suite);
 
-  auto same = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(),
-                             "--out", "same.json", "--format", "gbench", "--gbench-out",
-                             "migrations/../same.json"},
-                            dir, {"CI=true"});
+  auto same =
+      run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out",
+                     "same.json", "--format", "gbench", "--gbench-out", "migrations/../same.json"},
+                    dir, {"CI=true"});
   expect_refused_before_anything_ran(
       same, "--out and --gbench-out name the same file (same.json): one would overwrite the other",
       db);

@@ -277,9 +277,10 @@ void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exi
   compare->add_option(
       "--min-effect", options->min_effect,
       "smallest slowdown that counts, e.g. 10% (default: the query's min_effect, else 10%)");
-  compare->add_flag("--strict-env", options->strict_env,
-                    "refuse (exit 2) when server version, settings, durability, machine, suite, scale, "
-                    "seed or mode differ");
+  compare->add_flag(
+      "--strict-env", options->strict_env,
+      "refuse (exit 2) when server version, settings, durability, machine, suite, scale, "
+      "seed or mode differ");
   compare->add_flag("--allow-plan-change", options->allow_plan_change,
                     "an index scan that became a sequential scan only warns");
   compare

@@ -25,10 +25,10 @@ struct ReportOptions {
 int run_report(const ReportOptions& options) {
   for (const auto& input : {options.results, options.checks}) {
     if (!options.out.empty() && !input.empty() && report::same_file(options.out, input)) {
-      throw Error(ErrorKind::usage,
-                  fmt::format("-o {} is an input of the report: it would be overwritten",
-                              options.out),
-                  "write the report somewhere else");
+      throw Error(
+          ErrorKind::usage,
+          fmt::format("-o {} is an input of the report: it would be overwritten", options.out),
+          "write the report somewhere else");
     }
   }
   auto results = report::read_results_file(options.results);

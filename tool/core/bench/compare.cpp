@@ -200,8 +200,8 @@ Comparison compare_results(const Results& baseline, const Results& current,
                                    difference + "; the numbers may not be comparable"});
   }
   for (auto& difference : setup_differences(baseline, current)) {
-    comparison.findings.push_back({Severity::warning, "setup", "", "",
-                                   difference + "; the numbers may not be comparable"});
+    comparison.findings.push_back(
+        {Severity::warning, "setup", "", "", difference + "; the numbers may not be comparable"});
   }
   for (const auto& q : baseline.queries) {
     if (!current.find_query(q.name)) {

@@ -74,7 +74,8 @@ std::string Generator::next(Random& random) const {
   if (const auto* r = std::get_if<IntRange>(&m_spec)) {
     const std::uint64_t width = range_width(r->min, r->max);
     // The full int64 range has 2^64 values: every 64-bit draw is one of them.
-    const std::uint64_t offset = width == ~std::uint64_t{0} ? random.next() : random.below(width + 1);
+    const std::uint64_t offset =
+        width == ~std::uint64_t{0} ? random.next() : random.below(width + 1);
     return std::to_string(static_cast<std::int64_t>(static_cast<std::uint64_t>(r->min) + offset));
   }
   if (const auto* z = std::get_if<Zipf>(&m_spec)) {

@@ -119,7 +119,8 @@ std::optional<std::string> write_problem(const std::string& sql) {
 void collect_parameters(const nlohmann::json& node, std::set<std::int64_t>& out) {
   if (node.is_object()) {
     for (const auto& [key, value] : node.items()) {
-      if (key == "ParamRef" && value.contains("number")) out.insert(value["number"].get<std::int64_t>());
+      if (key == "ParamRef" && value.contains("number"))
+        out.insert(value["number"].get<std::int64_t>());
       collect_parameters(value, out);
     }
   } else if (node.is_array()) {
