@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/bench_run.h"
 #include "io/bench/cpu_wakeup.h"
 #include "support/case_files.h"
 #include "support/test_cluster.h"
@@ -277,6 +278,20 @@ TEST(BenchCli, OutputThatIsAnInputOrTheOtherOutputIsExitTwoAndRunsNothing) {
       db);
 }
 
+// A failed verdict whose kind is its name ("improvement") is named once, and a limit below a
+// thousandth of a millisecond keeps its digits.
+TEST(BenchCli, FailedExpectationsReadAsOneNameAndShowTheirLimit) {
+  preflight::bench::Results results;
+  results.queries.emplace_back().name = "lookup";
+  results.verdicts.push_back(
+      {"lookup", "", "improvement", "improvement", false, ">= 2.00x", "1.10x (1.05-1.15)"});
+  const auto error = preflight::cli::failed_expectations(results);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->message(), "1 expectation failed: \"lookup\" improvement");
+  const auto lines = preflight::cli::results_table(results);
+  EXPECT_EQ(lines.back(), "  lookup: improvement: expected >= 2.00x; measured 1.10x (1.05-1.15)");
+}
+
 // Multiplies the samples (and their summary) of every query's `phase` in a results document.
 nlohmann::json scaled(nlohmann::json results, const std::string& phase, double factor) {
   for (auto& query : results["queries"]) {
@@ -424,6 +439,8 @@ no_seq_scan = ["items"]
   EXPECT_EQ(phases[1]["phase"], "after");
   EXPECT_EQ(phases[1]["samples_ms"].size(), 30U);
   EXPECT_NE(phases[1]["explain"].dump().find("\"items_k\""), std::string::npos);
+  EXPECT_NE(r.err.find("[before|after 1/1] lookup: 30 samples a phase, p50 "), std::string::npos)
+      << r.err;
   EXPECT_EQ(results["migration"]["version"], 2);
   EXPECT_FALSE(results["migration"]["lock_trace"].empty());
 

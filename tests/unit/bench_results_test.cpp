@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "core/bench/evaluate.h"
@@ -90,6 +91,27 @@ TEST(Evaluate, SeqScanAfterAndSmallImprovementFail) {
                               " claim claim 10-50x: fail (informational)\n");
   EXPECT_EQ(r.verdicts[2].actual, "Seq Scan on: focus_sessions");
   EXPECT_EQ(r.verdicts[3].expected, "<= 0.200 ms");
+}
+
+TEST(Evaluate, ALimitBelowAThousandthOfAMillisecondKeepsItsDigits) {
+  auto suite = parse_suite(R"(
+migrations = "m"
+before = 1
+after = 2
+[[queries]]
+name = "Get Active Session"
+sql = "SELECT 1"
+[queries.after]
+p50_ms = 0.000001
+)",
+                           "s.toml");
+  auto r = measured(0.5, 0.1, "index_scan");
+  evaluate(suite, r);
+  const auto latency = std::find_if(r.verdicts.begin(), r.verdicts.end(),
+                                    [](const Verdict& v) { return v.kind == "latency"; });
+  ASSERT_NE(latency, r.verdicts.end());
+  EXPECT_EQ(latency->expected, "<= 1e-06 ms");
+  EXPECT_FALSE(latency->passed);
 }
 
 TEST(Results, RoundTripKeepsEverything) {

@@ -43,7 +43,11 @@ void print_run_progress(const bench::RunProgress& p, bool terminal) {
   const std::string head =
       fmt::format("[{} {}/{}] {}", p.phase, p.query_index, p.query_count, p.query);
   if (p.finished) {
-    print_progress(fmt::format("{}: {} samples, {}", head, p.samples, p.detail), terminal, false);
+    // Side by side, one line covers both phases, each with this many samples.
+    const bool both = p.phase.find('|') != std::string::npos;
+    print_progress(
+        fmt::format("{}: {} samples{}, {}", head, p.samples, both ? " a phase" : "", p.detail),
+        terminal, false);
   } else if (p.step == "sample") {
     print_progress(
         fmt::format("{}: {}/{} samples, ETA {:.0f} s", head, p.samples, p.target, p.eta_s),
@@ -91,8 +95,8 @@ void refuse_overwriting_inputs(const bench::Suite& suite, const std::string& out
   for (const auto& [option, path] : outputs) {
     for (const auto& [what, input] : inputs) {
       if (report::same_file(path, input)) {
-        throw Error(ErrorKind::usage, fmt::format("{} {} is {}: it would be overwritten", option,
-                                                  path, what),
+        throw Error(ErrorKind::usage,
+                    fmt::format("{} {} is {}: it would be overwritten", option, path, what),
                     "write the results somewhere else");
       }
     }
@@ -104,6 +108,11 @@ void refuse_overwriting_inputs(const bench::Suite& suite, const std::string& out
                             out),
                 "give --gbench-out another file (default: <out>.gbench.json)");
   }
+}
+
+// "latency p95_ms", but "improvement" once where the verdict's kind is also its name.
+std::string verdict_label(const bench::Verdict& v) {
+  return v.kind == v.name ? v.kind : v.kind + " " + v.name;
 }
 
 std::string pad(const std::string& text, std::size_t width) {
@@ -166,8 +175,8 @@ std::vector<std::string> results_table(const bench::Results& results) {
     if (v.passed || v.informational) continue;
     if (!header) lines.push_back("\nFailed expectations:");
     header = true;
-    lines.push_back(fmt::format("  {}{}: {} {}: expected {}; measured {}", v.query,
-                                v.phase.empty() ? "" : " (" + v.phase + ")", v.kind, v.name,
+    lines.push_back(fmt::format("  {}{}: {}: expected {}; measured {}", v.query,
+                                v.phase.empty() ? "" : " (" + v.phase + ")", verdict_label(v),
                                 v.expected, v.actual));
   }
   return lines;
@@ -177,8 +186,8 @@ std::optional<Error> failed_expectations(const bench::Results& results) {
   std::vector<std::string> failed;
   for (const auto& v : results.verdicts) {
     if (!v.passed && !v.informational) {
-      failed.push_back(fmt::format("\"{}\"{} {} {}", v.query,
-                                   v.phase.empty() ? "" : " (" + v.phase + ")", v.kind, v.name));
+      failed.push_back(fmt::format("\"{}\"{} {}", v.query,
+                                   v.phase.empty() ? "" : " (" + v.phase + ")", verdict_label(v)));
     }
   }
   if (failed.empty()) return std::nullopt;

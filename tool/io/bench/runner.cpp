@@ -235,12 +235,12 @@ void BenchRunner::resolve_samples() {
         // Parameters travel as text, where a NULL would arrive as '' and fail or match
         // differently: refused, naming the query, rather than changed.
         if (outcome.result.is_null(r, 0)) {
-          throw Error(ErrorKind::problem,
-                      fmt::format("query \"{}\": sample query returned NULL (row {})", q.name,
-                                  r + 1),
-                      "parameters cannot be NULL; leave NULLs out of the sample (… WHERE x IS NOT "
-                      "NULL)",
-                      q.location);
+          throw Error(
+              ErrorKind::problem,
+              fmt::format("query \"{}\": sample query returned NULL (row {})", q.name, r + 1),
+              "parameters cannot be NULL; leave NULLs out of the sample (… WHERE x IS NOT "
+              "NULL)",
+              q.location);
         }
         values.push_back(outcome.result.get(r, 0));
       }
@@ -300,8 +300,7 @@ void BenchRunner::run_side_by_side(pg::PgSession& after, Results& results) {
     auto after_result = phase_result("after", after_request, std::move(timed.second));
     progress.step = "query";
     progress.finished = true;
-    progress.samples =
-        static_cast<int>(before_result.samples_ms.size() + after_result.samples_ms.size());
+    progress.samples = static_cast<int>(before_result.samples_ms.size()); // as many after
     progress.detail = fmt::format(
         "p50 {:.3f} ms before, {:.3f} ms after ({} / {} plan){}", before_result.summary.p50,
         after_result.summary.p50, before_result.plan_kind, after_result.plan_kind,
