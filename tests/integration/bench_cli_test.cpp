@@ -146,6 +146,25 @@ writes = true
   EXPECT_EQ(db.scalar("SELECT count(DISTINCT k) FROM items"), "5000");
 }
 
+// A database already past `before` is refused without announcing a migration first.
+TEST(BenchCli, DatabasePastBeforeIsRefusedWithoutAnnouncingAMigration) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  ASSERT_EQ(run_preflight(
+                {"migrate", "up", "--database-url", db.conninfo(), "--source", dir + "/migrations"})
+                .exit_code,
+            0);
+  auto r = run_preflight(
+      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--allow-dataset"}, dir,
+      {"CI=true"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("preflight: error: the database already has migration 2 applied, past "
+                       "version 1"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("migrate: to version"), std::string::npos) << r.err;
+}
+
 TEST(BenchCli, DatasetIsRefusedWhenTheDatabaseHasTables) {
   TestDatabase db;
   db.scalar("CREATE TABLE precious (id int)");

@@ -158,7 +158,6 @@ void BenchRunner::apply_migration_under_test(pg::PgSession& session, Results* re
 }
 
 void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Results* record) {
-  report({"migrate", "", fmt::format("to version {}", version), 0, 0, 0, 0, 0, false, ""});
   auto files = migrate::load_migrations(m_suite.migrations);
   migrate::MigratorOptions options;
   options.history_table = m_options.history_table;
@@ -171,6 +170,8 @@ void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Resul
                   "benchmark on a database at or before the suite's `before` version");
     }
   }
+  // Said once it is settled that it will happen, not before a refusal.
+  report({"migrate", "", fmt::format("to version {}", version), 0, 0, 0, 0, 0, false, ""});
   // The same tracer as `migrate up --dry-run --trace-locks`, so the report shows the same data.
   migrate::LockTracer tracer(session);
   if (record) migrator.observe(&tracer);
