@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/bench_run.h"
 #include "io/bench/cpu_wakeup.h"
 #include "support/case_files.h"
 #include "support/test_cluster.h"
@@ -135,12 +136,33 @@ writes = true
       << refused.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('items') IS NULL"), "t"); // nothing ran
 
-  auto r = run_preflight(
-      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--allow-writes"}, dir,
-      {"CI=true"});
+  // --gbench-out alone implies --format gbench rather than being ignored.
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(),
+                          "--allow-writes", "--gbench-out", "g.json"},
+                         dir, {"CI=true"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_json(dir + "/g.json")["benchmarks"][0]["name"], "purge/before");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM items"), "20000");
   EXPECT_EQ(db.scalar("SELECT count(DISTINCT k) FROM items"), "5000");
+}
+
+// A database already past `before` is refused without announcing a migration first.
+TEST(BenchCli, DatabasePastBeforeIsRefusedWithoutAnnouncingAMigration) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  ASSERT_EQ(run_preflight(
+                {"migrate", "up", "--database-url", db.conninfo(), "--source", dir + "/migrations"})
+                .exit_code,
+            0);
+  auto r = run_preflight(
+      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--allow-dataset"}, dir,
+      {"CI=true"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("preflight: error: the database already has migration 2 applied, past "
+                       "version 1"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("migrate: to version"), std::string::npos) << r.err;
 }
 
 TEST(BenchCli, DatasetIsRefusedWhenTheDatabaseHasTables) {
@@ -192,6 +214,101 @@ TEST(BenchCli, DatasetFileThatDoesNotParseIsExitTwoAndRunsNothing) {
                          {"CI=true"});
   expect_refused_before_anything_ran(
       r, "data.sql:4:9: the dataset: SQL does not parse: syntax error at or near \",\"", db);
+}
+
+// SQL that writes without `writes = true` would run and commit on the user's database even
+// without --allow-writes: it is refused at validation, before the database is touched.
+TEST(BenchCli, UnmarkedWriteIsExitTwoAndRunsNothing) {
+  TestDatabase db;
+  auto dir = make_project(R"(
+[[queries]]
+name = "rename"
+sql = "UPDATE items SET v = 'PWNED' WHERE id = $1"
+params = [{ int = [1, 19] }]
+)");
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo()}, dir,
+                         {"CI=true"});
+  expect_refused_before_anything_ran(
+      r, "suite.toml:17:7: query \"rename\": `queries.sql` is not read-only: UPDATE writes", db);
+  EXPECT_NE(r.err.find("hint: add `writes = true` to the query"), std::string::npos) << r.err;
+}
+
+// Parameters travel as text: a NULL drawn from a sample would become '' (an invalid integer,
+// or a different match), so it stops the run naming the query.
+TEST(BenchCli, SampleThatReturnsNullStopsTheRunNamingTheQuery) {
+  TestDatabase db;
+  auto dir = make_project(R"(
+[[queries]]
+name = "nullable"
+sql = "SELECT id FROM items WHERE k = $1::int"
+params = [{ sample = "SELECT 5 UNION ALL SELECT NULL::int ORDER BY 1" }]
+)");
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo()}, dir,
+                         {"CI=true"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("query \"nullable\": sample query returned NULL (row 2)\nhint: parameters "
+                       "cannot be NULL; leave NULLs out of the sample (… WHERE x IS NOT NULL)\n"),
+            std::string::npos)
+      << r.err;
+}
+
+// Versions and the migrations folder are checked before anything starts, at their keys.
+TEST(BenchCli, MigrationsThatAreNotThereAreExitTwoAtTheirKeys) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  write_file(dir + "/versions.toml",
+             "migrations = \"migrations\"\nbefore = 0\nafter = 9\n" + k_lookup);
+  auto r = run_preflight({"bench", "run", "versions.toml", "--database-url", db.conninfo()}, dir,
+                         {"CI=true"});
+  expect_refused_before_anything_ran(
+      r, "versions.toml:2:1: `before`: migration 0 is not in migrations", db);
+  EXPECT_NE(r.err.find("versions.toml:3:1: `after`: migration 9 is not in migrations"),
+            std::string::npos)
+      << r.err;
+
+  write_file(dir + "/folder.toml", "migrations = \"nowhere\"\nbefore = 1\nafter = 2\n" + k_lookup);
+  auto folder = run_preflight({"bench", "run", "folder.toml", "--database-url", db.conninfo()}, dir,
+                              {"CI=true"});
+  expect_refused_before_anything_ran(folder,
+                                     "folder.toml:1:1: `migrations`: folder not found: nowhere\n"
+                                     "hint: `migrations` is relative to the suite file\n",
+                                     db);
+}
+
+// An output that is an input, or the other output, would lose it: refused before anything
+// runs, whatever the spelling of the path.
+TEST(BenchCli, OutputThatIsAnInputOrTheOtherOutputIsExitTwoAndRunsNothing) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  const std::string suite = read_text(dir + "/suite.toml");
+  auto over_suite = run_preflight(
+      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "./suite.toml"}, dir,
+      {"CI=true"});
+  expect_refused_before_anything_ran(
+      over_suite, "--out ./suite.toml is the suite file: it would be overwritten", db);
+  EXPECT_EQ(read_text(dir + "/suite.toml"), suite);
+
+  auto same =
+      run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out",
+                     "same.json", "--format", "gbench", "--gbench-out", "migrations/../same.json"},
+                    dir, {"CI=true"});
+  expect_refused_before_anything_ran(
+      same, "--out and --gbench-out name the same file (same.json): one would overwrite the other",
+      db);
+}
+
+// A failed verdict whose kind is its name ("improvement") is named once, and a limit below a
+// thousandth of a millisecond keeps its digits.
+TEST(BenchCli, FailedExpectationsReadAsOneNameAndShowTheirLimit) {
+  preflight::bench::Results results;
+  results.queries.emplace_back().name = "lookup";
+  results.verdicts.push_back(
+      {"lookup", "", "improvement", "improvement", false, ">= 2.00x", "1.10x (1.05-1.15)"});
+  const auto error = preflight::cli::failed_expectations(results);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->message(), "1 expectation failed: \"lookup\" improvement");
+  const auto lines = preflight::cli::results_table(results);
+  EXPECT_EQ(lines.back(), "  lookup: improvement: expected >= 2.00x; measured 1.10x (1.05-1.15)");
 }
 
 // Multiplies the samples (and their summary) of every query's `phase` in a results document.
@@ -341,6 +458,8 @@ no_seq_scan = ["items"]
   EXPECT_EQ(phases[1]["phase"], "after");
   EXPECT_EQ(phases[1]["samples_ms"].size(), 30U);
   EXPECT_NE(phases[1]["explain"].dump().find("\"items_k\""), std::string::npos);
+  EXPECT_NE(r.err.find("[before|after 1/1] lookup: 30 samples a phase, p50 "), std::string::npos)
+      << r.err;
   EXPECT_EQ(results["migration"]["version"], 2);
   EXPECT_FALSE(results["migration"]["lock_trace"].empty());
 

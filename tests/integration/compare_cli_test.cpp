@@ -55,8 +55,7 @@ TEST(CompareCli, StrictEnvironmentRefusesWithExitTwo) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("preflight: error: refusing to compare: the baseline was measured in a "
-                       "different environment "
-                       "(--strict-env)\n"),
+                       "different environment or setup (--strict-env)\n"),
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("  server major version differs: 15 (baseline) vs 16 (current)\n"),
@@ -65,9 +64,29 @@ TEST(CompareCli, StrictEnvironmentRefusesWithExitTwo) {
   auto loose = run_preflight(compare_args("environment_mismatch"));
   EXPECT_EQ(loose.exit_code, 0);
   EXPECT_NE(loose.err.find("preflight: warning: the baseline was measured in a different "
-                           "environment (4 differences"),
+                           "environment or setup (4 differences"),
             std::string::npos)
       << loose.err;
+}
+
+// Another suite, scale, seed or mode measures something else: each difference is a warning,
+// and --strict-env refuses like it does for the environment.
+TEST(CompareCli, StrictEnvironmentRefusesAnotherSuiteScaleSeedOrMode) {
+  auto loose = run_preflight(compare_args("run_setup_mismatch"));
+  EXPECT_EQ(loose.exit_code, 0);
+  EXPECT_NE(loose.err.find("preflight: warning: the baseline was measured in a different "
+                           "environment or setup (5 differences"),
+            std::string::npos)
+      << loose.err;
+  auto r = run_preflight(compare_args("run_setup_mismatch", {"--strict-env"}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("  scale differs: 1 (baseline) vs 0.02 (current)\n"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("  mode differs: one phase after the other (baseline) vs side by side "
+                       "(current)\n"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(CompareCli, BadInputIsExitTwoNamingTheFile) {
@@ -95,6 +114,37 @@ TEST(CompareCli, BadInputIsExitTwoNamingTheFile) {
   EXPECT_NE(min_effect.err.find(
                 "--min-effect ten: expected a percentage such as 10% or a fraction such as 0.1"),
             std::string::npos);
+}
+
+// NaN compares false with every limit, so a range check alone lets it through: `--alpha nan`
+// passed a 3x slowdown.
+TEST(CompareCli, NonFiniteNumbersAreRefusedWithReadableLimits) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const std::vector<Case> cases{
+      {compare_args("shifted_30_percent", {"--alpha", "nan"}),
+       "--alpha: nan is not a number from 1e-09 to 0.5"},
+      {compare_args("shifted_30_percent", {"--alpha", "0"}),
+       "--alpha: 0 is not a number from 1e-09 to 0.5"},
+      {compare_args("shifted_30_percent", {"--min-effect", "nan"}), "--min-effect nan: expected"},
+      {compare_args("shifted_30_percent", {"--min-effect", "inf%"}), "--min-effect inf%: expected"},
+      {{"bench", "run", "suite.toml", "--scale", "nan"},
+       "--scale: nan is not a number greater than 0"},
+      {{"bench", "run", "suite.toml", "--time-budget", "inf"},
+       "--time-budget: inf is not a number greater than 0"},
+      {{"bench", "run", "suite.toml", "--scale", "0"}, "--scale: 0 is not a number greater than 0"},
+      {{"migrate", "up", "--lock-wait", "nan"}, "--lock-wait: nan is not a number from 0 to 1e+09"},
+      {{"migrate", "up", "--trace-locks", "--lock-threshold", "inf"},
+       "--lock-threshold: inf is not a number of at least 0"},
+  };
+  for (const auto& c : cases) {
+    auto r = run_preflight(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args.back();
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("preflight: error: " + c.error), std::string::npos) << r.err;
+  }
 }
 
 TEST(CompareCli, ConfirmNeedsADatabase) {

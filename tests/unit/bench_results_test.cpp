@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+
 #include "core/bench/evaluate.h"
 #include "core/bench/gbench.h"
 #include "core/bench/results.h"
@@ -90,6 +93,27 @@ TEST(Evaluate, SeqScanAfterAndSmallImprovementFail) {
   EXPECT_EQ(r.verdicts[3].expected, "<= 0.200 ms");
 }
 
+TEST(Evaluate, ALimitBelowAThousandthOfAMillisecondKeepsItsDigits) {
+  auto suite = parse_suite(R"(
+migrations = "m"
+before = 1
+after = 2
+[[queries]]
+name = "Get Active Session"
+sql = "SELECT 1"
+[queries.after]
+p50_ms = 0.000001
+)",
+                           "s.toml");
+  auto r = measured(0.5, 0.1, "index_scan");
+  evaluate(suite, r);
+  const auto latency = std::find_if(r.verdicts.begin(), r.verdicts.end(),
+                                    [](const Verdict& v) { return v.kind == "latency"; });
+  ASSERT_NE(latency, r.verdicts.end());
+  EXPECT_EQ(latency->expected, "<= 1e-06 ms");
+  EXPECT_FALSE(latency->passed);
+}
+
 TEST(Results, RoundTripKeepsEverything) {
   auto r = measured(0.5, 0.1, "index_scan");
   r.migration = MigrationStep{3, "mid003", "ab", 123,
@@ -116,6 +140,50 @@ TEST(Results, AFileFromBeforeTheCpuWakeupFieldsReadsAsNotRecorded) {
   auto back = results_from_json(document);
   EXPECT_FALSE(back.environment.cpu_wakeup_held.has_value());
   EXPECT_EQ(to_json(back)["environment"]["cpu_wakeup_held"], nullptr);
+}
+
+// A results file that no run can produce is refused at the JSON path of the problem, instead of
+// being compared (an empty baseline read as 0 ms, duplicate names matched to the wrong row).
+TEST(Results, ImpossibleFilesAreRefusedAtTheJsonPath) {
+  const auto good = to_json(measured(0.5, 0.1, "index_scan"));
+  auto error_for = [&](const std::function<void(nlohmann::json&)>& spoil) {
+    auto document = good;
+    spoil(document);
+    try {
+      results_from_json(document);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::input);
+      return e.message();
+    }
+    return std::string("accepted");
+  };
+  auto& phase0 = good["queries"][0]["phases"][0];
+  ASSERT_FALSE(phase0["samples_ms"].empty());
+  EXPECT_EQ(error_for([](auto& d) {
+              d["queries"][0]["phases"][0]["samples_ms"] = nlohmann::json::array();
+            }),
+            "results file: $.queries[0].phases[0].samples_ms must be a non-empty array (a "
+            "measured phase)");
+  EXPECT_EQ(error_for([](auto& d) { d["queries"][0]["phases"][0]["samples_ms"][2] = -0.1; }),
+            "results file: $.queries[0].phases[0].samples_ms[2] must be a positive number of "
+            "milliseconds");
+  EXPECT_EQ(error_for([](auto& d) {
+              for (auto& x : d["queries"][0]["phases"][1]["samples_ms"]) x = 0.0;
+            }),
+            "results file: $.queries[0].phases[1].samples_ms[0] must be a positive number of "
+            "milliseconds");
+  EXPECT_EQ(error_for([](auto& d) { d["queries"].push_back(d["queries"][0]); }),
+            "results file: $.queries[1].name must be unique (another query has it)");
+  EXPECT_EQ(
+      error_for([](auto& d) { d["queries"][0]["phases"].push_back(d["queries"][0]["phases"][0]); }),
+      "results file: $.queries[0].phases[2].phase must be unique in its query (another "
+      "phase has it)");
+  EXPECT_EQ(error_for([](auto& d) { d["queries"][0]["min_effect"] = -1; }),
+            "results file: $.queries[0].min_effect must be a positive fraction (0.1 = 10 %) or "
+            "null");
+  EXPECT_EQ(error_for([](auto& d) { d["suite"]["scale"] = 0; }),
+            "results file: $.suite.scale must be a positive number");
+  EXPECT_EQ(error_for([](auto&) {}), "accepted");
 }
 
 TEST(Gbench, OneRunAndThreeAggregatesPerQueryAndPhase) {

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 
 #include "core/bench/generators.h"
+#include "core/error.h"
 
 using namespace preflight::bench;
 
@@ -19,6 +21,32 @@ TEST(Generators, IntRangeStaysInBoundsAndReachesBothEnds) {
   EXPECT_EQ(seen.begin()->first, -3);
   EXPECT_EQ(seen.rbegin()->first, 3);
   for (const auto& [value, count] : seen) EXPECT_NEAR(count, 1000, 150) << value; // uniform
+}
+
+TEST(Generators, IntRangeWorksUpToTheLimitsOfInt64) {
+  constexpr auto lowest = std::numeric_limits<std::int64_t>::min();
+  constexpr auto highest = std::numeric_limits<std::int64_t>::max();
+  Random random(1);
+  Generator full(IntRange{lowest, highest}); // 2^64 values: the width must not overflow
+  bool negative = false, positive = false;
+  for (int i = 0; i < 100; ++i) {
+    const auto value = std::stoll(full.next(random));
+    negative = negative || value < 0;
+    positive = positive || value > 0;
+  }
+  EXPECT_TRUE(negative && positive);
+  Generator top(IntRange{highest - 1, highest});
+  Generator bottom(IntRange{lowest, lowest + 1});
+  std::map<std::int64_t, int> seen;
+  for (int i = 0; i < 100; ++i) {
+    ++seen[std::stoll(top.next(random))];
+    ++seen[std::stoll(bottom.next(random))];
+  }
+  EXPECT_EQ(seen.size(), 4U);
+  EXPECT_EQ(seen.begin()->first, lowest);
+  EXPECT_EQ(seen.rbegin()->first, highest);
+  EXPECT_EQ(range_width(lowest, highest), ~std::uint64_t{0});
+  EXPECT_THROW(Generator(Zipf{lowest, 0, 1.0}), preflight::Error);
 }
 
 TEST(Generators, SameSeedSameSequenceOtherSeedOtherSequence) {

@@ -4,6 +4,7 @@
 
 #include "cli/app.h"
 #include "cli/bench_run.h"
+#include "cli/number_options.h"
 #include "cli/output.h"
 #include "io/bench/suite_file.h"
 
@@ -40,13 +41,13 @@ void add_bench_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
   run->add_option("--gbench-out", options->gbench_out,
                   "Google Benchmark JSON file (default: <out>.gbench.json)");
   run->add_option("--scale", options->scale, "dataset scale factor (default: the suite's `scale`)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive());
   run->add_option("--iterations", options->iterations,
                   "timed executions per query and phase, at most")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive());
   run->add_option("--time-budget", options->time_budget_s,
                   "seconds of timed executions per query and phase, at most")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive());
   run->add_flag(
       "--allow-dataset", options->allow_dataset,
       "with --database-url: load the dataset even though the database already has tables");

@@ -43,7 +43,11 @@ void print_run_progress(const bench::RunProgress& p, bool terminal) {
   const std::string head =
       fmt::format("[{} {}/{}] {}", p.phase, p.query_index, p.query_count, p.query);
   if (p.finished) {
-    print_progress(fmt::format("{}: {} samples, {}", head, p.samples, p.detail), terminal, false);
+    // Side by side, one line covers both phases, each with this many samples.
+    const bool both = p.phase.find('|') != std::string::npos;
+    print_progress(
+        fmt::format("{}: {} samples{}, {}", head, p.samples, both ? " a phase" : "", p.detail),
+        terminal, false);
   } else if (p.step == "sample") {
     print_progress(
         fmt::format("{}: {}/{} samples, ETA {:.0f} s", head, p.samples, p.target, p.eta_s),
@@ -75,10 +79,40 @@ void save_json(const std::string& path, const nlohmann::json& document) {
 }
 
 std::string gbench_path(const BenchOptions& options) {
+  if (options.gbench_out) return *options.gbench_out; // implies --format gbench
   if (options.format != "gbench") return {};
-  if (options.gbench_out) return *options.gbench_out;
   const auto& out = options.out;
   return (out.ends_with(".json") ? out.substr(0, out.size() - 5) : out) + ".gbench.json";
+}
+
+// An output written over the suite, its dataset or the other output would lose it.
+void refuse_overwriting_inputs(const bench::Suite& suite, const std::string& out,
+                               const std::string& gbench_out) {
+  std::vector<std::pair<std::string, std::string>> inputs{{"the suite file", suite.file}};
+  if (suite.dataset_file) inputs.emplace_back("the dataset file", *suite.dataset_file);
+  std::vector<std::pair<std::string, std::string>> outputs{{"--out", out}};
+  if (!gbench_out.empty()) outputs.emplace_back("--gbench-out", gbench_out);
+  for (const auto& [option, path] : outputs) {
+    for (const auto& [what, input] : inputs) {
+      if (report::same_file(path, input)) {
+        throw Error(ErrorKind::usage,
+                    fmt::format("{} {} is {}: it would be overwritten", option, path, what),
+                    "write the results somewhere else");
+      }
+    }
+  }
+  if (!gbench_out.empty() && report::same_file(out, gbench_out)) {
+    throw Error(ErrorKind::usage,
+                fmt::format("--out and --gbench-out name the same file ({}): one would overwrite "
+                            "the other",
+                            out),
+                "give --gbench-out another file (default: <out>.gbench.json)");
+  }
+}
+
+// "latency p95_ms", but "improvement" once where the verdict's kind is also its name.
+std::string verdict_label(const bench::Verdict& v) {
+  return v.kind == v.name ? v.kind : v.kind + " " + v.name;
 }
 
 std::string pad(const std::string& text, std::size_t width) {
@@ -141,8 +175,8 @@ std::vector<std::string> results_table(const bench::Results& results) {
     if (v.passed || v.informational) continue;
     if (!header) lines.push_back("\nFailed expectations:");
     header = true;
-    lines.push_back(fmt::format("  {}{}: {} {}: expected {}; measured {}", v.query,
-                                v.phase.empty() ? "" : " (" + v.phase + ")", v.kind, v.name,
+    lines.push_back(fmt::format("  {}{}: {}: expected {}; measured {}", v.query,
+                                v.phase.empty() ? "" : " (" + v.phase + ")", verdict_label(v),
                                 v.expected, v.actual));
   }
   return lines;
@@ -152,8 +186,8 @@ std::optional<Error> failed_expectations(const bench::Results& results) {
   std::vector<std::string> failed;
   for (const auto& v : results.verdicts) {
     if (!v.passed && !v.informational) {
-      failed.push_back(fmt::format("\"{}\"{} {} {}", v.query,
-                                   v.phase.empty() ? "" : " (" + v.phase + ")", v.kind, v.name));
+      failed.push_back(fmt::format("\"{}\"{} {}", v.query,
+                                   v.phase.empty() ? "" : " (" + v.phase + ")", verdict_label(v)));
     }
   }
   if (failed.empty()) return std::nullopt;
@@ -189,8 +223,9 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   run.allow_writes = options.allow_writes;
   run.history_table = history_table;
   // Before anything runs: a results file that cannot be written would lose the whole run.
-  report::check_writable(options.out);
   const std::string gbench_out = gbench_path(options);
+  refuse_overwriting_inputs(suite, options.out, gbench_out);
+  report::check_writable(options.out);
   if (!gbench_out.empty()) report::check_writable(gbench_out);
   const bool terminal = on_terminal();
   // Held for the whole run rather than per phase: a request withdrawn between phases would

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 
 #include "cli/app.h"
 #include "cli/bench_run.h"
+#include "cli/number_options.h"
 #include "cli/output.h"
 #include "core/bench/compare.h"
 #include "core/report/compare_report.h"
@@ -54,7 +56,7 @@ double parse_min_effect(const std::string& text) {
     value = -1;
   }
   if (percent) value /= 100;
-  if (value < 0 || value > 10 || (!percent && value > 1)) {
+  if (!std::isfinite(value) || value < 0 || value > 10 || (!percent && value > 1)) {
     throw Error(ErrorKind::usage,
                 fmt::format("--min-effect {}: expected a percentage such as 10% or a fraction such "
                             "as 0.1",
@@ -184,20 +186,21 @@ private:
 // since nothing was compared, rather than a found problem (1).
 void check_environment(const bench::Results& baseline, const bench::Results& current, bool strict) {
   auto differences = bench::environment_differences(baseline.environment, current.environment);
+  for (auto& d : bench::setup_differences(baseline, current)) differences.push_back(std::move(d));
   if (differences.empty()) return;
   if (strict) {
     std::vector<Error> errors{
         Error(ErrorKind::input,
-              "refusing to compare: the baseline was measured in a different environment "
-              "(--strict-env)",
+              "refusing to compare: the baseline was measured in a different environment or "
+              "setup (--strict-env)",
               "measure a new baseline in this environment, or drop --strict-env to compare "
               "with warnings")};
     for (const auto& d : differences) errors.emplace_back(ErrorKind::input, d);
     throw Error::combine(std::move(errors));
   }
   print_warning(fmt::format(
-      "the baseline was measured in a different environment ({} difference{}, listed with the "
-      "findings): the comparison may not mean what it says",
+      "the baseline was measured in a different environment or setup ({} difference{}, listed "
+      "with the findings): the comparison may not mean what it says",
       differences.size(), differences.size() == 1 ? "" : "s"));
 }
 
@@ -270,12 +273,14 @@ void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exi
   compare
       ->add_option("--alpha", options->alpha,
                    "significance level of the Mann-Whitney U test (default 0.01)")
-      ->check(CLI::Range(1e-9, 0.5));
+      ->check(finite_in(1e-9, 0.5));
   compare->add_option(
       "--min-effect", options->min_effect,
       "smallest slowdown that counts, e.g. 10% (default: the query's min_effect, else 10%)");
-  compare->add_flag("--strict-env", options->strict_env,
-                    "refuse (exit 2) when server version, settings, durability or machine differ");
+  compare->add_flag(
+      "--strict-env", options->strict_env,
+      "refuse (exit 2) when server version, settings, durability, machine, suite, scale, "
+      "seed or mode differ");
   compare->add_flag("--allow-plan-change", options->allow_plan_change,
                     "an index scan that became a sequential scan only warns");
   compare

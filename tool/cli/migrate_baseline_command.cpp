@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/migrate_subcommands.h"
+#include "cli/number_options.h"
 #include "cli/output.h"
 #include "io/migrate/migration_directory.h"
 
@@ -49,8 +50,10 @@ void add_migrate_baseline_command(CLI::App& migrate, GlobalOptions& globals, int
   baseline->add_option("V", options->version, "the newest migration the database already contains")
       ->required();
   baseline->add_flag("--dry-run", options->dry_run, "print what would be recorded; change nothing");
-  baseline->add_option("--lock-wait", options->lock_wait_seconds,
-                       "seconds to wait for the migration lock (default 60)");
+  baseline
+      ->add_option("--lock-wait", options->lock_wait_seconds,
+                   "seconds to wait for the migration lock (default 60)")
+      ->check(finite_in(0, 1e9));
   baseline->callback([&, options] { exit_code = run_baseline(globals, *options); });
 }
 

@@ -5,10 +5,9 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
-
 #include "cli/app.h"
 #include "cli/migrate_subcommands.h"
+#include "cli/number_options.h"
 #include "cli/output.h"
 #include "cli/trace_locks.h"
 #include "io/migrate/migration_directory.h"
@@ -175,15 +174,7 @@ void add_lock_options(CLI::App& command, MigrateOptions& options) {
   command
       .add_option("--lock-wait", options.lock_wait_seconds,
                   "seconds to wait for the migration lock (default 60)")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            char* end = nullptr;
-            const double seconds = std::strtod(text.c_str(), &end);
-            if (text.empty() || *end != '\0' || !config::is_valid_lock_wait(seconds))
-              return std::string("must be a number of seconds from 0 to 1e9");
-            return std::string();
-          },
-          "SECONDS"));
+      ->check(finite_in(0, 1e9)); // as preflight.toml's lock_wait
   command.add_option("--lock-timeout", options.lock_timeout,
                      "SET LOCAL lock_timeout for each migration, e.g. 5s");
   command.add_option("--statement-timeout", options.statement_timeout,

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/migrate_subcommands.h"
+#include "cli/number_options.h"
 #include "cli/output.h"
 #include "io/migrate/migration_directory.h"
 
@@ -68,8 +69,10 @@ void add_migrate_repair_command(CLI::App& migrate, GlobalOptions& globals, int& 
       "repair",
       "record checksums of edited applied files and remove failed rows (after a fix by hand)");
   repair->add_flag("--dry-run", options->dry_run, "print what would change; change nothing");
-  repair->add_option("--lock-wait", options->lock_wait_seconds,
-                     "seconds to wait for the migration lock (default 60)");
+  repair
+      ->add_option("--lock-wait", options->lock_wait_seconds,
+                   "seconds to wait for the migration lock (default 60)")
+      ->check(finite_in(0, 1e9));
   repair->callback([&, options] { exit_code = run_repair(globals, *options); });
 }
 

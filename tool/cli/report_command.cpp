@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/report/report.h"
@@ -21,6 +23,14 @@ struct ReportOptions {
 };
 
 int run_report(const ReportOptions& options) {
+  for (const auto& input : {options.results, options.checks}) {
+    if (!options.out.empty() && !input.empty() && report::same_file(options.out, input)) {
+      throw Error(
+          ErrorKind::usage,
+          fmt::format("-o {} is an input of the report: it would be overwritten", options.out),
+          "write the report somewhere else");
+    }
+  }
   auto results = report::read_results_file(options.results);
   std::optional<check::CheckReport> checks;
   if (!options.checks.empty()) checks = report::read_check_results_file(options.checks);

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/number_options.h"
 #include "cli/output.h"
 
 namespace preflight::cli {
@@ -14,7 +15,7 @@ void add_trace_locks_options(CLI::App& command, TraceLocksOptions& options, std:
       .add_option("--lock-threshold", options.threshold_ms,
                   "with --trace-locks: flag SHARE-or-stronger locks held longer than this many ms "
                   "(default 100)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_non_negative());
   command
       .add_option("--format", format,
                   "text or json (json: one document with the steps, and the lock trace when "

@@ -167,12 +167,41 @@ std::vector<std::string> environment_differences(const Environment& baseline,
   return out;
 }
 
+std::vector<std::string> setup_differences(const Results& baseline, const Results& current) {
+  std::vector<std::string> out;
+  auto differs = [&](const std::string& what, const std::string& a, const std::string& b) {
+    if (a != b) out.push_back(fmt::format("{} differs: {} (baseline) vs {} (current)", what, a, b));
+  };
+  // The same suite is often run from two checkouts (../base/benchmarks/x.toml, then
+  // benchmarks/x.toml): the folder is where it was run from, the file name is the suite.
+  auto file_name = [](const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+  };
+  auto suite = [&](const Results& r) {
+    return r.suite_name == r.suite_file ? file_name(r.suite_file) : r.suite_name;
+  };
+  differs("suite", suite(baseline), suite(current));
+  differs("suite file name", file_name(baseline.suite_file), file_name(current.suite_file));
+  differs("scale", fmt::format("{:g}", baseline.scale), fmt::format("{:g}", current.scale));
+  differs("seed", std::to_string(baseline.seed), std::to_string(current.seed));
+  auto mode = [](bool side_by_side) {
+    return side_by_side ? std::string("side by side") : std::string("one phase after the other");
+  };
+  differs("mode", mode(baseline.side_by_side), mode(current.side_by_side));
+  return out;
+}
+
 Comparison compare_results(const Results& baseline, const Results& current,
                            const CompareOptions& options) {
   Comparison comparison;
   for (auto& difference : environment_differences(baseline.environment, current.environment)) {
     comparison.findings.push_back({Severity::warning, "environment", "", "",
                                    difference + "; the numbers may not be comparable"});
+  }
+  for (auto& difference : setup_differences(baseline, current)) {
+    comparison.findings.push_back(
+        {Severity::warning, "setup", "", "", difference + "; the numbers may not be comparable"});
   }
   for (const auto& q : baseline.queries) {
     if (!current.find_query(q.name)) {

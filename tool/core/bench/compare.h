@@ -51,7 +51,7 @@ std::string to_string(Severity severity);
 /// difference, a query missing on one side.
 struct Finding {
   Severity severity = Severity::warning;
-  std::string kind;  // "regression", "improvement", "plan", "environment", "missing"
+  std::string kind;  // "regression", "improvement", "plan", "environment", "setup", "missing"
   std::string query; // "" for environment findings
   std::string phase;
   std::string message; // one sentence a user reads, without the query prefix
@@ -59,7 +59,8 @@ struct Finding {
 
 struct Comparison {
   std::vector<PhaseComparison> rows;
-  std::vector<Finding> findings; // in the order: environment, missing, regression/improvement, plan
+  std::vector<Finding> findings; // in the order: environment, setup, missing,
+                                 // regression/improvement, plan
 
   /// True when a finding is an error (a regression or a plan change that fails): exit 1.
   bool failed() const;
@@ -69,6 +70,10 @@ struct Comparison {
 /// version, recorded planner/durability settings, durability, host name and CPU count.
 std::vector<std::string> environment_differences(const Environment& baseline,
                                                  const Environment& current);
+
+/// Differences in what was run: the suite (its name, and its file name without the folder it
+/// was run from), scale, seed and mode (side by side or one phase after the other).
+std::vector<std::string> setup_differences(const Results& baseline, const Results& current);
 
 /// Compares `current` with `baseline`. Throws Error(input) when a stored EXPLAIN cannot be read.
 Comparison compare_results(const Results& baseline, const Results& current,

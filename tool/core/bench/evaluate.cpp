@@ -10,6 +10,7 @@ namespace preflight::bench {
 namespace {
 
 std::string ms(double value) {
+  if (value < 0.001) return fmt::format("{:.3g} ms", value); // 0.000001 is not "0.000"
   return value < 1 ? fmt::format("{:.3f} ms", value) : fmt::format("{:.2f} ms", value);
 }
 

@@ -29,6 +29,11 @@ double Random::unit() {
   return static_cast<double>(next() >> 11) * 0x1.0p-53;
 }
 
+std::uint64_t range_width(std::int64_t min, std::int64_t max) {
+  // Unsigned arithmetic wraps where signed would overflow: [INT64_MIN, INT64_MAX] is 2^64 − 1.
+  return static_cast<std::uint64_t>(max) - static_cast<std::uint64_t>(min);
+}
+
 std::string describe(const GeneratorSpec& spec) {
   struct Visitor {
     std::string operator()(const IntRange& g) const {
@@ -53,9 +58,9 @@ Generator::Generator(const GeneratorSpec& spec) : m_spec(spec) {
     throw Error(ErrorKind::internal, "a choice generator needs at least one value");
   }
   if (const auto* z = std::get_if<Zipf>(&spec)) {
-    const std::int64_t n = z->max - z->min + 1;
-    if (n < 1 || n > k_max_zipf_range) throw Error(ErrorKind::internal, "zipf range out of bounds");
-    m_zipf_cdf.resize(static_cast<std::size_t>(n));
+    if (z->min > z->max || range_width(z->min, z->max) >= k_max_zipf_range)
+      throw Error(ErrorKind::internal, "zipf range out of bounds");
+    m_zipf_cdf.resize(static_cast<std::size_t>(range_width(z->min, z->max)) + 1);
     double total = 0;
     for (std::size_t k = 0; k < m_zipf_cdf.size(); ++k) {
       total += 1.0 / std::pow(static_cast<double>(k + 1), z->exponent);
@@ -67,8 +72,11 @@ Generator::Generator(const GeneratorSpec& spec) : m_spec(spec) {
 
 std::string Generator::next(Random& random) const {
   if (const auto* r = std::get_if<IntRange>(&m_spec)) {
-    const auto span = static_cast<std::uint64_t>(r->max - r->min) + 1;
-    return std::to_string(r->min + static_cast<std::int64_t>(random.below(span)));
+    const std::uint64_t width = range_width(r->min, r->max);
+    // The full int64 range has 2^64 values: every 64-bit draw is one of them.
+    const std::uint64_t offset =
+        width == ~std::uint64_t{0} ? random.next() : random.below(width + 1);
+    return std::to_string(static_cast<std::int64_t>(static_cast<std::uint64_t>(r->min) + offset));
   }
   if (const auto* z = std::get_if<Zipf>(&m_spec)) {
     const double u = random.unit();

@@ -48,11 +48,14 @@ struct Sample {
 
 using GeneratorSpec = std::variant<IntRange, Zipf, Choice, Sample>;
 
+/// max − min for min <= max, without overflow: the number of values in [min, max] minus one.
+std::uint64_t range_width(std::int64_t min, std::int64_t max);
+
 /// "int 1..10000", "zipf 1..10000 s=1.1", "choice of 3", "sample: SELECT …".
 std::string describe(const GeneratorSpec& spec);
 
 /// Largest zipf range supported (the cumulative table is kept in memory).
-inline constexpr std::int64_t k_max_zipf_range = 10'000'000;
+inline constexpr std::uint64_t k_max_zipf_range = 10'000'000;
 
 /// Draws values for one parameter. Sample specs must be resolved (with_values) first.
 class Generator {

@@ -1,5 +1,8 @@
 #include "core/bench/results.h"
 
+#include <cmath>
+#include <set>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -76,6 +79,11 @@ public:
     for (std::size_t i = 0; i < array.size(); ++i)
       out.emplace_back(array[i], fmt::format("{}.{}[{}]", m_path, key, i));
     return out;
+  }
+
+  /// Throws the error for `key` (e.g. "samples_ms[3]") unless `ok`.
+  void require(bool ok, const std::string& key, const char* what) const {
+    if (!ok) fail(key, what);
   }
 
 private:
@@ -195,6 +203,7 @@ Results results_from_json(const json& document) {
   results.suite_name = suite.get<std::string>("name");
   results.suite_file = suite.get_or<std::string>("file", "");
   results.scale = suite.get_or<double>("scale", 1);
+  suite.require(std::isfinite(results.scale) && results.scale > 0, "scale", "a positive number");
   results.seed = suite.get_or<std::uint64_t>("seed", 0);
   results.side_by_side = root.get_or<bool>("side_by_side", false);
   if (root.has("side_by_side_one_cpu")) {
@@ -217,16 +226,28 @@ Results results_from_json(const json& document) {
   if (env.has("cpu_wakeup_held")) e.cpu_wakeup_held = env.get<bool>("cpu_wakeup_held");
   e.cpu_wakeup_note = env.get_or<std::string>("cpu_wakeup_note", "");
 
+  // Rows are matched by query name and phase, and every statistic divides by the samples: a
+  // file that breaks either would be compared wrongly rather than refused.
+  std::set<std::string> query_names;
   for (const auto& q : root.items("queries")) {
     QueryResult query;
     query.name = q.get<std::string>("name");
+    q.require(query_names.insert(query.name).second, "name", "unique (another query has it)");
     query.claim = q.get_or<std::string>("claim", "");
     query.writes = q.get_or<bool>("writes", false);
+    std::set<std::string> phase_names;
     for (const auto& p : q.items("phases")) {
       PhaseResult phase;
       phase.phase = p.get<std::string>("phase");
+      p.require(phase_names.insert(phase.phase).second, "phase",
+                "unique in its query (another phase has it)");
       phase.sql = p.get_or<std::string>("sql", "");
       phase.samples_ms = p.get<std::vector<double>>("samples_ms");
+      p.require(!phase.samples_ms.empty(), "samples_ms", "a non-empty array (a measured phase)");
+      for (std::size_t i = 0; i < phase.samples_ms.size(); ++i) {
+        p.require(std::isfinite(phase.samples_ms[i]) && phase.samples_ms[i] > 0,
+                  fmt::format("samples_ms[{}]", i), "a positive number of milliseconds");
+      }
       phase.summary =
           p.has("summary") ? read_summary(p.child("summary")) : stats::summarize(phase.samples_ms);
       phase.plan_kind = p.get_or<std::string>("plan_kind", "");
@@ -237,7 +258,11 @@ Results results_from_json(const json& document) {
       query.phases.push_back(std::move(phase));
     }
     if (q.has("improvement")) query.improvement = read_interval(q.child("improvement"));
-    if (q.has("min_effect")) query.min_effect = q.get<double>("min_effect");
+    if (q.has("min_effect")) {
+      query.min_effect = q.get<double>("min_effect");
+      q.require(std::isfinite(*query.min_effect) && *query.min_effect > 0, "min_effect",
+                "a positive fraction (0.1 = 10 %) or null");
+    }
     results.queries.push_back(std::move(query));
   }
   for (const auto& v : root.items("verdicts")) {

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "core/sql/parsed_sql.h"
+#include "core/sql/read_only.h"
 
 namespace preflight::bench {
 
@@ -107,6 +109,43 @@ std::optional<std::string> statement_problem(const std::string& sql) {
   return std::nullopt;
 }
 
+// Why `sql` (one statement that parses) is not a read-only query, or nullopt.
+std::optional<std::string> write_problem(const std::string& sql) {
+  const auto statements = sql::parse_statements(substitute_scale(sql, 1));
+  return statements.size() == 1 ? sql::not_read_only(statements.front()) : std::nullopt;
+}
+
+// The $n numbers `sql` (one statement that parses) uses, from its parse tree.
+void collect_parameters(const nlohmann::json& node, std::set<std::int64_t>& out) {
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "ParamRef" && value.contains("number"))
+        out.insert(value["number"].get<std::int64_t>());
+      collect_parameters(value, out);
+    }
+  } else if (node.is_array()) {
+    for (const auto& item : node) collect_parameters(item, out);
+  }
+}
+
+// The first of $1…$`count` that `sql` does not use, or 0.
+std::int64_t first_unused_parameter(const std::string& sql, std::int64_t count) {
+  std::set<std::int64_t> used;
+  for (const auto& statement : sql::parse_statements(substitute_scale(sql, 1)))
+    collect_parameters(statement.tree, used);
+  for (std::int64_t n = 1; n <= count; ++n) {
+    if (!used.contains(n)) return n;
+  }
+  return 0;
+}
+
+bool has_control_character(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
 std::string folder_of(const std::string& path) {
   auto slash = path.find_last_of('/');
   return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
@@ -139,13 +178,16 @@ public:
         string(node, name, suite.name);
       } else if (name == "migrations") {
         has_migrations = true;
+        suite.migrations_location = where(key.source());
         string(node, name, suite.migrations);
         suite.migrations = resolve(m_path, suite.migrations);
       } else if (name == "before") {
         has_before = true;
+        suite.before_location = where(key.source());
         integer(node, name, suite.before);
       } else if (name == "after") {
         has_after = true;
+        suite.after_location = where(key.source());
         integer(node, name, suite.after);
       } else if (name == "seed") {
         std::int64_t seed = 0;
@@ -248,11 +290,12 @@ private:
     return true;
   }
   bool number(const toml::node& node, const std::string& key, double& out) {
-    if (node.is_number()) {
+    // TOML has nan and inf, which every limit comparison would let through.
+    if (node.is_number() && std::isfinite(*node.value<double>())) {
       out = *node.value<double>();
       return true;
     }
-    wrong_type(node, key, "a number");
+    wrong_type(node, key, "a finite number");
     return false;
   }
   bool optional_number(const toml::node& node, const std::string& key, std::optional<double>& out) {
@@ -373,6 +416,23 @@ private:
                 "[queries.before], [queries.after]");
       }
     }
+    if (!q.writes) {
+      // Without `writes = true` a query runs and commits like a read: its writes would change
+      // the user's data (--database-url) and what the after phase measures.
+      unmarked_write(t.get("sql"), "queries.sql", q.name);
+      for (const char* phase_name : {"before", "after"}) {
+        const auto* phase_table = t.get(phase_name) ? t.get(phase_name)->as_table() : nullptr;
+        if (phase_table)
+          unmarked_write(phase_table->get("sql"), fmt::format("queries.{}.sql", phase_name),
+                         q.name);
+      }
+    }
+    // Names and claims reach terminals, Markdown, HTML and GitHub annotations verbatim.
+    for (const char* key : {"name", "claim"}) {
+      const auto* text = t.get(key) ? t.get(key)->as_string() : nullptr;
+      if (text && has_control_character(text->get()))
+        problem(*t.get(key), fmt::format("`queries.{}` must not contain control characters", key));
+    }
     if (q.name.empty() && !t.contains("name")) missing(t.source(), "queries.name");
     if (q.sql.empty() && !t.contains("sql") && !(q.before.sql && q.after.sql))
       missing(t.source(), "queries.sql");
@@ -389,8 +449,29 @@ private:
             "give one generator per $n, in order", q.location);
         break;
       }
+      // PostgreSQL cannot infer the type of a parameter the statement never uses.
+      if (statement_problem(sql)) continue; // already reported
+      if (const auto unused = first_unused_parameter(sql, needed)) {
+        m_errors.emplace_back(
+            ErrorKind::input,
+            fmt::format("query \"{}\" ({}) uses ${} but not ${}: parameters must be $1…${} "
+                        "without gaps",
+                        q.name, phase_name, needed, unused, needed),
+            "number the parameters the SQL uses from $1, with one generator each", q.location);
+        break;
+      }
     }
     return q;
+  }
+
+  void unmarked_write(const toml::node* node, const std::string& key, const std::string& query) {
+    const auto* text = node ? node->as_string() : nullptr;
+    if (!text || statement_problem(text->get())) return; // already reported
+    if (auto why = write_problem(text->get())) {
+      problem(*node, fmt::format("query \"{}\": `{}` is not read-only: {}", query, key, *why),
+              "add `writes = true` to the query: each execution then runs in a transaction that "
+              "is rolled back (and --database-url needs --allow-writes)");
+    }
   }
 
   void phase(const toml::node& node, const std::string& path, PhaseSpec& out) {
@@ -482,6 +563,13 @@ private:
     if (kind == "sample") {
       std::string sql;
       if (!statement(value, "sample", sql)) return std::nullopt;
+      // It runs once, outside the rolled-back transactions of `writes = true` queries.
+      if (auto why = write_problem(sql)) {
+        problem(value, fmt::format("`sample` must be a read-only query: {}", *why),
+                "a sample query only reads the values to draw parameters from, and what it "
+                "changed would stay changed");
+        return std::nullopt;
+      }
       return Sample{sql};
     }
     if (kind == "choice") {
@@ -530,7 +618,7 @@ private:
         return std::nullopt;
       }
     }
-    if (high - low + 1 > k_max_zipf_range) {
+    if (range_width(low, high) >= k_max_zipf_range) {
       problem(value, fmt::format("`zipf` range has more than {} values", k_max_zipf_range), k_hint);
       return std::nullopt;
     }

@@ -62,6 +62,7 @@ struct Suite {
   std::string migrations; // folder, resolved against the suite's folder
   std::int64_t before = 0;
   std::int64_t after = 0;
+  Location migrations_location, before_location, after_location; // the keys in the file
   std::string dataset_sql;                 // inline `sql`, or filled from `dataset_file`
   std::optional<std::string> dataset_file; // resolved against the suite's folder
   Location dataset_file_location;

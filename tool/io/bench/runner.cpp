@@ -6,6 +6,7 @@
 
 #include "core/bench/evaluate.h"
 #include "io/bench/environment.h"
+#include "io/bench/suite_file.h"
 #include "io/bench/timing_loop.h"
 #include "io/migrate/lock_trace.h"
 #include "io/migrate/migration_directory.h"
@@ -48,15 +49,7 @@ void BenchRunner::report(RunProgress progress) const {
 
 // Validates the migrations before the database is touched.
 void BenchRunner::check_migrations() {
-  auto files = migrate::load_migrations(m_suite.migrations);
-  for (auto version : {m_suite.before, m_suite.after}) {
-    if (!files.find(version)) {
-      throw Error(
-          ErrorKind::input,
-          fmt::format("suite names migration {}, which is not in {}", version, m_suite.migrations),
-          {}, Location{m_suite.file, 0, 0});
-    }
-  }
+  check_suite_migrations(m_suite);
 }
 
 Results BenchRunner::run() {
@@ -165,7 +158,6 @@ void BenchRunner::apply_migration_under_test(pg::PgSession& session, Results* re
 }
 
 void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Results* record) {
-  report({"migrate", "", fmt::format("to version {}", version), 0, 0, 0, 0, 0, false, ""});
   auto files = migrate::load_migrations(m_suite.migrations);
   migrate::MigratorOptions options;
   options.history_table = m_options.history_table;
@@ -178,6 +170,8 @@ void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Resul
                   "benchmark on a database at or before the suite's `before` version");
     }
   }
+  // Said once it is settled that it will happen, not before a refusal.
+  report({"migrate", "", fmt::format("to version {}", version), 0, 0, 0, 0, 0, false, ""});
   // The same tracer as `migrate up --dry-run --trace-locks`, so the report shows the same data.
   migrate::LockTracer tracer(session);
   if (record) migrator.observe(&tracer);
@@ -238,7 +232,19 @@ void BenchRunner::resolve_samples() {
                     {}, q.location);
       }
       std::vector<std::string> values;
-      for (int r = 0; r < outcome.result.rows(); ++r) values.push_back(outcome.result.get(r, 0));
+      for (int r = 0; r < outcome.result.rows(); ++r) {
+        // Parameters travel as text, where a NULL would arrive as '' and fail or match
+        // differently: refused, naming the query, rather than changed.
+        if (outcome.result.is_null(r, 0)) {
+          throw Error(
+              ErrorKind::problem,
+              fmt::format("query \"{}\": sample query returned NULL (row {})", q.name, r + 1),
+              "parameters cannot be NULL; leave NULLs out of the sample (… WHERE x IS NOT "
+              "NULL)",
+              q.location);
+        }
+        values.push_back(outcome.result.get(r, 0));
+      }
       if (values.empty()) {
         throw Error(ErrorKind::problem,
                     fmt::format("query \"{}\": sample query returned no rows", q.name),
@@ -295,8 +301,7 @@ void BenchRunner::run_side_by_side(pg::PgSession& after, Results& results) {
     auto after_result = phase_result("after", after_request, std::move(timed.second));
     progress.step = "query";
     progress.finished = true;
-    progress.samples =
-        static_cast<int>(before_result.samples_ms.size() + after_result.samples_ms.size());
+    progress.samples = static_cast<int>(before_result.samples_ms.size()); // as many after
     progress.detail = fmt::format(
         "p50 {:.3f} ms before, {:.3f} ms after ({} / {} plan){}", before_result.summary.p50,
         after_result.summary.p50, before_result.plan_kind, after_result.plan_kind,

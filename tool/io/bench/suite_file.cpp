@@ -1,9 +1,12 @@
 #include "io/bench/suite_file.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
+
+#include "io/migrate/migration_directory.h"
 
 namespace preflight::bench {
 
@@ -38,7 +41,29 @@ Suite load_suite(const std::string& path) {
     }
     suite.dataset_sql = std::move(*dataset);
   }
+  check_suite_migrations(suite); // before a throwaway cluster is started for nothing
   return suite;
+}
+
+void check_suite_migrations(const Suite& suite) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(suite.migrations, ec)) {
+    throw Error(ErrorKind::input,
+                fmt::format("`migrations`: folder not found: {}", suite.migrations),
+                "`migrations` is relative to the suite file", suite.migrations_location);
+  }
+  const auto files = migrate::load_migrations(suite.migrations);
+  std::vector<Error> missing;
+  for (const auto& [key, version, at] : {std::tuple{"before", suite.before, suite.before_location},
+                                         std::tuple{"after", suite.after, suite.after_location}}) {
+    if (!files.find(version)) {
+      missing.emplace_back(
+          ErrorKind::input,
+          fmt::format("`{}`: migration {} is not in {}", key, version, suite.migrations),
+          "name the version of a migration in that folder", at);
+    }
+  }
+  if (!missing.empty()) throw Error::combine(std::move(missing));
 }
 
 } // namespace preflight::bench

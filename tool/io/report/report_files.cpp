@@ -80,8 +80,42 @@ void write(const std::string& path, const std::string& text, std::ios::openmode 
 
 } // namespace
 
+namespace {
+
+// Where writing `path` lands: the file at the end of its symlinks (so the links stay links and
+// their target gets the text), or `path` itself.
+fs::path final_target(const std::string& path) {
+  fs::path target(path);
+  std::error_code ec;
+  for (int hops = 0; hops < 40 && fs::is_symlink(target, ec); ++hops) { // 40: Linux's MAXSYMLINKS
+    const fs::path next = fs::read_symlink(target, ec);
+    if (ec) break;
+    target = next.is_absolute() ? next : target.parent_path() / next;
+  }
+  return target;
+}
+
+// A device, FIFO or socket is written in place: renaming a file over it would replace the node
+// (/dev/null would become a regular file) and a reader of the FIFO would get nothing.
+bool is_special(const fs::path& target) {
+  std::error_code ec;
+  const auto status = fs::status(target, ec);
+  return !ec && fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status);
+}
+
+} // namespace
+
 void write_text_file(const std::string& path, const std::string& text) {
-  const std::string temporary = fmt::format("{}.{}.tmp", path, getpid());
+  const fs::path target = final_target(path);
+  if (is_special(target)) {
+    try {
+      write(target.string(), text, std::ios::trunc);
+    } catch (const Error& e) {
+      throw e.at(Location{path, 0, 0});
+    }
+    return;
+  }
+  const std::string temporary = fmt::format("{}.{}.tmp", target.string(), getpid());
   try {
     write(temporary, text, std::ios::trunc);
   } catch (const Error& e) {
@@ -90,7 +124,7 @@ void write_text_file(const std::string& path, const std::string& text) {
     throw e.at(Location{path, 0, 0}); // users named `path`, not the temporary file
   }
   std::error_code ec;
-  fs::rename(temporary, path, ec);
+  fs::rename(temporary, target, ec);
   if (ec) {
     fs::remove(temporary, ec);
     throw cannot_write(path, ec.message());
@@ -98,15 +132,33 @@ void write_text_file(const std::string& path, const std::string& text) {
 }
 
 void check_writable(const std::string& path) {
-  const auto folder_problem = make_parent(path);
+  const fs::path target = final_target(path);
+  if (is_special(target)) {
+    // Opening a FIFO for writing would wait for a reader: ask for the permission instead.
+    if (access(target.c_str(), W_OK) != 0) throw cannot_write(path, std::strerror(errno));
+    return;
+  }
+  const auto folder_problem = make_parent(target.string());
   std::error_code ec;
-  const bool existed = fs::exists(path, ec);
+  const bool existed = fs::exists(target, ec);
   {
-    std::ofstream out(path, std::ios::binary | std::ios::app);
+    std::ofstream out(target, std::ios::binary | std::ios::app);
     if (!out)
       throw cannot_write(path, folder_problem.empty() ? std::strerror(errno) : folder_problem);
   }
-  if (!existed) fs::remove(path, ec);
+  if (!existed) fs::remove(target, ec);
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  const fs::path first = final_target(a), second = final_target(b);
+  std::error_code ec;
+  if (fs::exists(first, ec) && fs::exists(second, ec)) return fs::equivalent(first, second, ec);
+  // Not written yet: the same absolute path once the existing folders' links are resolved.
+  const auto resolved = [](const fs::path& p) {
+    std::error_code ignored;
+    return fs::weakly_canonical(fs::absolute(p, ignored), ignored);
+  };
+  return resolved(first) == resolved(second);
 }
 
 void append_text_file(const std::string& path, const std::string& text) {

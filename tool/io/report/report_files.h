@@ -16,12 +16,19 @@ bench::Results read_results_file(const std::string& path);
 check::CheckReport read_check_results_file(const std::string& path);
 
 /// Writes `text` to `path` (creating parent folders, replacing the file through a temporary
-/// file renamed over it, so no reader ever sees half of it); throws Error(input).
+/// file renamed over it, so no reader ever sees half of it); throws Error(input). A symlink is
+/// followed (its target is replaced, the link kept); a device, FIFO or socket is written in
+/// place, never replaced.
 void write_text_file(const std::string& path, const std::string& text);
 
-/// Throws Error(input) naming `path` when it cannot be written (its folder cannot be created,
-/// it is a folder, no permission); creates the folder, leaves an existing file as it was.
+/// Throws Error(input) naming `path` when write_text_file() could not write it (its folder
+/// cannot be created, it is a folder, no permission); creates the folder, leaves an existing
+/// file, link or device as it was, and never waits for a FIFO's reader.
 void check_writable(const std::string& path);
+
+/// True when `a` and `b` name the same file, compared by filesystem identity (links, `..`,
+/// another spelling of the folder), also when the file does not exist yet.
+bool same_file(const std::string& a, const std::string& b);
 
 /// Appends `text` to `path` (creating it); throws Error(input).
 void append_text_file(const std::string& path, const std::string& text);
