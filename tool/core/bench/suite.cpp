@@ -115,24 +115,11 @@ std::optional<std::string> write_problem(const std::string& sql) {
   return statements.size() == 1 ? sql::not_read_only(statements.front()) : std::nullopt;
 }
 
-// The $n numbers `sql` (one statement that parses) uses, from its parse tree.
-void collect_parameters(const nlohmann::json& node, std::set<std::int64_t>& out) {
-  if (node.is_object()) {
-    for (const auto& [key, value] : node.items()) {
-      if (key == "ParamRef" && value.contains("number"))
-        out.insert(value["number"].get<std::int64_t>());
-      collect_parameters(value, out);
-    }
-  } else if (node.is_array()) {
-    for (const auto& item : node) collect_parameters(item, out);
-  }
-}
-
 // The first of $1…$`count` that `sql` does not use, or 0.
 std::int64_t first_unused_parameter(const std::string& sql, std::int64_t count) {
   std::set<std::int64_t> used;
   for (const auto& statement : sql::parse_statements(substitute_scale(sql, 1)))
-    collect_parameters(statement.tree, used);
+    used.merge(sql::parameter_numbers(statement.tree));
   for (std::int64_t n = 1; n <= count; ++n) {
     if (!used.contains(n)) return n;
   }

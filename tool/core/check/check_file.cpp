@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/sql/parsed_sql.h"
+
 namespace preflight::check {
 
 std::string to_string(CheckKind kind) {
@@ -235,10 +237,34 @@ private:
     if (index) check.index = *index;
   }
 
+  // One value per $n of the query, $1…$n without gaps: PostgreSQL refuses anything else at run
+  // time with a protocol error or "could not determine data type of parameter".
+  void plan_parameters(const toml::table& t, const Check& check) {
+    std::set<std::int64_t> used;
+    try {
+      for (const auto& statement : sql::parse_statements(check.query))
+        used.merge(sql::parameter_numbers(statement.tree));
+    } catch (const Error&) {
+      return; // the read-only check reports SQL that does not parse, at the query
+    }
+    const std::size_t highest = used.empty() ? 0 : static_cast<std::size_t>(*used.rbegin());
+    const auto& where = t.get("params") ? t.get("params")->source() : t.source();
+    if (highest != check.params.size()) {
+      fail(where, fmt::format("the query uses {} parameter{} but `params` has {} value{}", highest,
+                              highest == 1 ? "" : "s", check.params.size(),
+                              check.params.size() == 1 ? "" : "s"),
+           "give one value per $n, in order");
+    } else if (used.size() != highest) {
+      fail(where, "the query's parameters must be $1…$n without gaps",
+           "number the parameters the query uses from $1");
+    }
+  }
+
   void read_plan(const toml::table& t, Check& check) {
     check.kind = CheckKind::plan;
     read_query(t, check, "plan");
     check.params = params(t);
+    plan_parameters(t, check);
     check.analyze = boolean(t, "analyze").value_or(false);
     check.plan.index_backed = string(t, "index_backed");
     check.plan.uses_index = string(t, "uses_index");

@@ -101,4 +101,26 @@ std::string fingerprint(std::string_view source) {
   return result.fingerprint_str ? result.fingerprint_str : "";
 }
 
+namespace {
+
+void collect_parameters(const nlohmann::json& node, std::set<std::int64_t>& out) {
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "ParamRef" && value.contains("number"))
+        out.insert(value["number"].get<std::int64_t>());
+      collect_parameters(value, out);
+    }
+  } else if (node.is_array()) {
+    for (const auto& item : node) collect_parameters(item, out);
+  }
+}
+
+} // namespace
+
+std::set<std::int64_t> parameter_numbers(const nlohmann::json& tree) {
+  std::set<std::int64_t> numbers;
+  collect_parameters(tree, numbers);
+  return numbers;
+}
+
 } // namespace preflight::sql

@@ -3,6 +3,8 @@
 // the source and their parse tree as JSON (libpg_query's JSON output format).
 
 #include <cstddef>
+#include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,9 @@ std::vector<Statement> split_statements(std::string_view source);
 
 /// The statement's node type, e.g. "IndexStmt", "AlterTableStmt" (empty if unknown).
 std::string node_type(const Statement& statement);
+
+/// The $n parameter numbers a parse tree (or part of one) uses.
+std::set<std::int64_t> parameter_numbers(const nlohmann::json& tree);
 
 /// libpg_query's fingerprint of `source` as a hex string (identical for queries that differ
 /// only in constants); throws Error(input) if it does not parse.
