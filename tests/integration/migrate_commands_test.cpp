@@ -614,6 +614,14 @@ TEST(MigrateConnection, ConnectionStringThatDoesNotParseIsBadUsage) {
               std::string::npos)
         << r.err;
   }
+  // Values libpq checks only when connecting, before any network activity.
+  for (const std::string url : {"host=/nonexistent sslmode=bogus", "host=/nonexistent port=abc"}) {
+    auto r = run_preflight({"migrate", "up", "--database-url", url, "--source", dir});
+    EXPECT_EQ(r.exit_code, 2) << url << r.err;
+    EXPECT_NE(r.err.find("preflight: error: the connection string has an invalid value: invalid "),
+              std::string::npos)
+        << r.err;
+  }
 }
 
 TEST(MigrateConnection, DatabaseUrlFromDotEnv) {

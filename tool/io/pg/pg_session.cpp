@@ -119,7 +119,17 @@ std::unique_ptr<PgSession> PgSession::connect(const std::string& conninfo,
   PGconn* conn = PQconnectdbParams(keywords, values, 1);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
     Error error = connection_error(conn, "cannot connect to the database", conninfo);
+    // libpq checks option values (sslmode, port, target_session_attrs, …) only when connecting,
+    // and says so before any network activity: "invalid sslmode value: …". That is bad usage.
+    const bool bad_value = conn && std::string_view(PQerrorMessage(conn)).starts_with("invalid ");
     PQfinish(conn);
+    if (bad_value) {
+      throw Error(ErrorKind::usage,
+                  "the connection string has an invalid value: " +
+                      error.message().substr(error.message().find(": ") + 2),
+                  "see the libpq connection parameters: "
+                  "https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS");
+    }
     throw error;
   }
   PQsetNoticeProcessor(

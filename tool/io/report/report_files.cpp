@@ -78,10 +78,6 @@ void write(const std::string& path, const std::string& text, std::ios::openmode 
   }
 }
 
-} // namespace
-
-namespace {
-
 // Where writing `path` lands: the file at the end of its symlinks (so the links stay links and
 // their target gets the text), or `path` itself.
 fs::path final_target(const std::string& path) {
