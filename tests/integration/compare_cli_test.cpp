@@ -150,13 +150,32 @@ TEST(CompareCli, NonFiniteNumbersAreRefusedWithReadableLimits) {
 TEST(CompareCli, ConfirmNeedsADatabase) {
   auto r = run_preflight(compare_args("shifted_30_percent", {"--confirm", "3"}));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(
-      r.err.find("preflight: error: --confirm needs a database to re-run the suite on\nhint: pass "
-                 "--ephemeral (a throwaway cluster) or --database-url URL (a server where "
-                 "preflight may create "
-                 "and drop scratch databases)\n"),
-      std::string::npos)
+  EXPECT_NE(r.err.find("preflight: error: --confirm needs a database to re-run the suite on\nhint: "
+                       "pass --ephemeral (a throwaway cluster), or name a server where preflight "
+                       "may create and drop scratch databases: --database-url URL, DATABASE_URL "
+                       "(also in .env) or PGHOST / PGDATABASE / PGSERVICE\n"),
+            std::string::npos)
       << r.err;
+}
+
+TEST(CompareCli, ConfirmTakesTheDatabaseFromTheEnvironmentLikeEveryCommand) {
+  // An unreachable server named each way: the re-run tries it (exit 4), not "needs a database".
+  auto dir = make_temp_dir();
+  write_file(dir + "/.env", "DATABASE_URL=host=/nonexistent dbname=x\n");
+  const std::vector<std::pair<std::string, std::vector<std::string>>> ways{
+      {make_temp_dir(), {"DATABASE_URL=host=/nonexistent dbname=x"}},
+      {dir, {}},
+      {make_temp_dir(), {"PGHOST=/nonexistent"}}};
+  for (const auto& [cwd, env] : ways) {
+    // The suites as the results files name them, relative to the project folder.
+    const auto suite = bundled_migrations() + "/../benchmarks/focus_sessions.toml";
+    auto r = run_preflight(compare_args("shifted_30_percent",
+                                        {"--confirm", "2", "--baseline-suite", suite,
+                                         "--current-suite", suite}),
+                           cwd, env);
+    EXPECT_EQ(r.exit_code, 4) << cwd << r.err;
+    EXPECT_NE(r.err.find("cannot connect to the database"), std::string::npos) << r.err;
+  }
 }
 
 TEST(ReportCli, WritesEachFormatToAFile) {

@@ -21,6 +21,7 @@
 #include "io/bench/runner.h"
 #include "io/bench/suite_file.h"
 #include "io/bench/timing_loop.h"
+#include "io/pg/database_target.h"
 #include "io/pg/scratch_database.h"
 #include "io/report/report_files.h"
 
@@ -217,11 +218,14 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
     throw Error(ErrorKind::usage,
                 "--confirm-all needs --confirm N (how many side-by-side re-runs)");
   }
-  if (options.confirm > 0 && !globals.database_url && !globals.ephemeral) {
+  pg::TargetRequest target;
+  target.database_url = globals.database_url;
+  target.ephemeral = globals.ephemeral;
+  if (options.confirm > 0 && !pg::names_a_database(target)) {
     throw Error(ErrorKind::usage, "--confirm needs a database to re-run the suite on",
-                "pass --ephemeral (a throwaway cluster) or --database-url URL (a server where "
-                "preflight may "
-                "create and drop scratch databases)");
+                "pass --ephemeral (a throwaway cluster), or name a server where preflight may "
+                "create and drop scratch databases: --database-url URL, DATABASE_URL (also in "
+                ".env) or PGHOST / PGDATABASE / PGSERVICE");
   }
 
   // Load both before judging anything: a bad file is exit 2 whatever the other says.

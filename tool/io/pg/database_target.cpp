@@ -12,6 +12,28 @@ std::optional<std::string> database_url_from_dotenv(const std::string& text) {
   return config::database_url_from_dotenv(text);
 }
 
+namespace {
+
+std::optional<std::string> url_from_environment() {
+  if (const char* env = std::getenv("DATABASE_URL"); env && *env) return std::string(env);
+  if (std::ifstream dotenv(".env"); dotenv) {
+    std::stringstream text;
+    text << dotenv.rdbuf();
+    return database_url_from_dotenv(text.str());
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+bool names_a_database(const TargetRequest& request) {
+  if (request.ephemeral || request.database_url || url_from_environment()) return true;
+  for (const char* name : {"PGHOST", "PGHOSTADDR", "PGDATABASE", "PGSERVICE"}) {
+    if (const char* value = std::getenv(name); value && *value) return true;
+  }
+  return false;
+}
+
 DatabaseTarget::DatabaseTarget(const TargetRequest& request) {
   if (request.ephemeral) {
     if (request.database_url) {
@@ -22,15 +44,7 @@ DatabaseTarget::DatabaseTarget(const TargetRequest& request) {
     m_conninfo = m_cluster->conninfo("preflight");
     return;
   }
-  if (request.database_url) {
-    m_conninfo = *request.database_url;
-  } else if (const char* env = std::getenv("DATABASE_URL"); env && *env) {
-    m_conninfo = env;
-  } else if (std::ifstream dotenv(".env"); dotenv) {
-    std::stringstream text;
-    text << dotenv.rdbuf();
-    m_conninfo = database_url_from_dotenv(text.str()).value_or("");
-  }
+  m_conninfo = request.database_url ? *request.database_url : url_from_environment().value_or("");
 }
 
 std::unique_ptr<PgSession> DatabaseTarget::connect(const std::string& application_name) const {

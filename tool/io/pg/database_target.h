@@ -37,6 +37,12 @@ private:
   std::string m_conninfo;
 };
 
+/// Whether the request names a database at all — --ephemeral, --database-url, DATABASE_URL (in
+/// the environment or ./.env), or libpq's PGHOST, PGHOSTADDR, PGDATABASE or PGSERVICE — for
+/// commands where a database is optional (`bench compare --confirm`): libpq's defaults alone
+/// always name one, the local socket, which is not a choice the user made.
+bool names_a_database(const TargetRequest& request);
+
 /// The DATABASE_URL line of a .env file's text, if any (quotes removed, `export` allowed).
 std::optional<std::string> database_url_from_dotenv(const std::string& text);
 
