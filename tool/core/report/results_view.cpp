@@ -185,7 +185,17 @@ std::string outcome_counts(const bench::Results& results) {
   return text;
 }
 
+namespace {
+
+// A claim whose interval straddles the claimed factor: the run cannot tell (core/bench/claim).
+bool is_inconclusive(const bench::Verdict& verdict) {
+  return verdict.informational && !verdict.passed && verdict.actual.starts_with("inconclusive");
+}
+
+} // namespace
+
 std::string verdict_status(const bench::Verdict& verdict) {
+  if (is_inconclusive(verdict)) return "inconclusive";
   if (verdict.informational) return verdict.passed ? "borne out" : "not borne out";
   return verdict.passed ? "pass" : "FAIL";
 }
@@ -194,13 +204,21 @@ std::string verdict_text(const OperationRow& row) {
   if (row.verdicts.empty()) return "—";
   std::string failed;
   std::string not_borne_out;
+  std::string inconclusive;
+  const auto add = [](std::string& list, const bench::Verdict& v) {
+    list += (list.empty() ? "" : ", ") + verdict_label(v);
+  };
   for (const auto* v : row.verdicts) {
-    if (is_failure(*v)) failed += (failed.empty() ? "" : ", ") + verdict_label(*v);
-    if (v->informational && !v->passed)
-      not_borne_out += (not_borne_out.empty() ? "" : ", ") + verdict_label(*v);
+    if (is_failure(*v)) add(failed, *v);
+    if (is_inconclusive(*v)) {
+      add(inconclusive, *v);
+    } else if (v->informational && !v->passed) {
+      add(not_borne_out, *v);
+    }
   }
   std::string text = failed.empty() ? "pass" : "FAIL: " + failed;
   if (!not_borne_out.empty()) text += "; not borne out: " + not_borne_out;
+  if (!inconclusive.empty()) text += "; inconclusive: " + inconclusive;
   return text;
 }
 

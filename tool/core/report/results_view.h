@@ -69,7 +69,7 @@ std::size_t count_failures(const bench::Results& results);
 /// "6 of 6 expectations met" or "2 of 6 expectations not met", then, when the suite documents
 /// claims, "; 1 of 10 documented claims borne out" (claims are not expectations: never a failure).
 std::string outcome_counts(const bench::Results& results);
-/// "pass", "FAIL", or for an informational claim "borne out" / "not borne out".
+/// "pass", "FAIL", or for an informational claim "borne out" / "not borne out" / "inconclusive".
 std::string verdict_status(const bench::Verdict& verdict);
 /// "pass", or "FAIL: " and the names of the failed expectations, with informational claims that
 /// were not borne out named after "; not borne out: "; "—" without expectations.
