@@ -504,6 +504,38 @@ params = [{ int = [0, 4999] }]
   EXPECT_EQ(other_session->exec("SELECT max(version) FROM _sqlx_migrations").get(0, 0), "1");
 }
 
+// The after database (a copy, or loaded again) keeps the `ALTER DATABASE … SET` defaults of the
+// database given, or the two phases would be planned under different settings.
+TEST(BenchCli, SideBySideAfterDatabaseKeepsTheDatabasesSettings) {
+  for (const bool copied : {true, false}) {
+    TestDatabase db;
+    auto admin = db.connect();
+    admin->exec("ALTER DATABASE " + admin->quote_name(db.name()) +
+                " SET plan_cache_mode = force_custom_plan");
+    admin->exec("ALTER DATABASE " + admin->quote_name(db.name()) +
+                " SET search_path = \"$user\", public");
+    admin.reset();
+    auto dir = make_project(R"(
+[[queries]]
+name = "lookup"
+sql = "SELECT id, v FROM items WHERE k = $1"
+params = [{ int = [0, 4999] }]
+)");
+    auto other_session = copied ? nullptr : db.connect(); // prevents the copy
+    auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(),
+                            "--side-by-side", "--out", dir + "/results.json"},
+                           dir, {"CI=true"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(r.err.find("could not be copied") == std::string::npos, copied) << r.err;
+    auto results = read_json(dir + "/results.json");
+    for (const auto& phase : results["queries"][0]["phases"]) {
+      EXPECT_EQ(phase["plan_kind"], "custom") << phase["phase"] << " copied " << copied;
+      // A custom plan has the parameter's value in it; a generic one has $1.
+      EXPECT_EQ(phase["explain"].dump().find("$1"), std::string::npos) << phase["phase"];
+    }
+  }
+}
+
 // The kernel's current CPU wake-up latency target in µs, or -1 when this process may not read it.
 std::int32_t cpu_latency_target_us() {
   const int fd = ::open("/dev/cpu_dma_latency", O_RDONLY | O_CLOEXEC);
