@@ -107,7 +107,9 @@ std::string format_ms(double ms) {
 }
 
 std::string format_change(double ratio) {
-  return fmt::format("{:+.1f} %", (ratio - 1) * 100);
+  const double percent = (ratio - 1) * 100;
+  // A change that rounds to zero is "+0.0 %", never "-0.0 %".
+  return fmt::format("{:+.1f} %", std::abs(percent) < 0.05 ? 0.0 : percent);
 }
 
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
