@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <pwd.h>
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -83,9 +86,11 @@ bool running(const TestDatabase& db, const std::string& statement) {
 }
 
 // Starts preflight without waiting for it (for kill and concurrency tests).
-pid_t spawn_preflight(const std::vector<std::string>& args, const std::string& log_path) {
+pid_t spawn_preflight(const std::vector<std::string>& args, const std::string& log_path,
+                      bool ignore_hangup = false) {
   pid_t pid = fork();
   if (pid == 0) {
+    if (ignore_hangup) signal(SIGHUP, SIG_IGN); // as nohup does
     int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(log, 1);
     dup2(log, 2);
@@ -530,6 +535,32 @@ TEST(MigrateFailure, KilledRunLeavesNoHistoryRowAndARerunSucceeds) {
       "1,2");
 }
 
+// Ctrl-C / SIGTERM cancel the statement on the server, as psql does: an interrupted ALTER
+// TABLE must not hold its ACCESS EXCLUSIVE lock until its statement would have ended.
+TEST(MigrateFailure, InterruptedRunCancelsTheStatementOnTheServer) {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    TestDatabase db;
+    auto dir = make_temp_dir();
+    write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
+    write_file(dir + "/0002_slow.sql", "ALTER TABLE a ADD COLUMN j int;\nSELECT pg_sleep(60);\n");
+    const auto log = make_temp_dir() + "/log";
+    pid_t pid = spawn_preflight(on(db, dir, {"migrate", "up"}), log);
+    ASSERT_TRUE(eventually([&] { return running(db, "SELECT pg_sleep(60)"); }));
+    kill(pid, sig);
+    EXPECT_EQ(wait_exit(pid), 128 + sig);
+    EXPECT_NE(read_text(log).find("preflight: interrupted: running statements were cancelled"),
+              std::string::npos)
+        << read_text(log);
+    // Well before pg_sleep(60) would end: the backend is gone and the table readable.
+    ASSERT_TRUE(eventually([&] {
+      return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'") ==
+             "0";
+    }));
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM a"), "0");
+    EXPECT_EQ(db.scalar("SELECT string_agg(version::text, ',') FROM _sqlx_migrations"), "1");
+  }
+}
+
 TEST(MigrateFailure, TimeoutPostgresWouldRefuseIsBadUsageAndRunsNothing) {
   TestDatabase db;
   auto dir = make_temp_dir();
@@ -759,6 +790,51 @@ TEST(EphemeralCluster, FolderOfAKilledRunIsRemovedAtTheNextStart) {
   auto r = run_preflight({"migrate", "status", "--ephemeral", "--source", bundled_migrations()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(fs::exists(folder));
+}
+
+// `nohup preflight …`: a hangup ignored at start stays ignored, also with a throwaway cluster.
+TEST(EphemeralCluster, AHangupIgnoredAtStartStaysIgnored) {
+  auto dir = make_temp_dir();
+  write_file(dir + "/0001_slow.sql", "SELECT pg_sleep(2);\n");
+  const auto log = make_temp_dir() + "/log";
+  pid_t pid = spawn_preflight({"--ephemeral", "migrate", "up", "--source", dir}, log, true);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGHUP);
+  EXPECT_EQ(wait_exit(pid), 0) << read_text(log);
+}
+
+// The temporary folder is shared: a "stale cluster" another user made (or a PID file naming a
+// process that is not its postmaster, e.g. a reused PID) must not make preflight, as root,
+// signal that process or delete that folder.
+TEST(EphemeralCluster, StaleFoldersOfOthersAndPidsOfOtherProcessesAreLeftAlone) {
+  pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  pid_t victim = fork();
+  if (victim == 0) {
+    execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto tmp = make_temp_dir();
+  ::chmod(tmp.c_str(), 01777);
+  const std::string others = tmp + "/preflight-cluster-others";
+  const std::string ours = tmp + "/preflight-cluster-ours";
+  for (const auto& folder : {others, ours}) {
+    write_file(folder + "/owner.pid", std::to_string(dead) + "\n");
+    write_file(folder + "/data/postmaster.pid", std::to_string(victim) + "\n");
+  }
+  struct passwd* nobody = getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  ASSERT_EQ(::chown(others.c_str(), nobody->pw_uid, nobody->pw_gid), 0);
+  auto r = run_preflight({"migrate", "status", "--ephemeral", "--source", bundled_migrations()}, {},
+                         {"TMPDIR=" + tmp});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(others));
+  EXPECT_FALSE(fs::exists(ours)); // ours, and its owner is dead: removed
+  // … but the process its PID file names was not signalled: it is still running.
+  EXPECT_EQ(waitpid(victim, nullptr, WNOHANG), 0);
+  kill(victim, SIGKILL);
+  waitpid(victim, nullptr, 0);
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 
 #include "cli/output.h"
 #include "core/error.h"
+#include "io/cluster/throwaway_cluster.h"
 
 namespace preflight::cli {
 
@@ -40,6 +41,7 @@ pg::DatabaseTarget GlobalOptions::open_target() const {
 }
 
 int run(int argc, char** argv) {
+  cluster::install_signal_handlers();
   CLI::App app{"preflight: PostgreSQL migration and performance validation"};
   app.set_version_flag("--version", std::string("preflight ") + PREFLIGHT_VERSION);
   app.require_subcommand(1);

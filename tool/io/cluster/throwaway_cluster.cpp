@@ -28,6 +28,7 @@
 
 #include "core/error.h"
 #include "io/cluster/process.h"
+#include "io/pg/pg_session.h"
 
 namespace fs = std::filesystem;
 
@@ -67,6 +68,13 @@ void remove_tree_from_handler(const char* root) {
 }
 
 extern "C" void on_terminating_signal(int sig) {
+  // First the server side of whatever runs (a migration's ALTER TABLE must not keep its lock
+  // until it ends on its own), then the throwaway clusters.
+  pg::cancel_running_statements();
+  static const char message[] =
+      "preflight: interrupted: running statements were cancelled (an open transaction rolls "
+      "back)\n";
+  [[maybe_unused]] auto written = write(STDERR_FILENO, message, sizeof message - 1);
   for (auto& live : g_live) {
     if (live.pid > 0) {
       kill(live.pid, SIGQUIT);
@@ -79,17 +87,6 @@ extern "C" void on_terminating_signal(int sig) {
   raise(sig);
 }
 
-void install_signal_handlers() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
-      struct sigaction action {};
-      action.sa_handler = on_terminating_signal;
-      sigemptyset(&action.sa_mask);
-      sigaction(sig, &action, nullptr);
-    }
-  });
-}
 
 void register_live(pid_t pid, const std::string& root) {
   std::lock_guard lock(g_live_mutex);
@@ -109,6 +106,25 @@ void unregister_live(pid_t pid) {
   }
 }
 
+} // namespace
+
+void install_signal_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+      // A signal ignored when preflight started stays ignored (nohup, a shell's background job).
+      struct sigaction old {};
+      if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+      struct sigaction action {};
+      action.sa_handler = on_terminating_signal;
+      sigemptyset(&action.sa_mask);
+      sigaction(sig, &action, nullptr);
+    }
+  });
+}
+
+namespace {
+
 // ---- helpers ----
 
 bool process_alive(pid_t pid) {
@@ -123,15 +139,29 @@ pid_t read_pid(const fs::path& file) {
 }
 
 // Folders of clusters whose owner died (kill -9 of a test run): stop their server, remove them.
-void remove_stale_clusters() {
+// True when `pid` is the postmaster of `data`: a postmaster's working folder is its data folder.
+// A PID file alone proves nothing (the PID may have been reused, or the file written by anyone).
+bool is_postmaster_of(pid_t pid, const fs::path& data) {
+  std::error_code ec;
+  const auto cwd = fs::read_symlink(fmt::format("/proc/{}/cwd", pid), ec);
+  return !ec && fs::equivalent(cwd, data, ec) && !ec;
+}
+
+// Only folders preflight made — owned by this user or the server user — are stale clusters:
+// the temporary folder is shared, and anyone may create a folder with that name in it.
+void remove_stale_clusters(uid_t server_uid) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(temp_base(), ec)) {
     const auto name = entry.path().filename().string();
     if (name.rfind(k_folder_prefix, 0) != 0) continue;
+    struct stat folder {};
+    if (lstat(entry.path().c_str(), &folder) != 0 || !S_ISDIR(folder.st_mode) ||
+        (folder.st_uid != getuid() && folder.st_uid != server_uid))
+      continue;
     pid_t owner = read_pid(entry.path() / "owner.pid");
     if (owner <= 0 || process_alive(owner)) continue;
     pid_t server = read_pid(entry.path() / "data" / "postmaster.pid");
-    if (process_alive(server)) {
+    if (process_alive(server) && is_postmaster_of(server, entry.path() / "data")) {
       kill(server, SIGQUIT);
       for (int i = 0; i < 100 && process_alive(server); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -258,12 +288,11 @@ std::string find_postgres_bin_dir() {
 
 std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& options) {
   install_signal_handlers();
-  remove_stale_clusters();
-
   std::unique_ptr<ThrowawayCluster> cluster(new ThrowawayCluster());
   cluster->m_bin_dir = find_postgres_bin_dir();
   cluster->m_durable = options.durable;
   ServerUser user = server_user(k_server_user);
+  remove_stale_clusters(user.uid);
   fs::path tmpl = ensure_template(cluster->m_bin_dir, user);
 
   std::string pattern_text = temp_base() + "/" + k_folder_prefix + "XXXXXX";

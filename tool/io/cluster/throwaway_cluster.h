@@ -12,6 +12,11 @@
 
 namespace preflight::cluster {
 
+/// SIGINT, SIGTERM and SIGHUP (those not ignored at start): cancel the statements open sessions
+/// run, stop and remove the throwaway clusters, and end the process by the signal. Installed
+/// once, for every command, before any connection or cluster exists.
+void install_signal_handlers();
+
 struct ClusterOptions {
   bool tcp = false;                  // also listen on 127.0.0.1 (a free port)
   bool durable = false;              // keep fsync, synchronous_commit, full_page_writes on

@@ -1,5 +1,7 @@
 #include "io/pg/pg_session.h"
 
+#include <array>
+#include <atomic>
 #include <cctype>
 
 #include <fmt/format.h>
@@ -193,6 +195,7 @@ std::unique_ptr<PgSession> PgSession::connect_again(const std::string& applicati
 
 void PgSession::step_away(const std::function<void()>& while_away) {
   const auto parameters = parameters_of(m_conn);
+  unregister_cancel();
   PQfinish(m_conn);
   m_conn = nullptr;
   std::exception_ptr failed;
@@ -202,10 +205,50 @@ void PgSession::step_away(const std::function<void()>& while_away) {
     failed = std::current_exception();
   }
   m_conn = connect_with(parameters, "cannot connect to the database again");
+  register_cancel();
   if (failed) std::rethrow_exception(failed);
 }
 
+namespace {
+
+// The cancel handles of open sessions, for cancel_running_statements() in a signal handler.
+constexpr std::size_t k_cancel_slots = 64;
+std::array<std::atomic<PGcancel*>, k_cancel_slots> g_cancels{};
+
+} // namespace
+
+void cancel_running_statements() noexcept {
+  char failure[256];
+  for (auto& slot : g_cancels) {
+    if (PGcancel* cancel = slot.load()) PQcancel(cancel, failure, sizeof failure);
+  }
+}
+
+PgSession::PgSession(PGconn* conn) : m_conn(conn) {
+  register_cancel();
+}
+
+void PgSession::register_cancel() {
+  m_cancel = PQgetCancel(m_conn);
+  if (m_cancel == nullptr) return;
+  for (auto& slot : g_cancels) {
+    PGcancel* empty = nullptr;
+    if (slot.compare_exchange_strong(empty, m_cancel)) return;
+  }
+}
+
+void PgSession::unregister_cancel() {
+  if (m_cancel == nullptr) return;
+  for (auto& slot : g_cancels) {
+    PGcancel* mine = m_cancel;
+    if (slot.compare_exchange_strong(mine, nullptr)) break;
+  }
+  PQfreeCancel(m_cancel);
+  m_cancel = nullptr;
+}
+
 PgSession::~PgSession() {
+  unregister_cancel();
   PQfinish(m_conn);
 }
 

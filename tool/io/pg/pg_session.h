@@ -68,6 +68,11 @@ struct Outcome {
 
 using Params = std::vector<std::optional<std::string>>;
 
+/// Asks the server to cancel whatever every open session is running (PQcancel), as psql does
+/// on Ctrl-C: a statement interrupted by a signal must not go on holding its locks until it
+/// finishes on its own. Async-signal-safe: for signal handlers.
+void cancel_running_statements() noexcept;
+
 class PgSession {
 public:
   /// Connects with a libpq URL or keyword string ("" uses the PG* environment variables);
@@ -114,11 +119,14 @@ public:
   PGconn* raw() { return m_conn; }
 
 private:
-  explicit PgSession(PGconn* conn) : m_conn(conn) {}
+  explicit PgSession(PGconn* conn);
+  void register_cancel();   // so that cancel_running_statements() reaches this connection
+  void unregister_cancel();
   Outcome finish(PGresult* result);
   PgResult or_throw(Outcome outcome, std::string_view sql);
 
   PGconn* m_conn;
+  PGcancel* m_cancel = nullptr;
 };
 
 /// A libpq URL or keyword string with any password replaced by "***".
