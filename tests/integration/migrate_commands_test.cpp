@@ -792,6 +792,23 @@ TEST(EphemeralCluster, FolderOfAKilledRunIsRemovedAtTheNextStart) {
   EXPECT_FALSE(fs::exists(folder));
 }
 
+// The machine's set-up, not a bug: exit 4 with what to check, never 70 "a bug in preflight".
+TEST(EphemeralCluster, SetUpProblemsAreExitFourAndARelativeTmpdirWorks) {
+  auto bad = run_preflight({"migrate", "status", "--ephemeral", "--source", bundled_migrations()},
+                           {}, {"PREFLIGHT_PG_BINDIR=/nonexistent"});
+  EXPECT_EQ(bad.exit_code, 4) << bad.err;
+  EXPECT_NE(bad.err.find("preflight: error: throwaway cluster: "), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.find("bug"), std::string::npos) << bad.err;
+
+  const auto cwd = make_temp_dir();
+  ::chmod(cwd.c_str(), 0755); // the server user must reach the cluster folder below it
+  fs::create_directories(cwd + "/rel");
+  ::chmod((cwd + "/rel").c_str(), 01777);
+  auto relative = run_preflight(
+      {"migrate", "status", "--ephemeral", "--source", bundled_migrations()}, cwd, {"TMPDIR=rel"});
+  EXPECT_EQ(relative.exit_code, 0) << relative.err;
+}
+
 // `nohup preflight …`: a hangup ignored at start stays ignored, also with a throwaway cluster.
 TEST(EphemeralCluster, AHangupIgnoredAtStartStaysIgnored) {
   auto dir = make_temp_dir();

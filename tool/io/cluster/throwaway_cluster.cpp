@@ -39,13 +39,22 @@ namespace {
 constexpr const char* k_server_user = "preflight";
 constexpr const char* k_folder_prefix = "preflight-cluster-";
 
+// A throwaway cluster that cannot be set up or started is a database preflight cannot reach
+// (exit 4): the machine's set-up (binaries, folders, disk), not a bug in preflight.
 Error cluster_error(std::string message, std::string hint = {}) {
-  return Error(ErrorKind::internal, std::move(message), std::move(hint));
+  if (hint.empty())
+    hint = "the throwaway cluster (--ephemeral) could not be set up: check the PostgreSQL "
+           "binaries (PREFLIGHT_PG_BINDIR), that TMPDIR and the cache folder exist and are "
+           "writable, and free disk space";
+  return Error(ErrorKind::connection, "throwaway cluster: " + std::move(message), std::move(hint));
 }
 
+// Absolute: the server, started in another working folder, is given paths below it.
 std::string temp_base() {
   const char* tmp = std::getenv("TMPDIR");
-  return (tmp && *tmp) ? tmp : "/tmp";
+  std::error_code ec;
+  const auto base = fs::absolute((tmp && *tmp) ? tmp : "/tmp", ec);
+  return ec ? std::string("/tmp") : base.string();
 }
 
 // ---- live clusters, for the signal handler (async-signal-safe data only) ----
@@ -217,12 +226,24 @@ fs::path cache_dir() {
 // (initdb takes ~0.8 s here, a copy well under 0.1 s).
 fs::path ensure_template(const std::string& bin_dir, const ServerUser& user) {
   fs::path dir = cache_dir();
-  fs::create_directories(dir);
+  std::error_code ec_dir;
+  fs::create_directories(dir, ec_dir);
+  if (ec_dir) {
+    // No writable home (a system user without one, a read-only HOME): a per-user cache in the
+    // temporary folder still saves the initdb of every later run.
+    dir = fs::path(temp_base()) / fmt::format("preflight-cache-uid{}", getuid());
+    fs::create_directories(dir, ec_dir);
+    if (ec_dir)
+      throw cluster_error(fmt::format("cannot create the template cache {}: {}", dir.string(),
+                                      ec_dir.message()));
+  }
   fs::path tmpl = dir / fmt::format("template-pg{}-uid{}", server_version_of(bin_dir), user.uid);
   if (fs::exists(tmpl / "PG_VERSION")) return tmpl;
 
   int lock_fd = open((dir / "template.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-  if (lock_fd < 0) throw cluster_error("cannot open the template lock in " + dir.string());
+  if (lock_fd < 0)
+    throw cluster_error(
+        fmt::format("cannot open the template lock in {}: {}", dir.string(), std::strerror(errno)));
   flock(lock_fd, LOCK_EX);
   struct Unlock {
     int fd;
@@ -237,7 +258,9 @@ fs::path ensure_template(const std::string& bin_dir, const ServerUser& user) {
   std::string work = temp_base() + "/preflight-initdb-XXXXXX";
   std::vector<char> pattern(work.begin(), work.end());
   pattern.push_back('\0');
-  if (!mkdtemp(pattern.data())) throw cluster_error("cannot create a temporary folder for initdb");
+  if (!mkdtemp(pattern.data()))
+    throw cluster_error(fmt::format("cannot create a temporary folder for initdb in {}: {}",
+                                    temp_base(), std::strerror(errno)));
   fs::path work_dir = pattern.data();
   chown_tree(work_dir, user);
   fs::path data = work_dir / "data";
@@ -263,7 +286,15 @@ fs::path ensure_template(const std::string& bin_dir, const ServerUser& user) {
 } // namespace
 
 std::string find_postgres_bin_dir() {
-  if (const char* dir = std::getenv("PREFLIGHT_PG_BINDIR"); dir && *dir) return dir;
+  if (const char* dir = std::getenv("PREFLIGHT_PG_BINDIR"); dir && *dir) {
+    for (const char* program : {"postgres", "initdb"}) {
+      if (access((fs::path(dir) / program).c_str(), X_OK) != 0)
+        throw cluster_error(fmt::format("PREFLIGHT_PG_BINDIR={} has no {} to run", dir, program),
+                            "set PREFLIGHT_PG_BINDIR to the folder holding initdb and postgres "
+                            "(Debian: /usr/lib/postgresql/<version>/bin), or unset it");
+    }
+    return dir;
+  }
   std::error_code ec;
   int best = -1;
   std::string best_dir;
@@ -298,7 +329,9 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& 
   std::string pattern_text = temp_base() + "/" + k_folder_prefix + "XXXXXX";
   std::vector<char> pattern(pattern_text.begin(), pattern_text.end());
   pattern.push_back('\0');
-  if (!mkdtemp(pattern.data())) throw cluster_error("cannot create a folder for the cluster");
+  if (!mkdtemp(pattern.data()))
+    throw cluster_error(fmt::format("cannot create a folder for the cluster in {}: {}",
+                                    temp_base(), std::strerror(errno)));
   fs::path root = pattern.data();
   cluster->m_root = root.string();
   {
