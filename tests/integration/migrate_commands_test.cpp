@@ -87,10 +87,11 @@ bool running(const TestDatabase& db, const std::string& statement) {
 
 // Starts preflight without waiting for it (for kill and concurrency tests).
 pid_t spawn_preflight(const std::vector<std::string>& args, const std::string& log_path,
-                      bool ignore_hangup = false) {
+                      bool ignore_hangup = false, const std::vector<std::string>& env = {}) {
   pid_t pid = fork();
   if (pid == 0) {
     if (ignore_hangup) signal(SIGHUP, SIG_IGN); // as nohup does
+    for (const auto& entry : env) putenv(const_cast<char*>(entry.c_str()));
     int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(log, 1);
     dup2(log, 2);
@@ -807,6 +808,26 @@ TEST(EphemeralCluster, SetUpProblemsAreExitFourAndARelativeTmpdirWorks) {
   auto relative = run_preflight(
       {"migrate", "status", "--ephemeral", "--source", bundled_migrations()}, cwd, {"TMPDIR=rel"});
   EXPECT_EQ(relative.exit_code, 0) << relative.err;
+}
+
+// A signal at any moment of the cluster's start — also while the template is copied, before
+// the server runs — removes the cluster's folder.
+TEST(EphemeralCluster, ASignalDuringStartLeavesNoFolder) {
+  const auto tmp = make_temp_dir();
+  ::chmod(tmp.c_str(), 01777);
+  const auto log = make_temp_dir() + "/log";
+  for (int delay_ms = 0; delay_ms <= 400; delay_ms += 20) {
+    pid_t pid = spawn_preflight(
+        {"migrate", "status", "--ephemeral", "--source", bundled_migrations()}, log, false,
+        {"TMPDIR=" + tmp});
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    kill(pid, SIGTERM);
+    wait_exit(pid);
+    for (const auto& entry : fs::directory_iterator(tmp)) {
+      EXPECT_EQ(entry.path().filename().string().rfind("preflight-cluster-", 0), std::string::npos)
+          << "left after a signal at " << delay_ms << " ms: " << entry.path();
+    }
+  }
 }
 
 // `nohup preflight …`: a hangup ignored at start stays ignored, also with a throwaway cluster.

@@ -59,8 +59,10 @@ std::string temp_base() {
 
 // ---- live clusters, for the signal handler (async-signal-safe data only) ----
 
+// A slot is in use while root[0] != 0: from the folder's creation (a signal while the template
+// is copied must remove it too) to its removal; pid > 0 while a server runs in it.
 struct LiveCluster {
-  pid_t pid = -1;
+  volatile pid_t pid = 0;
   std::array<char, 512> root{};
 };
 constexpr int k_max_live = 16;
@@ -85,33 +87,47 @@ extern "C" void on_terminating_signal(int sig) {
       "back)\n";
   [[maybe_unused]] auto written = write(STDERR_FILENO, message, sizeof message - 1);
   for (auto& live : g_live) {
+    if (live.root[0] == '\0') continue;
     if (live.pid > 0) {
       kill(live.pid, SIGQUIT);
       waitpid(live.pid, nullptr, 0);
-      remove_tree_from_handler(live.root.data());
-      live.pid = -1;
     }
+    remove_tree_from_handler(live.root.data());
+    live.root[0] = '\0';
   }
   signal(sig, SIG_DFL);
   raise(sig);
 }
 
-
-void register_live(pid_t pid, const std::string& root) {
-  std::lock_guard lock(g_live_mutex);
+LiveCluster* live_slot(const std::string& root) {
   for (auto& live : g_live) {
-    if (live.pid <= 0) {
-      std::snprintf(live.root.data(), live.root.size(), "%s", root.c_str());
+    if (live.root[0] != '\0' && root == live.root.data()) return &live;
+  }
+  return nullptr;
+}
+
+// The folder `root` now exists (server 0) or its server `pid` runs.
+void register_live(const std::string& root, pid_t pid = 0) {
+  std::lock_guard lock(g_live_mutex);
+  if (LiveCluster* live = live_slot(root)) {
+    live->pid = pid;
+    return;
+  }
+  for (auto& live : g_live) {
+    if (live.root[0] == '\0') {
       live.pid = pid;
+      std::snprintf(live.root.data(), live.root.size(), "%s", root.c_str());
       return;
     }
   }
 }
 
-void unregister_live(pid_t pid) {
+// The server of `root` is stopped (keep_folder) or the folder is gone too.
+void unregister_live(const std::string& root, bool keep_folder) {
   std::lock_guard lock(g_live_mutex);
-  for (auto& live : g_live) {
-    if (live.pid == pid) live.pid = -1;
+  if (LiveCluster* live = live_slot(root)) {
+    live->pid = 0;
+    if (!keep_folder) live->root[0] = '\0';
   }
 }
 
@@ -334,6 +350,7 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& 
                                     temp_base(), std::strerror(errno)));
   fs::path root = pattern.data();
   cluster->m_root = root.string();
+  register_live(cluster->m_root);
   {
     std::ofstream owner(root / "owner.pid");
     owner << getpid() << "\n";
@@ -369,7 +386,7 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& 
 
   auto log = (root / "server.log").string();
   cluster->m_server_pid = spawn_server(args, user, log);
-  register_live(cluster->m_server_pid, cluster->m_root);
+  register_live(cluster->m_root, cluster->m_server_pid);
 
   // Ready when the server accepts connections; give up with its log if it exits.
   const auto conninfo = cluster->conninfo();
@@ -377,7 +394,7 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& 
   while (PQping(conninfo.c_str()) != PQPING_OK) {
     int status = 0;
     if (waitpid(cluster->m_server_pid, &status, WNOHANG) == cluster->m_server_pid) {
-      unregister_live(cluster->m_server_pid);
+      unregister_live(cluster->m_root, true);
       cluster->m_server_pid = -1;
       auto text = tail_of(log);
       cluster->stop();
@@ -400,6 +417,7 @@ ThrowawayCluster::~ThrowawayCluster() {
 
 void ThrowawayCluster::stop() {
   if (m_server_pid > 0) {
+    unregister_live(m_root, true); // the handler must not signal a PID this reaps
     // Immediate shutdown: the data is thrown away, so there is nothing to flush.
     kill(m_server_pid, SIGQUIT);
     int status = 0;
@@ -411,12 +429,12 @@ void ThrowawayCluster::stop() {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    unregister_live(m_server_pid);
     m_server_pid = -1;
   }
   if (!m_root.empty()) {
     std::error_code ec;
     fs::remove_all(m_root, ec);
+    unregister_live(m_root, false);
     m_root.clear();
   }
 }
