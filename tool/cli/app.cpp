@@ -32,12 +32,16 @@ config::Config GlobalOptions::load_config() const {
   return config;
 }
 
-pg::DatabaseTarget GlobalOptions::open_target() const {
+pg::TargetRequest GlobalOptions::target_request() const {
   pg::TargetRequest request;
   request.database_url = database_url;
   request.ephemeral = ephemeral;
   request.cluster.durable = durable;
-  return pg::DatabaseTarget(request);
+  return request;
+}
+
+pg::DatabaseTarget GlobalOptions::open_target() const {
+  return pg::DatabaseTarget(target_request());
 }
 
 int run(int argc, char** argv) {

@@ -25,6 +25,8 @@ struct GlobalOptions {
   /// The project configuration (defaults when preflight.toml does not exist and was not named).
   config::Config load_config() const;
   /// The database to talk to (starts a throwaway cluster for --ephemeral).
+  /// What --database-url, --ephemeral and --durable ask for.
+  pg::TargetRequest target_request() const;
   pg::DatabaseTarget open_target() const;
 };
 

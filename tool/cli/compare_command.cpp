@@ -218,10 +218,7 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
     throw Error(ErrorKind::usage,
                 "--confirm-all needs --confirm N (how many side-by-side re-runs)");
   }
-  pg::TargetRequest target;
-  target.database_url = globals.database_url;
-  target.ephemeral = globals.ephemeral;
-  if (options.confirm > 0 && !pg::names_a_database(target)) {
+  if (options.confirm > 0 && !pg::names_a_database(globals.target_request())) {
     throw Error(ErrorKind::usage, "--confirm needs a database to re-run the suite on",
                 "pass --ephemeral (a throwaway cluster), or name a server where preflight may "
                 "create and drop scratch databases: --database-url URL, DATABASE_URL (also in "

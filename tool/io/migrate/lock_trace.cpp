@@ -59,13 +59,19 @@ void LockTracer::before_migration(const Migration& migration, Direction directio
   }
 }
 
-void LockTracer::after_statement(const Migration& migration, const sql::Statement& statement,
-                                 std::int64_t duration_ns) {
+TracedStatement LockTracer::next_record(const Migration& migration,
+                                        const sql::Statement& statement, std::int64_t duration_ns) {
   // The statement belongs to the script before_migration saw (up or down).
   const Script& script = m_script ? *m_script : migration.up;
   auto record = statement_record(migration.version, m_direction, ++m_index, script.path, script.sql,
                                  statement);
   record.duration_ns = duration_ns;
+  return record;
+}
+
+void LockTracer::after_statement(const Migration& migration, const sql::Statement& statement,
+                                 std::int64_t duration_ns) {
+  auto record = next_record(migration, statement, duration_ns);
   if (m_untraceable) {
     record.traced = false;
     record.note = "-- no-transaction: each statement commits on its own, so its locks end with it";
@@ -126,10 +132,7 @@ void LockTracer::after_migration(const Migration& /*migration*/, Direction /*dir
 
 void LockTracer::statement_failed(const Migration& migration, const sql::Statement& statement,
                                   std::int64_t duration_ns) {
-  const Script& script = m_script ? *m_script : migration.up;
-  auto record = statement_record(migration.version, m_direction, ++m_index, script.path, script.sql,
-                                 statement);
-  record.duration_ns = duration_ns;
+  auto record = next_record(migration, statement, duration_ns);
   record.failed = true;
   record.traced = !m_untraceable;
   record.note = "the locks it took are not known (its transaction was aborted)";

@@ -34,6 +34,10 @@ public:
   const LockTrace& trace() const { return m_trace; }
 
 private:
+  /// The record of the migration's next statement, timed; not yet traced.
+  TracedStatement next_record(const Migration& migration, const sql::Statement& statement,
+                              std::int64_t duration_ns);
+
   struct Relation {
     std::string name;
     std::int64_t relfilenode = 0;

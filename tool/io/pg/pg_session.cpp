@@ -65,11 +65,18 @@ std::string field(const PGresult* result, int code) {
 
 // `conninfo`: what the connection was asked with, whose passwords must not show in the message
 // (libpq quotes a token it cannot parse, e.g. a bad percent-escape in a password, on its own).
-Error connection_error(PGconn* conn, std::string_view doing, std::string_view conninfo = {}) {
-  std::string message = conn ? PQerrorMessage(conn) : "out of memory";
+// A libpq message as users see it: without its trailing newline, passwords masked.
+std::string shown(std::string message, std::string_view conninfo) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return Error(ErrorKind::connection,
-               fmt::format("{}: {}", doing, config::redact_password(message, conninfo)),
+  return config::redact_password(message, conninfo);
+}
+
+std::string libpq_message(PGconn* conn, std::string_view conninfo) {
+  return shown(conn ? PQerrorMessage(conn) : "out of memory", conninfo);
+}
+
+Error connection_error(PGconn* conn, std::string_view doing, std::string_view conninfo = {}) {
+  return Error(ErrorKind::connection, fmt::format("{}: {}", doing, libpq_message(conn, conninfo)),
                "check --database-url / DATABASE_URL, that the server is running and that the "
                "credentials are right");
 }
@@ -93,12 +100,9 @@ void check_connection_string(const std::string& conninfo) {
     PQconninfoFree(options);
     return;
   }
-  std::string message = failure ? failure : "out of memory";
+  const std::string message = shown(failure ? failure : "out of memory", conninfo);
   PQfreemem(failure);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  throw Error(ErrorKind::usage,
-              "the connection string does not parse: " +
-                  config::redact_password(message, conninfo),
+  throw Error(ErrorKind::usage, "the connection string does not parse: " + message,
               "give a postgresql://user@host:port/dbname URL (the scheme in lower case, special "
               "characters percent-encoded) or libpq keyword=value pairs");
 }
@@ -123,12 +127,10 @@ std::unique_ptr<PgSession> PgSession::connect(const std::string& conninfo,
     Error error = connection_error(conn, "cannot connect to the database", conninfo);
     // libpq checks option values (sslmode, port, target_session_attrs, …) only when connecting,
     // and says so before any network activity: "invalid sslmode value: …". That is bad usage.
-    const bool bad_value = conn && std::string_view(PQerrorMessage(conn)).starts_with("invalid ");
+    const std::string message = libpq_message(conn, conninfo);
     PQfinish(conn);
-    if (bad_value) {
-      throw Error(ErrorKind::usage,
-                  "the connection string has an invalid value: " +
-                      error.message().substr(error.message().find(": ") + 2),
+    if (message.starts_with("invalid ")) {
+      throw Error(ErrorKind::usage, "the connection string has an invalid value: " + message,
                   "see the libpq connection parameters: "
                   "https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS");
     }
