@@ -29,6 +29,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# ccache hits across clones and work trees: paths below the checkout are hashed relative to it.
+export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=true
 cmake --preset "$preset" -G Ninja >/dev/null
 cmake --build --preset "$preset" -j "$(nproc)"
 bin="build/$preset/tool/preflight"
