@@ -12,6 +12,8 @@
 
 namespace preflight::cli {
 
+const char* const k_app_description = "preflight: PostgreSQL migration and performance validation";
+
 config::Config GlobalOptions::load_config() const {
   config::Config config;
   std::error_code ignored;
@@ -44,14 +46,11 @@ pg::DatabaseTarget GlobalOptions::open_target() const {
   return pg::DatabaseTarget(target_request());
 }
 
-int run(int argc, char** argv) {
-  cluster::install_signal_handlers();
-  CLI::App app{"preflight: PostgreSQL migration and performance validation"};
+void define_app(CLI::App& app, GlobalOptions& globals, int& exit_code) {
   app.set_version_flag("--version", std::string("preflight ") + PREFLIGHT_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
 
-  GlobalOptions globals;
   app.add_option("--database-url", globals.database_url,
                  "PostgreSQL URL or libpq string (default: $DATABASE_URL, .env, PG* variables)");
   app.add_flag("--ephemeral", globals.ephemeral, "run against a throwaway PostgreSQL cluster");
@@ -62,13 +61,21 @@ int run(int argc, char** argv) {
   app.add_option("--source", globals.source,
                  "migrations folder (default: config `migrations`, else ./migrations)");
 
-  int exit_code = 0;
   add_migrate_command(app, globals, exit_code);
   add_demo_command(app, globals, exit_code);
   add_lint_command(app, globals, exit_code);
   add_check_command(app, globals, exit_code);
   add_bench_command(app, globals, exit_code);
   add_report_command(app, globals, exit_code);
+  add_completion_command(app, exit_code);
+}
+
+int run(int argc, char** argv) {
+  cluster::install_signal_handlers();
+  CLI::App app{k_app_description};
+  GlobalOptions globals;
+  int exit_code = 0;
+  define_app(app, globals, exit_code);
 
   try {
     try {

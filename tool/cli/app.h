@@ -30,6 +30,13 @@ struct GlobalOptions {
   pg::DatabaseTarget open_target() const;
 };
 
+/// The description --help prints first.
+extern const char* const k_app_description;
+
+/// Defines every option and subcommand on `app`, bound to `globals`; a command that runs sets
+/// `exit_code`.
+void define_app(CLI::App& app, GlobalOptions& globals, int& exit_code);
+
 /// Runs preflight with `argv`; returns the process exit code (see README, "Exit codes").
 int run(int argc, char** argv);
 
@@ -41,5 +48,7 @@ void add_check_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 void add_bench_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exit_code);
 void add_report_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
+/// `completion` (shell scripts) and the hidden `__man` (man pages), generated from `app` itself.
+void add_completion_command(CLI::App& app, int& exit_code);
 
 } // namespace preflight::cli

@@ -1,0 +1,20 @@
+#pragma once
+// Runs any program for a test (a shell, groff, cpack, an installed preflight) and captures its
+// output, as run_preflight() does for the built binary.
+
+#include <string>
+#include <vector>
+
+#include "support/test_cluster.h"
+
+namespace preflight::testing {
+
+/// Runs `words` (words[0] found on PATH) in folder `cwd` (default: a temp folder) with extra
+/// "NAME=value" environment entries, stdin from /dev/null; captures stdout and stderr.
+CommandResult run_command(const std::vector<std::string>& words, const std::string& cwd = {},
+                          const std::vector<std::string>& env = {});
+
+/// The whole file at `path` ("" when it cannot be read).
+std::string read_text(const std::string& path);
+
+} // namespace preflight::testing
