@@ -2,8 +2,9 @@
 # Installs what is missing (Debian packages), builds preflight, then runs one of:
 #   demo   the bundled migrations and benchmark suite on a throwaway cluster (writes reports/demo/)
 #   test   the whole test suite (unit + integration on a throwaway PostgreSQL)
-#   build  only install and build
-# Usage: bash tool/setup.sh demo|test|build
+#   build    only install and build
+#   package  build, then the .deb (CPack) in build/<preset>/package/
+# Usage: bash tool/setup.sh demo|test|build|package
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,5 +41,8 @@ case "$mode" in
   demo) exec "$bin" demo ;;
   test) exec ctest --preset "$preset" ;;
   build) echo "built $bin" ;;
-  *) echo "usage: bash tool/setup.sh demo|test|build" >&2; exit 2 ;;
+  package)
+    (cd "build/$preset" && cpack -G DEB >/dev/null)
+    ls "build/$preset/package/"*.deb ;;
+  *) echo "usage: bash tool/setup.sh demo|test|build|package" >&2; exit 2 ;;
 esac

@@ -9,6 +9,7 @@
 #include "cli/app.h"
 #include "cli/demo_steps.h"
 #include "cli/output.h"
+#include "io/example/bundled_example.h"
 #include "io/migrate/migration_directory.h"
 #include "io/migrate/migrator.h"
 
@@ -21,10 +22,22 @@ void show_status(migrate::Migrator& migrator, const migrate::MigrationSet& files
   print_status_text(migrate::compute_status(files, migrator.history()), source, target);
 }
 
-// The demo's inputs are the project's own files, found from the working directory.
-void require_project_folder() {
+// The demo's inputs are the project's own files, found from the working directory; an installed
+// preflight runs a copy of the example it carries (share/preflight/example) instead.
+void enter_project_folder(GlobalOptions& globals) {
   const char* suite = "benchmarks/focus_sessions.toml";
   if (std::filesystem::exists(suite)) return;
+  if (auto example = example::installed_example()) {
+    const auto folder = example::copy_to_temp_folder(*example);
+    // Paths the user gave stay relative to where they ran preflight.
+    if (globals.config_path_given)
+      globals.config_path = std::filesystem::absolute(globals.config_path).string();
+    if (globals.source) globals.source = std::filesystem::absolute(*globals.source).string();
+    std::filesystem::current_path(folder);
+    print_line(fmt::format("== the bundled example, copied to {} (the reports are written there)",
+                           folder.string()));
+    return;
+  }
   throw Error(ErrorKind::usage,
               fmt::format("{} not found: preflight demo runs the bundled example from the "
                           "preflight project's folder",
@@ -34,7 +47,7 @@ void require_project_folder() {
 }
 
 int run_demo(GlobalOptions& globals) {
-  require_project_folder();
+  enter_project_folder(globals);
   auto config = globals.load_config();
   print_line("== preflight demo: the bundled migrations on a throwaway PostgreSQL cluster");
   // Load and validate before starting anything.
