@@ -1,6 +1,5 @@
 # All dependencies are Debian packages (installed by tool/setup.sh).
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)   # 6.4 ships no CMake package
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 find_package(fmt REQUIRED)

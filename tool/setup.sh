@@ -13,7 +13,7 @@ mode="${1:-build}"
 preset="${PREFLIGHT_PRESET:-ci}"
 
 packages=(build-essential cmake ninja-build pkg-config ccache
-          libpqxx-dev libpq-dev libcli11-dev libfmt-dev libtomlplusplus-dev libgtest-dev libgmock-dev
+          libpq-dev libcli11-dev libfmt-dev libtomlplusplus-dev libgtest-dev libgmock-dev
           libbenchmark-dev libssl-dev libpg-query-dev nlohmann-json3-dev
           postgresql postgresql-contrib postgresql-client chromium
           groff-base man-db zsh fish)

@@ -28,6 +28,7 @@ TEST(Package, TheDebInstallsABinaryThatRunsVersionAndTheDemoFromItsBundledExampl
   for (const char* package : {"libpq5", "libpg-query", "libfmt", "postgresql"}) {
     EXPECT_NE(depends.out.find(package), std::string::npos) << depends.out;
   }
+  EXPECT_EQ(depends.out.find("libpqxx"), std::string::npos) << depends.out;
 
   const auto root = make_temp_dir();
   auto extract = run_command({"dpkg-deb", "-x", deb, root});

@@ -1,6 +1,5 @@
 #include "io/bench/shared_cpu.h"
 
-#include <libpq-fe.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,7 +35,7 @@ pid_t parent_of(pid_t pid) {
 // which listened on it) is that process's parent: a PID from a server elsewhere, or in another
 // PID namespace, never names a local process that could be moved by mistake.
 pid_t local_backend(pg::PgSession& session, std::string& why) {
-  const int fd = PQsocket(session.raw());
+  const int fd = session.socket();
   sockaddr_storage address{};
   socklen_t length = sizeof address;
   if (fd < 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||

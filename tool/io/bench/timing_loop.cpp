@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "io/bench/shared_cpu.h"
+#include "io/pg/prepared_statement.h"
 
 namespace preflight::bench {
 
@@ -18,42 +19,25 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// A PGresult owned for the length of one check.
-struct ResultGuard {
-  PGresult* result;
-  ~ResultGuard() { PQclear(result); }
-};
-
-Error failed(PGconn* conn, PGresult* result, const TimingRequest& request, const char* doing) {
-  if (result == nullptr || PQstatus(conn) != CONNECTION_OK) {
+Error failed(const pg::CallOutcome& outcome, const TimingRequest& request, const char* doing) {
+  if (outcome.connection_lost) {
     return Error(ErrorKind::connection,
                  fmt::format("lost the connection to the database while {} query \"{}\"", doing,
                              request.query));
   }
-  std::string message = PQresultErrorMessage(result);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   return Error(ErrorKind::problem,
-               fmt::format("query \"{}\" failed while {}: {}", request.query, doing, message),
+               fmt::format("query \"{}\" failed while {}: {}", request.query, doing,
+                           outcome.message),
                "check the query's SQL and parameter generators in the suite");
-}
-
-void command(PGconn* conn, const char* sql, const TimingRequest& request) {
-  ResultGuard r{PQexec(conn, sql)};
-  if (PQresultStatus(r.result) != PGRES_COMMAND_OK)
-    throw failed(conn, r.result, request, "running");
 }
 
 class PreparedQuery {
 public:
   PreparedQuery(pg::PgSession& session, const TimingRequest& request)
-      : m_conn(session.raw()), m_request(request), m_params(request.params, request.seed) {
-    ResultGuard r{PQprepare(m_conn, k_statement, request.sql.c_str(), 0, nullptr)};
-    if (PQresultStatus(r.result) != PGRES_COMMAND_OK)
-      throw failed(m_conn, r.result, request, "preparing");
+      : m_statement(session, k_statement, request.sql), m_request(request),
+        m_params(request.params, request.seed) {
+    if (!m_statement.prepared().ok) throw failed(m_statement.prepared(), request, "preparing");
   }
-  ~PreparedQuery() { PQclear(PQexec(m_conn, fmt::format("DEALLOCATE {}", k_statement).c_str())); }
-  PreparedQuery(const PreparedQuery&) = delete;
-  PreparedQuery& operator=(const PreparedQuery&) = delete;
 
   // One execution; returns its client-side latency in milliseconds. Parameters are generated
   // and the transaction opened before the first clock read, so neither is timed.
@@ -62,20 +46,16 @@ public:
     std::vector<const char*> pointers;
     pointers.reserve(values.size());
     for (const auto& v : values) pointers.push_back(v.c_str());
-    if (m_request.writes) command(m_conn, "BEGIN", m_request);
-    const auto start = Clock::now();
-    PGresult* result = PQexecPrepared(m_conn, k_statement, static_cast<int>(pointers.size()),
-                                      pointers.data(), nullptr, nullptr, 0);
-    const auto stop = Clock::now();
-    ResultGuard guard{result};
-    const auto status = PQresultStatus(result);
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-      Error error = failed(m_conn, result, m_request, "timing");
-      if (m_request.writes) PQclear(PQexec(m_conn, "ROLLBACK"));
+    if (m_request.writes) command("BEGIN");
+    Clock::duration elapsed{};
+    const auto outcome = m_statement.execute_timed(pointers, elapsed);
+    if (!outcome.ok) {
+      Error error = failed(outcome, m_request, "timing");
+      if (m_request.writes) m_statement.rollback_quietly();
       throw error;
     }
-    if (m_request.writes) command(m_conn, "ROLLBACK", m_request);
-    return std::chrono::duration<double, std::milli>(stop - start).count();
+    if (m_request.writes) command("ROLLBACK");
+    return std::chrono::duration<double, std::milli>(elapsed).count();
   }
 
   // The plan the timed executions get: EXECUTE goes through the same plan cache.
@@ -84,9 +64,9 @@ public:
     for (const auto& v : values) args += (args.empty() ? "" : ", ") + session.quote_literal(v);
     std::string sql = fmt::format("EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) EXECUTE {}{}",
                                   k_statement, values.empty() ? "" : "(" + args + ")");
-    if (m_request.writes) command(m_conn, "BEGIN", m_request);
+    if (m_request.writes) command("BEGIN");
     auto outcome = session.try_exec(sql);
-    if (m_request.writes) command(m_conn, "ROLLBACK", m_request);
+    if (m_request.writes) command("ROLLBACK");
     if (!outcome.ok()) {
       throw Error(ErrorKind::problem, fmt::format("query \"{}\" failed under EXPLAIN: {}",
                                                   m_request.query, outcome.failure->describe()));
@@ -105,7 +85,12 @@ public:
   }
 
 private:
-  PGconn* m_conn;
+  void command(const char* sql) {
+    const auto outcome = m_statement.command(sql);
+    if (!outcome.ok) throw failed(outcome, m_request, "running");
+  }
+
+  pg::PreparedStatement m_statement;
   const TimingRequest& m_request;
   ParamStream m_params;
 };

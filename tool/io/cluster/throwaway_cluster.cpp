@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -29,6 +28,7 @@
 #include "core/error.h"
 #include "io/cluster/process.h"
 #include "io/pg/pg_session.h"
+#include "io/pg/server_probe.h"
 
 namespace fs = std::filesystem;
 
@@ -391,7 +391,7 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& 
   // Ready when the server accepts connections; give up with its log if it exits.
   const auto conninfo = cluster->conninfo();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (PQping(conninfo.c_str()) != PQPING_OK) {
+  while (!pg::accepts_connections(conninfo)) {
     int status = 0;
     if (waitpid(cluster->m_server_pid, &status, WNOHANG) == cluster->m_server_pid) {
       unregister_live(cluster->m_root, true);
@@ -448,14 +448,8 @@ std::string ThrowawayCluster::url(const std::string& database) const {
 }
 
 void ThrowawayCluster::create_database(const std::string& name) const {
-  PGconn* conn = PQconnectdb(conninfo().c_str());
-  std::string sql = "CREATE DATABASE \"" + name + "\"";
-  PGresult* result = PQexec(conn, sql.c_str());
-  bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
-  std::string error = PQerrorMessage(conn);
-  PQclear(result);
-  PQfinish(conn);
-  if (!ok) throw cluster_error("cannot create database " + name + ": " + error);
+  const auto error = pg::run_once(conninfo(), "CREATE DATABASE \"" + name + "\"");
+  if (!error.empty()) throw cluster_error("cannot create database " + name + ": " + error);
 }
 
 } // namespace preflight::cluster

@@ -1,5 +1,7 @@
 #include "io/pg/pg_session.h"
 
+#include <libpq-fe.h>
+
 #include <array>
 #include <atomic>
 #include <cctype>
@@ -340,6 +342,9 @@ bool PgSession::in_transaction() const {
 }
 int PgSession::backend_pid() const {
   return PQbackendPID(m_conn);
+}
+int PgSession::socket() const {
+  return PQsocket(m_conn);
 }
 int PgSession::server_version() const {
   return PQserverVersion(m_conn);

@@ -1,9 +1,8 @@
 #pragma once
 // A small libpq adapter. libpqxx 6.4 hides the PGconn and drops PostgreSQL's diagnostic fields
 // (error position, detail, hint), which the migration executor must report in file terms; so
-// the executor and the other migration code talk to libpq through this class.
-
-#include <libpq-fe.h>
+// the executor and the other migration code talk to libpq through this class. <libpq-fe.h> is
+// included only inside io/pg/: the libpq types below are its own, declared, never defined here.
 
 #include <cstdint>
 #include <functional>
@@ -14,6 +13,11 @@
 #include <vector>
 
 #include "core/error.h"
+
+// libpq's handles (PGconn, PGresult, PGcancel in <libpq-fe.h>).
+struct pg_conn;
+struct pg_result;
+struct pg_cancel;
 
 namespace preflight::pg {
 
@@ -35,7 +39,7 @@ class PgResult {
 public:
   PgResult() = default;
   /// Takes ownership of `result` (cleared when the last copy goes).
-  explicit PgResult(PGresult* result);
+  explicit PgResult(pg_result* result);
 
   int rows() const { return m_rows; }
   int columns() const { return m_columns; }
@@ -56,7 +60,7 @@ private:
   std::int64_t m_affected = 0;
   // Cells are read from libpq's own copy on demand: copying 60,000 history cells into strings
   // up front cost more than the query (`migrate status` on 10,000 migrations).
-  std::shared_ptr<const PGresult> m_result;
+  std::shared_ptr<const pg_result> m_result;
 };
 
 /// Outcome of a statement that may fail without throwing.
@@ -116,17 +120,20 @@ public:
   bool in_transaction() const;
   int backend_pid() const;
   int server_version() const; // e.g. 150018
-  PGconn* raw() { return m_conn; }
+  /// The session's socket (PQsocket), -1 when closed.
+  int socket() const;
+  /// libpq's connection, for code inside io/pg/ that includes <libpq-fe.h>.
+  pg_conn* raw() { return m_conn; }
 
 private:
-  explicit PgSession(PGconn* conn);
+  explicit PgSession(pg_conn* conn);
   void register_cancel();   // so that cancel_running_statements() reaches this connection
   void unregister_cancel();
-  Outcome finish(PGresult* result);
+  Outcome finish(pg_result* result);
   PgResult or_throw(Outcome outcome, std::string_view sql);
 
-  PGconn* m_conn;
-  PGcancel* m_cancel = nullptr;
+  pg_conn* m_conn;
+  pg_cancel* m_cancel = nullptr;
 };
 
 /// A libpq URL or keyword string with any password replaced by "***".
