@@ -5,17 +5,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 namespace preflight::testing {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 CommandResult run_command(const std::vector<std::string>& words, const std::string& cwd,
                           const std::vector<std::string>& env) {

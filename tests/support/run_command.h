@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "support/case_files.h"
 #include "support/test_cluster.h"
 
 namespace preflight::testing {
@@ -13,8 +14,5 @@ namespace preflight::testing {
 /// "NAME=value" environment entries, stdin from /dev/null; captures stdout and stderr.
 CommandResult run_command(const std::vector<std::string>& words, const std::string& cwd = {},
                           const std::vector<std::string>& env = {});
-
-/// The whole file at `path` ("" when it cannot be read).
-std::string read_text(const std::string& path);
 
 } // namespace preflight::testing
