@@ -11,6 +11,7 @@
 #include "core/check/derive.h"
 #include "core/check/read_only.h"
 #include "core/check/results.h"
+#include "core/report/check_report.h"
 #include "core/check/schema_match.h"
 #include "core/error.h"
 #include "core/migrate/migration_set.h"

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "core/lint/lint_report.h"
+#include "core/report/lint_report.h"
 #include "core/lint/linter.h"
 #include "core/migrate/migration_set.h"
 #include "support/case_files.h"

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "core/lint/lint_report.h"
-#include "core/report/text.h"
+#include "core/report/lint_report.h"
+#include "core/text/text.h"
 
 using namespace preflight::lint;
 
@@ -28,7 +28,7 @@ TEST(LintReport, GithubAnnotationsEscapePropertiesAndMessage) {
   EXPECT_EQ(lines[1], "::warning file=db/0004_z.sql,line=2,col=5,title=preflight drop-column::DROP "
                       "COLUMN t.c breaks "
                       "running code");
-  EXPECT_EQ(preflight::report::github_property("a:b,c%\r\n"), "a%3Ab%2Cc%25%0D%0A");
+  EXPECT_EQ(preflight::text::github_property("a:b,c%\r\n"), "a%3Ab%2Cc%25%0D%0A");
 }
 
 TEST(LintReport, JsonHasEveryFieldAndTheCounts) {

@@ -4,7 +4,7 @@
 
 #include "core/migrate/lock_modes.h"
 #include "core/migrate/lock_trace.h"
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 using namespace preflight::migrate;
 
@@ -159,9 +159,9 @@ TEST(LockTrace, UntracedStatementsSayWhy) {
 }
 
 TEST(LockTrace, OneLineCollapsesWhitespaceAndTruncates) {
-  EXPECT_EQ(preflight::report::one_line("  ALTER TABLE t\n   ADD COLUMN c int  "),
+  EXPECT_EQ(preflight::text::one_line("  ALTER TABLE t\n   ADD COLUMN c int  "),
             "ALTER TABLE t ADD COLUMN c int");
-  EXPECT_EQ(preflight::report::one_line("abcdefghij", 4), "abcd…");
+  EXPECT_EQ(preflight::text::one_line("abcdefghij", 4), "abcd…");
 }
 
 } // namespace

@@ -13,7 +13,7 @@
 #include "core/report/compare_report.h"
 #include "core/report/report.h"
 #include "core/report/results_view.h"
-#include "core/report/text.h"
+#include "core/text/text.h"
 #include "support/case_files.h"
 
 using namespace preflight;
@@ -157,8 +157,8 @@ TEST(GithubOutput, SummaryIsCutUnderTheLimitWithANote) {
 } // namespace
 
 TEST(Text, ChangesThatRoundToZeroHaveNoMinusSign) {
-  EXPECT_EQ(preflight::report::format_change(0.9999), "+0.0 %");
-  EXPECT_EQ(preflight::report::format_change(1.0), "+0.0 %");
-  EXPECT_EQ(preflight::report::format_change(0.999), "-0.1 %");
-  EXPECT_EQ(preflight::report::format_change(1.25), "+25.0 %");
+  EXPECT_EQ(preflight::text::format_change(0.9999), "+0.0 %");
+  EXPECT_EQ(preflight::text::format_change(1.0), "+0.0 %");
+  EXPECT_EQ(preflight::text::format_change(0.999), "-0.1 %");
+  EXPECT_EQ(preflight::text::format_change(1.25), "+25.0 %");
 }

@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "core/check/derive.h"
 #include "core/check/read_only.h"
+#include "core/report/check_report.h"
 #include "io/check/check_runner.h"
 #include "io/migrate/migration_directory.h"
 

@@ -13,14 +13,15 @@
 #include "cli/output.h"
 #include "core/check/derive.h"
 #include "core/check/read_only.h"
-#include "core/lint/lint_report.h"
+#include "core/report/lint_report.h"
 #include "core/lint/linter.h"
-#include "core/report/text.h"
+#include "core/text/text.h"
 #include "io/bench/suite_file.h"
 #include "io/check/check_runner.h"
 #include "io/lint/lint_sources.h"
 #include "io/migrate/lock_trace.h"
 #include "io/report/report_files.h"
+#include "core/report/check_report.h"
 
 namespace preflight::cli {
 
@@ -88,7 +89,7 @@ void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& 
         "\nChecklist claim \"Non-blocking: index creation doesn't lock table\": FALSE. "
         "Measured: writes to focus_sessions ({} rows) would be blocked for {} ({} lock, held "
         "until 0003 commits).",
-        static_cast<std::int64_t>(t.rows), report::format_duration_ns(t.held_ns),
+        static_cast<std::int64_t>(t.rows), text::format_duration_ns(t.held_ns),
         migrate::lock_mode_name(t.mode)));
   }
 

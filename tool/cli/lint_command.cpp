@@ -8,7 +8,7 @@
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/lint/lint_config.h"
-#include "core/lint/lint_report.h"
+#include "core/report/lint_report.h"
 #include "core/lint/linter.h"
 #include "io/lint/lint_sources.h"
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 namespace preflight::cli {
 
@@ -77,7 +77,7 @@ void print_step(const migrate::StepReport& step) {
     break;
   }
   print_line(fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version, step.description, outcome,
-                         report::format_duration_ns(step.duration_ns)));
+                         text::format_duration_ns(step.duration_ns)));
   for (const auto& note : step.notes) print_line("      note: " + note);
 }
 
@@ -93,8 +93,7 @@ void print_status_text(const std::vector<migrate::StatusEntry>& status, const st
   }
   for (const auto& e : status) {
     std::string installed = e.applied ? e.applied->installed_on : "";
-    std::string duration =
-        e.applied ? report::format_duration_ns(e.applied->execution_time_ns) : "";
+    std::string duration = e.applied ? text::format_duration_ns(e.applied->execution_time_ns) : "";
     text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", e.version,
                         migrate::to_string(e.state), installed, duration, e.description);
     if (e.state == migrate::MigrationState::checksum_mismatch) {

@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "core/plan/plan.h"
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 namespace preflight::bench {
 
@@ -74,9 +74,9 @@ std::string change_message(const PhaseComparison& row, const CompareOptions& opt
   return fmt::format(
       "median {} ms → {} ms ({}, {:g} % CI {} to {}), p = {:.2g} < {}, beyond the {:g} % "
       "minimum effect",
-      report::format_ms(row.baseline.p50), report::format_ms(row.current.p50),
-      report::format_change(row.ratio.estimate), row.confidence * 100,
-      report::format_change(row.ratio.low), report::format_change(row.ratio.high), row.p_value,
+      text::format_ms(row.baseline.p50), text::format_ms(row.current.p50),
+      text::format_change(row.ratio.estimate), row.confidence * 100,
+      text::format_change(row.ratio.low), text::format_change(row.ratio.high), row.p_value,
       options.alpha, row.min_effect * 100);
 }
 
@@ -270,7 +270,7 @@ void confirm_regressions(Comparison& comparison, const Remeasure& remeasure, int
     // A strict majority: one unlucky re-run on a shared runner neither makes nor breaks a finding.
     const bool regression = 2 * held > runs;
     std::string tally = fmt::format("{} of {} side-by-side re-runs, median change {}", held, runs,
-                                    report::format_change(median.ratio.estimate));
+                                    text::format_change(median.ratio.estimate));
     // A difference between two CPUs counts as a difference between the sides: say so beside
     // the verdict it may have swayed.
     if (apart > 0) {

@@ -1,7 +1,7 @@
 #pragma once
 // Check results: the document `preflight check --format json` prints and `preflight report`
-// can include (schema "preflight.check" version 1, documented in the README), and its
-// renderings for people and CI (text, JUnit XML, GitHub annotations, Markdown summary).
+// can include (schema "preflight.check" version 1, documented in docs/check.md). Its renderings
+// for people and CI are in core/report/check_report.h.
 
 #include <string>
 #include <vector>
@@ -44,17 +44,5 @@ struct CheckReport {
 nlohmann::json to_json(const CheckReport& report);
 /// Reads a document written by to_json; throws Error(input) naming the first bad field.
 CheckReport from_json(const nlohmann::json& document);
-
-/// One line per check ("PASS  name: measured (expected …)") plus a summary line.
-std::string render_text(const CheckReport& report);
-/// JUnit XML: one testsuite, one testcase per check, failures with measured value and limit.
-std::string render_junit(const CheckReport& report);
-/// The `<testsuite>` element of render_junit() alone (indented for a `<testsuites>` parent), for
-/// documents that hold other suites too.
-std::string render_junit_suite(const CheckReport& report);
-/// GitHub Actions `::error` workflow commands, one per failed check (escaped).
-std::string render_github_annotations(const CheckReport& report);
-/// A Markdown table for $GITHUB_STEP_SUMMARY or a report.
-std::string render_markdown(const CheckReport& report);
 
 } // namespace preflight::check

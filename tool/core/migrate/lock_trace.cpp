@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "core/report/text.h"
+#include "core/text/text.h"
 #include "core/sql/statement_text.h"
 #include "core/sql/text_position.h"
 
@@ -43,7 +43,7 @@ TracedStatement statement_record(std::int64_t version, const std::string& direct
   record.index = index;
   record.file = file;
   record.line = sql::line_column_at(sql, statement.offset).line;
-  record.text = report::one_line(statement.text, 80);
+  record.text = text::one_line(statement.text, 80);
   return record;
 }
 
@@ -183,7 +183,7 @@ std::vector<std::string> render_lock_trace(const LockTrace& trace) {
   for (const auto& s : trace.statements) {
     lines.push_back(fmt::format("{} {}:{}  {}", s.version, s.file, s.line, s.text));
     if (s.failed) {
-      lines.push_back(fmt::format("    FAILED after {}; {}", report::format_duration_ns(s.duration_ns),
+      lines.push_back(fmt::format("    FAILED after {}; {}", text::format_duration_ns(s.duration_ns),
                                   s.note));
       continue;
     }
@@ -193,16 +193,16 @@ std::vector<std::string> render_lock_trace(const LockTrace& trace) {
     }
     if (s.locks.empty()) {
       lines.push_back(fmt::format("    {}; no lock on an existing table",
-                                  report::format_duration_ns(s.duration_ns)));
+                                  text::format_duration_ns(s.duration_ns)));
       continue;
     }
-    lines.push_back(fmt::format("    ran {}", report::format_duration_ns(s.duration_ns)));
+    lines.push_back(fmt::format("    ran {}", text::format_duration_ns(s.duration_ns)));
     for (const auto& l : s.locks) {
       lines.push_back(fmt::format(
           "    {} {} on {} ({}, {}){}: blocks {}, held {} until the migration ends",
           l.dangerous ? "!!" : "  ", lock_mode_name(l.mode), l.relation, format_rows(l.rows),
           format_bytes(l.size_bytes), l.rewrite ? ", REWRITTEN" : "", describe(blocked_by(l.mode)),
-          report::format_duration_ns(l.held_ns)));
+          text::format_duration_ns(l.held_ns)));
     }
   }
   auto blocked = blocked_tables(trace);
@@ -212,11 +212,11 @@ std::vector<std::string> render_lock_trace(const LockTrace& trace) {
     return lines;
   }
   lines.push_back(fmt::format("Blocked while the migration runs (!! = held longer than {}):",
-                              report::format_duration_ns(trace.threshold_ns)));
+                              text::format_duration_ns(trace.threshold_ns)));
   for (const auto& t : blocked) {
     lines.push_back(fmt::format("  {} migration {}: {} on {} would be blocked for {} ({})",
                                 t.dangerous ? "!!" : "  ", t.version, describe(blocked_by(t.mode)),
-                                t.relation, report::format_duration_ns(t.held_ns),
+                                t.relation, text::format_duration_ns(t.held_ns),
                                 lock_mode_name(t.mode)));
   }
   return lines;

@@ -5,9 +5,16 @@
 
 #include <fmt/format.h>
 
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 namespace preflight::report {
+
+using text::format_change;
+using text::format_ms;
+using text::github_message;
+using text::github_property;
+using text::markdown_cell;
+using text::utf8_prefix;
 
 namespace {
 

@@ -8,9 +8,14 @@
 #include "core/report/report.h"
 #include "core/report/results_view.h"
 #include "core/report/svg_charts.h"
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 namespace preflight::report {
+
+using text::html_escape;
+using text::format_ms;
+using text::format_duration_ns;
+using text::one_line;
 
 namespace {
 

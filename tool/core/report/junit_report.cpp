@@ -5,9 +5,13 @@
 
 #include "core/report/report.h"
 #include "core/report/results_view.h"
-#include "core/report/text.h"
+#include "core/text/text.h"
+#include "core/report/check_report.h"
 
 namespace preflight::report {
+
+using text::xml_escape;
+using text::one_line;
 
 std::string render_junit(const bench::Results& results, const check::CheckReport* checks) {
   const std::size_t failures = count_failures(results);

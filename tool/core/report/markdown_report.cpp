@@ -6,9 +6,15 @@
 #include "core/plan/plan.h"
 #include "core/report/report.h"
 #include "core/report/results_view.h"
-#include "core/report/text.h"
+#include "core/text/text.h"
+#include "core/report/check_report.h"
 
 namespace preflight::report {
+
+using text::markdown_cell;
+using text::format_ms;
+using text::format_duration_ns;
+using text::one_line;
 
 namespace {
 

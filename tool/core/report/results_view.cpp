@@ -4,9 +4,11 @@
 
 #include <fmt/format.h>
 
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 namespace preflight::report {
+
+using text::format_ms;
 
 std::string lock_mode_name(const std::string& mode) {
   std::string name = mode;

@@ -5,9 +5,14 @@
 
 #include <fmt/format.h>
 
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 namespace preflight::report {
+
+using text::html_escape;
+using text::format_ms;
+using text::format_duration_ns;
+using text::one_line;
 
 namespace {
 

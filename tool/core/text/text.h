@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace preflight::report {
+namespace preflight::text {
 
 /// Escapes & < > " ' for HTML text and attribute values.
 std::string html_escape(std::string_view text);
@@ -36,4 +36,4 @@ std::string one_line(std::string_view text, std::size_t max_chars = 100);
 /// The longest prefix of `text` of at most `max_bytes` bytes that does not split a UTF-8 sequence.
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
 
-} // namespace preflight::report
+} // namespace preflight::text

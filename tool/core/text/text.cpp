@@ -1,4 +1,4 @@
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 #include <cctype>
 
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace preflight::report {
+namespace preflight::text {
 
 namespace {
 
@@ -143,4 +143,4 @@ std::string format_duration_ns(std::int64_t ns) {
   return fmt::format("{:.2f} s", ms / 1000);
 }
 
-} // namespace preflight::report
+} // namespace preflight::text

@@ -1,10 +1,10 @@
-#include "core/lint/lint_report.h"
+#include "core/report/lint_report.h"
 
 #include <cctype>
 
 #include <fmt/format.h>
 
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 namespace preflight::lint {
 
@@ -51,9 +51,9 @@ std::vector<std::string> render_github(const std::vector<Finding>& findings) {
     std::string message = f.message;
     if (!f.hint.empty()) message += "\nhint: " + f.hint;
     lines.push_back(fmt::format("::{} file={},line={},col={},title={}::{}", to_string(f.level),
-                                report::github_property(f.file), f.line, f.column,
-                                report::github_property("preflight " + f.rule),
-                                report::github_message(message)));
+                                text::github_property(f.file), f.line, f.column,
+                                text::github_property("preflight " + f.rule),
+                                text::github_message(message)));
   }
   return lines;
 }
