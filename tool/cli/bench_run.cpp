@@ -11,6 +11,7 @@
 
 #include "cli/output.h"
 #include "core/bench/gbench.h"
+#include "core/text/text_table.h"
 #include "io/bench/runner.h"
 #include "io/pg/scratch_database.h"
 #include "io/report/report_files.h"
@@ -115,13 +116,6 @@ std::string verdict_label(const bench::Verdict& v) {
   return v.kind == v.name ? v.kind : v.kind + " " + v.name;
 }
 
-std::string pad(const std::string& text, std::size_t width) {
-  // Width in code points, so "→" counts as one column.
-  std::size_t points = 0;
-  for (char c : text) points += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1U : 0U;
-  return text + std::string(width > points ? width - points : 0, ' ');
-}
-
 } // namespace
 
 std::vector<std::string> results_table(const bench::Results& results) {
@@ -147,21 +141,7 @@ std::vector<std::string> results_table(const bench::Results& results) {
     rows.push_back({q.name, cell(q.find_phase("before")), cell(q.find_phase("after")), r,
                     q.claim.empty() ? "-" : q.claim, verdict});
   }
-  std::vector<std::size_t> widths(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      std::size_t points = 0;
-      for (char ch : row[c]) points += (static_cast<unsigned char>(ch) & 0xC0) != 0x80 ? 1U : 0U;
-      widths[c] = std::max(widths[c], points);
-    }
-  }
-  std::vector<std::string> lines;
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < row.size(); ++c)
-      line += c + 1 < row.size() ? pad(row[c], widths[c] + 2) : row[c];
-    lines.push_back(line);
-  }
+  auto lines = text::align_columns(rows);
   bool header = false;
   for (const auto& v : results.verdicts) {
     if (v.kind != "claim") continue;

@@ -63,9 +63,7 @@ void publish(const check::CheckReport& report, const std::string& format) {
   } else if (format == "github") {
     print_text(check::render_github_annotations(report));
     print_text(check::render_text(report));
-    if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
-      append_to_file(summary, check::render_markdown(report));
-    }
+    append_step_summary(check::render_markdown(report));
   } else {
     print_text(check::render_text(report));
   }

@@ -253,10 +253,8 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   } else if (options.format == "github") {
     print_without_final_newline(report::github_annotations(comparison));
     print_without_final_newline(report::compare_text(comparison, compare));
-    if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
-      report::append_text_file(
-          summary, report::limit_summary(report::compare_markdown(comparison, compare)) + "\n");
-    }
+    append_step_summary(report::limit_summary(report::compare_markdown(comparison, compare)) +
+                        "\n");
   } else {
     print_without_final_newline(report::compare_text(comparison, compare));
   }

@@ -1,12 +1,14 @@
 #include "cli/output.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "core/text/text.h"
+#include "io/report/report_files.h"
 
 namespace preflight::cli {
 
@@ -55,9 +57,17 @@ void print_text(const std::string& text) {
 }
 
 void append_to_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::app);
-  out << text;
-  if (!out) print_warning("cannot append to " + path);
+  try {
+    report::append_text_file(path, text);
+  } catch (const Error&) {
+    print_warning("cannot append to " + path);
+  }
+}
+
+void append_step_summary(const std::string& markdown) {
+  const char* summary = std::getenv("GITHUB_STEP_SUMMARY");
+  if (summary == nullptr || *summary == '\0') return;
+  append_to_file(summary, markdown);
 }
 
 void print_json(const nlohmann::json& value) {

@@ -20,8 +20,11 @@ void print_warning(const std::string& message);
 void print_line(const std::string& line);
 /// Text on stdout exactly as given (a rendered document).
 void print_text(const std::string& text);
-/// Appends `text` to the file at `path` (e.g. $GITHUB_STEP_SUMMARY); a warning if it cannot.
+/// Appends `text` to the file at `path`; a warning if it cannot.
 void append_to_file(const std::string& path, const std::string& text);
+/// Appends `markdown` to the file $GITHUB_STEP_SUMMARY names, when it is set; one that cannot be
+/// written is a warning, never the failure of the command whose result it summarises.
+void append_step_summary(const std::string& markdown);
 /// Pretty JSON on stdout.
 void print_json(const nlohmann::json& value);
 

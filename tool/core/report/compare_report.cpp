@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/text/text.h"
+#include "core/text/text_table.h"
 
 namespace preflight::report {
 
@@ -103,18 +104,8 @@ std::string compare_text(const Comparison& comparison, const bench::CompareOptio
     table.push_back({row.query, row.phase, p50_p95(row.baseline), p50_p95(row.current),
                      change_cell(row), p_cell(row.p_value), verdict_cell(row)});
   }
-  std::vector<std::size_t> widths(table.front().size(), 0);
-  for (const auto& line : table) {
-    for (std::size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], line[i].size());
-  }
   std::string out;
-  for (const auto& line : table) {
-    std::string text;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-      text += i + 1 == line.size() ? line[i] : fmt::format("{:<{}}  ", line[i], widths[i]);
-    }
-    out += text + "\n";
-  }
+  for (const auto& line : text::align_columns(table)) out += line + "\n";
   if (!comparison.findings.empty()) out += "\n";
   for (const auto& f : comparison.findings) {
     out += fmt::format("{}: {}: {}\n", bench::to_string(f.severity), subject(f), f.message);
