@@ -179,16 +179,32 @@ json to_json(const Results& results) {
   }
   if (results.migration) {
     const auto& m = *results.migration;
-    document["migration"] = {{"version", m.version},
-                             {"description", m.description},
-                             {"checksum", m.checksum},
-                             {"duration_ns", m.duration_ns},
-                             {"lock_trace", m.lock_trace}};
+    document["migration"] = {
+        {"version", m.version},
+        {"description", m.description},
+        {"checksum", m.checksum},
+        {"duration_ns", m.duration_ns},
+        {"lock_trace", m.lock_trace ? migrate::to_json(*m.lock_trace) : json::array()}};
   } else {
     document["migration"] = nullptr;
   }
   return document;
 }
+
+namespace {
+
+// The typed trace, or nullopt for the empty array a run without a traced migration leaves.
+std::optional<migrate::LockTrace> read_lock_trace(const json& node) {
+  if (node.is_array() && node.empty()) return std::nullopt;
+  try {
+    return migrate::lock_trace_from_json(node);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::input, "results file: $.migration.lock_trace: " + e.message(),
+                "was it written by `preflight bench run`?");
+  }
+}
+
+} // namespace
 
 Results results_from_json(const json& document) {
   Reader root(document, "$");
@@ -279,7 +295,7 @@ Results results_from_json(const json& document) {
     step.description = m.get_or<std::string>("description", "");
     step.checksum = m.get_or<std::string>("checksum", "");
     step.duration_ns = m.get_or<std::int64_t>("duration_ns", 0);
-    if (m.has("lock_trace")) step.lock_trace = m.raw("lock_trace");
+    if (m.has("lock_trace")) step.lock_trace = read_lock_trace(m.raw("lock_trace"));
     results.migration = std::move(step);
   }
   return results;

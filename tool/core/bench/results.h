@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/migrate/lock_trace.h"
 #include "core/stats/stats.h"
 
 namespace preflight::bench {
@@ -75,8 +76,8 @@ struct MigrationStep {
   std::string description;
   std::string checksum; // hex SHA-384
   std::int64_t duration_ns = 0;
-  // per statement: relation, mode, blocks, duration
-  nlohmann::json lock_trace = nlohmann::json::array();
+  // The locks each statement took; nullopt when the run traced none (written as []).
+  std::optional<migrate::LockTrace> lock_trace;
 };
 
 struct Results {

@@ -6,9 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "core/text/text.h"
+#include "core/error.h"
 #include "core/sql/statement_text.h"
 #include "core/sql/text_position.h"
+#include "core/text/text.h"
 
 namespace preflight::migrate {
 
@@ -98,7 +99,9 @@ std::vector<BlockedTable> blocked_tables(const LockTrace& trace) {
         continue;
       }
       auto seen = std::find_if(entries.begin(), entries.end(), same_table);
-      group.push_back(seen == entries.end() ? groups++ : group[static_cast<std::size_t>(seen - entries.begin())]);
+      group.push_back(seen == entries.end()
+                          ? groups++
+                          : group[static_cast<std::size_t>(seen - entries.begin())]);
       entries.push_back({s.version, lock.relation, lock.mode, lock.held_ns, lock.rows,
                          lock.size_bytes, lock.dangerous});
     }
@@ -178,13 +181,79 @@ nlohmann::json to_json(const LockTrace& trace) {
           {"blocked_tables", blocked}};
 }
 
+namespace {
+
+template <class T> T field(const nlohmann::json& j, const char* key, T fallback) {
+  if (!j.contains(key) || j.at(key).is_null()) return fallback;
+  try {
+    return j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(ErrorKind::input, fmt::format("lock trace: `{}` has the wrong type", key));
+  }
+}
+
+LockMode mode_from_json(const std::string& text) {
+  if (auto mode = lock_mode_from_pg(text)) return *mode;
+  for (int number = 1; number <= 8; ++number) {
+    const auto mode = lock_mode_from_number(number);
+    if (mode && lock_mode_name(*mode) == text) return *mode;
+  }
+  throw Error(ErrorKind::input, fmt::format("lock trace: unknown lock mode \"{}\"", text));
+}
+
+} // namespace
+
+LockTrace lock_trace_from_json(const nlohmann::json& document) {
+  LockTrace trace;
+  // Results files before the trace was an object held the statements array alone.
+  const bool whole = document.is_object();
+  if (whole) trace.threshold_ns = field<std::int64_t>(document, "threshold_ns", trace.threshold_ns);
+  const nlohmann::json& statements =
+      whole && document.contains("statements") ? document.at("statements") : document;
+  if (!statements.is_array()) {
+    throw Error(ErrorKind::input, "lock trace: expected an array of statements");
+  }
+  for (const auto& entry : statements) {
+    if (!entry.is_object())
+      throw Error(ErrorKind::input, "lock trace: a statement is not an object");
+    TracedStatement s;
+    s.version = field<std::int64_t>(entry, "version", 0);
+    s.direction = field<std::string>(entry, "direction", "up");
+    s.index = field<std::size_t>(entry, "index", 0);
+    s.file = field<std::string>(entry, "file", "");
+    s.line = field<std::uint32_t>(entry, "line", 0);
+    s.text = field<std::string>(entry, "statement", "");
+    s.duration_ns = field<std::int64_t>(entry, "duration_ns", 0);
+    s.traced = field<bool>(entry, "traced", true);
+    s.failed = field<bool>(entry, "failed", false);
+    s.note = field<std::string>(entry, "note", "");
+    const auto locks = entry.find("locks");
+    if (locks != entry.end() && locks->is_array()) {
+      for (const auto& lock : *locks) {
+        if (!lock.is_object()) throw Error(ErrorKind::input, "lock trace: a lock is not an object");
+        TracedLock l;
+        l.relation = field<std::string>(lock, "relation", "");
+        l.mode = mode_from_json(field<std::string>(lock, "mode", ""));
+        l.rewrite = field<bool>(lock, "rewrite", false);
+        l.rows = field<double>(lock, "rows", 0);
+        l.size_bytes = field<std::int64_t>(lock, "size_bytes", 0);
+        l.held_ns = field<std::int64_t>(lock, "held_ns", 0);
+        l.dangerous = field<bool>(lock, "dangerous", false);
+        s.locks.push_back(std::move(l));
+      }
+    }
+    trace.statements.push_back(std::move(s));
+  }
+  return trace;
+}
+
 std::vector<std::string> render_lock_trace(const LockTrace& trace) {
   std::vector<std::string> lines;
   for (const auto& s : trace.statements) {
     lines.push_back(fmt::format("{} {}:{}  {}", s.version, s.file, s.line, s.text));
     if (s.failed) {
-      lines.push_back(fmt::format("    FAILED after {}; {}", text::format_duration_ns(s.duration_ns),
-                                  s.note));
+      lines.push_back(
+          fmt::format("    FAILED after {}; {}", text::format_duration_ns(s.duration_ns), s.note));
       continue;
     }
     if (!s.traced) {

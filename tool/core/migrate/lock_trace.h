@@ -81,8 +81,13 @@ void finish_migration(std::vector<TracedStatement>& statements, std::size_t firs
 /// longest holds, strongest first; a weaker mode only when held longer than every stronger one.
 std::vector<BlockedTable> blocked_tables(const LockTrace& trace);
 
-/// The trace as JSON (stable field names, documented in the README).
+/// The trace as JSON (stable field names, documented in docs/migrate.md).
 nlohmann::json to_json(const LockTrace& trace);
+
+/// Reads what to_json writes, and the bare statements array of older results files (modes in
+/// pg_locks spelling, "AccessExclusiveLock", or PostgreSQL's, "ACCESS EXCLUSIVE"; absent fields
+/// take their defaults). Throws Error(input) naming the bad field.
+LockTrace lock_trace_from_json(const nlohmann::json& document);
 
 /// The trace as text lines: one block per statement, then a summary of blocked tables.
 std::vector<std::string> render_lock_trace(const LockTrace& trace);

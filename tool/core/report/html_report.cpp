@@ -12,9 +12,9 @@
 
 namespace preflight::report {
 
-using text::html_escape;
-using text::format_ms;
 using text::format_duration_ns;
+using text::format_ms;
+using text::html_escape;
 using text::one_line;
 
 namespace {
@@ -126,8 +126,10 @@ std::string migration_html(const bench::MigrationStep& m) {
   out +=
       fmt::format("<p>Version {} — {}, applied in {}.<br>Checksum (SHA-384): <code>{}</code></p>\n",
                   m.version, e(m.description), e(format_duration_ns(m.duration_ns)), e(m.checksum));
-  auto trace = read_lock_trace(m.lock_trace);
-  if (trace.empty()) return out + "<p>No lock trace recorded.</p>\n";
+  if (!m.lock_trace || m.lock_trace->statements.empty()) {
+    return out + "<p>No lock trace recorded.</p>\n";
+  }
+  const auto& trace = m.lock_trace->statements;
   out += lock_timeline_svg(trace);
   out += "<table><tr><th>#</th><th>Line</th><th>Statement</th><th>Duration</th><th>Locks "
          "taken</th><th>Blocks</th></tr>\n";
@@ -136,14 +138,16 @@ std::string migration_html(const bench::MigrationStep& m) {
     std::string locks;
     std::string blocks;
     for (const auto& l : s.locks) {
-      locks += (locks.empty() ? "" : "<br>") + e(l.mode + " on " + l.relation);
-      blocks += (blocks.empty() ? "" : "<br>") + e(l.relation + ": " + l.blocks);
+      locks +=
+          (locks.empty() ? "" : "<br>") + e(migrate::lock_mode_name(l.mode) + " on " + l.relation);
+      blocks += (blocks.empty() ? "" : "<br>") +
+                e(l.relation + ": " + migrate::describe(migrate::blocked_by(l.mode)));
     }
-    out += fmt::format(
-        "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td>"
-        "<td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
-        ++n, s.line, e(one_line(s.statement, 160)), e(format_duration_ns(s.duration_ns)),
-        locks.empty() ? "none" : locks, blocks.empty() ? "nothing" : blocks);
+    out +=
+        fmt::format("<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td>"
+                    "<td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                    ++n, s.line, e(one_line(s.text, 160)), e(format_duration_ns(s.duration_ns)),
+                    locks.empty() ? "none" : locks, blocks.empty() ? "nothing" : blocks);
   }
   return out +
          "</table>\n<p class=\"meta\">Locks are held until the migration's transaction ends.</p>\n";

@@ -4,16 +4,16 @@
 
 #include "core/error.h"
 #include "core/plan/plan.h"
+#include "core/report/check_report.h"
 #include "core/report/report.h"
 #include "core/report/results_view.h"
 #include "core/text/text.h"
-#include "core/report/check_report.h"
 
 namespace preflight::report {
 
-using text::markdown_cell;
-using text::format_ms;
 using text::format_duration_ns;
+using text::format_ms;
+using text::markdown_cell;
 using text::one_line;
 
 namespace {
@@ -56,8 +56,10 @@ std::string migration_markdown(const bench::MigrationStep& m) {
   out += fmt::format("Version {} — {}, applied in {}.  \nChecksum (SHA-384): `{}`\n\n", m.version,
                      markdown_cell(m.description), format_duration_ns(m.duration_ns),
                      markdown_cell(m.checksum));
-  auto trace = read_lock_trace(m.lock_trace);
-  if (trace.empty()) return out + "No lock trace recorded.\n\n";
+  if (!m.lock_trace || m.lock_trace->statements.empty()) {
+    return out + "No lock trace recorded.\n\n";
+  }
+  const auto& trace = m.lock_trace->statements;
   out += "| # | Line | Statement | Duration | Locks taken | Blocks |\n| ---: | ---: | --- | ---: | "
          "--- | --- |\n";
   std::size_t n = 0;
@@ -65,11 +67,12 @@ std::string migration_markdown(const bench::MigrationStep& m) {
     std::string locks;
     std::string blocks;
     for (const auto& l : s.locks) {
-      locks += (locks.empty() ? "" : "; ") + l.mode + " on " + l.relation;
-      blocks += (blocks.empty() ? "" : "; ") + l.relation + ": " + l.blocks;
+      locks += (locks.empty() ? "" : "; ") + migrate::lock_mode_name(l.mode) + " on " + l.relation;
+      blocks += (blocks.empty() ? "" : "; ") + l.relation + ": " +
+                migrate::describe(migrate::blocked_by(l.mode));
     }
     out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", ++n, s.line,
-                       markdown_cell(one_line(s.statement)), format_duration_ns(s.duration_ns),
+                       markdown_cell(one_line(s.text)), format_duration_ns(s.duration_ns),
                        markdown_cell(locks.empty() ? "none" : locks),
                        markdown_cell(blocks.empty() ? "nothing" : blocks));
   }

@@ -10,81 +10,6 @@ namespace preflight::report {
 
 using text::format_ms;
 
-std::string lock_mode_name(const std::string& mode) {
-  std::string name = mode;
-  if (name.size() > 4 && name.compare(name.size() - 4, 4, "Lock") == 0)
-    name.resize(name.size() - 4);
-  std::string out;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    if (i > 0 && std::isupper(c) && std::islower(static_cast<unsigned char>(name[i - 1])))
-      out += ' ';
-    out += static_cast<char>(std::toupper(c));
-  }
-  return out;
-}
-
-int lock_severity(const std::string& mode) {
-  const std::string m = lock_mode_name(mode);
-  if (m == "ACCESS EXCLUSIVE") return 4;
-  if (m == "EXCLUSIVE" || m == "SHARE ROW EXCLUSIVE" || m == "SHARE") return 3;
-  if (m == "SHARE UPDATE EXCLUSIVE") return 2;
-  return 1;
-}
-
-std::string lock_blocks(const std::string& mode) {
-  // PostgreSQL's table-level lock conflict table (explicit-locking docs): only ACCESS EXCLUSIVE
-  // conflicts with SELECT's ACCESS SHARE; SHARE and stronger conflict with ROW EXCLUSIVE (DML).
-  switch (lock_severity(mode)) {
-  case 4: return "reads and writes";
-  case 3: return "writes";
-  case 2: return "other DDL and VACUUM";
-  default: return "no reads or writes";
-  }
-}
-
-namespace {
-
-template <class T> T field(const nlohmann::json& j, const char* key, T fallback) {
-  if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return fallback;
-  try {
-    return j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    return fallback;
-  }
-}
-
-} // namespace
-
-std::vector<TracedStatement> read_lock_trace(const nlohmann::json& document) {
-  std::vector<TracedStatement> out;
-  // The lock tracer writes {threshold_ns, statements: [...], blocked_tables}; older files a bare
-  // array.
-  const nlohmann::json& trace = document.is_object() && document.contains("statements")
-                                    ? document.at("statements")
-                                    : document;
-  if (!trace.is_array()) return out;
-  for (const auto& entry : trace) {
-    TracedStatement s;
-    s.version = field<std::int64_t>(entry, "version", 0);
-    s.statement = field<std::string>(entry, "statement", "");
-    s.line = field<std::int64_t>(entry, "line", 0);
-    s.duration_ns = field<std::int64_t>(entry, "duration_ns", 0);
-    if (entry.is_object() && entry.contains("locks") && entry.at("locks").is_array()) {
-      for (const auto& lock : entry.at("locks")) {
-        TracedLock l;
-        l.relation = field<std::string>(lock, "relation", "");
-        l.mode = lock_mode_name(field<std::string>(lock, "mode", ""));
-        l.blocks = field<std::string>(lock, "blocks", "");
-        if (l.blocks.empty()) l.blocks = lock_blocks(l.mode);
-        s.locks.push_back(std::move(l));
-      }
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
 std::string side_by_side_note(const bench::Results& results) {
   if (!results.side_by_side) return "";
   std::string cpu;
@@ -181,8 +106,9 @@ std::string outcome_counts(const bench::Results& results) {
     }
   }
   const std::size_t failed = count_failures(results);
-  std::string text = failed == 0 ? fmt::format("{0} of {0} expectations met", expectations)
-                                 : fmt::format("{} of {} expectations not met", failed, expectations);
+  std::string text = failed == 0
+                         ? fmt::format("{0} of {0} expectations met", expectations)
+                         : fmt::format("{} of {} expectations not met", failed, expectations);
   if (claims > 0) text += fmt::format("; {} of {} documented claims borne out", borne_out, claims);
   return text;
 }

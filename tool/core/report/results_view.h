@@ -1,7 +1,8 @@
 #pragma once
 // What the report renderers read out of a results document, computed once so that Markdown,
 // HTML and JUnit say the same thing: per-operation latency and improvement, the verdicts of each
-// operation, the migration's lock trace with what each lock blocks, and the environment.
+// operation, and the environment. (The migration's lock trace is read as it is typed:
+// migrate::LockTrace in bench::MigrationStep.)
 
 #include <cstdint>
 #include <string>
@@ -12,34 +13,6 @@
 #include "core/plan/plan.h"
 
 namespace preflight::report {
-
-/// A lock mode in PostgreSQL's documentation spelling: "AccessExclusiveLock" → "ACCESS EXCLUSIVE".
-std::string lock_mode_name(const std::string& mode);
-/// What other sessions a table lock of `mode` keeps waiting, from PostgreSQL's lock conflict
-/// table: "reads and writes", "writes", "other DDL and VACUUM" or "no reads or writes".
-std::string lock_blocks(const std::string& mode);
-/// 4 for ACCESS EXCLUSIVE, 3 for EXCLUSIVE / SHARE ROW EXCLUSIVE / SHARE, 2 for SHARE UPDATE
-/// EXCLUSIVE, 1 for weaker modes: how much of a live table's traffic it stops.
-int lock_severity(const std::string& mode);
-
-struct TracedLock {
-  std::string relation;
-  std::string mode;   // PostgreSQL's documentation spelling
-  std::string blocks; // from the trace when recorded, else derived from the mode
-};
-
-struct TracedStatement {
-  std::int64_t version = 0;
-  std::string statement;
-  std::int64_t line = 0;
-  std::int64_t duration_ns = 0;
-  std::vector<TracedLock> locks;
-};
-
-/// The migration's lock trace as the lock tracer writes it ({statements: [{version, statement,
-/// line, duration_ns, locks: [{relation, mode, blocks?}]}]}, or that array alone); absent
-/// fields read as empty or 0.
-std::vector<TracedStatement> read_lock_trace(const nlohmann::json& document);
 
 struct OperationRow {
   const bench::QueryResult* query = nullptr;

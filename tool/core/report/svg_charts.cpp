@@ -9,9 +9,9 @@
 
 namespace preflight::report {
 
-using text::html_escape;
-using text::format_ms;
 using text::format_duration_ns;
+using text::format_ms;
+using text::html_escape;
 using text::one_line;
 
 namespace {
@@ -160,7 +160,23 @@ const char* lock_colour(int severity) {
 
 } // namespace
 
-std::string lock_timeline_svg(const std::vector<TracedStatement>& statements) {
+namespace {
+
+// 4 for ACCESS EXCLUSIVE, 3 for the modes that block writes, 2 for SHARE UPDATE EXCLUSIVE, 1 for
+// weaker ones: how much of a live table's traffic the lock stops (the bar's colour).
+int lock_severity(migrate::LockMode mode) {
+  switch (migrate::blocked_by(mode)) {
+  case migrate::Blocked::reads_and_writes: return 4;
+  case migrate::Blocked::writes: return 3;
+  case migrate::Blocked::other_ddl: return 2;
+  case migrate::Blocked::nothing: return 1;
+  }
+  return 1;
+}
+
+} // namespace
+
+std::string lock_timeline_svg(const std::vector<migrate::TracedStatement>& statements) {
   constexpr double width = 1100;
   constexpr double label_w = 260;
   constexpr double row_h = 26;
@@ -199,10 +215,9 @@ std::string lock_timeline_svg(const std::vector<TracedStatement>& statements) {
     std::string locks;
     for (const auto& l : s.locks) {
       severity = std::max(severity, lock_severity(l.mode));
-      locks += (locks.empty() ? "" : "; ") + l.mode + " on " + l.relation;
+      locks += (locks.empty() ? "" : "; ") + migrate::lock_mode_name(l.mode) + " on " + l.relation;
     }
-    const std::string label =
-        fmt::format("#{} line {}: {}", ++n, s.line, one_line(s.statement, 26));
+    const std::string label = fmt::format("#{} line {}: {}", ++n, s.line, one_line(s.text, 26));
     const double bar = std::max(2.0, x_of(start_ms + ms) - x_of(start_ms));
     out += fmt::format("<text x=\"4\" y=\"{:.0f}\" class=\"tick\">{}</text>\n", y + 16,
                        html_escape(label));

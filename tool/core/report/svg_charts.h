@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/report/results_view.h"
+#include "core/migrate/lock_trace.h"
 
 namespace preflight::report {
 
@@ -21,6 +21,6 @@ std::string cdf_chart_svg(const std::vector<ChartSeries>& series, const std::str
 
 /// One bar per statement on a shared millisecond axis, coloured by the strongest lock it took,
 /// labelled with its locks; a legend explains the colours.
-std::string lock_timeline_svg(const std::vector<TracedStatement>& statements);
+std::string lock_timeline_svg(const std::vector<migrate::TracedStatement>& statements);
 
 } // namespace preflight::report

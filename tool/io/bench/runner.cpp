@@ -185,7 +185,7 @@ void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Resul
     step.checksum = migrate::to_hex(m->checksum);
   }
   for (const auto& s : run.steps) step.duration_ns += s.duration_ns;
-  step.lock_trace = migrate::to_json(tracer.trace());
+  step.lock_trace = tracer.trace();
   record->migration = std::move(step);
   report({"migration", "",
           fmt::format("applied migration {} ({})", version, record->migration->description), 0, 0,
