@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "core/migrate/lock_modes.h"
 #include "core/migrate/lock_trace.h"
 #include "core/text/text.h"
@@ -139,8 +140,9 @@ TEST(LockTrace, AFailedStatementEndsTheMigrationAndSaysItsLocksAreUnknown) {
   EXPECT_TRUE(trace.statements[0].locks[0].dangerous);
   const auto lines = render_lock_trace(trace);
   EXPECT_EQ(lines[3], "2 m.sql:4  SELECT 1/0");
-  EXPECT_EQ(lines[4],
-            "    FAILED after 40.0 ms; the locks it took are not known (its transaction was aborted)");
+  EXPECT_EQ(
+      lines[4],
+      "    FAILED after 40.0 ms; the locks it took are not known (its transaction was aborted)");
   EXPECT_EQ(to_json(trace)["statements"][1]["failed"], true);
 }
 
@@ -162,6 +164,53 @@ TEST(LockTrace, OneLineCollapsesWhitespaceAndTruncates) {
   EXPECT_EQ(preflight::text::one_line("  ALTER TABLE t\n   ADD COLUMN c int  "),
             "ALTER TABLE t ADD COLUMN c int");
   EXPECT_EQ(preflight::text::one_line("abcdefghij", 4), "abcd…");
+}
+
+TEST(LockTraceJson, ReadsWhatItWritesAndTheBareArrayOfOlderResultsFiles) {
+  LockTrace trace;
+  trace.threshold_ns = 250'000'000;
+  TracedStatement s;
+  s.version = 3;
+  s.direction = "down";
+  s.index = 2;
+  s.file = "migrations/0003_x.down.sql";
+  s.line = 14;
+  s.text = "CREATE INDEX i ON t (a)";
+  s.duration_ns = 1'500'000;
+  s.note = "why";
+  s.failed = true;
+  TracedLock l;
+  l.relation = "t";
+  l.mode = LockMode::share;
+  l.rewrite = true;
+  l.rows = 1000;
+  l.size_bytes = 8192;
+  l.held_ns = 2'000'000;
+  l.dangerous = true;
+  s.locks.push_back(l);
+  trace.statements.push_back(s);
+  const auto json = to_json(trace);
+  EXPECT_EQ(to_json(lock_trace_from_json(json)), json);
+
+  // A results file from before the trace was an object: statements only, pg_locks spelling.
+  const auto old = lock_trace_from_json(nlohmann::json::parse(
+      R"([{"version": 3, "statement": "DROP INDEX i", "line": 7, "duration_ns": 1200000,
+           "locks": [{"relation": "t", "mode": "AccessExclusiveLock"}]}])"));
+  ASSERT_EQ(old.statements.size(), 1U);
+  EXPECT_EQ(old.statements[0].text, "DROP INDEX i");
+  EXPECT_EQ(old.statements[0].line, 7U);
+  EXPECT_EQ(old.statements[0].direction, "up");
+  ASSERT_EQ(old.statements[0].locks.size(), 1U);
+  EXPECT_EQ(old.statements[0].locks[0].mode, LockMode::access_exclusive);
+  EXPECT_EQ(old.threshold_ns, k_default_lock_threshold_ns);
+
+  try {
+    lock_trace_from_json(nlohmann::json::parse(
+        R"({"statements": [{"locks": [{"relation": "t", "mode": "TotalLock"}]}]})"));
+    FAIL() << "an unknown mode was accepted";
+  } catch (const preflight::Error& e) {
+    EXPECT_EQ(e.message(), "lock trace: unknown lock mode \"TotalLock\"");
+  }
 }
 
 } // namespace

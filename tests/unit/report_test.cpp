@@ -10,7 +10,6 @@
 
 #include "core/bench/compare.h"
 #include "core/check/results.h"
-#include "core/migrate/lock_trace.h"
 #include "core/report/compare_report.h"
 #include "core/report/report.h"
 #include "core/report/results_view.h"
@@ -94,70 +93,6 @@ TEST(HtmlReport, ChartsHaveAxesUnitsLegendAndHighlightIndexNodes) {
   EXPECT_NE(html.find("throwaway cluster without fsync"), std::string::npos);
   EXPECT_NE(html.find("<p class=\"banner fail\">FAIL — 1 of 3 expectations not met.</p>"),
             std::string::npos);
-}
-
-TEST(LockModes, NamesAndWhatTheyBlockFollowPostgresConflictTable) {
-  using migrate::blocked_by;
-  using migrate::describe;
-  using migrate::lock_mode_from_pg;
-  EXPECT_EQ(migrate::lock_mode_name(*lock_mode_from_pg("AccessExclusiveLock")), "ACCESS EXCLUSIVE");
-  EXPECT_EQ(migrate::lock_mode_name(*lock_mode_from_pg("ShareUpdateExclusiveLock")),
-            "SHARE UPDATE EXCLUSIVE");
-  EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("AccessExclusiveLock"))), "reads and writes");
-  EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("ExclusiveLock"))), "writes");
-  EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("ShareRowExclusiveLock"))), "writes");
-  EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("ShareLock"))), "writes");
-  EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("ShareUpdateExclusiveLock"))),
-            "other DDL and VACUUM");
-  EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("RowExclusiveLock"))), "nothing (only DDL)");
-  EXPECT_EQ(describe(blocked_by(*lock_mode_from_pg("AccessShareLock"))), "nothing (only DDL)");
-}
-
-TEST(LockTraceJson, ReadsWhatItWritesAndTheBareArrayOfOlderResultsFiles) {
-  migrate::LockTrace trace;
-  trace.threshold_ns = 250'000'000;
-  migrate::TracedStatement s;
-  s.version = 3;
-  s.direction = "down";
-  s.index = 2;
-  s.file = "migrations/0003_x.down.sql";
-  s.line = 14;
-  s.text = "CREATE INDEX i ON t (a)";
-  s.duration_ns = 1'500'000;
-  s.note = "why";
-  s.failed = true;
-  migrate::TracedLock l;
-  l.relation = "t";
-  l.mode = migrate::LockMode::share;
-  l.rewrite = true;
-  l.rows = 1000;
-  l.size_bytes = 8192;
-  l.held_ns = 2'000'000;
-  l.dangerous = true;
-  s.locks.push_back(l);
-  trace.statements.push_back(s);
-  const auto json = migrate::to_json(trace);
-  EXPECT_EQ(migrate::to_json(migrate::lock_trace_from_json(json)), json);
-
-  // A results file from before the trace was an object: statements only, pg_locks spelling.
-  const auto old = migrate::lock_trace_from_json(nlohmann::json::parse(
-      R"([{"version": 3, "statement": "DROP INDEX i", "line": 7, "duration_ns": 1200000,
-           "locks": [{"relation": "t", "mode": "AccessExclusiveLock"}]}])"));
-  ASSERT_EQ(old.statements.size(), 1U);
-  EXPECT_EQ(old.statements[0].text, "DROP INDEX i");
-  EXPECT_EQ(old.statements[0].line, 7U);
-  EXPECT_EQ(old.statements[0].direction, "up");
-  ASSERT_EQ(old.statements[0].locks.size(), 1U);
-  EXPECT_EQ(old.statements[0].locks[0].mode, migrate::LockMode::access_exclusive);
-  EXPECT_EQ(old.threshold_ns, migrate::k_default_lock_threshold_ns);
-
-  try {
-    migrate::lock_trace_from_json(nlohmann::json::parse(
-        R"({"statements": [{"locks": [{"relation": "t", "mode": "TotalLock"}]}]})"));
-    FAIL() << "an unknown mode was accepted";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.message(), "lock trace: unknown lock mode \"TotalLock\"");
-  }
 }
 
 bench::Comparison many_findings(std::size_t errors, std::size_t warnings) {
