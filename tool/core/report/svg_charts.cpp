@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/stats/stats.h"
 #include "core/text/text.h"
 
 namespace preflight::report {
