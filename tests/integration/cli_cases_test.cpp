@@ -14,7 +14,8 @@
 //   read PATH                 the lines up to "----" are the whole file
 //   exists PATH | missing PATH
 //
-// Everywhere, {dir} is the case's folder, {db} the database's libpq string, {dbname} its name.
+// Everywhere, {dir} is the case's folder, {db} the database's libpq string, {dbname} its name,
+// {project} the checkout (for the bundled example).
 
 #include <gtest/gtest.h>
 
@@ -154,6 +155,7 @@ private:
   std::string substitute(const std::string& text) const {
     auto out = replace_all(text, "{dir}", m_dir);
     out = replace_all(out, "{dbname}", m_db.name());
+    out = replace_all(out, "{project}", PREFLIGHT_SOURCE_DIR);
     return replace_all(out, "{db}", m_db.conninfo());
   }
 

@@ -1,4 +1,5 @@
-// The migrate commands end to end: the real binary against a real PostgreSQL.
+// The migrate commands end to end: the real binary against a real PostgreSQL. (Scenarios that
+// are files, runs and SQL assertions are data: tests/cases/cli/migrate/*.test.)
 
 #include <gtest/gtest.h>
 
@@ -10,109 +11,6 @@
 using namespace preflight::testing;
 
 namespace {
-
-std::vector<std::string> with_db(const TestDatabase& db, std::vector<std::string> args) {
-  args.insert(args.end(), {"--database-url", db.conninfo(), "--source", bundled_migrations()});
-  return args;
-}
-
-TEST(MigrateCli, UpStatusDownOnTheBundledExample) {
-  TestDatabase db;
-  auto up = run_preflight(with_db(db, {"migrate", "up"}));
-  ASSERT_EQ(up.exit_code, 0) << up.err;
-  EXPECT_NE(up.out.find("apply     3 mid003 batch optimizations"), std::string::npos) << up.out;
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM _sqlx_migrations WHERE success"), "3");
-  EXPECT_EQ(
-      db.scalar(
-          "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_focus_sessions_user_active'"),
-      "1");
-
-  auto status = run_preflight(with_db(db, {"migrate", "status", "--exit-code"}));
-  EXPECT_EQ(status.exit_code, 0) << status.err;
-
-  auto down = run_preflight(with_db(db, {"migrate", "down"}));
-  ASSERT_EQ(down.exit_code, 0) << down.err;
-  EXPECT_EQ(
-      db.scalar(
-          "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_focus_sessions_user_active'"),
-      "0");
-  EXPECT_EQ(db.scalar("SELECT max(version) FROM _sqlx_migrations"), "2");
-
-  auto pending = run_preflight(with_db(db, {"migrate", "status", "--exit-code"}));
-  EXPECT_EQ(pending.exit_code, 1);
-  EXPECT_NE(pending.out.find("pending"), std::string::npos) << pending.out;
-}
-
-TEST(MigrateCli, FailureInTheMiddleKeepsEarlierMigrationsAndRecordsNothingForTheFailedOne) {
-  TestDatabase db;
-  auto dir = make_temp_dir();
-  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
-  write_file(
-      dir + "/0002_b.sql",
-      "CREATE TABLE b (id int);\n\nINSERT INTO b VALUES (1);\nINSERT INTO missing VALUES (1);\n");
-  write_file(dir + "/0003_c.sql", "CREATE TABLE c (id int);\n");
-  auto r = run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find(dir + "/0002_b.sql:4:13: migration 2 (b) failed: ERROR 42P01: relation "
-                             "\"missing\" does not exist"),
-            std::string::npos)
-      << r.err;
-  EXPECT_EQ(
-      db.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM _sqlx_migrations"),
-      "1");
-  EXPECT_EQ(db.scalar("SELECT to_regclass('b') IS NULL"), "t");
-  EXPECT_EQ(db.scalar("SELECT to_regclass('c') IS NULL"), "t");
-}
-
-// The server's message says what is wrong; the hint says what to do about it in this tool.
-TEST(MigrateCli, StatementThatCannotRunInATransactionGetsTheNoTransactionHint) {
-  TestDatabase db;
-  auto dir = make_temp_dir();
-  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
-  write_file(dir + "/0002_idx.sql", "CREATE INDEX CONCURRENTLY a_id ON a (id);\n");
-  auto r = run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(
-      r.err.find("0002_idx.sql:1:1: migration 2 (idx) failed: ERROR 25001: CREATE INDEX "
-                 "CONCURRENTLY cannot run inside a transaction block\n"
-                 "hint: this statement cannot run inside a transaction block: put it in a "
-                 "migration of its own whose file starts with -- no-transaction\n"
-                 "migration 2 was rolled back; 1 earlier migration of this run stays applied"),
-      std::string::npos)
-      << r.err;
-  EXPECT_EQ(db.scalar("SELECT to_regclass('a_id') IS NULL"), "t");
-}
-
-TEST(MigrateCli, EditedFileIsReportedByVerifyWithExitThree) {
-  TestDatabase db;
-  auto dir = make_temp_dir();
-  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
-  ASSERT_EQ(
-      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
-      0);
-  auto verified =
-      run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
-  EXPECT_EQ(verified.exit_code, 0);
-  EXPECT_EQ(verified.out, "verified: 1 applied migration matches its file\n");
-  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id bigint);\n");
-  auto r = run_preflight({"migrate", "verify", "--database-url", db.conninfo(), "--source", dir});
-  EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("migration 1 (a) was edited after it was applied"), std::string::npos)
-      << r.err;
-  auto up = run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir});
-  EXPECT_EQ(up.exit_code, 3) << up.err;
-}
-
-TEST(MigrateCli, BadConnectionIsExitFourWithoutThePassword) {
-  auto r = run_preflight({"migrate", "status", "--database-url",
-                          "postgresql://alice:s3cr3t-pw@127.0.0.1:1/nodb?connect_timeout=2",
-                          "--source", bundled_migrations()});
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_EQ(r.out.find("s3cr3t-pw"), std::string::npos);
-  EXPECT_EQ(r.err.find("s3cr3t-pw"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("preflight: error: cannot connect to the database"), std::string::npos)
-      << r.err;
-}
 
 // status and verify read large folders on several threads: the problems must still be named
 // file by file, all at once, in file-name order, exactly as for a small folder.
@@ -282,36 +180,5 @@ TEST(MigrateCli, UpAndDownWithFormatJsonPrintOneDocumentWithTheSteps) {
 } // namespace
 
 namespace {
-
-// A failed row or an edited file means the database is not up to date: verify's exit 3, which
-// outranks pending work.
-TEST(MigrateCli, StatusExitCodeIsThreeForHistoryProblemsAndOneForPendingWork) {
-  TestDatabase db;
-  auto dir = make_temp_dir();
-  auto status = [&] {
-    return run_preflight(
-        {"migrate", "status", "--exit-code", "--database-url", db.conninfo(), "--source", dir});
-  };
-  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id int);\n");
-  EXPECT_EQ(status().exit_code, 1);
-  ASSERT_EQ(
-      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
-      0);
-  EXPECT_EQ(status().exit_code, 0);
-
-  write_file(dir + "/0002_b.sql", "-- no-transaction\nCREATE TABLE b (id int);\nSELECT 1/0;\n");
-  write_file(dir + "/0003_c.sql", "CREATE TABLE c (id int);\n");
-  EXPECT_EQ(
-      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
-      1);
-  auto failed = status();
-  EXPECT_EQ(failed.exit_code, 3) << failed.out;
-  EXPECT_NE(failed.out.find("failed"), std::string::npos) << failed.out;
-
-  db.scalar("DELETE FROM _sqlx_migrations WHERE version = 2");
-  EXPECT_EQ(status().exit_code, 1);
-  write_file(dir + "/0001_a.sql", "CREATE TABLE a (id bigint);\n");
-  EXPECT_EQ(status().exit_code, 3);
-}
 
 } // namespace
