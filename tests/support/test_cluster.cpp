@@ -1,5 +1,7 @@
 #include "support/test_cluster.h"
 
+#include "support/run_command.h"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -117,15 +119,6 @@ std::string bundled_migrations() {
   return std::string(PREFLIGHT_SOURCE_DIR) + "/migrations";
 }
 
-namespace {
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-} // namespace
-
 CommandResult run_preflight(const std::vector<std::string>& args, const std::string& cwd,
                             const std::vector<std::string>& env) {
   return run_preflight_as({}, args, cwd, env);
@@ -133,37 +126,11 @@ CommandResult run_preflight(const std::vector<std::string>& args, const std::str
 
 CommandResult run_preflight_as(const std::string& user, const std::vector<std::string>& args,
                                const std::string& cwd, const std::vector<std::string>& env) {
-  std::string dir = cwd.empty() ? make_temp_dir() : cwd;
-  std::string out_path = make_temp_dir() + "/out";
-  std::string err_path = out_path + ".err";
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(dir.c_str()) != 0) _exit(127);
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int in = open("/dev/null", O_RDONLY);
-    dup2(out, 1);
-    dup2(err, 2);
-    dup2(in, 0);
-    unsetenv("DATABASE_URL");
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<std::string> words;
-    if (!user.empty()) words = {"/usr/sbin/runuser", "-u", user, "--"};
-    words.push_back(PREFLIGHT_BINARY);
-    words.insert(words.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& w : words) argv.push_back(w.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  CommandResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = slurp(out_path);
-  result.err = slurp(err_path);
-  return result;
+  std::vector<std::string> words;
+  if (!user.empty()) words = {"/usr/sbin/runuser", "-u", user, "--"};
+  words.push_back(PREFLIGHT_BINARY);
+  words.insert(words.end(), args.begin(), args.end());
+  return run_command(words, cwd, env);
 }
 
 } // namespace preflight::testing
