@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages), builds preflight, then runs one of:
-#   demo   the bundled migrations and benchmark suite on a throwaway cluster (writes reports/demo/)
-#   test   the whole test suite (unit + integration on a throwaway PostgreSQL)
+#   demo     the bundled migrations and benchmark suite on a throwaway cluster (writes reports/demo/)
+#   test     the whole test suite (unit + integration on a throwaway PostgreSQL)
 #   build    only install and build
 #   package  build, then the .deb (CPack) in build/<preset>/package/
 # Usage: bash tool/setup.sh demo|test|build|package
