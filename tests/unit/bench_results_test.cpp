@@ -116,8 +116,9 @@ p50_ms = 0.000001
 
 TEST(Results, RoundTripKeepsEverything) {
   auto r = measured(0.5, 0.1, "index_scan");
-  r.migration = MigrationStep{3, "mid003", "ab", 123,
-                              nlohmann::json::array({{{"statement", "CREATE INDEX x"}}})};
+  preflight::migrate::LockTrace trace;
+  trace.statements.emplace_back().text = "CREATE INDEX x";
+  r.migration = MigrationStep{3, "mid003", "ab", 123, trace};
   r.environment.settings["fsync"] = "off";
   r.environment.cpu_wakeup_held = false;
   r.environment.cpu_wakeup_note = "/dev/cpu_dma_latency: Permission denied";
