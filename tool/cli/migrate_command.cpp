@@ -150,7 +150,8 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
     finished = std::move(report);
   }
   // The copy is dropped before the summary says so.
-  dry = DryRunSetup{};
+  dry.session.reset();
+  dry.copy.reset();
   return finish_run(*finished, !options.dry_run_mode.empty(), on_copy, direction);
 }
 
@@ -213,7 +214,7 @@ void add_dry_run_options(CLI::App& command, MigrateOptions& options) {
           ->check(CLI::Validator(
               [](std::string& value) -> std::string {
                 if (migrate::parse_dry_run_mode(value)) return {};
-                return fmt::format("--dry-run={}: not a dry-run mode; use --dry-run=transaction, "
+                return fmt::format("{} is not a dry-run mode; use --dry-run=transaction, "
                                    "--dry-run=copy or --dry-run=auto (plain --dry-run is auto)",
                                    value);
               },

@@ -57,7 +57,9 @@ DryRunSetup prepare_dry_run(pg::PgSession& target, const migrate::MigrationSet& 
   if (!request.json) {
     print_line(fmt::format("Copied the {} to {} in {}; the migrations run there for real, one "
                            "commit each, and the copy is dropped afterwards.",
-                           request.with_data ? "database" : "schema and the migration history",
+                           request.with_data             ? "database"
+                           : options.data_tables.empty() ? "schema"
+                                                         : "schema and the migration history",
                            setup.copy->describe(), report::format_duration_ns(elapsed)));
     for (const auto& note : feasibility.notes) print_warning(note);
   }
