@@ -61,7 +61,7 @@ public:
   DatabaseCopy& operator=(const DatabaseCopy&) = delete;
 
   /// A new session on the copy, with the original's credentials (same server) or as the
-  /// cluster's superuser; throws Error(connection).
+  /// cluster's superuser, synchronous_commit off; throws Error(connection).
   std::unique_ptr<PgSession> connect(const std::string& application_name) const;
   CopyPlace place() const { return m_feasibility.place; }
   const CopyFeasibility& feasibility() const { return m_feasibility; }
