@@ -65,6 +65,13 @@ std::string server_conninfo(const std::string& database) {
   return shared_cluster()->conninfo(database);
 }
 
+std::unique_ptr<cluster::ThrowawayCluster>
+start_server_with(const std::vector<std::string>& settings) {
+  cluster::ClusterOptions options;
+  options.settings = settings;
+  return cluster::ThrowawayCluster::start(options);
+}
+
 std::string postgres_bin_dir() {
   return cluster::find_postgres_bin_dir();
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "io/cluster/throwaway_cluster.h"
 #include "io/pg/pg_session.h"
 
 namespace preflight::testing {
@@ -33,6 +34,13 @@ private:
 
 /// The server's libpq keyword string for `database`.
 std::string server_conninfo(const std::string& database);
+
+/// A throwaway cluster of the test's own, started with extra server settings ("name=value", e.g.
+/// "max_locks_per_transaction=64"), for tests that need a server configured unlike the shared
+/// one; stopped and removed when the returned cluster is destroyed. Never PREFLIGHT_TEST_SERVER:
+/// its settings are not the test's to choose.
+std::unique_ptr<cluster::ThrowawayCluster>
+start_server_with(const std::vector<std::string>& settings);
 
 /// The PostgreSQL bin folder (for pg_dump, psql in tests).
 std::string postgres_bin_dir();

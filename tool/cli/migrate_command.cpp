@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/app.h"
+#include "cli/migrate_dry_run.h"
 #include "cli/migrate_subcommands.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
@@ -20,7 +21,8 @@ namespace {
 struct MigrateOptions {
   std::optional<std::int64_t> to;
   std::optional<std::int64_t> steps;
-  bool dry_run = false;
+  std::string dry_run_mode; // --dry-run[=MODE]: empty when not given, "auto" alone
+  bool with_data = false;   // --with-data: a copy holds the rows too
   bool allow_out_of_order = false;
   double lock_wait_seconds = -1;
   std::string lock_timeout;
@@ -33,7 +35,7 @@ struct MigrateOptions {
 migrate::MigratorOptions migrator_options(const config::Config& config,
                                           const MigrateOptions& options) {
   for (const auto& [flag, value] : {std::pair{"--lock-timeout", &options.lock_timeout},
-                                     std::pair{"--statement-timeout", &options.statement_timeout}}) {
+                                    std::pair{"--statement-timeout", &options.statement_timeout}}) {
     if (!value->empty() && !config::is_timeout_setting(*value)) {
       throw Error(ErrorKind::usage, fmt::format("{} {}: not a timeout", flag, *value),
                   config::k_timeout_hint);
@@ -47,23 +49,24 @@ migrate::MigratorOptions migrator_options(const config::Config& config,
   double wait = options.lock_wait_seconds >= 0 ? options.lock_wait_seconds
                                                : config.lock_wait_seconds.value_or(60);
   m.lock_wait = std::chrono::milliseconds(static_cast<std::int64_t>(wait * 1000));
-  m.dry_run = options.dry_run;
+  m.dry_run = !options.dry_run_mode.empty();
   return m;
 }
 
 // Prints the run and turns a failed step into the error main reports (exit 1).
-int finish_run(const migrate::RunReport& report, bool dry_run, migrate::Direction direction) {
+int finish_run(const migrate::RunReport& report, bool dry_run, bool on_copy,
+               migrate::Direction direction) {
   if (const auto* failed = report.failure()) {
     Error error = *failed->error;
     const std::size_t done = report.steps.size() - 1;
     std::string hint = error.hint();
-    const std::string earlier =
-        fmt::format("{} earlier migration{} of this run stay{} {}", done, done == 1 ? "" : "s",
-                    done == 1 ? "s" : "",
-                    direction == migrate::Direction::up ? "applied" : "reverted");
+    const std::string earlier = fmt::format(
+        "{} earlier migration{} of this run stay{} {}", done, done == 1 ? "" : "s",
+        done == 1 ? "s" : "", direction == migrate::Direction::up ? "applied" : "reverted");
     std::string summary;
     if (dry_run) {
-      summary = "nothing was changed (dry run)";
+      summary = on_copy ? "nothing was changed (dry run on a copy, now dropped)"
+                        : "nothing was changed (dry run)";
     } else if (failed->rolled_back) {
       summary = fmt::format("migration {} was rolled back; {}", failed->version, earlier);
     } else {
@@ -81,8 +84,9 @@ int finish_run(const migrate::RunReport& report, bool dry_run, migrate::Directio
     print_line(direction == migrate::Direction::up ? "Nothing to apply: the database is up to date."
                                                    : "Nothing to revert.");
   } else if (dry_run) {
-    print_line(fmt::format("Dry run: {} migration{} checked; the database was not changed.",
-                           report.steps.size(), report.steps.size() == 1 ? "" : "s"));
+    print_line(fmt::format("Dry run: {} migration{} checked{}; the database was not changed.",
+                           report.steps.size(), report.steps.size() == 1 ? "" : "s",
+                           on_copy ? " on a copy, now dropped" : ""));
   }
   return 0;
 }
@@ -91,37 +95,64 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
                    migrate::Direction direction) {
   auto config = globals.load_config();
   auto files = migrate::load_migrations(config.migrations); // validate before connecting
-  const auto settings = migrator_options(config, options); // validates the timeouts
+  auto settings = migrator_options(config, options);        // validates the timeouts
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate");
-  migrate::Migrator migrator(*session, settings);
-  migrator.on_lock_wait([](const std::string& holder) {
-    print_warning("waiting for the migration lock held by " +
-                  (holder.empty() ? "another session" : holder));
-  });
   const bool json = options.format == "json";
-  std::optional<TraceLocksRun> trace;
-  if (options.trace.enabled) trace.emplace(options.trace, migrator, files);
-  migrator.on_step([&trace, json](const migrate::StepReport& step) {
-    if (!json) print_step(step);
-    if (trace) trace->on_step(step);
-  });
-  migrate::RunReport report;
-  if (direction == migrate::Direction::up) {
-    report = migrator.up(files, {options.to, options.allow_out_of_order});
-  } else {
-    report = migrator.down(files, {options.steps, options.to});
+  // A dry run picks, before anything runs, between one rolled-back transaction here and a
+  // throwaway copy where the migrations commit one by one (see docs/dry-run.md).
+  DryRunSetup dry;
+  if (!options.dry_run_mode.empty()) {
+    DryRunRequest request;
+    request.mode = *migrate::parse_dry_run_mode(options.dry_run_mode); // validated by CLI11
+    request.with_data = options.with_data;
+    request.down = direction == migrate::Direction::down;
+    request.up = {options.to, options.allow_out_of_order};
+    request.down_options = {options.steps, options.to};
+    request.history_table = config.history_table;
+    request.json = json;
+    dry = prepare_dry_run(*session, files, request);
+    if (dry.copy) {
+      settings.dry_run = false;
+      settings.on_copy = true;
+    }
   }
-  if (json) {
-    // One document on stdout, also for a failed run: the failure itself goes to stderr below.
-    nlohmann::json document{{"steps", steps_json(report)}};
-    if (trace) document["lock_trace"] = trace->to_json();
-    print_json(document);
-    if (!report.failure()) return 0;
-  } else if (trace) {
-    trace->print_text();
+  const bool on_copy = dry.copy != nullptr;
+  std::optional<migrate::RunReport> finished;
+  {
+    migrate::Migrator migrator(on_copy ? *dry.session : *session, settings);
+    migrator.on_lock_wait([](const std::string& holder) {
+      print_warning("waiting for the migration lock held by " +
+                    (holder.empty() ? "another session" : holder));
+    });
+    std::optional<TraceLocksRun> trace;
+    if (options.trace.enabled) trace.emplace(options.trace, migrator, files);
+    migrator.on_step([&trace, json](const migrate::StepReport& step) {
+      if (!json) print_step(step);
+      if (trace) trace->on_step(step);
+    });
+    migrate::RunReport report;
+    if (direction == migrate::Direction::up) {
+      report = migrator.up(files, {options.to, options.allow_out_of_order});
+    } else {
+      report = migrator.down(files, {options.steps, options.to});
+    }
+    if (json) {
+      // One document on stdout, also for a failed run: the failure itself goes to stderr below.
+      nlohmann::json document{{"steps", steps_json(report)}};
+      if (trace) document["lock_trace"] = trace->to_json();
+      if (!dry.description.is_null()) document["dry_run"] = dry.description;
+      print_json(document);
+      if (!report.failure()) return 0;
+    } else if (trace) {
+      trace->print_text();
+    }
+    finished = std::move(report);
   }
-  return finish_run(report, options.dry_run, direction);
+  // The copy is dropped before the summary says so.
+  dry.session.reset();
+  dry.copy.reset();
+  return finish_run(*finished, !options.dry_run_mode.empty(), on_copy, direction);
 }
 
 // status and verify compare history with the files' names and bytes; the SQL is checked by the
@@ -170,6 +201,30 @@ int run_verify(GlobalOptions& globals) {
   return 0;
 }
 
+// --dry-run alone is auto; --dry-run=MODE picks one. A value only after "=": `--dry-run copy`
+// would read a positional argument.
+void add_dry_run_options(CLI::App& command, MigrateOptions& options) {
+  auto* dry_run =
+      command
+          .add_flag("--dry-run{auto}", options.dry_run_mode,
+                    "try the migrations without changing the database: --dry-run=transaction "
+                    "(one transaction, rolled back), copy (committed on a throwaway copy, then "
+                    "dropped) or auto (the default: copy when the plan may not fit the server's "
+                    "lock table or has a -- no-transaction migration)")
+          ->check(CLI::Validator(
+              [](std::string& value) -> std::string {
+                if (migrate::parse_dry_run_mode(value)) return {};
+                return fmt::format("{} is not a dry-run mode; use --dry-run=transaction, "
+                                   "--dry-run=copy or --dry-run=auto (plain --dry-run is auto)",
+                                   value);
+              },
+              "MODE"));
+  command
+      .add_flag("--with-data", options.with_data,
+                "with a dry run on a copy: copy the rows too (databases up to 1 GiB)")
+      ->needs(dry_run);
+}
+
 void add_lock_options(CLI::App& command, MigrateOptions& options) {
   command
       .add_option("--lock-wait", options.lock_wait_seconds,
@@ -190,8 +245,7 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
 
   auto* up = migrate->add_subcommand("up", "apply pending migrations in order");
   up->add_option("--to", options->to, "apply up to and including this version");
-  up->add_flag("--dry-run", options->dry_run,
-               "run each migration in a transaction that is rolled back");
+  add_dry_run_options(*up, *options);
   up->add_flag("--allow-out-of-order", options->allow_out_of_order,
                "apply pending migrations older than the newest applied one");
   add_lock_options(*up, *options);
@@ -204,8 +258,7 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
   auto* steps = down->add_option("--steps", options->steps, "revert this many migrations");
   down->add_option("--to", options->to, "revert every migration newer than this version (0: all)")
       ->excludes(steps);
-  down->add_flag("--dry-run", options->dry_run,
-                 "run each down script in a transaction that is rolled back");
+  add_dry_run_options(*down, *options);
   add_lock_options(*down, *options);
   add_trace_locks_options(*down, options->trace, options->format);
   down->callback(

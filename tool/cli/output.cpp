@@ -81,6 +81,7 @@ void print_step(const migrate::StepReport& step) {
   case migrate::StepOutcome::applied: outcome = "applied"; break;
   case migrate::StepOutcome::reverted: outcome = "reverted"; break;
   case migrate::StepOutcome::dry_run_ok: outcome = "ok (dry run, rolled back)"; break;
+  case migrate::StepOutcome::dry_run_copy_ok: outcome = "ok (dry run, on the copy)"; break;
   case migrate::StepOutcome::not_executed: outcome = "not executed (dry run)"; break;
   case migrate::StepOutcome::failed:
     outcome = step.rolled_back ? "FAILED, rolled back" : "FAILED, not rolled back (no transaction)";

@@ -14,6 +14,7 @@ std::string to_string(StepOutcome outcome) {
   case StepOutcome::applied: return "applied";
   case StepOutcome::reverted: return "reverted";
   case StepOutcome::dry_run_ok: return "dry_run_ok";
+  case StepOutcome::dry_run_copy_ok: return "dry_run_copy_ok";
   case StepOutcome::not_executed: return "not_executed";
   case StepOutcome::failed: return "failed";
   }
@@ -165,8 +166,12 @@ RunReport Migrator::run_plan(const std::vector<const Migration*>& plan, Directio
 
 StepReport Migrator::run(const Migration& migration, Direction direction) {
   const Script& script = direction == Direction::up ? migration.up : *migration.down;
-  if (script.no_transaction) return run_without_transaction(migration, direction, script);
-  return run_in_transaction(migration, direction, script);
+  StepReport step = script.no_transaction ? run_without_transaction(migration, direction, script)
+                                          : run_in_transaction(migration, direction, script);
+  if (m_options.on_copy &&
+      (step.outcome == StepOutcome::applied || step.outcome == StepOutcome::reverted))
+    step.outcome = StepOutcome::dry_run_copy_ok;
+  return step;
 }
 
 std::optional<Error> Migrator::run_statements(const Script& script, const Migration& migration) {

@@ -27,13 +27,17 @@ struct MigratorOptions {
   std::string lock_timeout;      // e.g. "5s"; empty keeps the server's setting
   std::string statement_timeout; // likewise
   bool dry_run = false;
+  /// Runs for real on a throwaway copy of the target (a dry run in copy mode): steps that
+  /// succeed report dry_run_copy_ok instead of applied / reverted.
+  bool on_copy = false;
 };
 
 enum class StepOutcome {
   applied,
   reverted,
-  dry_run_ok,   // ran in a transaction that was rolled back
-  not_executed, // dry run of a no-transaction migration: parsed, listed, not run
+  dry_run_ok,      // ran in a transaction that was rolled back
+  dry_run_copy_ok, // ran and committed on a throwaway copy of the database
+  not_executed,    // dry run of a no-transaction migration: parsed, listed, not run
   failed,
 };
 

@@ -91,6 +91,24 @@ std::unique_ptr<ScratchDatabase> ScratchDatabase::copy_of(PgSession& source, std
       new ScratchDatabase(source, std::move(name), application_name, Created{}));
 }
 
+std::unique_ptr<ScratchDatabase> ScratchDatabase::empty_like(PgSession& source, std::string name,
+                                                             const std::string& application_name) {
+  auto db = source.exec("SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM "
+                        "pg_database WHERE datname = current_database()");
+  const std::string plain =
+      fmt::format("CREATE DATABASE {} TEMPLATE template0", source.quote_name(name));
+  // A locale the server does not know for this encoding is refused: fall back to its defaults.
+  if (!source
+           .try_exec(fmt::format("{} ENCODING {} LC_COLLATE {} LC_CTYPE {}", plain,
+                                 source.quote_literal(db.get(0, 0)),
+                                 source.quote_literal(db.get(0, 1)),
+                                 source.quote_literal(db.get(0, 2))))
+           .ok())
+    source.exec(plain);
+  return std::unique_ptr<ScratchDatabase>(
+      new ScratchDatabase(source, std::move(name), application_name, Created{}));
+}
+
 ScratchDatabase::~ScratchDatabase() {
   m_session.reset();
   try {

@@ -21,6 +21,11 @@ public:
   static std::unique_ptr<ScratchDatabase> copy_of(PgSession& source, std::string name,
                                                   const std::string& application_name,
                                                   std::string& why_not);
+  /// Creates database `name` empty (from template0, so that a restored dump meets no object of
+  /// template1) with the encoding and locale of the one `source` is connected to, and its
+  /// ALTER DATABASE settings; throws Error(problem) when it cannot be created.
+  static std::unique_ptr<ScratchDatabase> empty_like(PgSession& source, std::string name,
+                                                     const std::string& application_name);
   /// Closes the session and drops the database (WITH (FORCE)); never throws.
   ~ScratchDatabase();
   ScratchDatabase(const ScratchDatabase&) = delete;
