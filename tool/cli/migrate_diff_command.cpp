@@ -101,8 +101,7 @@ void add_migrate_diff_command(CLI::App& migrate, GlobalOptions& globals, int& ex
       ->check(CLI::IsMember({"text", "json", "md"}));
   diff->add_option("--ignore", options->ignore,
                    "leave out objects whose qualified name (or table's) matches this glob, e.g. "
-                   "'public.tmp_*'")
-      ->allow_extra_args(false);
+                   "'public.tmp_*'; repeatable");
   diff->add_flag("--sql", options->sql,
                  "print the statements that would bring the database to the expected schema, "
                  "linted (never run)");

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/report/text.h"
+
 namespace preflight::drift {
 
 std::string to_string(Change change) {
@@ -88,6 +90,12 @@ std::string quote_literal(std::string_view text) {
 }
 
 namespace {
+
+// A definition on one line for people: whitespace runs become one space (what is compared is
+// normalize_definition()).
+std::string shown(const std::string& definition) {
+  return report::one_line(definition, 1'000'000);
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -421,11 +429,11 @@ private:
               "the table is partitioned differently", std::nullopt);
     }
     if (e.partition_of != a.partition_of || e.partition_bound != a.partition_bound) {
-      auto shown = [](const Table& t) {
+      auto parent = [](const Table& t) {
         return t.partition_of.empty() ? std::string("(not a partition)")
                                       : t.partition_of + " " + t.partition_bound;
       };
-      changed("table", name, "partition of", shown(e), shown(a),
+      changed("table", name, "partition of", parent(e), parent(a),
               "the table is attached to another parent or with other bounds", std::nullopt);
     }
     columns(name, e, a);
@@ -619,13 +627,13 @@ private:
     pair(
         m_expected.views, m_actual.views,
         [&](const std::string& name, const View& e) {
-          missing(kind(e), name, normalize_definition(e.definition),
+          missing(kind(e), name, shown(e.definition),
                   "the migrations create this view; the database lacks it",
                   fmt::format("CREATE {} {} AS {};", e.materialized ? "MATERIALIZED VIEW" : "VIEW",
                               e.sql_name, without_semicolon(e.definition)));
         },
         [&](const std::string& name, const View& a) {
-          extra(kind(a), name, normalize_definition(a.definition),
+          extra(kind(a), name, shown(a.definition),
                 "created in the database by hand (no migration creates it)",
                 fmt::format("DROP {} {};", a.materialized ? "MATERIALIZED VIEW" : "VIEW",
                             a.sql_name));
@@ -642,8 +650,8 @@ private:
               sql = fmt::format("CREATE OR REPLACE VIEW {} AS {};", e.sql_name,
                                 without_semicolon(e.definition));
             }
-            changed(kind(e), name, "definition", ed, ad, "the view's query was replaced by hand",
-                    sql);
+            changed(kind(e), name, "definition", shown(e.definition), shown(a.definition),
+                    "the view's query was replaced by hand", sql);
           }
           comment(kind(e), name, (e.materialized ? "MATERIALIZED VIEW " : "VIEW ") + e.sql_name,
                   e.comment, a.comment);
@@ -696,11 +704,7 @@ private:
         });
   }
 
-  static std::string one_line_body(const std::string& body) {
-    std::string text = normalize_definition(body);
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    return text;
-  }
+  static std::string one_line_body(const std::string& body) { return shown(body); }
 
   void triggers() {
     auto enabled = [](char c) {

@@ -92,6 +92,12 @@ DriftResult run_drift(pg::PgSession& live, const migrate::MigrationSet& files,
   if (auto problems = migrate::history_problems(status); !problems.empty())
     throw Error::combine(std::move(problems));
   const std::int64_t version = request.to.value_or(recorded_version(history));
+  if (!request.to && version == 0) {
+    result.warnings.push_back(fmt::format(
+        "the database records no applied migration in {}: the expected schema is that of no "
+        "migration (pass --to V to expect another)",
+        request.history_table));
+  }
   for (const auto& entry : status) {
     if (entry.state == migrate::MigrationState::pending_out_of_order && entry.version <= version) {
       result.warnings.push_back(fmt::format(
