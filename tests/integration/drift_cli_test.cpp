@@ -211,7 +211,7 @@ TEST(DriftCli, BadArgumentsAreExitTwoBeforeAnythingRuns) {
     std::string message;
   };
   const std::vector<Bad> bad{
-      {{"--to", "abc"}, "--to: Value abc could not be converted"},
+      {{"--to", "abc"}, "preflight: error: Could not convert: --to = abc\n"},
       {{"--to", "99"}, "preflight: error: --to 99: no migration has this version\n"},
       {{"--to", "-1"}, "preflight: error: --to -1: no migration has this version\n"},
       {{"--format", "xml"}, "--format: xml not in {text,json,md}"},
