@@ -56,6 +56,10 @@ std::string describe(const Check& c) {
     out += c.query + " max_mean_ms " + fmt::format("{:g}", c.max_mean_ms) + " min_calls " +
            std::to_string(c.min_calls) + (c.optional ? " optional" : "");
     break;
+  case CheckKind::drift:
+    out += "to " + (c.to ? std::to_string(*c.to) : std::string("recorded")) + " ignore [" +
+           join(c.ignore) + "]" + (c.comments ? " comments" : "");
+    break;
   }
   return out + "\n";
 }

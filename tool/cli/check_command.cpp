@@ -29,7 +29,7 @@ struct CheckOptions {
 
 bool needs_migrations(const std::vector<check::Check>& checks) {
   for (const auto& c : checks) {
-    if (c.kind == check::CheckKind::migration) return true;
+    if (c.kind == check::CheckKind::migration || c.kind == check::CheckKind::drift) return true;
   }
   return false;
 }

@@ -279,6 +279,7 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
   add_migrate_repair_command(*migrate, globals, exit_code);
   add_migrate_baseline_command(*migrate, globals, exit_code);
   add_migrate_new_command(*migrate, globals, exit_code);
+  add_migrate_diff_command(*migrate, globals, exit_code);
 }
 
 } // namespace preflight::cli

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/drift/pattern.h"
 #include "core/sql/parsed_sql.h"
 
 namespace preflight::check {
@@ -21,6 +22,7 @@ std::string to_string(CheckKind kind) {
   case CheckKind::schema: return "schema";
   case CheckKind::migration: return "migration";
   case CheckKind::statements: return "statements";
+  case CheckKind::drift: return "drift";
   }
   return "unknown";
 }
@@ -45,6 +47,7 @@ const std::map<std::string, std::set<std::string>>& allowed_keys() {
         "references", "on_delete"}},
       {"migration", {"version", "newest"}},
       {"statements", {"query", "max_mean_ms", "min_calls", "optional"}},
+      {"drift", {"to", "ignore", "comments"}},
   };
   return keys;
 }
@@ -171,7 +174,7 @@ public:
     if (!t.get("name")) fail(t.source(), "a check needs a `name`");
     if (!t.get("kind")) {
       fail(t.source(), "a check needs a `kind`",
-           "kinds: sql, index_used, plan, schema, migration, statements");
+           "kinds: sql, index_used, plan, schema, migration, statements, drift");
     }
     if (name) {
       if (name->empty()) fail(t.get("name")->source(), "`name` must not be empty");
@@ -181,7 +184,7 @@ public:
     auto known = kind ? kinds.find(*kind) : kinds.end();
     if (kind && known == kinds.end()) {
       fail(t.get("kind")->source(), fmt::format("unknown check kind `{}`", *kind),
-           "kinds: sql, index_used, plan, schema, migration, statements");
+           "kinds: sql, index_used, plan, schema, migration, statements, drift");
     }
     if (known == kinds.end()) return std::nullopt;
 
@@ -199,6 +202,7 @@ public:
     if (*kind == "schema") read_schema(t, check);
     if (*kind == "migration") read_migration(t, check);
     if (*kind == "statements") read_statements(t, check);
+    if (*kind == "drift") read_drift(t, check);
     if (m_errors.size() != errors_before) return std::nullopt;
     return check;
   }
@@ -250,9 +254,10 @@ private:
     const std::size_t highest = used.empty() ? 0 : static_cast<std::size_t>(*used.rbegin());
     const auto& where = t.get("params") ? t.get("params")->source() : t.source();
     if (highest != check.params.size()) {
-      fail(where, fmt::format("the query uses {} parameter{} but `params` has {} value{}", highest,
-                              highest == 1 ? "" : "s", check.params.size(),
-                              check.params.size() == 1 ? "" : "s"),
+      fail(where,
+           fmt::format("the query uses {} parameter{} but `params` has {} value{}", highest,
+                       highest == 1 ? "" : "s", check.params.size(),
+                       check.params.size() == 1 ? "" : "s"),
            "give one value per $n, in order");
     } else if (used.size() != highest) {
       fail(where, "the query's parameters must be $1…$n without gaps",
@@ -364,6 +369,21 @@ private:
     check.max_mean_ms = limit.value_or(0);
     check.min_calls = integer(t, "min_calls", 1).value_or(1);
     check.optional = boolean(t, "optional").value_or(false);
+  }
+
+  void read_drift(const toml::table& t, Check& check) {
+    check.kind = CheckKind::drift;
+    check.to = integer(t, "to", 0);
+    check.comments = boolean(t, "comments").value_or(false);
+    check.ignore = strings(t, "ignore").value_or(std::vector<std::string>{});
+    for (const auto& pattern : check.ignore) {
+      try {
+        drift::Pattern{pattern};
+      } catch (const Error& e) {
+        fail(t.get("ignore")->source(),
+             "`ignore`: " + e.message().substr(e.message().find(' ') + 1), e.hint());
+      }
+    }
   }
 
   const std::string& m_path;

@@ -14,7 +14,7 @@
 
 namespace preflight::check {
 
-enum class CheckKind { sql, index_used, plan, schema, migration, statements };
+enum class CheckKind { sql, index_used, plan, schema, migration, statements, drift };
 
 /// Stable lower-case name of a kind, as written in checks files and JSON.
 std::string to_string(CheckKind kind);
@@ -55,6 +55,9 @@ struct Check {
   bool newest = true;                // migration: V must also be the newest applied version
   double max_mean_ms = 0;            // statements
   std::int64_t min_calls = 1;        // statements
+  std::optional<std::int64_t> to;    // drift: expect the migrations up to this version
+  std::vector<std::string> ignore;   // drift: globs on qualified names to leave out
+  bool comments = false;             // drift: compare COMMENT ON texts too
 };
 
 /// Parses checks-file text; `path` is used in messages. Throws one Error(input) listing every

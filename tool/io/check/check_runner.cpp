@@ -12,6 +12,7 @@
 #include "core/migrate/history.h"
 #include "core/plan/plan.h"
 #include "core/sql/parsed_sql.h"
+#include "io/drift/drift_run.h"
 #include "io/migrate/history_store.h"
 #include "io/utc_time.h"
 
@@ -134,6 +135,13 @@ CheckResult CheckRunner::run_one(const Check& check) {
   result.line = static_cast<int>(check.location.line);
   auto start = Clock::now();
   try {
+    // A drift check reads the catalog in a READ ONLY transaction of its own and builds the
+    // expected schema on a throwaway cluster: no statement_timeout applies to that.
+    if (check.kind == CheckKind::drift) {
+      run_drift(check, result);
+      result.duration_ms = ms_since(start);
+      return result;
+    }
     ReadOnlyTransaction tx(m_session);
     begin_read_only();
     switch (check.kind) {
@@ -143,6 +151,7 @@ CheckResult CheckRunner::run_one(const Check& check) {
     case CheckKind::schema: run_schema(check, result); break;
     case CheckKind::migration: run_migration(check, result); break;
     case CheckKind::statements: run_statements(check, result); break;
+    case CheckKind::drift: break;
     }
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::connection) throw;
@@ -459,6 +468,35 @@ void CheckRunner::run_statements(const Check& check, CheckResult& result) {
         fmt::format("mean {} is not below {}", format_ms(mean), format_ms(check.max_mean_ms)));
   result.status = problems.empty() ? CheckStatus::passed : CheckStatus::failed;
   result.detail = join(problems, "\n");
+}
+
+void CheckRunner::run_drift(const Check& check, CheckResult& result) {
+  if (m_options.migrations == nullptr) {
+    throw Error(ErrorKind::internal, "drift check without the migrations folder");
+  }
+  drift::DriftRequest request;
+  request.history_table = m_options.history_table;
+  request.to = check.to;
+  request.compare.comments = check.comments;
+  for (const auto& pattern : check.ignore) request.compare.ignore.emplace_back(pattern);
+  auto outcome = drift::run_drift(m_session, *m_options.migrations, request);
+  result.expected =
+      outcome.summary.migrations == 0
+          ? std::string("the schema of no migrations")
+          : fmt::format("the schema of the migrations up to version {}", outcome.summary.version);
+  const auto count = outcome.differences.size();
+  result.measured = count == 0 ? std::string("no drift")
+                               : fmt::format("{} difference{}", count, count == 1 ? "" : "s");
+  result.status = count == 0 ? CheckStatus::passed : CheckStatus::failed;
+  std::vector<std::string> lines;
+  for (const auto& d : outcome.differences) {
+    lines.push_back(fmt::format("{} {}: {}{}", d.kind, d.object,
+                                d.aspect.empty() ? drift::to_string(d.change) : d.aspect,
+                                d.explanation.empty() ? "" : " (" + d.explanation + ")"));
+  }
+  result.detail = join(lines, "\n");
+  result.data =
+      drift::render_json(outcome.differences, outcome.summary, outcome.timings, nullptr, nullptr);
 }
 
 } // namespace preflight::check

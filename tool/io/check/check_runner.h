@@ -42,6 +42,7 @@ private:
   void run_schema(const Check& check, CheckResult& result);
   void run_migration(const Check& check, CheckResult& result);
   void run_statements(const Check& check, CheckResult& result);
+  void run_drift(const Check& check, CheckResult& result);
   void begin_read_only();
 
   struct IndexSample {
