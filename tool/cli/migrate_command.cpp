@@ -10,6 +10,7 @@
 #include "cli/number_options.h"
 #include "cli/output.h"
 #include "cli/trace_locks.h"
+#include "io/migrate/layout_directory.h"
 #include "io/migrate/migration_directory.h"
 #include "io/migrate/migrator.h"
 
@@ -33,7 +34,7 @@ struct MigrateOptions {
 migrate::MigratorOptions migrator_options(const config::Config& config,
                                           const MigrateOptions& options) {
   for (const auto& [flag, value] : {std::pair{"--lock-timeout", &options.lock_timeout},
-                                     std::pair{"--statement-timeout", &options.statement_timeout}}) {
+                                    std::pair{"--statement-timeout", &options.statement_timeout}}) {
     if (!value->empty() && !config::is_timeout_setting(*value)) {
       throw Error(ErrorKind::usage, fmt::format("{} {}: not a timeout", flag, *value),
                   config::k_timeout_hint);
@@ -57,10 +58,9 @@ int finish_run(const migrate::RunReport& report, bool dry_run, migrate::Directio
     Error error = *failed->error;
     const std::size_t done = report.steps.size() - 1;
     std::string hint = error.hint();
-    const std::string earlier =
-        fmt::format("{} earlier migration{} of this run stay{} {}", done, done == 1 ? "" : "s",
-                    done == 1 ? "s" : "",
-                    direction == migrate::Direction::up ? "applied" : "reverted");
+    const std::string earlier = fmt::format(
+        "{} earlier migration{} of this run stay{} {}", done, done == 1 ? "" : "s",
+        done == 1 ? "s" : "", direction == migrate::Direction::up ? "applied" : "reverted");
     std::string summary;
     if (dry_run) {
       summary = "nothing was changed (dry run)";
@@ -90,8 +90,9 @@ int finish_run(const migrate::RunReport& report, bool dry_run, migrate::Directio
 int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
                    migrate::Direction direction) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations); // validate before connecting
-  const auto settings = migrator_options(config, options); // validates the timeouts
+  auto files = migrate::load_layout_migrations(config.migrations,
+                                               config.layout); // validate before connecting
+  const auto settings = migrator_options(config, options);     // validates the timeouts
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate");
   migrate::Migrator migrator(*session, settings);
@@ -130,7 +131,7 @@ constexpr migrate::DiscoveryOptions k_names_and_bytes{false};
 
 int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations, k_names_and_bytes);
+  auto files = migrate::load_layout_migrations(config.migrations, config.layout, k_names_and_bytes);
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate status");
   migrate::HistoryStore store(*session, config.history_table);
@@ -139,6 +140,12 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
     print_json(status_json(status));
   } else {
     print_status_text(status, config.migrations, target.display());
+    for (const auto& m : files.all()) {
+      if (m.down && m.down->problem) {
+        print_warning(m.down->problem->headline() + " (`migrate down` refuses to revert version " +
+                      std::to_string(m.version) + ")");
+      }
+    }
   }
   if (!options.exit_code_on_pending) return 0;
   // Not up to date either way; a history problem is what verify and up exit 3 for, and outranks
@@ -155,7 +162,7 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
 
 int run_verify(GlobalOptions& globals) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations, k_names_and_bytes);
+  auto files = migrate::load_layout_migrations(config.migrations, config.layout, k_names_and_bytes);
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate verify");
   migrate::HistoryStore store(*session, config.history_table);
