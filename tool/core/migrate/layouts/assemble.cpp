@@ -160,8 +160,12 @@ Checked check(const ScriptSource& script, const LayoutRules& rules,
   if (decision.no_transaction && shape.control_offset) {
     for (auto& p : transaction_problems(script.sql, statements, true)) {
       if (p.rule != "unterminated-transaction") continue;
-      out.problems.push_back(
-          error_at(script.path, script.sql, p.offset, std::move(p.message), std::move(p.hint)));
+      out.problems.push_back(error_at(
+          script.path, script.sql, p.offset,
+          fmt::format("BEGIN without a matching COMMIT: {} leaves the transaction open, which "
+                      "keeps its locks and would swallow the history row",
+                      rules.tool),
+          "end the block with COMMIT"));
     }
     if (!out.problems.empty()) return out;
   }
@@ -209,7 +213,7 @@ Script to_script(ScriptSource&& source, Checked&& checked) {
     return script;
   }
   if (checked.decision) {
-    script.no_transaction = checked.decision->no_transaction;
+    script.no_transaction = source.declared_no_transaction || checked.decision->no_transaction;
     script.dry_run_refusal = std::move(checked.decision->dry_run_refusal);
   }
   return script;

@@ -132,7 +132,7 @@ MigrationSet read_dbmate(std::vector<SourceFile>&& files, const DiscoveryOptions
     const auto downs = directives(text, "down");
     Candidate c;
     c.version = version;
-    c.version_text = version_text;
+    c.version_text = version_text == std::to_string(version) ? "" : version_text;
     std::string description = name.substr(digits, name.size() - digits - 4);
     if (!description.empty() && description.front() == '_') description.erase(0, 1);
     std::replace(description.begin(), description.end(), '_', ' ');

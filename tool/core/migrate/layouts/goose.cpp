@@ -15,6 +15,7 @@
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
 #include "core/sql/parsed_sql.h"
+#include "core/sql/text_position.h"
 
 namespace preflight::migrate::layouts {
 
@@ -292,11 +293,12 @@ std::optional<Error> cut_statement(const std::string& path, const std::string& t
   for (const auto& [begin, end] : pieces) {
     try {
       sql::split_statements(std::string_view(kept).substr(begin, end - begin));
-    } catch (const Error& e) {
+    } catch (const Error&) {
+      const auto cut = sql::line_column_at(text, end == 0 ? 0 : end - 1).line;
       return error_at(path, text, begin,
-                      fmt::format("goose ends this statement at the first line ending in ';', "
-                                  "which cuts it: {}",
-                                  e.message()),
+                      fmt::format("goose ends this statement at line {}, the first line ending "
+                                  "in ';', which cuts it: what goose sends does not parse",
+                                  cut),
                       "wrap it in -- +goose StatementBegin / -- +goose StatementEnd lines");
     }
   }
