@@ -127,13 +127,13 @@ TEST(LayoutDownProblem, BlocksOnlyTheDownThatRunsIt) {
   EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NOT NULL"), "t");
   auto lint = run_preflight({"lint", dir});
   EXPECT_EQ(lint.exit_code, 0) << lint.err;
-  EXPECT_EQ(lint.err, fmt::format("preflight: warning: {}/1_drop_a.down.sql:1:15: SQL does not "
+  EXPECT_EQ(lint.err, fmt::format("preflight: warning: {}/1_drop_a.down.sql:1:14: SQL does not "
                                   "parse: syntax error at or near \"a\" (this down script cannot "
                                   "run; the rest is linted)\n",
                                   dir));
   auto down = run_preflight(on({"migrate", "down"}));
   EXPECT_EQ(down.exit_code, 2) << down.err;
-  EXPECT_EQ(down.err.rfind(fmt::format("preflight: error: {}/1_drop_a.down.sql:1:15: SQL does not "
+  EXPECT_EQ(down.err.rfind(fmt::format("preflight: error: {}/1_drop_a.down.sql:1:14: SQL does not "
                                        "parse: syntax error at or near \"a\"",
                                        dir),
                            0),
