@@ -6,8 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "cli/output.h"
 #include "core/error.h"
+#include "core/migrate/layouts/layout.h"
 #include "io/cluster/throwaway_cluster.h"
 
 namespace preflight::cli {
@@ -31,6 +34,13 @@ config::Config GlobalOptions::load_config() const {
     throw Error(ErrorKind::input, "configuration file not found", {}, Location{config_path, 0, 0});
   }
   if (source) config.migrations = *source;
+  if (layout) {
+    if (!migrate::layout_from_name(*layout)) {
+      throw Error(ErrorKind::usage, fmt::format("--layout {}: unknown layout", *layout),
+                  "known layouts: " + migrate::layout_names());
+    }
+    config.layout = *layout;
+  }
   return config;
 }
 
@@ -60,6 +70,9 @@ void define_app(CLI::App& app, GlobalOptions& globals, int& exit_code) {
       ->each([&](const std::string&) { globals.config_path_given = true; });
   app.add_option("--source", globals.source,
                  "migrations folder (default: config `migrations`, else ./migrations)");
+  app.add_option("--layout", globals.layout,
+                 "migrations layout: sqlx, golang-migrate, goose, dbmate, flyway, diesel "
+                 "(default: config `layout`, else detected from the files)");
 
   add_migrate_command(app, globals, exit_code);
   add_demo_command(app, globals, exit_code);

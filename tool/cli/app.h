@@ -21,6 +21,7 @@ struct GlobalOptions {
   std::string config_path = "preflight.toml";
   bool config_path_given = false;
   std::optional<std::string> source; // --source DIR overrides `migrations` in the config
+  std::optional<std::string> layout; // --layout NAME overrides `layout` in the config
 
   /// The project configuration (defaults when preflight.toml does not exist and was not named).
   config::Config load_config() const;

@@ -13,6 +13,7 @@
 #include "core/check/read_only.h"
 #include "core/report/check_report.h"
 #include "io/check/check_runner.h"
+#include "io/migrate/layout_directory.h"
 #include "io/migrate/migration_directory.h"
 
 namespace preflight::cli {
@@ -80,10 +81,12 @@ int run_check(GlobalOptions& globals, const CheckOptions& options) {
   runner.history_table = config.history_table;
 
   std::optional<migrate::MigrationSet> files;
-  if (options.from_migration) files = migrate::load_migrations(config.migrations);
+  if (options.from_migration)
+    files = migrate::load_layout_migrations(config.migrations, config.layout);
   auto checks = gather_checks(options, files);
   check::refuse_writes(checks);
-  if (!files && needs_migrations(checks)) files = migrate::load_migrations(config.migrations);
+  if (!files && needs_migrations(checks))
+    files = migrate::load_layout_migrations(config.migrations, config.layout);
   if (files) runner.migrations = &*files;
 
   auto target = globals.open_target();

@@ -48,7 +48,10 @@ int run_lint(const GlobalOptions& globals, const LintOptions& options) {
   auto config = globals.load_config();
   auto lint_config = load_lint_config(globals);
   auto paths = options.paths.empty() ? std::vector<std::string>{config.migrations} : options.paths;
-  auto sources = lint::load_lint_sources(paths);
+  auto sources = lint::load_lint_sources(paths, config.layout);
+  for (const auto& problem : sources.down_problems) {
+    print_warning(problem.headline() + " (this down script cannot run; the rest is linted)");
+  }
   auto findings = lint::lint_migrations(sources.migrations, lint_config);
   print_findings(findings, sources.files, options.format);
   return lint::has_errors(findings) ? 1 : 0;

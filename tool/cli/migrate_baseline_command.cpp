@@ -8,6 +8,7 @@
 #include "cli/migrate_subcommands.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
+#include "io/migrate/layout_directory.h"
 #include "io/migrate/migration_directory.h"
 
 namespace preflight::cli {
@@ -22,7 +23,8 @@ struct BaselineOptions {
 
 int run_baseline(GlobalOptions& globals, const BaselineOptions& options) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations); // validate before connecting
+  auto files = migrate::load_layout_migrations(config.migrations,
+                                               config.layout); // validate before connecting
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate baseline");
   migrate::Migrator migrator(

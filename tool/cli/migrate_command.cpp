@@ -11,6 +11,7 @@
 #include "cli/number_options.h"
 #include "cli/output.h"
 #include "cli/trace_locks.h"
+#include "io/migrate/layout_directory.h"
 #include "io/migrate/migration_directory.h"
 #include "io/migrate/migrator.h"
 
@@ -94,8 +95,9 @@ int finish_run(const migrate::RunReport& report, bool dry_run, bool on_copy,
 int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
                    migrate::Direction direction) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations); // validate before connecting
-  auto settings = migrator_options(config, options);        // validates the timeouts
+  auto files = migrate::load_layout_migrations(config.migrations,
+                                               config.layout); // validate before connecting
+  auto settings = migrator_options(config, options);           // validates the timeouts
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate");
   const bool json = options.format == "json";
@@ -161,7 +163,7 @@ constexpr migrate::DiscoveryOptions k_names_and_bytes{false};
 
 int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations, k_names_and_bytes);
+  auto files = migrate::load_layout_migrations(config.migrations, config.layout, k_names_and_bytes);
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate status");
   migrate::HistoryStore store(*session, config.history_table);
@@ -170,6 +172,12 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
     print_json(status_json(status));
   } else {
     print_status_text(status, config.migrations, target.display());
+    for (const auto& m : files.all()) {
+      if (m.down && m.down->problem) {
+        print_warning(m.down->problem->headline() + " (`migrate down` refuses to revert version " +
+                      std::to_string(m.version) + ")");
+      }
+    }
   }
   if (!options.exit_code_on_pending) return 0;
   // Not up to date either way; a history problem is what verify and up exit 3 for, and outranks
@@ -186,7 +194,7 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
 
 int run_verify(GlobalOptions& globals) {
   auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations, k_names_and_bytes);
+  auto files = migrate::load_layout_migrations(config.migrations, config.layout, k_names_and_bytes);
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate verify");
   migrate::HistoryStore store(*session, config.history_table);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/migrate/layouts/layout.h"
 
 namespace preflight::config {
 
@@ -52,8 +53,8 @@ bool is_timeout_setting(std::string_view value) {
   if (end == 0 || std::count(value.begin(), value.begin() + end, '.') > 1 || value[0] == '.')
     return false;
   static const std::map<std::string_view, double> k_ms_per_unit{
-      {"", 1}, {"us", 0.001}, {"ms", 1}, {"s", 1000}, {"min", 60'000}, {"h", 3'600'000},
-      {"d", 86'400'000}};
+      {"", 1},         {"us", 0.001},    {"ms", 1},        {"s", 1000},
+      {"min", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
   const auto unit = k_ms_per_unit.find(trim(value.substr(end)));
   if (unit == k_ms_per_unit.end()) return false;
   const double ms = std::stod(std::string(value.substr(0, end))) * unit->second;
@@ -80,6 +81,12 @@ Config parse_config(std::string_view text, const std::string& path) {
       config.migrations = require_string(node, name, path);
     } else if (name == "history_table") {
       config.history_table = require_string(node, name, path);
+    } else if (name == "layout") {
+      config.layout = require_string(node, name, path);
+      if (!migrate::layout_from_name(config.layout)) {
+        throw Error(ErrorKind::input, fmt::format("unknown layout \"{}\"", config.layout),
+                    "known layouts: " + migrate::layout_names(), where(path, node.source()));
+      }
     } else if (name == "lock_timeout") {
       config.lock_timeout = require_timeout(node, name, path);
     } else if (name == "statement_timeout") {
@@ -98,10 +105,10 @@ Config parse_config(std::string_view text, const std::string& path) {
       throw Error(ErrorKind::input, "`lint` must be a table ([lint])", {},
                   where(path, node.source()));
     } else {
-      throw Error(
-          ErrorKind::input, fmt::format("unknown key `{}`", name),
-          "known keys: migrations, history_table, lock_timeout, statement_timeout, lock_wait",
-          where(path, key.source()));
+      throw Error(ErrorKind::input, fmt::format("unknown key `{}`", name),
+                  "known keys: migrations, layout, history_table, lock_timeout, statement_timeout, "
+                  "lock_wait",
+                  where(path, key.source()));
     }
   }
   return config;

@@ -10,6 +10,7 @@ namespace preflight::config {
 
 struct Config {
   std::string migrations = "migrations"; // folder of migration files
+  std::string layout; // "golang-migrate", "goose", …; empty: detected from the files
   std::string history_table = "_sqlx_migrations";
   std::string lock_timeout;                // SET LOCAL lock_timeout per migration
   std::string statement_timeout;           // SET LOCAL statement_timeout per migration

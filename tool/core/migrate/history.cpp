@@ -148,7 +148,8 @@ std::vector<const Migration*> plan_down(const MigrationSet& files,
                   "use `preflight migrate status` to see applied versions; --to 0 reverts all");
     }
     for (auto* e : applied) {
-      if (e->version > *options.target) chosen.push_back(e);
+      // --to 0 reverts everything, also a version 0 (diesel's initial set-up migration).
+      if (e->version > *options.target || *options.target == 0) chosen.push_back(e);
     }
   } else {
     auto steps = options.steps.value_or(1);
@@ -174,6 +175,11 @@ std::vector<const Migration*> plan_down(const MigrationSet& files,
                       e->description),
           "nothing was reverted; write a .down.sql file (reversible migration) or revert by hand",
           Location{e->migration->up.path, 0, 0});
+      continue;
+    }
+    // Another tool's layout keeps a down script's problem for the command that runs it.
+    if (e->migration->down->problem) {
+      problems.push_back(*e->migration->down->problem);
       continue;
     }
     plan.push_back(e->migration);

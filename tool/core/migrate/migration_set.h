@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.h"
 #include "core/migrate/checksum.h"
 
 namespace preflight::migrate {
@@ -22,6 +23,12 @@ struct Script {
   std::string path;
   std::string sql;
   bool no_transaction = false; // the file starts with "-- no-transaction"
+  /// Why this script cannot run, when that only matters to the command that runs it (a down
+  /// script of another tool's layout that does not parse): set only outside the sqlx layout.
+  std::optional<Error> problem = std::nullopt;
+  /// Why a dry run in a rolled-back transaction cannot run this script (it commits itself, or
+  /// runs a statement PostgreSQL refuses in a transaction block).
+  std::optional<Error> dry_run_refusal = std::nullopt;
 };
 
 struct Migration {
@@ -31,6 +38,9 @@ struct Migration {
   Script up;
   std::optional<Script> down;
   Checksum checksum; // SHA-384 of the up (or simple) file's bytes
+  /// The version as the layout's own tool writes it ("1.2", "2019-01-01-000000"); empty when it
+  /// is `version` in decimal (sqlx).
+  std::string version_text;
 };
 
 class MigrationSet {

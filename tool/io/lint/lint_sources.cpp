@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/sql/statement_text.h"
+#include "io/migrate/layout_directory.h"
 #include "io/migrate/migration_directory.h"
 
 namespace fs = std::filesystem;
@@ -34,7 +35,7 @@ migrate::Script read_script(const std::string& path) {
 
 } // namespace
 
-LintSources load_lint_sources(const std::vector<std::string>& paths) {
+LintSources load_lint_sources(const std::vector<std::string>& paths, const std::string& layout) {
   LintSources sources;
   for (const auto& path : paths) {
     std::error_code ec;
@@ -43,7 +44,7 @@ LintSources load_lint_sources(const std::vector<std::string>& paths) {
       // nested-transaction and unterminated-transaction report, with their levels and ignores.
       migrate::DiscoveryOptions options;
       options.check_transaction_control = false;
-      auto migrations = lint_migrations_of(migrate::load_migrations(path, options));
+      auto migrations = lint_migrations_of(migrate::load_layout_migrations(path, layout, options));
       // A mistyped path in CI must not pass as "no findings in 0 files".
       if (migrations.empty())
         throw Error(ErrorKind::input, "no migration files in this folder",
@@ -51,6 +52,11 @@ LintSources load_lint_sources(const std::vector<std::string>& paths) {
                     Location{path, 0, 0});
       for (auto& m : migrations) {
         sources.files += m.down ? 2U : 1U;
+        // A down script that cannot run must not keep the other files from being linted.
+        if (m.down && m.down->problem) {
+          sources.down_problems.push_back(*m.down->problem);
+          m.down.reset();
+        }
         sources.migrations.push_back(std::move(m));
       }
     } else if (fs::is_regular_file(path, ec)) {

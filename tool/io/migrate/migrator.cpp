@@ -139,6 +139,14 @@ std::vector<RepairAction> Migrator::repair(const MigrationSet& files) {
 
 RunReport Migrator::run_plan(const std::vector<const Migration*>& plan, Direction direction) {
   RunReport report;
+  // A script that commits itself (or runs what PostgreSQL refuses in a transaction block) cannot
+  // be rolled back: the dry run stops before running anything rather than commit a part of it.
+  if (m_options.dry_run) {
+    for (const Migration* migration : plan) {
+      const Script& script = direction == Direction::up ? migration->up : *migration->down;
+      if (script.dry_run_refusal) throw *script.dry_run_refusal;
+    }
+  }
   // Naming the sessions that hold a lock needs a second connection polling while statements
   // wait; it is only worth it when a lock timeout can fire.
   struct WatcherScope {

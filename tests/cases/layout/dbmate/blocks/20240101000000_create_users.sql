@@ -1,0 +1,5 @@
+-- migrate:up
+CREATE TABLE users (id int, name text);
+
+-- migrate:down
+DROP TABLE users;

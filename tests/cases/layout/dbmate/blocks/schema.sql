@@ -1,0 +1,1 @@
+-- dbmate dump: not a migration

@@ -1,0 +1,1 @@
+CREATE TABLE old (x int);

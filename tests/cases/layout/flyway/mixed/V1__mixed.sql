@@ -1,0 +1,2 @@
+CREATE TABLE a (x int);
+CREATE INDEX CONCURRENTLY a_x ON a (x);

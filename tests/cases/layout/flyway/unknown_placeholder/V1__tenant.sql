@@ -1,0 +1,2 @@
+CREATE SCHEMA tenant;
+CREATE TABLE ${tenant}.users (id int);

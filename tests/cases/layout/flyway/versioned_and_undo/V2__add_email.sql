@@ -1,0 +1,2 @@
+-- written by ${flyway:filename} into ${flyway:table}
+ALTER TABLE users ADD COLUMN email text;

@@ -1,0 +1,1 @@
+-- a callback, not a migration

@@ -1,0 +1,3 @@
+BEGIN;
+CREATE TABLE t3 (x int);
+COMMIT;

@@ -1,0 +1,1 @@
+DROP TABLE t5 t5;

@@ -1,0 +1,1 @@
+-- not a migration: goose skips names without a numeric version

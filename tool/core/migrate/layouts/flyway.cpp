@@ -1,0 +1,244 @@
+// Flyway (github.com/flyway/flyway, commit c5e20fc77341): internal/resource/ResourceNameParser.java
+// reads `V<version>__<desc>.sql`, `U<version>__<desc>.sql` (undo) and `R__<desc>.sql`
+// (repeatable), description with '_' as spaces; api/MigrationVersion.java turns '_' into '.',
+// splits at dots and compares the parts as integers, a missing part counting as 0 (1 = 1.0);
+// internal/parser/PlaceholderReplacingReader.java replaces ${name} and fails on an unknown one;
+// flyway-database-postgresql PostgreSQLParser.java runs a migration outside a transaction when
+// its statements cannot run in one, and refuses a migration mixing both kinds (mixed = false).
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/migrate/layouts/assemble.h"
+#include "core/migrate/layouts/readers.h"
+
+namespace preflight::migrate::layouts {
+
+namespace {
+
+std::string own_name(const std::string& name) {
+  auto slash = name.rfind('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+bool ends_with_sql(const std::string& name) {
+  return name.size() > 4 && name.compare(name.size() - 4, 4, ".sql") == 0;
+}
+
+// The version's integer parts, if it is a Flyway version (digits separated by '.' or '_').
+std::optional<std::vector<std::string>> version_parts(std::string version) {
+  std::replace(version.begin(), version.end(), '_', '.');
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    auto dot = version.find('.', start);
+    std::string part =
+        version.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!all_digits(part)) return std::nullopt;
+    part.erase(0, std::min(part.find_first_not_of('0'), part.size() - 1));
+    parts.push_back(std::move(part));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  // A missing part counts as 0: 1.0 and 1 are one version.
+  while (parts.size() > 1 && parts.back() == "0") parts.pop_back();
+  return parts;
+}
+
+ScriptDecision flyway_rule(const ScriptSource& script, const ScriptShape& shape) {
+  ScriptDecision d;
+  if (shape.control_offset) {
+    d.problem = error_at(script.path, script.sql, *shape.control_offset,
+                         fmt::format("Flyway runs this migration in a transaction together with "
+                                     "its history row; this {} would end it",
+                                     shape.control_what),
+                         "remove the transaction control: Flyway manages the transaction");
+    return d;
+  }
+  if (shape.refused_count == 0) return d;
+  if (shape.refused_count < shape.statements) {
+    d.problem = error_at(script.path, script.sql, *shape.refused_offset,
+                         fmt::format("Flyway runs a migration with {} outside a transaction, but "
+                                     "this one also has statements that run in one: Flyway "
+                                     "refuses to mix both (mixed = false)",
+                                     shape.refused_what),
+                         "move it to a migration of its own");
+    return d;
+  }
+  d.no_transaction = true;
+  d.dry_run_refusal = dry_run_refusal(script, shape);
+  return d;
+}
+
+// ${name} replaced as Flyway does, in the whole text (comments too).
+std::string replace_placeholders(const std::string& path, const std::string& file_name,
+                                 const std::string& text,
+                                 const std::map<std::string, std::string>& extra,
+                                 std::optional<Error>& problem) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (true) {
+    auto open = text.find("${", pos);
+    if (open == std::string::npos) break;
+    auto close = text.find('}', open + 2);
+    if (close == std::string::npos) break;
+    const std::string name = text.substr(open + 2, close - open - 2);
+    std::optional<std::string> value;
+    if (auto it = extra.find(name); it != extra.end())
+      value = it->second;
+    else if (name == "flyway:filename")
+      value = file_name;
+    else if (name == "flyway:table")
+      value = "flyway_schema_history";
+    if (!value) {
+      if (!problem) {
+        problem = error_at(path, text, open,
+                           fmt::format("No value provided for placeholder: ${{{}}}", name),
+                           "Flyway replaces ${…} everywhere in a migration; preflight knows "
+                           "${flyway:filename} and ${flyway:table}");
+      }
+      value = text.substr(open, close + 1 - open);
+    }
+    out.append(text, pos, open - pos);
+    out += *value;
+    pos = close + 1;
+  }
+  out.append(text, pos, std::string::npos);
+  return out;
+}
+
+} // namespace
+
+bool flyway_named(const std::string& name) {
+  if (!ends_with_sql(name) || name.size() < 2) return false;
+  if (name.rfind("R__", 0) == 0) return true;
+  return (name[0] == 'V' || name[0] == 'U') && name[1] >= '0' && name[1] <= '9' &&
+         name.find("__") != std::string::npos;
+}
+
+MigrationSet read_flyway(std::vector<SourceFile>&& files, const DiscoveryOptions& options,
+                         const LayoutOptions& layout_options) {
+  std::vector<Error> errors;
+  struct Slot {
+    SourceFile* versioned = nullptr;
+    SourceFile* undo = nullptr;
+    std::string version_text, description;
+  };
+  std::map<std::int64_t, Slot> slots;
+  for (auto& file : files) {
+    const std::string name = own_name(file.name);
+    if (!ends_with_sql(name) || name.empty()) continue;
+    const char prefix = name[0];
+    const bool looks_versioned =
+        (prefix == 'V' || prefix == 'U') && name.size() > 1 && name[1] >= '0' && name[1] <= '9';
+    const bool looks_repeatable = name.rfind("R_", 0) == 0;
+    if (!looks_versioned && !looks_repeatable) continue; // callbacks, other files
+    if (!is_valid_utf8(name)) {
+      errors.push_back(file_error(escape_invalid_utf8(file.path), "file name is not valid UTF-8",
+                                  "rename the file using UTF-8 characters only"));
+      continue;
+    }
+    const std::string stem = name.substr(1, name.size() - 5);
+    const auto separator = stem.find("__");
+    if (separator == std::string::npos) {
+      errors.push_back(file_error(
+          file.path,
+          "named like a Flyway migration but without the \"__\" separator: Flyway ignores it",
+          fmt::format("name it {}<version>__<description>.sql", prefix)));
+      continue;
+    }
+    if (looks_repeatable) {
+      if (separator != 0) continue;
+      errors.push_back(file_error(
+          file.path,
+          "repeatable migrations (R__) are re-applied by Flyway from the checksums in its own "
+          "history table, which preflight does not keep",
+          "run repeatable migrations with Flyway, or turn this one into a versioned V…__ file"));
+      continue;
+    }
+    const std::string version_text = stem.substr(0, separator);
+    auto parts = version_parts(version_text);
+    if (!parts) {
+      errors.push_back(
+          file_error(file.path,
+                     fmt::format("Invalid versioned migration name format: {} (could not "
+                                 "recognise version number {})",
+                                 name, version_text),
+                     "Flyway versions are numbers separated by '.' or '_', e.g. V1.2__x.sql"));
+      continue;
+    }
+    if (parts->size() > 1) {
+      errors.push_back(file_error(
+          file.path,
+          fmt::format("Flyway version {} has more than one number; preflight's history keys on "
+                      "one integer per migration",
+                      version_text),
+          "use single-number versions (V12__…), which Flyway orders the same way"));
+      continue;
+    }
+    std::int64_t version = 0;
+    const std::string& digits = parts->front();
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+    if (ec != std::errc{}) {
+      errors.push_back(file_error(
+          file.path, fmt::format("version {} is larger than a 64-bit integer", version_text),
+          "preflight's history keeps 64-bit versions"));
+      continue;
+    }
+    Slot& slot = slots[version];
+    SourceFile*& place = prefix == 'V' ? slot.versioned : slot.undo;
+    if (place != nullptr) {
+      errors.push_back(
+          file_error(file.path,
+                     fmt::format("Found more than one migration with version {}: also {}",
+                                 version_text, place->path),
+                     "Flyway compares versions as numbers: 1, 01 and 1.0 are one version"));
+      continue;
+    }
+    place = &file;
+    if (prefix == 'V') {
+      slot.version_text = version_text;
+      std::string description = stem.substr(separator + 2);
+      std::replace(description.begin(), description.end(), '_', ' ');
+      slot.description = std::move(description);
+    }
+  }
+
+  std::vector<Candidate> candidates;
+  for (auto& [version, slot] : slots) {
+    if (!slot.versioned) {
+      errors.push_back(file_error(slot.undo->path,
+                                  fmt::format("undo migration without its versioned migration "
+                                              "(version {})",
+                                              version),
+                                  "add the matching V…__ file"));
+      continue;
+    }
+    Candidate c;
+    c.version = version;
+    c.version_text = slot.version_text == std::to_string(version) ? "" : slot.version_text;
+    c.description = slot.description;
+    c.order_key = fmt::format("{:020}", version);
+    c.origin = slot.versioned->path;
+    c.checksum_of = slot.versioned->bytes;
+    auto script = [&](SourceFile& file) {
+      std::string text = file.bytes;
+      if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+      std::optional<Error> problem;
+      std::string sql = replace_placeholders(file.path, own_name(file.name), text,
+                                             layout_options.placeholders, problem);
+      return ScriptSource{file.path, std::move(sql), false, false, std::move(problem)};
+    };
+    c.up = script(*slot.versioned);
+    if (slot.undo) c.down = script(*slot.undo);
+    candidates.push_back(std::move(c));
+  }
+  return assemble(std::move(candidates), std::move(errors), LayoutRules{"Flyway", &flyway_rule},
+                  options);
+}
+
+} // namespace preflight::migrate::layouts

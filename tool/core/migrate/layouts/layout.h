@@ -1,0 +1,48 @@
+#pragma once
+// Migration folder layouts of other tools (golang-migrate, goose, dbmate, Flyway, diesel) besides
+// sqlx's: which one a folder is, and reading it exactly as its own tool reads it. Pure: (path,
+// bytes) pairs in, a MigrationSet or located errors out.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/migrate/migration_set.h"
+
+namespace preflight::migrate {
+
+enum class Layout { sqlx, golang_migrate, goose, dbmate, flyway, diesel };
+
+/// The layout's name as users write it: "sqlx", "golang-migrate", "goose", "dbmate", "flyway",
+/// "diesel".
+std::string_view layout_name(Layout layout);
+
+/// The layout named `name` (case-insensitive; "golang_migrate" and "migrate" also accepted).
+std::optional<Layout> layout_from_name(std::string_view name);
+
+/// Every layout name, for messages and help texts ("sqlx, golang-migrate, …").
+std::string layout_names();
+
+/// What a layout needs from outside the files.
+struct LayoutOptions {
+  /// goose's `-- +goose ENVSUB ON`: the environment its ${VAR} references read.
+  std::map<std::string, std::string> environment;
+  /// Flyway's `${name}` placeholders beyond its defaults (flyway:filename, flyway:table).
+  std::map<std::string, std::string> placeholders;
+};
+
+/// The layout of a folder's files (SourceFile::name is the path below the folder, with "/" for
+/// files in sub-folders). A folder with no file at all is sqlx's (empty). Throws Error(input)
+/// naming the files that decide it when files match no layout or more than one.
+Layout detect_layout(const std::vector<SourceFile>& files);
+
+/// Reads the files as `layout`'s tool reads them; throws one Error(input) with every problem
+/// (naming, duplicates, directives, SQL, transaction rules) located at file:line:column. A down
+/// script's problem is kept on the script (Script::problem) for the command that runs it.
+MigrationSet discover_layout(Layout layout, std::vector<SourceFile>&& files,
+                             const DiscoveryOptions& options = {},
+                             const LayoutOptions& layout_options = {});
+
+} // namespace preflight::migrate

@@ -1,0 +1,58 @@
+#include "io/migrate/layout_directory.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/error.h"
+#include "io/migrate/migration_directory.h"
+
+extern char** environ; // POSIX: the process environment, for goose's ENVSUB
+
+namespace fs = std::filesystem;
+
+namespace preflight::migrate {
+
+std::vector<SourceFile> read_layout_files(const std::string& dir) {
+  auto files = read_migration_files(dir);
+  std::error_code ec;
+  std::vector<std::string> folders;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_error;
+    if (it->is_directory(type_error)) folders.push_back(it->path().filename().string());
+  }
+  std::sort(folders.begin(), folders.end());
+  for (const auto& folder : folders) {
+    for (auto& file : read_migration_files((fs::path(dir) / folder).string())) {
+      file.name = folder + "/" + file.name;
+      files.push_back(std::move(file));
+    }
+  }
+  std::sort(files.begin(), files.end(),
+            [](const SourceFile& a, const SourceFile& b) { return a.name < b.name; });
+  return files;
+}
+
+Layout resolve_layout(const std::string& name, const std::vector<SourceFile>& files) {
+  if (name.empty()) return detect_layout(files);
+  if (auto layout = layout_from_name(name)) return *layout;
+  throw Error(ErrorKind::usage, "unknown layout \"" + name + "\"",
+              "known layouts: " + layout_names());
+}
+
+MigrationSet load_layout_migrations(const std::string& dir, const std::string& layout,
+                                    const DiscoveryOptions& options) {
+  auto files = read_layout_files(dir);
+  const Layout chosen = resolve_layout(layout, files);
+  LayoutOptions layout_options;
+  if (chosen == Layout::goose) {
+    for (char** variable = environ; variable != nullptr && *variable != nullptr; ++variable) {
+      const std::string entry(*variable);
+      auto equals = entry.find('=');
+      if (equals != std::string::npos)
+        layout_options.environment.emplace(entry.substr(0, equals), entry.substr(equals + 1));
+    }
+  }
+  return discover_layout(chosen, std::move(files), options, layout_options);
+}
+
+} // namespace preflight::migrate

@@ -1,0 +1,25 @@
+#pragma once
+// Reads a migrations folder in any layout: its files and those of its direct sub-folders (diesel
+// keeps each migration in one), the layout from the configuration or detected, and the
+// environment goose's ENVSUB reads.
+
+#include <string>
+#include <vector>
+
+#include "core/migrate/layouts/layout.h"
+#include "core/migrate/migration_set.h"
+
+namespace preflight::migrate {
+
+/// The regular files of `dir` and of its direct sub-folders ("sub/file" names), sorted by name;
+/// throws Error(input) if `dir` is not a readable folder.
+std::vector<SourceFile> read_layout_files(const std::string& dir);
+
+/// The layout `name` names (empty: detected from the files of `dir`).
+Layout resolve_layout(const std::string& name, const std::vector<SourceFile>& files);
+
+/// The migrations of `dir` read as `layout` says ("" detects it); throws like discover_layout().
+MigrationSet load_layout_migrations(const std::string& dir, const std::string& layout,
+                                    const DiscoveryOptions& options = {});
+
+} // namespace preflight::migrate
