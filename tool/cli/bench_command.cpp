@@ -62,6 +62,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
                 "/dev/cpu_dma_latency is writable, i.e. as root)");
   run->callback([&, options] { exit_code = run_bench(globals, *options); });
   add_bench_compare_command(*bench, globals, exit_code);
+  add_bench_load_command(*bench, globals, exit_code);
 }
 
 } // namespace preflight::cli
