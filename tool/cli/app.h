@@ -40,7 +40,6 @@ void add_lint_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 void add_check_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 void add_bench_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 void add_bench_compare_command(CLI::App& bench, GlobalOptions& globals, int& exit_code);
-void add_bench_load_command(CLI::App& bench, GlobalOptions& globals, int& exit_code);
 void add_report_command(CLI::App& app, GlobalOptions& globals, int& exit_code);
 
 } // namespace preflight::cli

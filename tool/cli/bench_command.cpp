@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/app.h"
+#include "cli/bench_load.h"
 #include "cli/bench_run.h"
 #include "cli/number_options.h"
 #include "cli/output.h"

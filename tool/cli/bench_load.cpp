@@ -6,6 +6,7 @@
 #include "cli/app.h"
 #include "cli/bench_load.h"
 #include "cli/bench_run.h"
+#include "cli/results_output.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
 #include "core/report/load_report.h"

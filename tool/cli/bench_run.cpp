@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/output.h"
+#include "cli/results_output.h"
 #include "core/bench/gbench.h"
 #include "io/bench/runner.h"
 #include "io/pg/scratch_database.h"

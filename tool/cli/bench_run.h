@@ -42,13 +42,6 @@ bench::CpuWakeupRequest request_cpu_wakeup(bool allow_sleep, const std::string& 
 /// claim and failure lines under it.
 std::vector<std::string> results_table(const bench::Results& results);
 
-/// True when progress goes to a terminal (not in CI): transient lines are redrawn in place.
-bool on_terminal();
-
-/// Writes a results document to `path`; when it cannot, to a temporary file that the thrown
-/// Error names, so that a measurement is never lost.
-void save_json(const std::string& path, const nlohmann::json& document);
-
 /// Error(problem) naming every failed expectation, or nullopt when all passed.
 std::optional<Error> failed_expectations(const bench::Results& results);
 

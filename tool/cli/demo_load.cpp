@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/bench_run.h"
+#include "cli/results_output.h"
 #include "cli/output.h"
 #include "core/report/load_claims.h"
 #include "io/bench/load_runner.h"

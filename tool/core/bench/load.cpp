@@ -54,6 +54,16 @@ int lock_holder(const std::vector<LoadStatement>& statements, const LockTakers& 
   return running;
 }
 
+int statement_at(const LoadRun& run, double at_s) {
+  if (!run.migration_start_s || at_s < *run.migration_start_s) return -1;
+  if (run.migration_end_s && at_s > *run.migration_end_s) return -1;
+  int found = -1;
+  for (std::size_t i = 0; i < run.statements.size(); ++i) {
+    if (run.statements[i].start_s <= at_s) found = static_cast<int>(i);
+  }
+  return found;
+}
+
 std::pair<double, double> longest_stall(const std::vector<LoadExecution>& executions) {
   if (executions.empty()) return {0, 0};
   std::vector<const LoadExecution*> by_end;
@@ -174,7 +184,8 @@ void summarize_load(LoadRun& run, const std::vector<LoadExecution>& executions,
     auto& op = run.operations[static_cast<std::size_t>(w.operation)];
     op.blocked_ms += ms(w.interval_s);
     if (!w.by_migration) continue;
-    const int holder = lock_holder(run.statements, takers, w.statement, w.relation);
+    const int running = w.statement >= 0 ? w.statement : statement_at(run, w.at_s);
+    const int holder = lock_holder(run.statements, takers, running, w.relation);
     auto it = std::find_if(run.blocking.begin(), run.blocking.end(), [&](const LoadBlocking& b) {
       return b.operation == op.name && b.statement == holder && b.relation == w.relation &&
              b.mode == w.mode;

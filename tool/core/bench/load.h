@@ -46,7 +46,7 @@ struct LoadWaitSample {
   std::string relation;      // what it waits for ("" when not a relation lock)
   std::string mode;          // the mode it asked for, e.g. "RowExclusiveLock"
   bool by_migration = false; // the migration's session is among its blockers
-  int statement = -1;        // the migration statement running then (index into statements)
+  int statement = -1; // the migration statement running then (index into statements); -1: by time
 };
 
 /// 100 ms of one operation's traffic, by completion time.
@@ -144,6 +144,10 @@ int lock_holder(const std::vector<LoadStatement>& statements, const LockTakers& 
 /// The longest time during which some execution was pending (scheduled, not finished) and none
 /// finished, with when it began: `executions` of one operation, any order.
 std::pair<double, double> longest_stall(const std::vector<LoadExecution>& executions);
+
+/// The statement running (or last run: locks last until the migration's transaction ends) at
+/// `at_s` while the migration ran, or -1 outside it.
+int statement_at(const LoadRun& run, double at_s);
 
 /// Fills `run`'s per-operation results (operations must list the operations, names and
 /// weights set) and its blocking table from the measured executions and wait samples;

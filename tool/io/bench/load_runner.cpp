@@ -23,27 +23,21 @@ double since(LoadClock::time_point start) {
   return std::chrono::duration<double>(LoadClock::now() - start).count();
 }
 
-// Publishes which migration statement runs (for the watcher) and when each ran (for the
-// timeline), and passes everything on to the lock tracer, whose records give each statement its
-// file:line and the relations it locked.
+// Records when each migration statement ran (for the timeline and for telling which one ran when
+// a wait was seen) and passes everything on to the lock tracer, whose records give each statement
+// its file:line and the relations it locked.
 class MigrationTimeline : public migrate::StatementObserver {
 public:
-  MigrationTimeline(migrate::LockTracer& tracer, LoadClock::time_point start,
-                    std::atomic<int>& running)
-      : m_tracer(tracer), m_start(start), m_running(running) {}
+  MigrationTimeline(migrate::LockTracer& tracer, LoadClock::time_point start)
+      : m_tracer(tracer), m_start(start) {}
 
   void before_migration(const migrate::Migration& migration,
                         migrate::Direction direction) override {
     m_tracer.before_migration(migration, direction);
   }
-  void before_statement(const migrate::Migration& migration,
-                        const sql::Statement& /*statement*/) override {
-    m_statements.push_back({migration.version, migration.up.path, 0, "", since(m_start), 0, false});
-    m_running = static_cast<int>(m_statements.size()) - 1;
-  }
   void after_statement(const migrate::Migration& migration, const sql::Statement& statement,
                        std::int64_t duration_ns) override {
-    m_statements.back().end_s = since(m_start);
+    record(migration, duration_ns, false);
     m_tracer.after_statement(migration, statement, duration_ns);
     describe_last();
   }
@@ -52,8 +46,7 @@ public:
   }
   void statement_failed(const migrate::Migration& migration, const sql::Statement& statement,
                         std::int64_t duration_ns) override {
-    m_statements.back().end_s = since(m_start);
-    m_statements.back().failed = true;
+    record(migration, duration_ns, true);
     m_tracer.statement_failed(migration, statement, duration_ns);
     describe_last();
   }
@@ -62,6 +55,13 @@ public:
   const LockTakers& takers() const { return m_takers; }
 
 private:
+  // The migrator times each statement around its round trip: it started that long before now.
+  void record(const migrate::Migration& migration, std::int64_t duration_ns, bool failed) {
+    const double end = since(m_start);
+    m_statements.push_back({migration.version, migration.up.path, 0, "",
+                            end - static_cast<double>(duration_ns) / 1e9, end, failed});
+  }
+
   void describe_last() {
     const auto& traced = m_tracer.trace().statements;
     if (traced.empty()) return;
@@ -78,7 +78,6 @@ private:
 
   migrate::LockTracer& m_tracer;
   LoadClock::time_point m_start;
-  std::atomic<int>& m_running;
   std::vector<LoadStatement> m_statements;
   LockTakers m_takers;
 };
@@ -154,6 +153,10 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
   double total_weight = 0;
   for (const auto& q : suite.queries) total_weight += q.weight;
   const double expected_s = options.before_s + options.after_s + 60;
+  // Declared before the connections, whose threads use it until they are joined.
+  TrafficControl control;
+  control.budget = options.max_operations;
+  control.interrupted = options.interrupted;
   std::vector<std::unique_ptr<TrafficClient>> clients;
   std::map<int, int> operation_of_pid;
   for (std::size_t o = 0; o < suite.queries.size(); ++o) {
@@ -195,11 +198,7 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
   auto files = migrate::load_migrations(suite.migrations);
   migrate::Migrator migrator(session, options.migrator);
   migrate::LockTracer tracer(session);
-  std::atomic<int> running{-1};
-  TrafficControl control;
-  control.budget = options.max_operations;
-  control.interrupted = options.interrupted;
-  LoadWatcher watcher(session, operation_of_pid, session.backend_pid(), running,
+  LoadWatcher watcher(session, operation_of_pid, session.backend_pid(),
                       std::chrono::milliseconds(10));
   std::unique_ptr<PGcancel, void (*)(PGcancel*)> migration_cancel(PQgetCancel(session.raw()),
                                                                   PQfreeCancel);
@@ -225,7 +224,7 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
     if (progress)
       progress({"migration", "", fmt::format("applying migration {} under traffic", suite.after), 0,
                 0, 0, 0, 0, false, ""});
-    MigrationTimeline timeline(tracer, control.start, running);
+    MigrationTimeline timeline(tracer, control.start);
     migrator.observe(&timeline);
     run.migration_start_s = since(control.start);
     try {
@@ -239,7 +238,6 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
       run.migration_outcome = "failed: " + e.headline();
     }
     run.migration_end_s = since(control.start);
-    running = -1;
     migrator.observe(nullptr);
     run.statements = std::move(timeline.statements());
     if (control.stopping() && run.migration_outcome != "applied")

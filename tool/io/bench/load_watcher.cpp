@@ -15,11 +15,10 @@ constexpr const char* k_waits = "SELECT l.pid, coalesce(l.relation::regclass::te
 } // namespace
 
 LoadWatcher::LoadWatcher(pg::PgSession& session, std::map<int, int> operation_of_pid,
-                         int migration_pid, const std::atomic<int>& statement,
-                         std::chrono::milliseconds interval)
+                         int migration_pid, std::chrono::milliseconds interval)
     : m_session(session.connect_again("preflight bench load watcher")),
       m_operation_of_pid(std::move(operation_of_pid)), m_migration_pid(migration_pid),
-      m_statement(statement), m_interval(interval) {
+      m_interval(interval) {
   m_pids = "{";
   for (const auto& [pid, operation] : m_operation_of_pid)
     m_pids += (m_pids.size() > 1 ? "," : "") + std::to_string(pid);
@@ -57,7 +56,6 @@ void LoadWatcher::run(TrafficControl& control, std::chrono::nanoseconds deadline
       on_deadline();
     }
     if (sampling) {
-      const int statement = m_statement.load();
       try {
         auto r = m_session->exec_params(k_waits, {m_pids, migration_pid});
         const double at = std::chrono::duration<double>(now - control.start).count();
@@ -66,7 +64,7 @@ void LoadWatcher::run(TrafficControl& control, std::chrono::nanoseconds deadline
           auto op = m_operation_of_pid.find(static_cast<int>(r.get_int(i, 0)));
           if (op == m_operation_of_pid.end()) continue;
           m_waits.push_back(
-              {at, interval, op->second, r.get(i, 1), r.get(i, 2), r.get_bool(i, 3), statement});
+              {at, interval, op->second, r.get(i, 1), r.get(i, 2), r.get_bool(i, 3), -1});
         }
         ++m_samples;
       } catch (const Error&) {

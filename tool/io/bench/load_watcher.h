@@ -1,8 +1,8 @@
 #pragma once
 // The lock-wait watcher of `bench load`: a session of its own samples pg_stat_activity, pg_locks
 // and pg_blocking_pids() every 10 ms for the traffic's sessions, and records each wait with the
-// relation and mode it waits for, whether the migration's session blocks it, and which migration
-// statement was running. It also enforces the run's duration cap.
+// relation and mode it waits for and whether the migration's session blocks it (which migration
+// statement ran then is matched by time afterwards). It also enforces the run's duration cap.
 
 #include <atomic>
 #include <chrono>
@@ -21,10 +21,9 @@ namespace preflight::bench {
 class LoadWatcher {
 public:
   /// Opens its own connection like `session`'s; `operation_of_pid` maps the traffic's backends to
-  /// their operations, `migration_pid` is the migrating backend, `statement` the index of the
-  /// migration statement running (-1 between statements). Throws like PgSession::connect.
+  /// their operations, `migration_pid` is the migrating backend. Throws like PgSession::connect.
   LoadWatcher(pg::PgSession& session, std::map<int, int> operation_of_pid, int migration_pid,
-              const std::atomic<int>& statement, std::chrono::milliseconds interval);
+              std::chrono::milliseconds interval);
   ~LoadWatcher();
   LoadWatcher(const LoadWatcher&) = delete;
   LoadWatcher& operator=(const LoadWatcher&) = delete;
@@ -47,7 +46,6 @@ private:
   std::map<int, int> m_operation_of_pid;
   std::string m_pids; // the traffic's backends as an array literal
   int m_migration_pid;
-  const std::atomic<int>& m_statement;
   std::chrono::milliseconds m_interval;
   std::atomic<bool> m_stop{false};
   std::vector<LoadWaitSample> m_waits;

@@ -178,7 +178,6 @@ std::optional<Error> Migrator::run_statements(const Script& script, const Migrat
   const auto statements =
       m_observer ? sql::parse_statements(script.sql) : sql::split_statements(script.sql);
   for (const auto& statement : statements) {
-    if (m_observer) m_observer->before_statement(migration, statement);
     const auto start = Clock::now();
     auto outcome = m_session.try_exec(statement.text);
     if (!outcome.ok()) {

@@ -64,9 +64,6 @@ public:
   virtual ~StatementObserver() = default;
   /// Before the first statement of a migration (inside its transaction, if it has one).
   virtual void before_migration(const Migration& /*migration*/, Direction /*direction*/) {}
-  /// Just before each statement is sent (e.g. to publish which statement is running).
-  virtual void before_statement(const Migration& /*migration*/,
-                                const sql::Statement& /*statement*/) {}
   /// After each statement that succeeded, with its wall-clock duration.
   virtual void after_statement(const Migration& /*migration*/, const sql::Statement& /*statement*/,
                                std::int64_t /*duration_ns*/) {}
@@ -74,8 +71,9 @@ public:
   virtual void after_migration(const Migration& /*migration*/, Direction /*direction*/) {}
   /// After a statement failed, with the time until it failed; the migration ends there. Inside a
   /// transaction it is aborted: no query may run.
-  virtual void statement_failed(const Migration& /*migration*/, const sql::Statement& /*statement*/,
-                                std::int64_t /*duration_ns*/) {}
+  virtual void statement_failed(const Migration& /*migration*/,
+                                const sql::Statement& /*statement*/, std::int64_t /*duration_ns*/) {
+  }
 };
 
 class Migrator {
