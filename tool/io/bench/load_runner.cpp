@@ -261,10 +261,14 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
   } else {
     run.migration_outcome = "not started";
   }
+  const bool stopped_early = control.stopping();
   control.stop = true;
   for (auto& c : clients) c->join(std::chrono::milliseconds(1000));
   watcher.stop();
+  // The schedule's end, not the join's: waiting for the last replies is not traffic time.
   run.duration_s = since(control.start);
+  if (run.migration_end_s && !stopped_early)
+    run.duration_s = std::min(run.duration_s, *run.migration_end_s + options.after_s);
   std::vector<LoadExecution> executions;
   for (const auto& c : clients)
     executions.insert(executions.end(), c->executions().begin(), c->executions().end());
