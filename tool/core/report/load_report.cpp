@@ -169,7 +169,7 @@ std::string load_timeline_text(const bench::LoadRun& run, const bench::LoadOpera
     const double from = op.timeline[i].start_s;
     const double to = from + bucket_s * static_cast<double>(per);
     bool busy = false;
-    for (const auto& s : run.statements) busy = busy || (s.start_s < to && s.end_s >= from);
+    for (const auto& s : run.statements) busy = busy || (s.start_s < to && s.end_s > from);
     migration += busy ? "█" : " ";
     const std::size_t column = i / per;
     if (column % 10 == 0) {
