@@ -57,6 +57,12 @@ std::string model_text(const Suite& s) {
     out += "  sql: " + q.sql + "\n";
     for (const auto& p : q.params) out += "  param: " + describe(p) + "\n";
     out += phase_text("before", q.before) + phase_text("after", q.after);
+    if (q.weight != 1 || !q.load.empty()) {
+      out += fmt::format("  load: weight={:g} max_stall_ms={} max_errors={} max_p99_ms={}\n",
+                         q.weight, opt(q.load.max_stall_ms),
+                         q.load.max_errors ? std::to_string(*q.load.max_errors) : "-",
+                         opt(q.load.max_p99_ms));
+    }
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/app.h"
+#include "cli/bench_load.h"
 #include "cli/bench_run.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
@@ -62,6 +63,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
                 "/dev/cpu_dma_latency is writable, i.e. as root)");
   run->callback([&, options] { exit_code = run_bench(globals, *options); });
   add_bench_compare_command(*bench, globals, exit_code);
+  add_bench_load_command(*bench, globals, exit_code);
 }
 
 } // namespace preflight::cli

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/output.h"
+#include "cli/results_output.h"
 #include "core/bench/gbench.h"
 #include "core/text/text_table.h"
 #include "io/bench/runner.h"
@@ -28,11 +29,6 @@ std::string ms(double value) {
 
 std::string ratio(double value) {
   return value < 10 ? fmt::format("{:.2f}", value) : fmt::format("{:.0f}", value);
-}
-
-bool on_terminal() {
-  const char* ci = std::getenv("CI");
-  return isatty(STDERR_FILENO) && !(ci && std::string(ci) == "true");
 }
 
 void print_run_progress(const bench::RunProgress& p, bool terminal) {
@@ -55,27 +51,6 @@ void print_run_progress(const bench::RunProgress& p, bool terminal) {
         terminal, true);
   } else {
     print_progress(head + ": warming up", terminal, true);
-  }
-}
-
-// The results took minutes to measure: if `path` cannot be written after all (disk full, the
-// folder removed mid-run), they go to a temporary file that the error names.
-void save_json(const std::string& path, const nlohmann::json& document) {
-  const std::string text = document.dump(2) + "\n";
-  try {
-    report::write_text_file(path, text);
-  } catch (const Error& error) {
-    const std::string kept =
-        (std::filesystem::temp_directory_path() /
-         fmt::format("preflight-{}-{}", getpid(), std::filesystem::path(path).filename().string()))
-            .string();
-    try {
-      report::write_text_file(kept, text);
-    } catch (const Error&) {
-      throw error;
-    }
-    throw Error(error.kind(), error.message() + "; the results were saved to " + kept,
-                "copy them from there; nothing needs to be measured again", error.location());
   }
 }
 
@@ -117,6 +92,32 @@ std::string verdict_label(const bench::Verdict& v) {
 }
 
 } // namespace
+
+bool on_terminal() {
+  const char* ci = std::getenv("CI");
+  return isatty(STDERR_FILENO) && !(ci && std::string(ci) == "true");
+}
+
+// The results took minutes to measure: if `path` cannot be written after all (disk full, the
+// folder removed mid-run), they go to a temporary file that the error names.
+void save_json(const std::string& path, const nlohmann::json& document) {
+  const std::string text = document.dump(2) + "\n";
+  try {
+    report::write_text_file(path, text);
+  } catch (const Error& error) {
+    const std::string kept =
+        (std::filesystem::temp_directory_path() /
+         fmt::format("preflight-{}-{}", getpid(), std::filesystem::path(path).filename().string()))
+            .string();
+    try {
+      report::write_text_file(kept, text);
+    } catch (const Error&) {
+      throw error;
+    }
+    throw Error(error.kind(), error.message() + "; the results were saved to " + kept,
+                "copy them from there; nothing needs to be measured again", error.location());
+  }
+}
 
 std::vector<std::string> results_table(const bench::Results& results) {
   std::vector<std::vector<std::string>> rows{

@@ -80,4 +80,31 @@ void evaluate(const Suite& suite, Results& results) {
   }
 }
 
+void evaluate_load(const Suite& suite, Results& results) {
+  results.verdicts.clear();
+  if (!results.load) return;
+  for (const auto& q : suite.queries) {
+    const auto* op = results.load->find(q.name);
+    if (!op || q.load.empty()) continue;
+    if (q.load.max_stall_ms) {
+      results.verdicts.push_back({q.name, "", "load", "max_stall_ms",
+                                  op->longest_stall_ms <= *q.load.max_stall_ms,
+                                  "<= " + ms(*q.load.max_stall_ms), ms(op->longest_stall_ms)});
+    }
+    if (q.load.max_errors) {
+      std::int64_t errors = 0;
+      for (const auto& [kind, count] : op->errors) errors += count;
+      results.verdicts.push_back({q.name, "", "load", "max_errors", errors <= *q.load.max_errors,
+                                  fmt::format("<= {}", *q.load.max_errors),
+                                  fmt::format("{}", errors)});
+    }
+    if (q.load.max_p99_ms) {
+      const double p99 = op->p99_ms.value_or(0);
+      results.verdicts.push_back(
+          {q.name, "", "load", "max_p99_ms", op->p99_ms && p99 <= *q.load.max_p99_ms,
+           "<= " + ms(*q.load.max_p99_ms), op->p99_ms ? ms(p99) : std::string("no executions")});
+    }
+  }
+}
+
 } // namespace preflight::bench

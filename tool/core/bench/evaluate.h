@@ -12,4 +12,8 @@ namespace preflight::bench {
 /// verdicts. An improvement passes when the interval's lower bound reaches the limit.
 void evaluate(const Suite& suite, Results& results);
 
+/// Replaces `results.verdicts` with one verdict per [queries.load] limit of `suite` (kind
+/// "load": max_stall_ms, max_errors, max_p99_ms) measured in `results.load`.
+void evaluate_load(const Suite& suite, Results& results);
+
 } // namespace preflight::bench

@@ -115,6 +115,145 @@ stats::Interval read_interval(const Reader& r) {
   return {r.get<double>("estimate"), r.get<double>("low"), r.get<double>("high")};
 }
 
+json load_json(const LoadRun& run) {
+  json statements = json::array();
+  for (const auto& s : run.statements) {
+    statements.push_back({{"version", s.version},
+                          {"file", s.file},
+                          {"line", s.line},
+                          {"statement", s.text},
+                          {"start_s", s.start_s},
+                          {"end_s", s.end_s},
+                          {"failed", s.failed}});
+  }
+  json operations = json::array();
+  for (const auto& o : run.operations) {
+    json phases = json::array();
+    for (const auto& p : o.phases) {
+      phases.push_back({{"phase", p.phase},
+                        {"seconds", p.seconds},
+                        {"operations", p.operations},
+                        {"errors", p.errors},
+                        {"throughput", p.throughput},
+                        {"p50_ms", p.p50_ms},
+                        {"p99_ms", p.p99_ms},
+                        {"max_ms", p.max_ms},
+                        {"service_p50_ms", p.service_p50_ms},
+                        {"service_p99_ms", p.service_p99_ms}});
+    }
+    // Buckets as rows of numbers: a 60 s run has 600 per operation.
+    json timeline = json::array();
+    for (const auto& b : o.timeline)
+      timeline.push_back({b.start_s, b.operations, b.errors, b.p50_ms, b.p99_ms, b.max_ms});
+    operations.push_back(
+        {{"name", o.name},
+         {"weight", o.weight},
+         {"clients", o.clients},
+         {"writes", o.writes},
+         {"operations", o.operations},
+         {"errors", o.errors},
+         {"p99_ms", o.p99_ms ? json(*o.p99_ms) : json(nullptr)},
+         {"longest_stall_ms", o.longest_stall_ms},
+         {"longest_stall_at_s", o.longest_stall_at_s},
+         {"blocked_ms", o.blocked_ms},
+         {"phases", phases},
+         {"timeline_columns", {"start_s", "operations", "errors", "p50_ms", "p99_ms", "max_ms"}},
+         {"timeline", timeline}});
+  }
+  json blocking = json::array();
+  for (const auto& b : run.blocking) {
+    blocking.push_back({{"operation", b.operation},
+                        {"statement", b.statement},
+                        {"relation", b.relation},
+                        {"mode", b.mode},
+                        {"blocked_ms", b.blocked_ms},
+                        {"samples", b.samples}});
+  }
+  auto optional = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"rate", run.rate},
+          {"clients", run.clients},
+          {"before_s", run.before_s},
+          {"after_s", run.after_s},
+          {"max_operations", run.max_operations},
+          {"max_duration_s", run.max_duration_s},
+          {"bucket_ms", run.bucket_ms},
+          {"sample_interval_ms", run.sample_interval_ms},
+          {"duration_s", run.duration_s},
+          {"migration_start_s", optional(run.migration_start_s)},
+          {"migration_end_s", optional(run.migration_end_s)},
+          {"migration_outcome", run.migration_outcome},
+          {"stop_reason", run.stop_reason},
+          {"executions", run.executions},
+          {"achieved_rate", run.achieved_rate},
+          {"watcher_samples", run.watcher_samples},
+          {"statements", statements},
+          {"operations", operations},
+          {"blocking", blocking}};
+}
+
+LoadRun read_load(const Reader& r) {
+  LoadRun run;
+  run.rate = r.get<double>("rate");
+  run.clients = r.get<int>("clients");
+  run.before_s = r.get_or<double>("before_s", 0);
+  run.after_s = r.get_or<double>("after_s", 0);
+  run.max_operations = r.get_or<std::int64_t>("max_operations", 0);
+  run.max_duration_s = r.get_or<double>("max_duration_s", 0);
+  run.bucket_ms = r.get_or<double>("bucket_ms", 100);
+  r.require(std::isfinite(run.bucket_ms) && run.bucket_ms > 0, "bucket_ms", "positive");
+  run.sample_interval_ms = r.get_or<double>("sample_interval_ms", 10);
+  run.duration_s = r.get<double>("duration_s");
+  if (r.has("migration_start_s")) run.migration_start_s = r.get<double>("migration_start_s");
+  if (r.has("migration_end_s")) run.migration_end_s = r.get<double>("migration_end_s");
+  run.migration_outcome = r.get_or<std::string>("migration_outcome", "");
+  run.stop_reason = r.get_or<std::string>("stop_reason", "");
+  run.executions = r.get_or<std::int64_t>("executions", 0);
+  run.achieved_rate = r.get_or<double>("achieved_rate", 0);
+  run.watcher_samples = r.get_or<std::int64_t>("watcher_samples", 0);
+  for (const auto& s : r.items("statements")) {
+    run.statements.push_back({s.get<std::int64_t>("version"), s.get_or<std::string>("file", ""),
+                              s.get_or<std::uint32_t>("line", 0),
+                              s.get_or<std::string>("statement", ""), s.get<double>("start_s"),
+                              s.get<double>("end_s"), s.get_or<bool>("failed", false)});
+  }
+  for (const auto& o : r.items("operations")) {
+    LoadOperation op;
+    op.name = o.get<std::string>("name");
+    op.weight = o.get_or<double>("weight", 1);
+    op.clients = o.get_or<int>("clients", 0);
+    op.writes = o.get_or<bool>("writes", false);
+    op.operations = o.get<std::int64_t>("operations");
+    op.errors = o.get_or<std::map<std::string, std::int64_t>>("errors", {});
+    if (o.has("p99_ms")) op.p99_ms = o.get<double>("p99_ms");
+    op.longest_stall_ms = o.get<double>("longest_stall_ms");
+    op.longest_stall_at_s = o.get_or<double>("longest_stall_at_s", 0);
+    op.blocked_ms = o.get_or<double>("blocked_ms", 0);
+    for (const auto& p : o.items("phases")) {
+      op.phases.push_back(
+          {p.get<std::string>("phase"), p.get<double>("seconds"), p.get<std::int64_t>("operations"),
+           p.get<std::int64_t>("errors"), p.get<double>("throughput"), p.get<double>("p50_ms"),
+           p.get<double>("p99_ms"), p.get<double>("max_ms"), p.get_or<double>("service_p50_ms", 0),
+           p.get_or<double>("service_p99_ms", 0)});
+    }
+    const auto rows = o.get<std::vector<std::vector<double>>>("timeline");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto& b = rows[i];
+      o.require(b.size() == 6, fmt::format("timeline[{}]", i),
+                "[start_s, operations, errors, p50_ms, p99_ms, max_ms]");
+      op.timeline.push_back({b[0], static_cast<std::int64_t>(b[1]), static_cast<std::int64_t>(b[2]),
+                             b[3], b[4], b[5]});
+    }
+    run.operations.push_back(std::move(op));
+  }
+  for (const auto& b : r.items("blocking")) {
+    run.blocking.push_back({b.get<std::string>("operation"), b.get<int>("statement"),
+                            b.get_or<std::string>("relation", ""),
+                            b.get_or<std::string>("mode", ""), b.get<double>("blocked_ms"),
+                            b.get_or<std::int64_t>("samples", 0)});
+  }
+  return run;
+}
+
 } // namespace
 
 json to_json(const Results& results) {
@@ -188,6 +327,7 @@ json to_json(const Results& results) {
   } else {
     document["migration"] = nullptr;
   }
+  if (results.load) document["load"] = load_json(*results.load);
   return document;
 }
 
@@ -298,6 +438,7 @@ Results results_from_json(const json& document) {
     if (m.has("lock_trace")) step.lock_trace = read_lock_trace(m.raw("lock_trace"));
     results.migration = std::move(step);
   }
+  if (root.has("load")) results.load = read_load(root.child("load"));
   return results;
 }
 

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/bench/load.h"
 #include "core/migrate/lock_trace.h"
 #include "core/stats/stats.h"
 
@@ -96,6 +97,8 @@ struct Results {
   std::optional<MigrationStep> migration;
   std::vector<QueryResult> queries;
   std::vector<Verdict> verdicts;
+  // `bench load`: the traffic measured while the migration ran (queries then have no phases).
+  std::optional<LoadRun> load;
 
   /// The query named `name`, or nullptr.
   const QueryResult* find_query(const std::string& name) const;

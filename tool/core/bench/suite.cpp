@@ -392,6 +392,11 @@ private:
         positive_int(value, path, 1, q.iterations);
       } else if (name == "time_budget") {
         optional_number(value, path, q.time_budget_s);
+      } else if (name == "weight") {
+        std::optional<double> weight;
+        if (optional_number(value, path, weight)) q.weight = *weight;
+      } else if (name == "load") {
+        load(value, path, q.load);
       } else if (name == "before") {
         phase(value, path, q.before);
       } else if (name == "after") {
@@ -399,8 +404,7 @@ private:
       } else {
         unknown(key, path,
                 "name, sql, params, writes, claim, min_effect, improvement, warmup, iterations, "
-                "time_budget, "
-                "[queries.before], [queries.after]");
+                "time_budget, weight, [queries.before], [queries.after], [queries.load]");
       }
     }
     if (!q.writes) {
@@ -458,6 +462,30 @@ private:
       problem(*node, fmt::format("query \"{}\": `{}` is not read-only: {}", query, key, *why),
               "add `writes = true` to the query: each execution then runs in a transaction that "
               "is rolled back (and --database-url needs --allow-writes)");
+    }
+  }
+
+  void load(const toml::node& node, const std::string& path, LoadSpec& out) {
+    const auto* t = table(node, path);
+    if (!t) return;
+    for (auto&& [key, value] : *t) {
+      const std::string name(key.str());
+      const std::string key_path = path + "." + name;
+      if (name == "max_stall_ms") {
+        optional_number(value, key_path, out.max_stall_ms);
+      } else if (name == "max_p99_ms") {
+        optional_number(value, key_path, out.max_p99_ms);
+      } else if (name == "max_errors") {
+        std::int64_t errors = 0;
+        if (!integer(value, key_path, errors)) continue;
+        if (errors < 0) {
+          problem(value, fmt::format("`{}` must be 0 or more", key_path));
+          continue;
+        }
+        out.max_errors = errors;
+      } else {
+        unknown(key, key_path, "max_stall_ms, max_errors, max_p99_ms");
+      }
     }
   }
 

@@ -24,6 +24,15 @@ struct PhaseSpec {
   std::optional<double> p99_ms;
 };
 
+/// What `bench load` expects of one operation under traffic while the migration runs
+/// ([queries.load]); unset limits are not checked.
+struct LoadSpec {
+  std::optional<double> max_stall_ms;     // longest stall of the operation
+  std::optional<std::int64_t> max_errors; // failed executions, any SQLSTATE
+  std::optional<double> max_p99_ms;       // p99 latency from scheduled start, whole run
+  bool empty() const { return !max_stall_ms && !max_errors && !max_p99_ms; }
+};
+
 struct QuerySpec {
   std::string name;
   std::string sql;                   // one statement with $1…$n
@@ -37,6 +46,8 @@ struct QuerySpec {
   std::optional<double> time_budget_s;
   PhaseSpec before;
   PhaseSpec after;
+  double weight = 1; // share of `bench load` traffic, relative to the other queries' weights
+  LoadSpec load;
   Location location; // the [[queries]] table
 
   /// The SQL timed in `phase` ("before"/"after").

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/plan/plan.h"
+#include "core/report/load_report.h"
 #include "core/report/report.h"
 #include "core/report/results_view.h"
 #include "core/report/svg_charts.h"
@@ -197,20 +198,26 @@ std::string render_html(const bench::Results& results, const check::CheckReport*
                      results.passed() ? "PASS" : "FAIL", e(outcome_counts(results)));
 
   auto rows = operation_rows(results);
-  out += "<h2>Latency before and after the "
-         "migration</h2>\n<table>\n<tr><th>Operation</th><th>Before</th><th>After</th>"
-         "<th>Improvement</th><th>Claim</th><th>Verdict</th></tr>\n";
-  for (const auto& row : rows) {
-    out += fmt::format(
-        "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>"
-        "<td><span class=\"{}\">{}</span></td></tr>\n",
-        e(row.query->name), e(latency_text(row.before)), e(latency_text(row.after)),
-        e(improvement_text(row.improvement)), e(row.query->claim.empty() ? "—" : row.query->claim),
-        row.passed ? "pass" : "fail", e(verdict_text(row)));
+  // A `bench load` document has no before/after phases: its own section takes their place.
+  const bool before_after = !results.queries.empty();
+  out += load_html(results);
+  if (before_after) {
+    out += "<h2>Latency before and after the "
+           "migration</h2>\n<table>\n<tr><th>Operation</th><th>Before</th><th>After</th>"
+           "<th>Improvement</th><th>Claim</th><th>Verdict</th></tr>\n";
+    for (const auto& row : rows) {
+      out += fmt::format(
+          "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td>"
+          "<td><span class=\"{}\">{}</span></td></tr>\n",
+          e(row.query->name), e(latency_text(row.before)), e(latency_text(row.after)),
+          e(improvement_text(row.improvement)),
+          e(row.query->claim.empty() ? "—" : row.query->claim), row.passed ? "pass" : "fail",
+          e(verdict_text(row)));
+    }
+    out += "</table>\n<p class=\"meta\">Client-side latency of each timed execution; improvement = "
+           "median before / "
+           "median after, with a 95 % bootstrap interval.</p>\n";
   }
-  out += "</table>\n<p class=\"meta\">Client-side latency of each timed execution; improvement = "
-         "median before / "
-         "median after, with a 95 % bootstrap interval.</p>\n";
 
   if (!results.verdicts.empty()) {
     out += "<h2>Expectations</h2>\n<table>\n<tr><th>Operation</th><th>Expectation</th><th>Limit</"
@@ -226,9 +233,11 @@ std::string render_html(const bench::Results& results, const check::CheckReport*
     out += "</table>\n";
   }
 
-  out += "<h2>Operations: latency distributions and plans</h2>\n";
-  for (std::size_t i = 0; i < results.queries.size(); ++i)
-    out += query_section(results.queries[i], rows[i]);
+  if (before_after) {
+    out += "<h2>Operations: latency distributions and plans</h2>\n";
+    for (std::size_t i = 0; i < results.queries.size(); ++i)
+      out += query_section(results.queries[i], rows[i]);
+  }
 
   if (results.migration) out += migration_html(*results.migration);
   if (checks) out += checks_html(*checks);

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/plan/plan.h"
 #include "core/report/check_report.h"
+#include "core/report/load_report.h"
 #include "core/report/report.h"
 #include "core/report/results_view.h"
 #include "core/text/text.h"
@@ -92,18 +93,24 @@ std::string render_markdown(const bench::Results& results, const check::CheckRep
       side_by_side_note(results));
 
   auto rows = operation_rows(results);
-  out += "## Latency before and after the migration\n\n";
-  out += "| Operation | Before | After | Improvement | Claim | Verdict |\n| --- | --- | --- | --- "
-         "| --- | --- |\n";
-  for (const auto& row : rows) {
-    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.query->name),
-                       latency_text(row.before), latency_text(row.after),
-                       improvement_text(row.improvement),
-                       markdown_cell(row.query->claim.empty() ? "—" : row.query->claim),
-                       markdown_cell(verdict_text(row)));
+  // A `bench load` document has no before/after phases: its own section takes their place.
+  const bool before_after = !results.queries.empty();
+  out += load_markdown(results);
+  if (before_after) {
+    out += "## Latency before and after the migration\n\n";
+    out +=
+        "| Operation | Before | After | Improvement | Claim | Verdict |\n| --- | --- | --- | --- "
+        "| --- | --- |\n";
+    for (const auto& row : rows) {
+      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.query->name),
+                         latency_text(row.before), latency_text(row.after),
+                         improvement_text(row.improvement),
+                         markdown_cell(row.query->claim.empty() ? "—" : row.query->claim),
+                         markdown_cell(verdict_text(row)));
+    }
+    out += "\nClient-side latency of each timed execution; improvement = median before / median "
+           "after.\n\n";
   }
-  out += "\nClient-side latency of each timed execution; improvement = median before / median "
-         "after.\n\n";
 
   if (!results.verdicts.empty()) {
     out += "## Expectations\n\n| Operation | Expectation | Limit | Measured | Verdict |\n| --- | "
@@ -116,10 +123,12 @@ std::string render_markdown(const bench::Results& results, const check::CheckRep
     out += "\n";
   }
 
-  out += "## Plans\n\n";
-  for (const auto& q : results.queries) {
-    out += fmt::format("### {}\n\n", markdown_cell(q.name));
-    for (const auto& phase : q.phases) out += plan_markdown(phase);
+  if (before_after) {
+    out += "## Plans\n\n";
+    for (const auto& q : results.queries) {
+      out += fmt::format("### {}\n\n", markdown_cell(q.name));
+      for (const auto& phase : q.phases) out += plan_markdown(phase);
+    }
   }
 
   if (results.migration) out += migration_markdown(*results.migration);

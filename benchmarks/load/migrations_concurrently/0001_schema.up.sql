@@ -1,0 +1,1 @@
+../../../migrations/0001_schema.up.sql

@@ -1,0 +1,1 @@
+../../../migrations/0002_seeds.up.sql
