@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/output.h"
-#include "core/report/text.h"
+#include "core/text/text.h"
 #include "io/migrate/history_store.h"
 #include "io/migrate/lock_space.h"
 
@@ -60,7 +60,7 @@ DryRunSetup prepare_dry_run(pg::PgSession& target, const migrate::MigrationSet& 
                            request.with_data             ? "database"
                            : options.data_tables.empty() ? "schema"
                                                          : "schema and the migration history",
-                           setup.copy->describe(), report::format_duration_ns(elapsed)));
+                           setup.copy->describe(), text::format_duration_ns(elapsed)));
     for (const auto& note : feasibility.notes) print_warning(note);
   }
   return setup;

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 namespace preflight::drift {
 
@@ -94,7 +94,7 @@ namespace {
 // A definition on one line for people: whitespace runs become one space (what is compared is
 // normalize_definition()).
 std::string shown(const std::string& definition) {
-  return report::one_line(definition, 1'000'000);
+  return text::one_line(definition, 1'000'000);
 }
 
 std::string join(const std::vector<std::string>& items) {

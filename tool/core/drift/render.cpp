@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 namespace preflight::drift {
 
@@ -81,13 +81,13 @@ std::string render_text(const std::vector<Difference>& differences, const DriftS
 
 std::string render_markdown(const std::vector<Difference>& differences,
                             const DriftSummary& summary) {
-  using report::markdown_cell;
+  using text::markdown_cell;
   std::string out = "### Schema drift\n\n" + summary_line(differences, summary) + "\n";
   if (differences.empty()) return out;
   out += "\n| | object | what | expected | actual | why |\n|---|---|---|---|---|---|\n";
   for (const auto& d : differences) {
     auto code = [](const std::string& text) {
-      return text.empty() ? std::string() : "`" + markdown_cell(report::one_line(text, 200)) + "`";
+      return text.empty() ? std::string() : "`" + markdown_cell(text::one_line(text, 200)) + "`";
     };
     out += fmt::format("| {} | {} {} | {} | {} | {} | {} |\n", mark(d.change),
                        markdown_cell(d.kind), code(d.object), markdown_cell(what(d)),

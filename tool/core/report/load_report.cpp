@@ -5,9 +5,13 @@
 
 #include <fmt/format.h>
 
-#include "core/report/text.h"
+#include "core/text/text.h"
 
 namespace preflight::report {
+
+using text::html_escape;
+using text::markdown_cell;
+using text::one_line;
 
 namespace {
 

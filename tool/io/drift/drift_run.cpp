@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/migrate/history.h"
-#include "core/report/text.h"
+#include "core/text/text.h"
 #include "io/drift/catalog_reader.h"
 #include "io/migrate/history_store.h"
 #include "io/migrate/migrator.h"
@@ -169,9 +169,9 @@ DriftResult run_drift(pg::PgSession& live, const migrate::MigrationSet& files,
   result.timings.compare_ms = ms_since(start);
   say(fmt::format(
       "catalogs read in {} (database) and {} (expected), compared in {}",
-      report::format_duration_ns(static_cast<std::int64_t>(live_ms * 1e6)),
-      report::format_duration_ns(static_cast<std::int64_t>(result.timings.read_expected_ms * 1e6)),
-      report::format_duration_ns(static_cast<std::int64_t>(result.timings.compare_ms * 1e6))));
+      text::format_duration_ns(static_cast<std::int64_t>(live_ms * 1e6)),
+      text::format_duration_ns(static_cast<std::int64_t>(result.timings.read_expected_ms * 1e6)),
+      text::format_duration_ns(static_cast<std::int64_t>(result.timings.compare_ms * 1e6))));
   return result;
 }
 
