@@ -91,7 +91,8 @@ protected:
       SCOPED_TRACE(fmt_location(file, i + 1));
       const auto space = line.find(' ');
       const std::string command = line.substr(0, space);
-      const std::string rest = space == std::string::npos ? "" : substitute(line.substr(space + 1));
+      const std::string raw = space == std::string::npos ? "" : line.substr(space + 1);
+      const std::string rest = substitute(raw);
       auto block = [&] {
         std::string text;
         std::size_t j = i + 1;
@@ -107,7 +108,10 @@ protected:
       } else if (command == "sql") {
         m_db.connect()->exec(block());
       } else if (command == "run") {
-        m_last = run_preflight(words_of(rest), m_dir);
+        // Split first: a substituted {db} is one word however many spaces it holds.
+        auto words = words_of(raw);
+        for (auto& word : words) word = substitute(word);
+        m_last = run_preflight(words, m_dir);
         m_ran = true;
       } else if (command == "exit") {
         ASSERT_TRUE(m_ran) << "exit before run";

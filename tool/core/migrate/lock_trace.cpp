@@ -142,6 +142,10 @@ std::string format_rows(double rows) {
 
 } // namespace
 
+std::string blocks_text(const TracedLock& lock) {
+  return lock.blocks_note.empty() ? describe(blocked_by(lock.mode)) : lock.blocks_note;
+}
+
 nlohmann::json to_json(const LockTrace& trace) {
   auto statements = nlohmann::json::array();
   for (const auto& s : trace.statements) {
@@ -149,7 +153,7 @@ nlohmann::json to_json(const LockTrace& trace) {
     for (const auto& l : s.locks) {
       locks.push_back({{"relation", l.relation},
                        {"mode", lock_mode_name(l.mode)},
-                       {"blocks", describe(blocked_by(l.mode))},
+                       {"blocks", blocks_text(l)},
                        {"rewrite", l.rewrite},
                        {"rows", l.rows},
                        {"size_bytes", l.size_bytes},
@@ -239,6 +243,9 @@ LockTrace lock_trace_from_json(const nlohmann::json& document) {
         l.size_bytes = field<std::int64_t>(lock, "size_bytes", 0);
         l.held_ns = field<std::int64_t>(lock, "held_ns", 0);
         l.dangerous = field<bool>(lock, "dangerous", false);
+        // Kept only where it says more than the mode: older tracers wrote their own words.
+        const auto blocks = field<std::string>(lock, "blocks", "");
+        if (blocks != describe(blocked_by(l.mode))) l.blocks_note = blocks;
         s.locks.push_back(std::move(l));
       }
     }

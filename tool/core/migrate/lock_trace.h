@@ -27,6 +27,7 @@ struct TracedLock {
   std::int64_t size_bytes = 0; // pg_total_relation_size before the migration
   std::int64_t held_ns = 0;    // from this statement's start to the end of the migration
   bool dangerous = false;      // SHARE or stronger, held longer than the threshold
+  std::string blocks_note;     // what an older results file recorded it blocks ("" = from mode)
 };
 
 struct TracedStatement {
@@ -39,7 +40,7 @@ struct TracedStatement {
   std::int64_t duration_ns = 0;
   bool traced = true;  // false: listed only (cannot run in a transaction)
   bool failed = false; // the statement failed: the migration ended with it
-  std::string note;   // why it was not traced
+  std::string note;    // why it was not traced
   std::vector<TracedLock> locks;
 };
 
@@ -76,6 +77,10 @@ std::vector<TracedStatement> untraced_statements(std::int64_t version, const std
 /// from the start of the statement that took it until the migration's transaction ends.
 void finish_migration(std::vector<TracedStatement>& statements, std::size_t first,
                       std::int64_t threshold_ns);
+
+/// What `lock` keeps other sessions from doing: the recorded note of an older results file, else
+/// what its mode blocks ("reads and writes", "writes", …).
+std::string blocks_text(const TracedLock& lock);
 
 /// Per migration and table, in trace order, the dangerous modes (SHARE and stronger) with their
 /// longest holds, strongest first; a weaker mode only when held longer than every stronger one.

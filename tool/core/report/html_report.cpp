@@ -141,8 +141,7 @@ std::string migration_html(const bench::MigrationStep& m) {
     for (const auto& l : s.locks) {
       locks +=
           (locks.empty() ? "" : "<br>") + e(migrate::lock_mode_name(l.mode) + " on " + l.relation);
-      blocks += (blocks.empty() ? "" : "<br>") +
-                e(l.relation + ": " + migrate::describe(migrate::blocked_by(l.mode)));
+      blocks += (blocks.empty() ? "" : "<br>") + e(l.relation + ": " + migrate::blocks_text(l));
     }
     out +=
         fmt::format("<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td><code>{}</code></td>"

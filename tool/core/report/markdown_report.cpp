@@ -69,8 +69,7 @@ std::string migration_markdown(const bench::MigrationStep& m) {
     std::string blocks;
     for (const auto& l : s.locks) {
       locks += (locks.empty() ? "" : "; ") + migrate::lock_mode_name(l.mode) + " on " + l.relation;
-      blocks += (blocks.empty() ? "" : "; ") + l.relation + ": " +
-                migrate::describe(migrate::blocked_by(l.mode));
+      blocks += (blocks.empty() ? "" : "; ") + l.relation + ": " + migrate::blocks_text(l);
     }
     out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", ++n, s.line,
                        markdown_cell(one_line(s.text)), format_duration_ns(s.duration_ns),
