@@ -52,10 +52,10 @@ std::string scalar(const std::string& conninfo, const std::string& sql) {
 }
 
 std::string history_rows(const std::string& conninfo) {
-  return scalar(conninfo, "SELECT CASE WHEN to_regclass('_sqlx_migrations') IS NULL THEN 'none' "
-                          "ELSE (SELECT coalesce(string_agg(format('%s|%s|%s|%s|%s', version, "
+  if (scalar(conninfo, "SELECT to_regclass('_sqlx_migrations') IS NULL") == "t") return "none";
+  return scalar(conninfo, "SELECT coalesce(string_agg(format('%s|%s|%s|%s|%s', version, "
                           "installed_on, success, encode(checksum, 'hex'), execution_time), "
-                          "E'\\n' ORDER BY version), '') FROM _sqlx_migrations) END");
+                          "E'\\n' ORDER BY version), '') FROM _sqlx_migrations");
 }
 
 std::string copies_left(const std::string& conninfo) {
