@@ -2,29 +2,18 @@
 
 #include <CLI/CLI.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "cli/output.h"
 #include "core/error.h"
 #include "io/cluster/throwaway_cluster.h"
+#include "io/read_limited.h"
 
 namespace preflight::cli {
 
 config::Config GlobalOptions::load_config() const {
   config::Config config;
-  std::error_code ignored;
-  // A folder opens as a stream that reads nothing: it would pass for an empty configuration.
-  if (std::filesystem::is_directory(config_path, ignored)) {
-    throw Error(ErrorKind::input, "is a folder, not a configuration file", {},
-                Location{config_path, 0, 0});
-  }
-  std::ifstream in(config_path, std::ios::binary);
-  if (in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    config = config::parse_config(text.str(), config_path);
+  // A folder, a device or an endless stream is refused by the read, not taken for a config.
+  if (auto text = io::read_file_limited(config_path, io::k_config_limit)) {
+    config = config::parse_config(*text, config_path);
   } else if (config_path_given) {
     throw Error(ErrorKind::input, "configuration file not found", {}, Location{config_path, 0, 0});
   }

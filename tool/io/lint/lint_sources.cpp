@@ -1,12 +1,11 @@
 #include "io/lint/lint_sources.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.h"
 #include "core/sql/statement_text.h"
 #include "io/migrate/migration_directory.h"
+#include "io/read_limited.h"
 
 namespace fs = std::filesystem;
 
@@ -15,11 +14,9 @@ namespace preflight::lint {
 namespace {
 
 migrate::Script read_script(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::input, "cannot read file", {}, Location{path, 0, 0});
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  std::string text = bytes.str();
+  auto bytes = io::read_file_limited(path, io::k_migration_limit);
+  if (!bytes) throw Error(ErrorKind::input, "cannot read file", {}, Location{path, 0, 0});
+  std::string text = std::move(*bytes);
   if (!migrate::is_valid_utf8(text))
     throw Error(ErrorKind::input, "file is not valid UTF-8", {}, Location{path, 0, 0});
   // As in a migrations folder: what is linted starts after a byte order mark.

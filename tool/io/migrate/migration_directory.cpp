@@ -13,28 +13,13 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "io/read_limited.h"
 
 namespace fs = std::filesystem;
 
 namespace preflight::migrate {
 
 namespace {
-
-// POSIX reads relative to the folder's descriptor: for thousands of small files, an ifstream and
-// a full path lookup per file cost more than the read itself.
-bool read_whole_file(int dir_fd, const std::string& name, std::string& bytes) {
-  int fd = openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buffer[65536];
-  ssize_t n = 0;
-  while ((n = read(fd, buffer, sizeof buffer)) > 0) {
-    bytes.append(buffer, static_cast<std::size_t>(n));
-    // A short read of a regular file means its end: save the extra read() that would return 0.
-    if (static_cast<std::size_t>(n) < sizeof buffer) break;
-  }
-  close(fd);
-  return n >= 0;
-}
 
 // The regular files (following symbolic links, as std::filesystem does) directly in the folder,
 // in listing order; the error of the listing, if it failed.
@@ -96,12 +81,16 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
                 Location{dir, 0, 0});
   }
   // Reading is mostly system-call time: one reader per core overlaps it.
-  std::vector<char> failed(files.size(), 0);
+  // POSIX reads relative to the folder's descriptor: for thousands of small files, an ifstream
+  // and a full path lookup per file cost more than the read itself.
+  std::vector<io::ReadStatus> status(files.size(), io::ReadStatus::ok);
   const std::size_t workers = std::min<std::size_t>(
       std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
   auto work = [&](std::size_t first) {
     for (std::size_t i = first; i < files.size(); i += workers) {
-      failed[i] = read_whole_file(dir_fd, files[i].name, files[i].bytes) ? 0 : 1;
+      int error = 0;
+      status[i] = io::read_limited_at(dir_fd, files[i].name, io::k_migration_limit.max_bytes,
+                                      files[i].bytes, error);
     }
   };
   std::vector<std::thread> threads;
@@ -109,7 +98,11 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
   work(0);
   for (auto& t : threads) t.join();
   for (std::size_t i = 0; i < files.size(); ++i) {
-    if (failed[i])
+    if (status[i] == io::ReadStatus::too_large) {
+      throw Error(ErrorKind::input, io::too_large_message(io::k_migration_limit), {},
+                  Location{files[i].path, 0, 0});
+    }
+    if (status[i] != io::ReadStatus::ok)
       throw Error(ErrorKind::input, "cannot read file", {}, Location{files[i].path, 0, 0});
   }
   std::sort(files.begin(), files.end(),
