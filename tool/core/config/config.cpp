@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/config/toml_document.h"
 #include "core/error.h"
 
 namespace preflight::config {
@@ -66,13 +67,7 @@ bool is_valid_lock_wait(double seconds) {
 }
 
 Config parse_config(std::string_view text, const std::string& path) {
-  toml::table table;
-  try {
-    table = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    throw Error(ErrorKind::input, fmt::format("invalid TOML: {}", e.description()), {},
-                where(path, e.source()));
-  }
+  const toml::table table = parse_toml(text, path);
   Config config;
   for (auto&& [key, node] : table) {
     const std::string name(key.str());

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/config/toml_document.h"
 #include "core/error.h"
 #include "core/lint/lock_timeout.h"
 
@@ -39,13 +40,7 @@ void parse_rules(const toml::table& rules, const std::string& path, LintConfig& 
 } // namespace
 
 LintConfig parse_lint_config(std::string_view text, const std::string& path) {
-  toml::table table;
-  try {
-    table = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    throw Error(ErrorKind::input, fmt::format("invalid TOML: {}", e.description()), {},
-                where(path, e.source()));
-  }
+  const toml::table table = config::parse_toml(text, path);
   LintConfig config;
   if (auto timeout = table["lock_timeout"].value<std::string>())
     config.lock_timeout_configured = lock_timeout_limits_wait(*timeout); // "0" turns it off

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/sql/sql_bytes.h"
 #include "io/migrate/migration_directory.h"
 #include "io/read_limited.h"
 
@@ -20,6 +21,7 @@ Suite load_suite(const std::string& path) {
                   fmt::format("`dataset.file`: file not found: {}", *suite.dataset_file), {},
                   suite.dataset_file_location);
     }
+    if (auto bad = sql::check_sql_bytes(*dataset, *suite.dataset_file)) throw std::move(*bad);
     try {
       check_dataset_sql(*dataset);
     } catch (const Error& e) {

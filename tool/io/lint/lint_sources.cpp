@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/sql/sql_bytes.h"
 #include "core/sql/statement_text.h"
 #include "io/migrate/migration_directory.h"
 #include "io/read_limited.h"
@@ -17,10 +18,9 @@ migrate::Script read_script(const std::string& path) {
   auto bytes = io::read_file_limited(path, io::k_migration_limit);
   if (!bytes) throw Error(ErrorKind::input, "cannot read file", {}, Location{path, 0, 0});
   std::string text = std::move(*bytes);
-  if (!migrate::is_valid_utf8(text))
-    throw Error(ErrorKind::input, "file is not valid UTF-8", {}, Location{path, 0, 0});
   // As in a migrations folder: what is linted starts after a byte order mark.
   text.erase(0, text.size() - migrate::without_byte_order_mark(text).size());
+  if (auto bad = sql::check_sql_bytes(text, path)) throw std::move(*bad);
   // As in a migrations folder: a file without a statement is a mistake, not a clean migration.
   if (sql::first_token_offset(text, 0) == text.size())
     throw Error(ErrorKind::input, "migration is empty (no SQL statement)", {},
