@@ -86,12 +86,19 @@ Config parse_config(std::string_view text, const std::string& path) {
                     where(path, node.source()));
       }
       config.lock_wait_seconds = seconds;
-    } else if (node.is_table()) {
-      // Sections belong to other commands (e.g. [lint]); they validate their own keys.
+    } else if (name == "lint" && node.is_table()) {
+      // [lint] is lint's own section; it validates its keys.
       continue;
     } else if (name == "lint") {
       throw Error(ErrorKind::input, "`lint` must be a table ([lint])", {},
                   where(path, node.source()));
+    } else if (node.is_table() || node.is_array_of_tables()) {
+      // A misspelt section would otherwise be ignored, and its settings with it.
+      throw Error(ErrorKind::input,
+                  node.is_table() ? fmt::format("unknown table `[{}]`", name)
+                                  : fmt::format("unknown table `[[{}]]`", name),
+                  "preflight.toml has one table: [lint] (with [lint.rules])",
+                  where(path, key.source()));
     } else {
       throw Error(
           ErrorKind::input, fmt::format("unknown key `{}`", name),
