@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/migrate/source_entry.h"
 #include "core/migrate/transaction_control.h"
 #include "core/sql/parsed_sql.h"
 #include "core/sql/sql_bytes.h"
@@ -46,9 +47,14 @@ std::optional<NamedFile> classify(SourceFile& file, std::vector<Error>& errors) 
 
   // Names become descriptions in the history table, JSON and SQL literals: all need UTF-8.
   if (!is_valid_utf8(name)) {
-    errors.push_back(Error(ErrorKind::input, "file name is not valid UTF-8",
-                           "rename the file using UTF-8 characters only",
-                           Location{escape_invalid_utf8(file.path), 0, 0}));
+    errors.push_back(
+        Error(ErrorKind::input, "file name is not valid UTF-8",
+              "rename the file using UTF-8 characters only",
+              Location{escape_control_characters(escape_invalid_utf8(file.path)), 0, 0}));
+    return std::nullopt;
+  }
+  if (auto problem = check_migration_entry(file)) {
+    errors.push_back(std::move(*problem));
     return std::nullopt;
   }
   NamedFile named{&file, 0, {}, FileRole::simple};
