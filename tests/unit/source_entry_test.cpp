@@ -29,6 +29,20 @@ template <class F> std::vector<std::string> refusal(F&& f) {
 
 } // namespace
 
+TEST(MigrationDiscovery, EntriesNamedLikeMigrationsThatAreNotFilesAreRefused) {
+  std::vector<migrate::SourceFile> files{
+      {"m/0001_a.sql", "0001_a.sql", "SELECT 1;", {}},
+      {"m/0002_b.sql", "0002_b.sql", "", "a FIFO"},
+      {"m/0003_c.sql", "0003_c.sql", "", "a dangling symbolic link (its target does not exist)"},
+      {"m/notes", "notes", "", "a FIFO"}, // not named like a migration: ignored
+  };
+  EXPECT_EQ(refusal([&] { migrate::discover_migrations(files); }),
+            (std::vector<std::string>{
+                "m/0002_b.sql: named like a migration, but a FIFO: it cannot be read",
+                "m/0003_c.sql: named like a migration, but a dangling symbolic link (its target "
+                "does not exist): it cannot be read"}));
+}
+
 TEST(MigrationDiscovery, ControlCharactersInNamesAreRefusedAndPrintedEscaped) {
   std::vector<migrate::SourceFile> files{
       {"m/0001_a\nb.sql", "0001_a\nb.sql", "SELECT 1;", {}},

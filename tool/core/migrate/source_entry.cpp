@@ -42,6 +42,13 @@ std::optional<Error> check_migration_entry(const SourceFile& file) {
                  "files)",
                  Location{escape_control_characters(escape_invalid_utf8(file.path)), 0, 0});
   }
+  if (!file.not_regular.empty()) {
+    return Error(ErrorKind::input,
+                 fmt::format("named like a migration, but {}: it cannot be read", file.not_regular),
+                 "make it a regular file (or a symbolic link to one), or rename it so it does "
+                 "not look like a migration",
+                 Location{escape_invalid_utf8(file.path), 0, 0});
+  }
   return std::nullopt;
 }
 

@@ -21,10 +21,40 @@ namespace preflight::migrate {
 
 namespace {
 
-// The regular files (following symbolic links, as std::filesystem does) directly in the folder,
-// in listing order; the error of the listing, if it failed.
-std::error_code list_regular_files(int dir_fd, const std::string& prefix,
-                                   std::vector<SourceFile>& files) {
+// What a non-regular entry is, in words for messages ("" for a regular file).
+std::string file_type_words(mode_t mode) {
+  if (S_ISREG(mode)) return {};
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "not a regular file";
+}
+
+// Why the entry `name` (listed with `type`) is not a regular file, following symbolic links;
+// "" when it is one.
+std::string not_regular_reason(int dir_fd, const char* name, unsigned char type) {
+  if (type == DT_REG) return {};
+  if (type == DT_DIR) return "a folder";
+  if (type == DT_FIFO) return "a FIFO";
+  if (type == DT_SOCK) return "a socket";
+  if (type == DT_CHR || type == DT_BLK) return "a device";
+  struct stat target {};
+  if (fstatat(dir_fd, name, &target, 0) == 0) {
+    const std::string what = file_type_words(target.st_mode);
+    return what.empty() || type != DT_LNK ? what : "a symbolic link to " + what;
+  }
+  if (errno == ELOOP) return "a symbolic link loop";
+  if (errno == ENOENT) return "a dangling symbolic link (its target does not exist)";
+  return "an entry that cannot be examined: " +
+         std::error_code(errno, std::generic_category()).message();
+}
+
+// The entries directly in the folder, in listing order: regular files (following symbolic links,
+// as std::filesystem does) and, with the reason, entries that are not; the error of the listing,
+// if it failed.
+std::error_code list_entries(int dir_fd, const std::string& prefix,
+                             std::vector<SourceFile>& files) {
   // fdopendir owns the descriptor it is given: give it a duplicate, the readers need ours.
   int list_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
   DIR* listing = list_fd < 0 ? nullptr : fdopendir(list_fd);
@@ -43,12 +73,11 @@ std::error_code list_regular_files(int dir_fd, const std::string& prefix,
     }
     const std::string_view name = entry->d_name;
     if (name == "." || name == "..") continue;
-    bool regular = entry->d_type == DT_REG;
-    if (entry->d_type == DT_LNK || entry->d_type == DT_UNKNOWN) {
-      struct stat target {};
-      regular = fstatat(dir_fd, entry->d_name, &target, 0) == 0 && S_ISREG(target.st_mode);
-    }
-    if (regular) files.push_back({prefix + entry->d_name, std::string(name), {}});
+    // Kept, not skipped: one named like a migration must be refused, not silently left out.
+    files.push_back({prefix + entry->d_name,
+                     std::string(name),
+                     {},
+                     not_regular_reason(dir_fd, entry->d_name, entry->d_type)});
   }
   closedir(listing);
   return failure;
@@ -76,7 +105,7 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
   } close_dir{dir_fd};
   const std::string prefix = (fs::path(dir) / "").string();
   std::vector<SourceFile> files;
-  if (auto listing_error = list_regular_files(dir_fd, prefix, files)) {
+  if (auto listing_error = list_entries(dir_fd, prefix, files)) {
     throw Error(ErrorKind::input, "cannot list folder: " + listing_error.message(), {},
                 Location{dir, 0, 0});
   }
@@ -88,6 +117,7 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
       std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
   auto work = [&](std::size_t first) {
     for (std::size_t i = first; i < files.size(); i += workers) {
+      if (!files[i].not_regular.empty()) continue;
       int error = 0;
       status[i] = io::read_limited_at(dir_fd, files[i].name, io::k_migration_limit.max_bytes,
                                       files[i].bytes, error);
