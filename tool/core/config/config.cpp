@@ -10,6 +10,8 @@
 
 #include "core/config/toml_document.h"
 #include "core/error.h"
+#include "core/lint/lint_config_toml.h"
+#include "core/lint/lock_timeout.h"
 
 namespace preflight::config {
 
@@ -86,12 +88,8 @@ Config parse_config(std::string_view text, const std::string& path) {
                     where(path, node.source()));
       }
       config.lock_wait_seconds = seconds;
-    } else if (name == "lint" && node.is_table()) {
-      // [lint] is lint's own section; it validates its keys.
-      continue;
     } else if (name == "lint") {
-      throw Error(ErrorKind::input, "`lint` must be a table ([lint])", {},
-                  where(path, node.source()));
+      config.lint = lint::parse_lint_section(node, path);
     } else if (node.is_table() || node.is_array_of_tables()) {
       // A misspelt section would otherwise be ignored, and its settings with it.
       throw Error(ErrorKind::input,
@@ -106,6 +104,9 @@ Config parse_config(std::string_view text, const std::string& path) {
           where(path, key.source()));
     }
   }
+  // lint's missing-lock-timeout rule is off when preflight itself sets a real lock_timeout.
+  config.lint.lock_timeout_configured =
+      !config.lock_timeout.empty() && lint::lock_timeout_limits_wait(config.lock_timeout);
   return config;
 }
 
