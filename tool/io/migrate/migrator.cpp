@@ -83,8 +83,10 @@ RunReport Migrator::up(const MigrationSet& files, const UpOptions& options) {
   m_store.pin_schema();
   // A dry run creates nothing, not even the history table, but says when it could not.
   m_store.check_can_create();
-  if (!m_options.dry_run) m_store.ensure();
+  // Planned first: a plan refused (--to a version that is not a migration) changes nothing, not
+  // even by creating the history table. The list is empty while the table does not exist.
   auto plan = plan_up(files, m_store.list(), options);
+  if (!m_options.dry_run) m_store.ensure();
   return run_plan(plan, Direction::up);
 }
 
