@@ -324,7 +324,7 @@ TEST(CheckCli, JunitGithubAndJsonOutputs) {
             "::error file=" + file +
                 ",line=6,title=preflight check%3A rows%2C please::measured: 0 rows%0Aexpected: "
                 "rows >= 1\n");
-  EXPECT_NE(read_text(summary).find("| ❌ | rows, please | sql | 0 rows | rows >= 1 |"),
+  EXPECT_NE(read_text(summary).find("| ❌ | rows, please | sql | 0 rows | rows &gt;= 1 |"),
             std::string::npos)
       << read_text(summary);
 

@@ -63,7 +63,7 @@ TEST(DiscoveryScale, ProblemsInALargeFolderAreAllReportedInFileNameOrder) {
       {"m/00512_blank.sql", "00512_blank.sql", "-- nothing to do\n\n"},
   });
   const std::vector<std::string> with_sql{
-      "m/00003_latin1.sql: file is not valid UTF-8",
+      "m/00003_latin1.sql:1:9: file is not valid UTF-8 (byte 0xE9)",
       "m/00512_blank.sql: migration is empty (no SQL statement)",
       "m/01100_orphan.down.sql: down migration without its up migration (version 1100)",
       "m/01999_tail.sql:1:28: SQL does not parse: syntax error at or near \"WHERE\"",

@@ -183,12 +183,10 @@ TEST_F(Fuzz, Configuration) {
       "lock_timeout = \"5s\"\nstatement_timeout = \"15min\"\nlock_wait = 60\n"
       "[lint.rules]\ndrop-column = \"off\"\ncreate-index-not-concurrently = \"error\"\n";
   ASSERT_NO_THROW(config::parse_config(text, "preflight.toml"));
-  ASSERT_NO_THROW(lint::parse_lint_config(text, "preflight.toml"));
   EXPECT_GT(fuzz("config",
                  [&](Mutator& m) {
                    const auto mutated = m.text(text);
                    config::parse_config(mutated, "preflight.toml");
-                   lint::parse_lint_config(mutated, "preflight.toml");
                  }),
             0);
 }

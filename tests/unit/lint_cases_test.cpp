@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/config/config.h"
 #include "core/error.h"
 #include "core/report/lint_report.h"
 #include "core/lint/linter.h"
@@ -96,10 +97,10 @@ TEST(LintCatalogue, EveryRuleHasAFlaggedAndACleanCase) {
 }
 
 TEST(LintConfig, LevelsFromPreflightTomlOverrideTheDefaults) {
-  auto config =
-      lint::parse_lint_config("lock_timeout = \"5s\"\n[lint.rules]\ndrop-column = \"off\"\n"
-                              "create-index-not-concurrently = \"warning\"\n",
-                              "preflight.toml");
+  auto config = config::parse_config("lock_timeout = \"5s\"\n[lint.rules]\ndrop-column = \"off\"\n"
+                                     "create-index-not-concurrently = \"warning\"\n",
+                                     "preflight.toml")
+                    .lint;
   EXPECT_TRUE(config.lock_timeout_configured);
   std::vector<lint::LintMigration> migrations{
       {1,
@@ -117,22 +118,22 @@ TEST(LintConfig, LevelsFromPreflightTomlOverrideTheDefaults) {
 
 TEST(LintConfig, LockTimeoutOfZeroDoesNotTurnTheRuleOff) {
   // PostgreSQL reads 0 (in any unit, or rounding to under 1 ms) as "no timeout".
-  for (const char* off : {"0", "0ms", "0 s", "0.4", "100us", ""}) {
+  for (const char* off : {"0", "0ms", "0 s", "0.4", "100us"}) {
     auto config =
-        lint::parse_lint_config(fmt::format("lock_timeout = \"{}\"\n", off), "preflight.toml");
+        config::parse_config(fmt::format("lock_timeout = \"{}\"\n", off), "preflight.toml").lint;
     EXPECT_FALSE(config.lock_timeout_configured) << off;
   }
   for (const char* on : {"5s", "1", "2 min", "0.5s", "1h"}) {
     auto config =
-        lint::parse_lint_config(fmt::format("lock_timeout = \"{}\"\n", on), "preflight.toml");
+        config::parse_config(fmt::format("lock_timeout = \"{}\"\n", on), "preflight.toml").lint;
     EXPECT_TRUE(config.lock_timeout_configured) << on;
   }
 }
 
 TEST(LintConfig, UnknownRuleIdIsBadInputAtItsLine) {
   try {
-    lint::parse_lint_config("migrations = \"db\"\n\n[lint.rules]\ncreate-index = \"off\"\n",
-                            "preflight.toml");
+    config::parse_config("migrations = \"db\"\n\n[lint.rules]\ncreate-index = \"off\"\n",
+                         "preflight.toml");
     FAIL() << "accepted an unknown rule";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::input);
@@ -142,7 +143,7 @@ TEST(LintConfig, UnknownRuleIdIsBadInputAtItsLine) {
 
 TEST(LintConfig, RulesThatIsNotATableIsAWrongTypeNotAnUnknownKey) {
   try {
-    lint::parse_lint_config("[lint]\nrules = \"x\"\n", "p.toml");
+    config::parse_config("[lint]\nrules = \"x\"\n", "p.toml");
     FAIL() << "accepted lint.rules as a string";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::input);
@@ -152,7 +153,7 @@ TEST(LintConfig, RulesThatIsNotATableIsAWrongTypeNotAnUnknownKey) {
 
 TEST(LintConfig, BadLevelIsBadInput) {
   try {
-    lint::parse_lint_config("[lint.rules]\ndrop-column = \"loud\"\n", "p.toml");
+    config::parse_config("[lint.rules]\ndrop-column = \"loud\"\n", "p.toml");
     FAIL() << "accepted a bad level";
   } catch (const Error& e) {
     EXPECT_EQ(e.headline(),

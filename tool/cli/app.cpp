@@ -7,11 +7,11 @@
 #include <sstream>
 
 #include <fmt/format.h>
-
 #include "cli/output.h"
 #include "core/error.h"
 #include "core/migrate/layouts/layout.h"
 #include "io/cluster/throwaway_cluster.h"
+#include "io/read_limited.h"
 
 namespace preflight::cli {
 
@@ -19,17 +19,9 @@ const char* const k_app_description = "preflight: PostgreSQL migration and perfo
 
 config::Config GlobalOptions::load_config() const {
   config::Config config;
-  std::error_code ignored;
-  // A folder opens as a stream that reads nothing: it would pass for an empty configuration.
-  if (std::filesystem::is_directory(config_path, ignored)) {
-    throw Error(ErrorKind::input, "is a folder, not a configuration file", {},
-                Location{config_path, 0, 0});
-  }
-  std::ifstream in(config_path, std::ios::binary);
-  if (in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    config = config::parse_config(text.str(), config_path);
+  // A folder, a device or an endless stream is refused by the read, not taken for a config.
+  if (auto text = io::read_file_limited(config_path, io::k_config_limit)) {
+    config = config::parse_config(*text, config_path);
   } else if (config_path_given) {
     throw Error(ErrorKind::input, "configuration file not found", {}, Location{config_path, 0, 0});
   }

@@ -2,9 +2,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/lint/lint_config.h"
@@ -20,15 +17,6 @@ struct LintOptions {
   std::vector<std::string> paths;
   std::string format = "text";
 };
-
-// [lint] lives in preflight.toml beside the settings config::Config reads; lint parses its own.
-lint::LintConfig load_lint_config(const GlobalOptions& globals) {
-  std::ifstream in(globals.config_path, std::ios::binary);
-  if (!in) return {};
-  std::stringstream text;
-  text << in.rdbuf();
-  return lint::parse_lint_config(text.str(), globals.config_path);
-}
 
 void print_findings(const std::vector<lint::Finding>& findings, std::size_t files,
                     const std::string& format) {
@@ -46,7 +34,7 @@ void print_findings(const std::vector<lint::Finding>& findings, std::size_t file
 
 int run_lint(const GlobalOptions& globals, const LintOptions& options) {
   auto config = globals.load_config();
-  auto lint_config = load_lint_config(globals);
+  const auto& lint_config = config.lint;
   auto paths = options.paths.empty() ? std::vector<std::string>{config.migrations} : options.paths;
   auto sources = lint::load_lint_sources(paths, config.layout);
   for (const auto& problem : sources.down_problems) {

@@ -12,7 +12,7 @@
 #include "cli/output.h"
 #include "core/drift/render.h"
 #include "core/lint/lint_config.h"
-#include "core/lint/lint_report.h"
+#include "core/report/lint_report.h"
 #include "core/lint/linter.h"
 #include "io/drift/drift_run.h"
 #include "io/migrate/migration_directory.h"

@@ -84,7 +84,15 @@ void print_step(const migrate::StepReport& step) {
   case migrate::StepOutcome::dry_run_copy_ok: outcome = "ok (dry run, on the copy)"; break;
   case migrate::StepOutcome::not_executed: outcome = "not executed (dry run)"; break;
   case migrate::StepOutcome::failed:
-    outcome = step.rolled_back ? "FAILED, rolled back" : "FAILED, not rolled back (no transaction)";
+    if (step.interrupted) {
+      outcome = step.rolled_back     ? "INTERRUPTED (connection lost), rolled back"
+                : step.transactional ? "INTERRUPTED (connection lost), outcome unknown"
+                                     : "INTERRUPTED (connection lost), not rolled back (no "
+                                       "transaction)";
+    } else {
+      outcome =
+          step.rolled_back ? "FAILED, rolled back" : "FAILED, not rolled back (no transaction)";
+    }
     break;
   }
   print_line(fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version, step.description, outcome,

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/config/toml_document.h"
 #include "core/sql/parsed_sql.h"
 #include "core/sql/read_only.h"
 
@@ -149,13 +150,7 @@ public:
   explicit SuiteParser(std::string path) : m_path(std::move(path)) {}
 
   Suite parse(std::string_view text) {
-    toml::table root;
-    try {
-      root = toml::parse(text, m_path);
-    } catch (const toml::parse_error& e) {
-      throw Error(ErrorKind::input, fmt::format("invalid TOML: {}", e.description()), {},
-                  where(e.source()));
-    }
+    const toml::table root = config::parse_toml(text, m_path);
     Suite suite;
     suite.file = m_path;
     bool has_migrations = false, has_before = false, has_after = false;

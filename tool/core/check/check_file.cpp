@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/drift/pattern.h"
+#include "core/config/toml_document.h"
 #include "core/sql/parsed_sql.h"
 
 namespace preflight::check {
@@ -419,14 +420,7 @@ std::string SchemaObject::describe() const {
 }
 
 std::vector<Check> parse_checks(std::string_view text, const std::string& path) {
-  toml::table document;
-  try {
-    document = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    throw Error(ErrorKind::input, fmt::format("invalid TOML: {}", e.description()), {},
-                Location{path, static_cast<std::uint32_t>(e.source().begin.line),
-                         static_cast<std::uint32_t>(e.source().begin.column)});
-  }
+  const toml::table document = config::parse_toml(text, path);
   std::vector<Error> errors;
   CheckReader reader(path, errors);
   std::vector<Check> checks;

@@ -8,8 +8,11 @@
 
 #include <fmt/format.h>
 
+#include "core/config/toml_document.h"
 #include "core/error.h"
 #include "core/migrate/layouts/layout.h"
+#include "core/lint/lint_config_toml.h"
+#include "core/lint/lock_timeout.h"
 
 namespace preflight::config {
 
@@ -67,13 +70,7 @@ bool is_valid_lock_wait(double seconds) {
 }
 
 Config parse_config(std::string_view text, const std::string& path) {
-  toml::table table;
-  try {
-    table = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    throw Error(ErrorKind::input, fmt::format("invalid TOML: {}", e.description()), {},
-                where(path, e.source()));
-  }
+  const toml::table table = parse_toml(text, path);
   Config config;
   for (auto&& [key, node] : table) {
     const std::string name(key.str());
@@ -98,12 +95,15 @@ Config parse_config(std::string_view text, const std::string& path) {
                     where(path, node.source()));
       }
       config.lock_wait_seconds = seconds;
-    } else if (node.is_table()) {
-      // Sections belong to other commands (e.g. [lint]); they validate their own keys.
-      continue;
     } else if (name == "lint") {
-      throw Error(ErrorKind::input, "`lint` must be a table ([lint])", {},
-                  where(path, node.source()));
+      config.lint = lint::parse_lint_section(node, path);
+    } else if (node.is_table() || node.is_array_of_tables()) {
+      // A misspelt section would otherwise be ignored, and its settings with it.
+      throw Error(ErrorKind::input,
+                  node.is_table() ? fmt::format("unknown table `[{}]`", name)
+                                  : fmt::format("unknown table `[[{}]]`", name),
+                  "preflight.toml has one table: [lint] (with [lint.rules])",
+                  where(path, key.source()));
     } else {
       throw Error(ErrorKind::input, fmt::format("unknown key `{}`", name),
                   "known keys: migrations, layout, history_table, lock_timeout, statement_timeout, "
@@ -111,6 +111,9 @@ Config parse_config(std::string_view text, const std::string& path) {
                   where(path, key.source()));
     }
   }
+  // lint's missing-lock-timeout rule is off when preflight itself sets a real lock_timeout.
+  config.lint.lock_timeout_configured =
+      !config.lock_timeout.empty() && lint::lock_timeout_limits_wait(config.lock_timeout);
   return config;
 }
 

@@ -1,10 +1,12 @@
 #pragma once
-// preflight.toml: project settings. Parsed from text (the caller reads the file) so that every
-// problem names file, line and key.
+// preflight.toml: project settings, for every command (lint's [lint] table included). Parsed
+// from text (the caller reads the file once) so that every problem names file, line and key.
 
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/lint/lint_config.h"
 
 namespace preflight::config {
 
@@ -15,6 +17,7 @@ struct Config {
   std::string lock_timeout;                // SET LOCAL lock_timeout per migration
   std::string statement_timeout;           // SET LOCAL statement_timeout per migration
   std::optional<double> lock_wait_seconds; // how long to wait for the migration lock
+  lint::LintConfig lint;                   // [lint] (rule levels) and whether lock_timeout is set
 };
 
 /// Whether `value` is a setting PostgreSQL takes for lock_timeout / statement_timeout: a
@@ -31,7 +34,8 @@ inline constexpr const char* k_timeout_hint =
 bool is_valid_lock_wait(double seconds);
 
 /// Parses preflight.toml text; `path` is used in messages. Throws Error(input) at file:line:col
-/// for TOML syntax errors, unknown keys, wrong types and timeouts PostgreSQL would refuse.
+/// for TOML syntax errors, NUL characters, unknown keys and tables, wrong types, timeouts
+/// PostgreSQL would refuse and bad [lint] settings.
 Config parse_config(std::string_view text, const std::string& path);
 
 } // namespace preflight::config

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "core/lint/lock_timeout.h"
+#include "core/lint/lint_config_toml.h"
 
 namespace preflight::lint {
 
@@ -38,23 +38,12 @@ void parse_rules(const toml::table& rules, const std::string& path, LintConfig& 
 
 } // namespace
 
-LintConfig parse_lint_config(std::string_view text, const std::string& path) {
-  toml::table table;
-  try {
-    table = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    throw Error(ErrorKind::input, fmt::format("invalid TOML: {}", e.description()), {},
-                where(path, e.source()));
-  }
+LintConfig parse_lint_section(const toml::node& lint, const std::string& path) {
   LintConfig config;
-  if (auto timeout = table["lock_timeout"].value<std::string>())
-    config.lock_timeout_configured = lock_timeout_limits_wait(*timeout); // "0" turns it off
-  const toml::node* lint = table.get("lint");
-  if (!lint) return config;
-  if (!lint->is_table())
+  if (!lint.is_table())
     throw Error(ErrorKind::input, "`lint` must be a table ([lint])", {},
-                where(path, lint->source()));
-  for (auto&& [key, node] : *lint->as_table()) {
+                where(path, lint.source()));
+  for (auto&& [key, node] : *lint.as_table()) {
     const std::string name(key.str());
     if (name == "rules" && node.is_table()) {
       parse_rules(*node.as_table(), path, config);

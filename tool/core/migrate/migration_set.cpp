@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/migrate/source_entry.h"
 #include "core/migrate/transaction_control.h"
 #include "core/sql/parsed_sql.h"
+#include "core/sql/sql_bytes.h"
 #include "core/sql/statement_text.h"
 #include "core/sql/text_position.h"
 
@@ -45,9 +47,14 @@ std::optional<NamedFile> classify(SourceFile& file, std::vector<Error>& errors) 
 
   // Names become descriptions in the history table, JSON and SQL literals: all need UTF-8.
   if (!is_valid_utf8(name)) {
-    errors.push_back(Error(ErrorKind::input, "file name is not valid UTF-8",
-                           "rename the file using UTF-8 characters only",
-                           Location{escape_invalid_utf8(file.path), 0, 0}));
+    errors.push_back(
+        Error(ErrorKind::input, "file name is not valid UTF-8",
+              "rename the file using UTF-8 characters only",
+              Location{escape_control_characters(escape_invalid_utf8(file.path)), 0, 0}));
+    return std::nullopt;
+  }
+  if (auto problem = check_migration_entry(file)) {
+    errors.push_back(std::move(*problem));
     return std::nullopt;
   }
   NamedFile named{&file, 0, {}, FileRole::simple};
@@ -79,8 +86,8 @@ std::optional<NamedFile> classify(SourceFile& file, std::vector<Error>& errors) 
 
 // Why a migration file is unusable, if it is. Pure and thread-safe (libpg_query is).
 std::vector<Error> check_script(const SourceFile& file, const DiscoveryOptions& options) {
-  if (!is_valid_utf8(file.bytes)) return {file_error(file, "file is not valid UTF-8")};
   const std::string_view text = without_byte_order_mark(file.bytes);
+  if (auto bad = sql::check_sql_bytes(text, file.path)) return {std::move(*bad)};
   if (!options.check_sql) {
     if (sql::first_token_offset(text, 0) == text.size()) {
       return {file_error(file, "migration is empty (no SQL statement)")};
@@ -172,41 +179,7 @@ bool has_no_transaction_directive(std::string_view bytes) {
 }
 
 bool is_valid_utf8(const std::string& bytes) {
-  std::size_t i = 0;
-  const std::size_t n = bytes.size();
-  while (i < n) {
-    auto c = static_cast<unsigned char>(bytes[i]);
-    std::size_t extra = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if ((c & 0xE0U) == 0xC0U) {
-      extra = 1;
-      cp = c & 0x1FU;
-    } else if ((c & 0xF0U) == 0xE0U) {
-      extra = 2;
-      cp = c & 0x0FU;
-    } else if ((c & 0xF8U) == 0xF0U) {
-      extra = 3;
-      cp = c & 0x07U;
-    } else
-      return false;
-    if (i + extra >= n) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      auto cc = static_cast<unsigned char>(bytes[i + k]);
-      if ((cc & 0xC0U) != 0x80U) return false;
-      cp = (cp << 6U) | (cc & 0x3FU);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
+  return sql::invalid_utf8_offset(bytes) == std::string_view::npos;
 }
 
 std::string escape_invalid_utf8(std::string_view text) {

@@ -17,6 +17,9 @@ struct SourceFile {
   std::string path;  // as shown to users, e.g. "migrations/0003_x.up.sql"
   std::string name;  // file name only
   std::string bytes; // exact contents
+  // Why the entry is not a regular file ("a FIFO", "a dangling symbolic link", …); empty for a
+  // regular file (or a symbolic link to one). Such entries have no bytes.
+  std::string not_regular{};
 };
 
 struct Script {

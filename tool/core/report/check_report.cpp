@@ -33,19 +33,6 @@ std::string failure_text(const CheckResult& r) {
   return text;
 }
 
-std::string markdown_cell(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '\n') {
-      out += "<br>";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 } // namespace
 
@@ -128,7 +115,10 @@ std::string render_github_annotations(const CheckReport& report) {
 
 std::string render_markdown(const CheckReport& report) {
   std::string out = "### preflight check\n\n";
-  out += summary_line(report) + (report.target.empty() ? "" : " against `" + report.target + "`") +
+  // Names, values and the target come from the checks file, the database or a results file:
+  // escaped as the benchmark rows are, so that none of them can inject HTML or break the table.
+  out += summary_line(report) +
+         (report.target.empty() ? "" : " against `" + text::markdown_cell(report.target) + "`") +
          "\n\n";
   out += "| | check | kind | measured | expected |\n|---|---|---|---|---|\n";
   for (const auto& r : report.results) {
@@ -137,8 +127,9 @@ std::string render_markdown(const CheckReport& report) {
                                                           : "❌";
     std::string measured = r.measured;
     if (r.status != CheckStatus::passed && !r.detail.empty()) measured += " — " + r.detail;
-    out += fmt::format("| {} | {} | {} | {} | {} |\n", mark, markdown_cell(r.name), r.kind,
-                       markdown_cell(measured), markdown_cell(r.expected));
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", mark, text::markdown_cell(r.name),
+                       text::markdown_cell(r.kind), text::markdown_cell(measured),
+                       text::markdown_cell(r.expected));
   }
   return out;
 }

@@ -1,38 +1,27 @@
 #include "io/bench/suite_file.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "core/sql/sql_bytes.h"
 #include "io/migrate/migration_directory.h"
+#include "io/read_limited.h"
 
 namespace preflight::bench {
 
-namespace {
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-} // namespace
-
 Suite load_suite(const std::string& path) {
-  auto text = read_file(path);
+  auto text = io::read_file_limited(path, io::k_suite_limit);
   if (!text) throw Error(ErrorKind::input, "suite file not found", {}, Location{path, 0, 0});
   Suite suite = parse_suite(*text, path);
   if (suite.dataset_file) {
-    auto dataset = read_file(*suite.dataset_file);
+    auto dataset = io::read_file_limited(*suite.dataset_file, io::k_dataset_limit);
     if (!dataset) {
       throw Error(ErrorKind::input,
                   fmt::format("`dataset.file`: file not found: {}", *suite.dataset_file), {},
                   suite.dataset_file_location);
     }
+    if (auto bad = sql::check_sql_bytes(*dataset, *suite.dataset_file)) throw std::move(*bad);
     try {
       check_dataset_sql(*dataset);
     } catch (const Error& e) {

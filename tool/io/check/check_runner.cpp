@@ -14,6 +14,7 @@
 #include "core/sql/parsed_sql.h"
 #include "io/drift/drift_run.h"
 #include "io/migrate/history_store.h"
+#include "io/read_limited.h"
 #include "io/utc_time.h"
 
 namespace preflight::check {
@@ -74,11 +75,9 @@ private:
 } // namespace
 
 std::vector<Check> load_checks(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::input, "checks file not found", {}, Location{path, 0, 0});
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_checks(text.str(), path);
+  auto text = io::read_file_limited(path, io::k_checks_limit);
+  if (!text) throw Error(ErrorKind::input, "checks file not found", {}, Location{path, 0, 0});
+  return parse_checks(*text, path);
 }
 
 CheckRunner::CheckRunner(pg::PgSession& session, RunnerOptions options)

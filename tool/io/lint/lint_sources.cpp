@@ -1,13 +1,13 @@
 #include "io/lint/lint_sources.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/sql/sql_bytes.h"
 #include "core/sql/statement_text.h"
 #include "io/migrate/layout_directory.h"
 #include "io/migrate/migration_directory.h"
+#include "io/read_limited.h"
 
 namespace fs = std::filesystem;
 
@@ -16,15 +16,12 @@ namespace preflight::lint {
 namespace {
 
 migrate::Script read_script(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::input, "cannot read file", {}, Location{path, 0, 0});
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  std::string text = bytes.str();
-  if (!migrate::is_valid_utf8(text))
-    throw Error(ErrorKind::input, "file is not valid UTF-8", {}, Location{path, 0, 0});
+  auto bytes = io::read_file_limited(path, io::k_migration_limit);
+  if (!bytes) throw Error(ErrorKind::input, "cannot read file", {}, Location{path, 0, 0});
+  std::string text = std::move(*bytes);
   // As in a migrations folder: what is linted starts after a byte order mark.
   text.erase(0, text.size() - migrate::without_byte_order_mark(text).size());
+  if (auto bad = sql::check_sql_bytes(text, path)) throw std::move(*bad);
   // As in a migrations folder: a file without a statement is a mistake, not a clean migration.
   if (sql::first_token_offset(text, 0) == text.size())
     throw Error(ErrorKind::input, "migration is empty (no SQL statement)", {},

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "io/read_limited.h"
 
 namespace fs = std::filesystem;
 
@@ -20,26 +21,40 @@ namespace preflight::migrate {
 
 namespace {
 
-// POSIX reads relative to the folder's descriptor: for thousands of small files, an ifstream and
-// a full path lookup per file cost more than the read itself.
-bool read_whole_file(int dir_fd, const std::string& name, std::string& bytes) {
-  int fd = openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buffer[65536];
-  ssize_t n = 0;
-  while ((n = read(fd, buffer, sizeof buffer)) > 0) {
-    bytes.append(buffer, static_cast<std::size_t>(n));
-    // A short read of a regular file means its end: save the extra read() that would return 0.
-    if (static_cast<std::size_t>(n) < sizeof buffer) break;
-  }
-  close(fd);
-  return n >= 0;
+// What a non-regular entry is, in words for messages ("" for a regular file).
+std::string file_type_words(mode_t mode) {
+  if (S_ISREG(mode)) return {};
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "not a regular file";
 }
 
-// The regular files (following symbolic links, as std::filesystem does) directly in the folder,
-// in listing order; the error of the listing, if it failed.
-std::error_code list_regular_files(int dir_fd, const std::string& prefix,
-                                   std::vector<SourceFile>& files) {
+// Why the entry `name` (listed with `type`) is not a regular file, following symbolic links;
+// "" when it is one.
+std::string not_regular_reason(int dir_fd, const char* name, unsigned char type) {
+  if (type == DT_REG) return {};
+  if (type == DT_DIR) return "a folder";
+  if (type == DT_FIFO) return "a FIFO";
+  if (type == DT_SOCK) return "a socket";
+  if (type == DT_CHR || type == DT_BLK) return "a device";
+  struct stat target {};
+  if (fstatat(dir_fd, name, &target, 0) == 0) {
+    const std::string what = file_type_words(target.st_mode);
+    return what.empty() || type != DT_LNK ? what : "a symbolic link to " + what;
+  }
+  if (errno == ELOOP) return "a symbolic link loop";
+  if (errno == ENOENT) return "a dangling symbolic link (its target does not exist)";
+  return "an entry that cannot be examined: " +
+         std::error_code(errno, std::generic_category()).message();
+}
+
+// The entries directly in the folder, in listing order: regular files (following symbolic links,
+// as std::filesystem does) and, with the reason, entries that are not; the error of the listing,
+// if it failed.
+std::error_code list_entries(int dir_fd, const std::string& prefix,
+                             std::vector<SourceFile>& files) {
   // fdopendir owns the descriptor it is given: give it a duplicate, the readers need ours.
   int list_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
   DIR* listing = list_fd < 0 ? nullptr : fdopendir(list_fd);
@@ -58,12 +73,11 @@ std::error_code list_regular_files(int dir_fd, const std::string& prefix,
     }
     const std::string_view name = entry->d_name;
     if (name == "." || name == "..") continue;
-    bool regular = entry->d_type == DT_REG;
-    if (entry->d_type == DT_LNK || entry->d_type == DT_UNKNOWN) {
-      struct stat target {};
-      regular = fstatat(dir_fd, entry->d_name, &target, 0) == 0 && S_ISREG(target.st_mode);
-    }
-    if (regular) files.push_back({prefix + entry->d_name, std::string(name), {}});
+    // Kept, not skipped: one named like a migration must be refused, not silently left out.
+    files.push_back({prefix + entry->d_name,
+                     std::string(name),
+                     {},
+                     not_regular_reason(dir_fd, entry->d_name, entry->d_type)});
   }
   closedir(listing);
   return failure;
@@ -91,17 +105,22 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
   } close_dir{dir_fd};
   const std::string prefix = (fs::path(dir) / "").string();
   std::vector<SourceFile> files;
-  if (auto listing_error = list_regular_files(dir_fd, prefix, files)) {
+  if (auto listing_error = list_entries(dir_fd, prefix, files)) {
     throw Error(ErrorKind::input, "cannot list folder: " + listing_error.message(), {},
                 Location{dir, 0, 0});
   }
   // Reading is mostly system-call time: one reader per core overlaps it.
-  std::vector<char> failed(files.size(), 0);
+  // POSIX reads relative to the folder's descriptor: for thousands of small files, an ifstream
+  // and a full path lookup per file cost more than the read itself.
+  std::vector<io::ReadStatus> status(files.size(), io::ReadStatus::ok);
   const std::size_t workers = std::min<std::size_t>(
       std::max(1U, std::thread::hardware_concurrency()), files.size() / 256 + 1);
   auto work = [&](std::size_t first) {
     for (std::size_t i = first; i < files.size(); i += workers) {
-      failed[i] = read_whole_file(dir_fd, files[i].name, files[i].bytes) ? 0 : 1;
+      if (!files[i].not_regular.empty()) continue;
+      int error = 0;
+      status[i] = io::read_limited_at(dir_fd, files[i].name, io::k_migration_limit.max_bytes,
+                                      files[i].bytes, error);
     }
   };
   std::vector<std::thread> threads;
@@ -109,7 +128,11 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
   work(0);
   for (auto& t : threads) t.join();
   for (std::size_t i = 0; i < files.size(); ++i) {
-    if (failed[i])
+    if (status[i] == io::ReadStatus::too_large) {
+      throw Error(ErrorKind::input, io::too_large_message(io::k_migration_limit), {},
+                  Location{files[i].path, 0, 0});
+    }
+    if (status[i] != io::ReadStatus::ok)
       throw Error(ErrorKind::input, "cannot read file", {}, Location{files[i].path, 0, 0});
   }
   std::sort(files.begin(), files.end(),

@@ -84,8 +84,10 @@ RunReport Migrator::up(const MigrationSet& files, const UpOptions& options) {
   m_store.pin_schema();
   // A dry run creates nothing, not even the history table, but says when it could not.
   m_store.check_can_create();
-  if (!m_options.dry_run) m_store.ensure();
+  // Planned first: a plan refused (--to a version that is not a migration) changes nothing, not
+  // even by creating the history table. The list is empty while the table does not exist.
   auto plan = plan_up(files, m_store.list(), options);
+  if (!m_options.dry_run) m_store.ensure();
   return run_plan(plan, Direction::up);
 }
 
@@ -160,7 +162,15 @@ RunReport Migrator::run_plan(const std::vector<const Migration*>& plan, Directio
   if (m_options.dry_run) m_session.exec("BEGIN");
   try {
     for (const Migration* migration : plan) {
-      report.steps.push_back(run(*migration, direction));
+      try {
+        report.steps.push_back(run(*migration, direction));
+      } catch (const Error& e) {
+        // A lost connection is reported as what it did to this migration, not as a bad URL.
+        if (e.kind() != ErrorKind::connection || m_options.dry_run) throw;
+        const StepReport step = interrupted_step(*migration, direction, e);
+        if (m_on_step) m_on_step(step);
+        throw *step.error;
+      }
       if (m_on_step) m_on_step(report.steps.back());
       if (report.steps.back().outcome == StepOutcome::failed) break;
     }
@@ -172,7 +182,47 @@ RunReport Migrator::run_plan(const std::vector<const Migration*>& plan, Directio
   return report;
 }
 
+StepReport Migrator::interrupted_step(const Migration& migration, Direction direction,
+                                      const Error& lost) const {
+  const Script& script = direction == Direction::up ? migration.up : *migration.down;
+  StepReport step{
+      migration.version, migration.description, direction, StepOutcome::failed, 0, {}, {}};
+  step.interrupted = true;
+  step.transactional = !script.no_transaction;
+  const char* done = direction == Direction::up ? "applied" : "reverted";
+  std::string hint;
+  if (!script.no_transaction && m_progress == Progress::statements) {
+    // The server rolls back the open transaction of a backend that ends.
+    hint = fmt::format("the server rolled back migration {}: it is not {} and its history is as "
+                       "before; once the server is reachable, `preflight migrate status` shows "
+                       "the state, and running the command again retries it",
+                       migration.version, done);
+  } else if (!script.no_transaction) {
+    step.rolled_back = false;
+    hint = fmt::format("the connection was lost after COMMIT was sent: whether migration {} was "
+                       "{} is unknown; once the server is reachable, `preflight migrate status` "
+                       "shows it, and running the command again continues from there",
+                       migration.version, done);
+  } else {
+    step.rolled_back = false;
+    hint = fmt::format(
+        "migration {} runs without a transaction: the statements that ran before the connection "
+        "was lost stay done, and its history row {}; once the server is reachable, check with "
+        "`preflight migrate status`, finish or undo the migration by hand, then run `preflight "
+        "migrate repair`",
+        migration.version,
+        direction == Direction::up ? "is left marked failed, which blocks further runs"
+                                   : "still says applied");
+  }
+  step.error = Error(ErrorKind::connection,
+                     fmt::format("migration {} ({}) was interrupted: {}", migration.version,
+                                 migration.description, lost.message()),
+                     hint, Location{script.path, 0, 0});
+  return step;
+}
+
 StepReport Migrator::run(const Migration& migration, Direction direction) {
+  m_progress = Progress::statements;
   const Script& script = direction == Direction::up ? migration.up : *migration.down;
   StepReport step = script.no_transaction ? run_without_transaction(migration, direction, script)
                                           : run_in_transaction(migration, direction, script);
@@ -242,9 +292,12 @@ StepReport Migrator::run_in_transaction(const Migration& migration, Direction di
     // The row and COMMIT go in one message: one round trip fewer per migration, and if the INSERT
     // fails the server skips the COMMIT and the transaction is rolled back below.
     if (direction == Direction::up) {
-      m_session.exec(m_store.insert_statement(migration, true, elapsed_ns(start)) + "; COMMIT");
+      const auto record = m_store.insert_statement(migration, true, elapsed_ns(start));
+      m_progress = Progress::commit_sent;
+      m_session.exec(record + "; COMMIT");
     } else {
       m_store.remove(migration.version);
+      m_progress = Progress::commit_sent;
       m_session.exec("COMMIT");
     }
   } catch (const Error& e) {

@@ -53,6 +53,10 @@ struct StepReport {
   std::optional<Error> error;     // set when outcome == failed
   std::vector<std::string> notes; // e.g. invalid indexes left behind
   bool rolled_back = true;        // false for a failed -- no-transaction migration: what ran stays
+  // The connection was lost while it ran (server restart, pg_terminate_backend, network); with
+  // rolled_back false and a transactional migration, whether its COMMIT landed is unknown.
+  bool interrupted = false;
+  bool transactional = true;
 };
 
 struct RunReport {
@@ -115,6 +119,11 @@ private:
                                      const Script& script);
   std::optional<Error> run_statements(const Script& script, const Migration& migration);
   RunReport run_plan(const std::vector<const Migration*>& plan, Direction direction);
+  StepReport interrupted_step(const Migration& migration, Direction direction,
+                              const Error& lost) const;
+
+  // How far the migration being run got: decides what a lost connection left behind.
+  enum class Progress { statements, commit_sent };
 
   pg::PgSession& m_session;
   MigratorOptions m_options;
@@ -122,6 +131,7 @@ private:
   StepCallback m_on_step;
   WaitCallback m_on_wait;
   StatementObserver* m_observer = nullptr;
+  Progress m_progress = Progress::statements;
   std::unique_ptr<BlockerWatcher> m_watcher; // only while a run has lock_timeout set
 };
 

@@ -1,10 +1,9 @@
 #include "io/pg/database_target.h"
 
 #include "core/config/connection_text.h"
+#include "io/read_limited.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 namespace preflight::pg {
 
@@ -16,10 +15,8 @@ namespace {
 
 std::optional<std::string> url_from_environment() {
   if (const char* env = std::getenv("DATABASE_URL"); env && *env) return std::string(env);
-  if (std::ifstream dotenv(".env"); dotenv) {
-    std::stringstream text;
-    text << dotenv.rdbuf();
-    return database_url_from_dotenv(text.str());
+  if (auto text = io::read_file_limited(".env", io::k_dotenv_limit)) {
+    return database_url_from_dotenv(*text);
   }
   return std::nullopt;
 }

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/report/report.h"
+#include "io/read_limited.h"
 
 namespace fs = std::filesystem;
 
@@ -22,14 +23,12 @@ namespace {
 // Reads a JSON document and converts it, locating every problem in `path`.
 template <class Convert>
 auto read_json_file(const std::string& path, const char* what, const char* hint, Convert convert) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  const auto text = io::read_file_limited(path, io::ReadLimit{io::k_results_limit.max_bytes, what});
+  if (!text)
     throw Error(ErrorKind::input, std::string(what) + " not found", hint, Location{path, 0, 0});
-  std::stringstream text;
-  text << in.rdbuf();
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(text.str());
+    document = nlohmann::json::parse(*text);
   } catch (const nlohmann::json::exception& e) { // parse_error, and out_of_range for 1e999
     throw Error(ErrorKind::input, std::string("not valid JSON: ") + e.what(), {},
                 Location{path, 0, 0});
