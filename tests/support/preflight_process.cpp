@@ -64,8 +64,9 @@ bool running(const TestDatabase& db, const std::string& text) {
 }
 
 bool no_preflight_sessions(const TestDatabase& db) {
+  // "preflight migrate", "preflight session check": not the tests' own sessions ("preflight").
   return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-                   "application_name LIKE 'preflight%'") == "0";
+                   "application_name LIKE 'preflight %'") == "0";
 }
 
 std::string schema_signature(const TestDatabase& db) {
@@ -85,9 +86,9 @@ std::string schema_signature(const TestDatabase& db) {
 }
 
 std::string history_summary(const TestDatabase& db) {
-  return db.scalar("SELECT CASE WHEN to_regclass('_sqlx_migrations') IS NULL THEN '' ELSE ("
-                   "SELECT coalesce(string_agg(version || ':' || success, ',' ORDER BY version), "
-                   "'') FROM _sqlx_migrations) END");
+  if (db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL") == "t") return "";
+  return db.scalar("SELECT coalesce(string_agg(version || ':' || success, ',' ORDER BY version), "
+                   "'') FROM _sqlx_migrations");
 }
 
 std::vector<std::string> on_database(const TestDatabase& db, const std::string& dir,

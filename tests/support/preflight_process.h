@@ -29,7 +29,8 @@ bool eventually(const std::function<bool()>& condition, double seconds = 30);
 /// True while a session other than the caller's runs a statement containing `text`.
 bool running(const TestDatabase& db, const std::string& text);
 
-/// True once no session of `preflight` (application_name "preflight …") is connected to `db`.
+/// True once no session of a `preflight` command (application_name "preflight <command>") is
+/// connected to `db`.
 bool no_preflight_sessions(const TestDatabase& db);
 
 /// The relations, columns, constraints and index validity of schema public, one line each,
