@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/migrate/lock_key.h"
+#include "io/migrate/session_check.h"
 
 namespace preflight::migrate {
 
@@ -34,7 +35,13 @@ MigrationLock::MigrationLock(pg::PgSession& session, std::chrono::milliseconds m
   auto next_report = start;
   auto pause = std::chrono::milliseconds(10);
   const std::string key = std::to_string(m_key);
-  while (!m_session.exec_params("SELECT pg_try_advisory_lock($1::bigint)", {key}).get_bool(0, 0)) {
+  for (;;) {
+    auto taken =
+        m_session.exec_params("SELECT pg_try_advisory_lock($1::bigint), pg_backend_pid()", {key});
+    if (taken.get_bool(0, 0)) {
+      check_session_keeps_lock(m_session, m_key, static_cast<int>(taken.get_int(0, 1)));
+      return;
+    }
     const auto now = std::chrono::steady_clock::now();
     if (now - start >= max_wait) {
       auto holder = describe_lock_holder(m_session, m_key);

@@ -262,7 +262,11 @@ Outcome PgSession::finish(PGresult* result) {
   auto status = PQresultStatus(result);
   if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR ||
       status == PGRES_BAD_RESPONSE) {
-    if (PQstatus(m_conn) != CONNECTION_OK) {
+    // An error the server did not send (no SQLSTATE, no message) is libpq's own: after a server
+    // restart the first statement of a session that was idle fails so, before libpq marks the
+    // connection bad (seen with pg_ctl stop -m immediate while a run polled for the lock).
+    if (PQstatus(m_conn) != CONNECTION_OK || (field(result, PG_DIAG_SQLSTATE).empty() &&
+                                              field(result, PG_DIAG_MESSAGE_PRIMARY).empty())) {
       PQclear(result);
       throw connection_error(m_conn, "lost the connection to the database");
     }

@@ -1,0 +1,9 @@
+DROP TABLE reward_awards;
+DROP TABLE user_balances;
+DROP TABLE gamification_settings;
+DROP TABLE focus_library_tracks;
+DROP TABLE focus_libraries;
+DROP TABLE focus_sessions;
+DROP TABLE focus_modes;
+DROP TABLE oauth_accounts;
+DROP TABLE users;

@@ -1,0 +1,12 @@
+SET lock_timeout = '2s';
+VACUUM orders;
+VACUUM FULL orders;
+CREATE DATABASE reports;
+DROP DATABASE reports;
+ALTER SYSTEM SET work_mem = '8MB';
+CREATE TABLESPACE fast LOCATION '/ssd';
+DROP TABLESPACE fast;
+REINDEX SCHEMA app;
+CLUSTER;
+DISCARD ALL;
+ANALYZE orders;

@@ -1,0 +1,4 @@
+-- no-transaction
+BEGIN;
+DROP INDEX CONCURRENTLY idx_orders_placed;
+COMMIT;

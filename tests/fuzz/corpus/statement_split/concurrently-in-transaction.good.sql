@@ -1,0 +1,3 @@
+-- no-transaction
+CREATE INDEX CONCURRENTLY idx_orders_placed ON orders (placed_at);
+DROP INDEX CONCURRENTLY idx_orders_old;

@@ -1,0 +1,2 @@
+-- no-transaction
+ALTER TABLE measurements DETACH PARTITION measurements_2023 CONCURRENTLY;

@@ -1,0 +1,2 @@
+CREATE TABLE staging (id bigint, tmp text);
+ALTER TABLE staging DROP COLUMN tmp;

@@ -1,0 +1,3 @@
+BEGIN;
+INSERT INTO settings (key, value) VALUES ('feature_x', 'on');
+COMMIT;

@@ -1,0 +1,2 @@
+-- no-transaction
+REINDEX TABLE CONCURRENTLY orders;

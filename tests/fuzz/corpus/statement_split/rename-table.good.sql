@@ -1,0 +1,2 @@
+CREATE TABLE staging (id bigint);
+ALTER TABLE staging RENAME TO staging_v2;

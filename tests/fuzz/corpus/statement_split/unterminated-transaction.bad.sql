@@ -1,0 +1,3 @@
+-- no-transaction
+BEGIN;
+INSERT INTO settings (key, value) VALUES ('feature_x', 'on');

@@ -1,0 +1,4 @@
+-- no-transaction
+BEGIN;
+INSERT INTO settings (key, value) VALUES ('feature_x', 'on');
+COMMIT;
