@@ -131,7 +131,8 @@ LockEstimate estimate_locks(const std::vector<const Migration*>& plan, bool down
   for (const Migration* migration : plan) {
     const Script* script = down ? (migration->down ? &*migration->down : nullptr) : &migration->up;
     if (!script) continue;
-    if (script->no_transaction) estimate.no_transaction.push_back(migration->version);
+    if (script->no_transaction || script->dry_run_refusal)
+      estimate.no_transaction.push_back(migration->version);
     try {
       for (const auto& statement : sql::parse_statements(script->sql))
         count_statement(statement, estimate);
