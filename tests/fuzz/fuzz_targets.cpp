@@ -67,7 +67,6 @@ void checks_toml(std::string_view data) {
 
 void config_toml(std::string_view data) {
   config::parse_config(data, "preflight.toml");
-  lint::parse_lint_config(data, "preflight.toml");
 }
 
 void results_json(std::string_view data) {

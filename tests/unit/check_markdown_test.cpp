@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/check/results.h"
+#include "core/report/check_report.h"
 
 using namespace preflight;
 using namespace std::string_literals;

@@ -3,8 +3,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -15,7 +13,7 @@
 #include "core/report/lint_report.h"
 #include "core/lint/linter.h"
 #include "io/drift/drift_run.h"
-#include "io/migrate/migration_directory.h"
+#include "io/migrate/layout_directory.h"
 
 namespace preflight::cli {
 
@@ -32,13 +30,7 @@ struct DiffOptions {
 const char* k_script_path = "migrate-diff.sql";
 
 // The --sql statements go through `preflight lint`'s rules, with preflight.toml's [lint] levels.
-std::vector<lint::Finding> lint_script(const GlobalOptions& globals, const std::string& script) {
-  lint::LintConfig config;
-  if (std::ifstream in(globals.config_path, std::ios::binary); in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    config = lint::parse_lint_config(text.str(), globals.config_path);
-  }
+std::vector<lint::Finding> lint_script(const lint::LintConfig& config, const std::string& script) {
   lint::LintMigration migration{0, migrate::Script{k_script_path, script, true}, std::nullopt};
   return lint::lint_migrations({migration}, config);
 }
@@ -51,7 +43,7 @@ int run_diff(GlobalOptions& globals, const DiffOptions& options) {
   request.to = options.to;
   request.compare.comments = options.comments;
   for (const auto& text : options.ignore) request.compare.ignore.emplace_back(text);
-  auto files = migrate::load_migrations(config.migrations);
+  auto files = migrate::load_layout_migrations(config.migrations, config.layout);
   drift::check_target_version(files, options.to);
 
   auto target = globals.open_target();
@@ -66,7 +58,7 @@ int run_diff(GlobalOptions& globals, const DiffOptions& options) {
   std::vector<lint::Finding> findings;
   if (options.sql) {
     script = drift::fix_script(result.differences);
-    findings = lint_script(globals, script);
+    findings = lint_script(config.lint, script);
   }
   if (options.format == "json") {
     print_json(drift::render_json(result.differences, result.summary, result.timings,

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <libpq-fe.h> // the traffic clients drive libpq directly (async send, per-connection cancel)
 
 #include "core/bench/evaluate.h"
 #include "core/migrate/checksum.h"
@@ -256,7 +257,7 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
     }
     results.migration->duration_ns =
         static_cast<std::int64_t>((*run.migration_end_s - *run.migration_start_s) * 1e9);
-    results.migration->lock_trace = migrate::to_json(tracer.trace());
+    results.migration->lock_trace = tracer.trace();
     takers = timeline.takers();
   } else {
     run.migration_outcome = "not started";

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <libpq-fe.h> // the traffic clients drive libpq directly (async send, per-connection cancel)
 
 namespace preflight::bench {
 

@@ -102,7 +102,7 @@ void LockTracer::after_statement(const Migration& migration, const sql::Statemen
     if (!mode || !m_held.insert({oid, *mode}).second) continue;
     auto [it, added] = found.try_emplace(oid, TracedLock{relation->second.name, *mode, false,
                                                          relation->second.rows,
-                                                         relation->second.size_bytes, 0, false});
+                                                         relation->second.size_bytes, 0, false, {}});
     if (!added) it->second.mode = std::max(it->second.mode, *mode);
   }
   for (std::int64_t oid : rewritten) {
@@ -114,7 +114,7 @@ void LockTracer::after_statement(const Migration& migration, const sql::Statemen
         if (held_oid == oid) strongest = std::max(strongest, mode);
       }
       const Relation& r = m_relations[oid];
-      it = found.emplace(oid, TracedLock{r.name, strongest, false, r.rows, r.size_bytes, 0, false})
+      it = found.emplace(oid, TracedLock{r.name, strongest, false, r.rows, r.size_bytes, 0, false, {}})
                .first;
     }
     it->second.rewrite = true;

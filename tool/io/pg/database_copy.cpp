@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 
 #include "io/cluster/process.h"
 
