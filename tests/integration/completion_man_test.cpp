@@ -139,6 +139,16 @@ TEST(ManPages, OnePagePerCommandRenderingWithoutWarningsAndNamingEveryOption) {
     EXPECT_EQ(groff.err, "");
     auto man = run_command({"man", "-l", path}, {}, {"MANWIDTH=100", "MAN_KEEP_FORMATTING=0"});
     ASSERT_EQ(man.exit_code, 0) << man.err;
+    // man may keep groff's overstrike bold ("-\b-") when its output is not a terminal.
+    std::string plain;
+    for (char c : man.out) {
+      if (c == '\b') {
+        if (!plain.empty()) plain.pop_back();
+      } else {
+        plain += c;
+      }
+    }
+    man.out = plain;
     // The page of `preflight migrate` documents migrate and all its subcommands.
     const std::string name = file.substr(0, file.size() - 2);
     for (const auto& command : commands) {

@@ -95,8 +95,15 @@ TEST(LayoutDryRun, FileWithItsOwnCommitStopsTheDryRunBeforeAnythingRuns) {
   TestDatabase db;
   const std::string migrations =
       (case_path("layout_corpus", "golang-migrate") / "migrations").string();
-  auto r = run_preflight(
+  // auto takes a throwaway copy for it (docs/dry-run.md): the migrations run there, not here.
+  auto on_copy = run_preflight(
       {"migrate", "up", "--dry-run", "--database-url", db.conninfo(), "--source", migrations});
+  EXPECT_EQ(on_copy.exit_code, 0) << on_copy.out << on_copy.err;
+  EXPECT_NE(on_copy.out.find("Dry run mode: copy"), std::string::npos) << on_copy.out;
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "0");
+  // In one rolled-back transaction it cannot be tried: refused before anything runs.
+  auto r = run_preflight({"migrate", "up", "--dry-run=transaction", "--database-url", db.conninfo(),
+                          "--source", migrations});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_EQ(r.err,
             fmt::format("preflight: error: {}/3_audit_in_own_transaction.up.sql:1:1: a dry run "

@@ -64,7 +64,8 @@ TEST(MigrateCli, LargeFolderIsReadWholeAndItsProblemsReportedInOrder) {
       bad.err,
       fmt::format("preflight: error: {0}/0300_t_300.sql: migration is empty (no SQL statement)\n"
                   "preflight: 1 more problem:\n"
-                  "  {0}/1200_t_1200.sql:1:9: file is not valid UTF-8 (byte 0xE9)\n",
+                  "  {0}/1200_t_1200.sql:1:9: file is not valid UTF-8 (byte 0xE9)\n"
+                  "    hint: save the file as UTF-8\n",
                   dir));
 }
 

@@ -97,7 +97,7 @@ TEST_P(ServerFaults, TransactionalMigrationIsRolledBackAndARerunAppliesIt) {
   auto r = fault_during("pg_sleep(30.2)");
   if (GetParam() == Fault::terminate) {
     EXPECT_EQ(r.exit_code, 4) << r.err;
-    EXPECT_NE(r.err.find("preflight: error: lost the connection to the database: FATAL:  "
+    EXPECT_NE(r.err.find("was interrupted: lost the connection to the database: FATAL:  "
                          "terminating connection due to administrator command"),
               std::string::npos)
         << r.err;
@@ -121,7 +121,7 @@ TEST_P(ServerFaults, NoTransactionMigrationLeavesAFailedRowThatRepairClears) {
   auto r = fault_during("pg_sleep(30.3)");
   if (GetParam() == Fault::terminate) {
     EXPECT_EQ(r.exit_code, 4) << r.err;
-    EXPECT_NE(r.err.find("preflight: error: lost the connection to the database: FATAL:  "
+    EXPECT_NE(r.err.find("was interrupted: lost the connection to the database: FATAL:  "
                          "terminating connection due to administrator command"),
               std::string::npos)
         << r.err;
@@ -276,7 +276,7 @@ TEST_F(ServerRestart, ImmediateStopDuringEachKindOfMigrationAndWhileWaitingForTh
   // A transactional migration: rolled back by crash recovery, no row.
   auto tx = restart_during("pg_sleep(30.2)");
   EXPECT_EQ(tx.exit_code, 4) << tx.err;
-  EXPECT_NE(tx.err.find("preflight: error: lost the connection to the database"), std::string::npos)
+  EXPECT_NE(tx.err.find("was interrupted: lost the connection to the database"), std::string::npos)
       << tx.err;
   EXPECT_EQ(history(), "1:true");
   EXPECT_EQ(query("SELECT to_regclass('tx_made') IS NULL"), "t");

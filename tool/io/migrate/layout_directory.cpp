@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/migrate/source_entry.h"
 #include "io/migrate/migration_directory.h"
 
 extern char** environ; // POSIX: the process environment, for goose's ENVSUB
@@ -42,6 +43,16 @@ Layout resolve_layout(const std::string& name, const std::vector<SourceFile>& fi
 MigrationSet load_layout_migrations(const std::string& dir, const std::string& layout,
                                     const DiscoveryOptions& options) {
   auto files = read_layout_files(dir);
+  // Before any layout reads them: an SQL name that is not a readable regular file (a FIFO, a
+  // folder, a dangling link) would otherwise pass for an empty script, and every layout has
+  // one where an empty script is a silent no-op.
+  std::vector<Error> unreadable;
+  for (const auto& file : files) {
+    if (file.name.size() >= 4 && file.name.compare(file.name.size() - 4, 4, ".sql") == 0) {
+      if (auto problem = check_migration_entry(file)) unreadable.push_back(std::move(*problem));
+    }
+  }
+  if (!unreadable.empty()) throw Error::combine(unreadable);
   const Layout chosen = resolve_layout(layout, files);
   LayoutOptions layout_options;
   if (chosen == Layout::goose) {
