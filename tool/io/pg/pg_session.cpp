@@ -213,6 +213,18 @@ void PgSession::step_away(const std::function<void()>& while_away) {
   if (failed) std::rethrow_exception(failed);
 }
 
+bool PgSession::connected() const {
+  return PQstatus(m_conn) == CONNECTION_OK;
+}
+
+bool PgSession::reset() {
+  // The new backend has a new cancel key: Ctrl-C must reach it, not the one that is gone.
+  unregister_cancel();
+  PQreset(m_conn);
+  register_cancel();
+  return connected();
+}
+
 namespace {
 
 // The cancel handles of open sessions, for cancel_running_statements() in a signal handler.
