@@ -14,7 +14,7 @@
 #include "core/bench/gbench.h"
 #include "core/text/text_table.h"
 #include "io/bench/runner.h"
-#include "io/pg/scratch_database.h"
+#include "io/bench/side_by_side_database.h"
 #include "io/report/report_files.h"
 
 namespace preflight::cli {
@@ -212,29 +212,12 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   // Held for the whole run rather than per phase: a request withdrawn between phases would
   // only add moments where the CPUs may sleep.
   const auto wakeup = request_cpu_wakeup(options.allow_cpu_sleep, "", terminal);
-  std::unique_ptr<pg::ScratchDatabase> after;
+  std::unique_ptr<bench::SideBySideDatabase> after;
   if (options.side_by_side) {
-    // A file copy of the loaded database is faster than loading the dataset again, and the same
-    // bytes; a server that refuses it (another session on the database, no right to copy it)
-    // gets the dataset loaded a second time.
-    run.after_database = [&]() -> bench::AfterDatabase {
-      const auto name = fmt::format("preflight_after_{}", getpid());
-      std::string why_not;
-      after = pg::ScratchDatabase::copy_of(session, name, "preflight bench (after)", why_not);
-      if (after) {
-        print_progress(fmt::format("side by side: the after phase runs in database {}, a copy of "
-                                   "the loaded database",
-                                   name),
-                       terminal, false);
-        return {&after->session(), true};
-      }
-      after = std::make_unique<pg::ScratchDatabase>(session, name, "preflight bench (after)");
-      print_progress(fmt::format("side by side: the after phase runs in database {} (the "
-                                 "loaded database could not be copied: {}; loading it again)",
-                                 name, why_not),
-                     terminal, false);
-      return {&after->session(), false};
-    };
+    after = std::make_unique<bench::SideBySideDatabase>(
+        session, fmt::format("preflight_after_{}", getpid()),
+        [terminal](const std::string& line) { print_progress(line, terminal, false); });
+    run.after_database = [&after] { return after->open(); };
   }
   bench::BenchRunner runner(session, std::move(suite), run);
   runner.on_progress([terminal](const bench::RunProgress& p) { print_run_progress(p, terminal); });
