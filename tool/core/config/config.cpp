@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/config/targets_toml.h"
 #include "core/error.h"
 
 namespace preflight::config {
@@ -91,6 +92,8 @@ Config parse_config(std::string_view text, const std::string& path) {
                     where(path, node.source()));
       }
       config.lock_wait_seconds = seconds;
+    } else if (name == "target") {
+      config.targets = parse_target_tables(node, path);
     } else if (node.is_table()) {
       // Sections belong to other commands (e.g. [lint]); they validate their own keys.
       continue;

@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "core/config/targets.h"
 
 namespace preflight::config {
 
@@ -14,6 +17,7 @@ struct Config {
   std::string lock_timeout;                // SET LOCAL lock_timeout per migration
   std::string statement_timeout;           // SET LOCAL statement_timeout per migration
   std::optional<double> lock_wait_seconds; // how long to wait for the migration lock
+  std::vector<TargetSpec> targets;         // [[target]]: the fleet (see targets.h)
 };
 
 /// Whether `value` is a setting PostgreSQL takes for lock_timeout / statement_timeout: a
