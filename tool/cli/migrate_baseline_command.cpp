@@ -8,7 +8,6 @@
 #include "cli/migrate_subcommands.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
-#include "io/migrate/migration_directory.h"
 
 namespace preflight::cli {
 
@@ -21,12 +20,12 @@ struct BaselineOptions {
 };
 
 int run_baseline(GlobalOptions& globals, const BaselineOptions& options) {
-  auto config = globals.load_config();
-  auto files = migrate::load_migrations(config.migrations); // validate before connecting
-  auto target = globals.open_target();
-  auto session = target.connect("preflight migrate baseline");
-  migrate::Migrator migrator(
-      *session, history_migrator_options(config, options.lock_wait_seconds, options.dry_run));
+  CommandContext context(globals, MigrationFiles::checked); // validate before connecting
+  const auto& files = context.files();
+  auto cx = context.connect("preflight migrate baseline");
+  migrate::Migrator migrator(*cx.session, history_migrator_options(context.config(),
+                                                                   options.lock_wait_seconds,
+                                                                   options.dry_run));
   auto recorded = migrator.baseline(files, options.version);
   for (const auto* m : recorded) {
     print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record", m->version,
