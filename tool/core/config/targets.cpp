@@ -175,7 +175,8 @@ std::vector<TargetSpec> parse_targets_file(std::string_view text, const std::str
     targets.push_back(std::move(target));
   }
   try {
-    check_targets(targets, path);
+    // A file whose every line was bad is not also "empty".
+    check_targets(targets, problems.empty() ? path : std::string{});
   } catch (const Error& e) {
     append_all(problems, e);
   }

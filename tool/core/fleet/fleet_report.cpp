@@ -54,8 +54,10 @@ int exit_code(const FleetReport& report) {
 std::string render_table(const FleetReport& report) {
   std::size_t name_width = 6;
   for (const auto& t : report.targets) name_width = std::max(name_width, t.name.size());
-  std::string text = fmt::format("{:<{}}  {:>21}  {:>10}  {}\n", "target", name_width,
-                                 "from → to", "duration", "result");
+  // "→" is one column but three bytes: widths count bytes, so a cell with it is 2 wider.
+  constexpr std::size_t k_versions = 12;
+  std::string text = fmt::format("{:<{}}  {:>{}}  {:>10}  {}\n", "target", name_width,
+                                 "from → to", k_versions + 2, "duration", "result");
   for (const auto& t : report.targets) {
     const std::string versions =
         t.result == TargetResult::skipped
@@ -65,9 +67,8 @@ std::string render_table(const FleetReport& report) {
         t.result == TargetResult::skipped ? std::string("") : report::format_duration_ns(t.duration_ns);
     std::string result = result_text(t.result);
     if (!t.summary.empty()) result += ": " + report::one_line(t.summary, 160);
-    // "→" is one column but three bytes: pad by what a terminal shows.
     text += fmt::format("{:<{}}  {:>{}}  {:>10}  {}\n", t.name, name_width, versions,
-                        versions.find("→") == std::string::npos ? 21 : 23, duration, result);
+                        versions.empty() ? k_versions : k_versions + 2, duration, result);
   }
   const std::size_t n = report.targets.size();
   text += fmt::format("{} target{}: {} ok, {} failed, {} history mismatch, {} skipped in {}",
@@ -114,7 +115,6 @@ nlohmann::json to_json(const FleetReport& report) {
         {"skipped", report.count(TargetResult::skipped)}}},
       {"stop_reason",
        report.stop_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.stop_reason)},
-      {"exit_code", exit_code(report)},
       {"targets", std::move(targets)}};
 }
 
