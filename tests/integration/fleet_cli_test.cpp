@@ -30,7 +30,8 @@ public:
   ~Fleet() {
     try {
       auto admin = preflight::pg::PgSession::connect(server_conninfo("postgres"));
-      for (const auto& name : m_names) admin->exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      for (const auto& name : m_names)
+        admin->exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     } catch (...) {
     }
   }
@@ -113,8 +114,9 @@ TEST(FleetCli, FiftyDatabasesOneFailingHalfWayContinuesThenReRunsOnlyWhereNeeded
   EXPECT_NE(r.err.find("[" + bad_name + "] error: " + migrations +
                        "/0003_c.sql:1:1: migration 3 (c) failed: ERROR 42P07: relation \"c\" "
                        "already exists\n[" +
-                       bad_name + "] hint: migration 3 was rolled back; 2 earlier migrations of "
-                                  "this run stay applied\n"),
+                       bad_name +
+                       "] hint: migration 3 was rolled back; 2 earlier migrations of "
+                       "this run stay applied\n"),
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("preflight: error: 1 of 50 targets failed: " + bad_name + "\n"),
@@ -135,9 +137,8 @@ TEST(FleetCli, FiftyDatabasesOneFailingHalfWayContinuesThenReRunsOnlyWhereNeeded
 
   // Fixed by hand: the re-run applies what that one target misses, and nothing elsewhere.
   fleet.scalar(bad, "DROP TABLE c");
-  auto again = run_preflight({"migrate", "up", "--targets", file, "--source", migrations,
-                              "--format", "json"},
-                             dir);
+  auto again = run_preflight(
+      {"migrate", "up", "--targets", file, "--source", migrations, "--format", "json"}, dir);
   EXPECT_EQ(again.exit_code, 0) << again.err;
   auto json = nlohmann::json::parse(again.out);
   EXPECT_EQ(json["counts"]["ok"], 50);
@@ -177,23 +178,21 @@ TEST(FleetCli, AFailingCanaryLeavesTheRestOfTheFleetUntouched) {
   fleet.scalar(2, "CREATE TABLE c (pre_existing int)");
   const auto dir = make_temp_dir();
   const auto file = fleet.targets_file(dir);
-  auto r = run_preflight({"migrate", "up", "--targets", file, "--source", migrations,
-                          "--canary", "3", "--parallel", "4", "--format", "junit"},
+  auto r = run_preflight({"migrate", "up", "--targets", file, "--source", migrations, "--canary",
+                          "3", "--parallel", "4", "--format", "junit"},
                          dir);
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(fleet.history(0), "1,2,3,4");
   EXPECT_EQ(fleet.history(2), "1,2");
   for (std::size_t i = 3; i < 12; ++i) EXPECT_EQ(fleet.history(i), "") << i;
-  EXPECT_NE(r.out.find("tests=\"12\" failures=\"1\" errors=\"0\" skipped=\"9\""),
-            std::string::npos)
+  EXPECT_NE(r.out.find("tests=\"12\" failures=\"1\" errors=\"0\" skipped=\"9\""), std::string::npos)
       << r.out;
   EXPECT_EQ(count_of(r.out, "<testcase "), 12U);
 
   // Healthy canaries: the whole fleet follows.
   fleet.scalar(2, "DROP TABLE c");
-  auto healthy = run_preflight({"migrate", "up", "--targets", file, "--source", migrations,
-                                "--canary", "3"},
-                               dir);
+  auto healthy = run_preflight(
+      {"migrate", "up", "--targets", file, "--source", migrations, "--canary", "3"}, dir);
   EXPECT_EQ(healthy.exit_code, 0) << healthy.err;
   for (std::size_t i = 0; i < 12; ++i) EXPECT_EQ(fleet.history(i), "1,2,3,4") << i;
 }
@@ -277,8 +276,7 @@ TEST(FleetCli, SchemaPerTenantKeepsOneHistoryPerSchema) {
   write_file(dir + "/preflight.toml", toml);
   auto r = run_preflight({"migrate", "up", "--parallel", "4"}, dir);
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("preflight: error: 1 of 20 targets failed: tenant_07\n"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("preflight: error: 1 of 20 targets failed: tenant_07\n"), std::string::npos)
       << r.err;
   for (int i = 0; i < 20; ++i) {
     const auto schema = fmt::format("tenant_{:02}", i);
@@ -323,9 +321,9 @@ TEST(FleetCli, TargetsQueryPicksDatabasesOnOneServer) {
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_EQ(none.err, "preflight: error: --targets-query: no targets\nhint: list at least one "
                       "database\n");
-  auto two_columns = run_preflight({"migrate", "status", "--database-url",
-                                    server_conninfo("postgres"), "--targets-query",
-                                    "SELECT 1, 2", "--source", migrations});
+  auto two_columns =
+      run_preflight({"migrate", "status", "--database-url", server_conninfo("postgres"),
+                     "--targets-query", "SELECT 1, 2", "--source", migrations});
   EXPECT_EQ(two_columns.exit_code, 2);
   EXPECT_EQ(two_columns.err, "preflight: error: --targets-query returned 2 columns; it must "
                              "return one: database names\n");
@@ -339,9 +337,8 @@ TEST(FleetCli, HistoryMismatchExitsThreeNamingTheTarget) {
   auto up = run_preflight({"migrate", "up", "--targets", file, "--source", migrations}, dir);
   ASSERT_EQ(up.exit_code, 0) << up.err;
   fleet.scalar(1, "UPDATE _sqlx_migrations SET checksum = '\\x00' WHERE version = 2");
-  auto verify = run_preflight({"migrate", "verify", "--targets", file, "--source", migrations,
-                               "--format", "github"},
-                              dir);
+  auto verify = run_preflight(
+      {"migrate", "verify", "--targets", file, "--source", migrations, "--format", "github"}, dir);
   EXPECT_EQ(verify.exit_code, 3) << verify.err;
   EXPECT_NE(verify.err.find("preflight: error: 1 of 3 targets history does not match the files: " +
                             fleet.names()[1]),
@@ -414,10 +411,9 @@ TEST(FleetCli, BadOptionsExitTwoBeforeConnecting) {
   EXPECT_EQ(trace.exit_code, 2);
   EXPECT_EQ(trace.err, "preflight: error: --trace-locks takes one database, not a fleet\nhint: "
                        "trace one representative target with --database-url\n");
-  auto junit_single =
-      run_preflight({"migrate", "status", "--database-url", "host=/nonexistent", "--source", "m",
-                     "--format", "junit"},
-                    dir);
+  auto junit_single = run_preflight({"migrate", "status", "--database-url", "host=/nonexistent",
+                                     "--source", "m", "--format", "junit"},
+                                    dir);
   EXPECT_EQ(junit_single.exit_code, 2);
   for (const auto* r : {&shard, &no_env, &parallel, &both, &trace}) {
     EXPECT_EQ(r->err.find("s3cret"), std::string::npos) << r->err;

@@ -207,14 +207,14 @@ TEST(Rollout, CanariesRunAloneFirstAndAFailingCanaryStopsTheRest) {
 }
 
 TEST(TargetsFile, UrlsNamesCommentsAndKeywordStrings) {
-  auto targets = config::parse_targets_file(
-      "# tenants\n"
-      "\n"
-      "postgres://app:s3cret@db1:5432/tenant_001?sslmode=require\n"
-      "  eu=postgresql://app@db2/shop  \n"
-      "host=/tmp dbname='tenant_002' port=5433\n"
-      "postgres://db3/x?dbname=tenant%5F003\n",
-      "fleet.txt");
+  auto targets =
+      config::parse_targets_file("# tenants\n"
+                                 "\n"
+                                 "postgres://app:s3cret@db1:5432/tenant_001?sslmode=require\n"
+                                 "  eu=postgresql://app@db2/shop  \n"
+                                 "host=/tmp dbname='tenant_002' port=5433\n"
+                                 "postgres://db3/x?dbname=tenant%5F003\n",
+                                 "fleet.txt");
   ASSERT_EQ(targets.size(), 3U + 1U);
   EXPECT_EQ(targets[0].name, "tenant_001");
   EXPECT_EQ(targets[0].url, "postgres://app:s3cret@db1:5432/tenant_001?sslmode=require");
@@ -276,9 +276,14 @@ fleet::FleetReport sample_report() {
   report.parallel = 4;
   report.fleet_size = 3;
   report.duration_ns = 1'500'000'000;
-  fleet::TargetOutcome ok{"tenant_001", fleet::TargetResult::ok, 1, 3, 2, 120'000'000,
-                          "applied 2 migrations", ""};
-  fleet::TargetOutcome failed{"tenant_002", fleet::TargetResult::failed, 1, 2, 1, 80'000'000,
+  fleet::TargetOutcome ok{"tenant_001", fleet::TargetResult::ok, 1, 3, 2,
+                          120'000'000,  "applied 2 migrations",  ""};
+  fleet::TargetOutcome failed{"tenant_002",
+                              fleet::TargetResult::failed,
+                              1,
+                              2,
+                              1,
+                              80'000'000,
                               "migration 3 (c) failed: ERROR 42P07: relation \"c\" already exists",
                               "m/0003_c.sql:1:14: migration 3 (c) failed: ERROR 42P07: relation "
                               "\"c\" already exists\nhint: migration 3 was rolled back"};
@@ -292,7 +297,8 @@ TEST(FleetReport, TableNamesEveryTargetWithVersionsDurationAndResult) {
   EXPECT_EQ(fleet::render_table(sample_report()),
             "target         from → to    duration  result\n"
             "tenant_001         1 → 3    120.0 ms  ok: applied 2 migrations\n"
-            "tenant_002         1 → 2     80.0 ms  FAILED: migration 3 (c) failed: ERROR 42P07: relation \"c\" already exists\n"
+            "tenant_002         1 → 2     80.0 ms  FAILED: migration 3 (c) failed: ERROR 42P07: "
+            "relation \"c\" already exists\n"
             "tenant_003                            skipped\n"
             "3 targets: 1 ok, 1 failed, 0 history mismatch, 1 skipped in 1.50 s\n"
             "stopped: a target failed (--fail-fast): the other targets were not started\n");

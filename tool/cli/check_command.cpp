@@ -95,8 +95,8 @@ fleet::TargetOutcome check_target(const CommandContext& context, const CheckOpti
   fleet::TargetOutcome outcome;
   const auto failed = report.count(check::CheckStatus::failed);
   outcome.result = failed == 0 ? fleet::TargetResult::ok : fleet::TargetResult::failed;
-  outcome.summary = fmt::format("{} of {} checks passed", report.results.size() - failed,
-                                report.results.size());
+  outcome.summary =
+      fmt::format("{} of {} checks passed", report.results.size() - failed, report.results.size());
   if (failed > 0) outcome.detail = check::render_text(report);
   return outcome;
 }
@@ -120,10 +120,10 @@ int run_check(GlobalOptions& globals, const CheckOptions& options) {
   if (files) runner.migrations = &*files;
 
   if (is_fleet_run(options.fleet, globals, config)) {
-    auto report = run_fleet(context, globals, options.fleet, "check",
-                            [&](const config::TargetSpec& target) {
-                              return check_target(context, options, runner, checks, target);
-                            });
+    auto report =
+        run_fleet(context, globals, options.fleet, "check", [&](const config::TargetSpec& target) {
+          return check_target(context, options, runner, checks, target);
+        });
     print_fleet_report(report, options.format);
     print_fleet_failures(report);
     return fleet::exit_code(report);

@@ -40,8 +40,8 @@ TargetConnection CommandContext::connect(const config::TargetSpec& target,
   cx.session = pg::PgSession::connect(target.url, application_name);
   if (!target.schema.empty()) {
     const std::string schema = cx.session->quote_name(target.schema);
-    auto exists = cx.session->exec_params(
-        "SELECT count(*) FROM pg_namespace WHERE nspname = $1", {target.schema});
+    auto exists = cx.session->exec_params("SELECT count(*) FROM pg_namespace WHERE nspname = $1",
+                                          {target.schema});
     if (exists.get_int(0, 0) == 0) {
       throw Error(ErrorKind::problem,
                   fmt::format("schema \"{}\" does not exist in this database", target.schema),

@@ -95,15 +95,17 @@ void add_fleet_options(CLI::App& command, FleetOptions& options) {
   command.add_option("--shard", options.shard,
                      "i/n: only this runner's stable share of the targets; auto: from the CI or "
                      "Kubernetes environment (docs/fleets.md)");
-  command.add_option("--canary", options.canary,
-                     "run this many targets first; stop if any of them fails")
+  command
+      .add_option("--canary", options.canary,
+                  "run this many targets first; stop if any of them fails")
       ->check(CLI::Range(std::size_t{0}, fleet::k_max_targets));
   auto* max = command
                   .add_option("--max-failures", options.max_failures,
                               "start no more targets after this many failed (default: no limit)")
                   ->check(CLI::Range(std::size_t{1}, fleet::k_max_targets));
-  command.add_flag("--fail-fast", options.fail_fast,
-                   "start no more targets after the first failure (--max-failures 1)")
+  command
+      .add_flag("--fail-fast", options.fail_fast,
+                "start no more targets after the first failure (--max-failures 1)")
       ->excludes(max);
 }
 
@@ -133,8 +135,7 @@ fleet::FleetReport run_fleet(const CommandContext& context, const GlobalOptions&
   } else if (!options.shard.empty()) {
     shard = fleet::parse_shard(options.shard);
   }
-  fleet::TargetSource source{options.targets_file, options.targets_query,
-                             globals.target_request()};
+  fleet::TargetSource source{options.targets_file, options.targets_query, globals.target_request()};
   auto targets = fleet::resolve_targets(source, context.config(), globals.config_path);
 
   fleet::FleetReport report;
@@ -147,8 +148,8 @@ fleet::FleetReport run_fleet(const CommandContext& context, const GlobalOptions&
   fleet::RunnerOptions runner;
   runner.parallel = options.parallel;
   runner.policy.canary = options.canary;
-  runner.policy.max_failures = options.fail_fast ? std::optional<std::size_t>(1)
-                                                 : options.max_failures;
+  runner.policy.max_failures =
+      options.fail_fast ? std::optional<std::size_t>(1) : options.max_failures;
   report.parallel = std::min(options.parallel, std::max<std::size_t>(targets.size(), 1));
 
   // A target that does not answer must not hold a worker forever: libpq waits without limit by
@@ -160,8 +161,8 @@ fleet::FleetReport run_fleet(const CommandContext& context, const GlobalOptions&
                             std::size_t running, std::size_t failed) {
     if (outcome.result != fleet::TargetResult::ok) FleetLog::error(outcome.name, outcome.detail);
     if (g_terminal) {
-      show_progress(fmt::format("{}: {}/{} targets done, {} running, {} failed", command,
-                                finished, total, running, failed));
+      show_progress(fmt::format("{}: {}/{} targets done, {} running, {} failed", command, finished,
+                                total, running, failed));
     }
   };
   report.targets = fleet::run_targets(targets, runner, job, progress, report.stop_reason);
@@ -185,10 +186,10 @@ void print_fleet_report(const fleet::FleetReport& report, const std::string& for
 
 void print_fleet_failures(const fleet::FleetReport& report) {
   std::vector<Error> problems;
-  for (auto [result, what] : {std::pair{fleet::TargetResult::history_mismatch,
-                                        "history does not match the files"},
-                              std::pair{fleet::TargetResult::failed, "failed"},
-                              std::pair{fleet::TargetResult::skipped, "were not started"}}) {
+  for (auto [result, what] :
+       {std::pair{fleet::TargetResult::history_mismatch, "history does not match the files"},
+        std::pair{fleet::TargetResult::failed, "failed"},
+        std::pair{fleet::TargetResult::skipped, "were not started"}}) {
     std::vector<std::string> names;
     for (const auto& t : report.targets) {
       if (t.result == result) names.push_back(t.name);
@@ -198,13 +199,11 @@ void print_fleet_failures(const fleet::FleetReport& report) {
     std::string list;
     for (std::size_t i = 0; i < shown; ++i) list += (i ? ", " : "") + names[i];
     if (shown < names.size()) list += fmt::format(" and {} more", names.size() - shown);
-    problems.emplace_back(result == fleet::TargetResult::history_mismatch ? ErrorKind::history
-                                                                          : ErrorKind::problem,
-                          fmt::format("{} of {} target{} {}: {}", names.size(),
-                                      report.targets.size(),
-                                      report.targets.size() == 1 ? "" : "s", what, list),
-                          result == fleet::TargetResult::skipped ? report.stop_reason
-                                                                 : std::string{});
+    problems.emplace_back(
+        result == fleet::TargetResult::history_mismatch ? ErrorKind::history : ErrorKind::problem,
+        fmt::format("{} of {} target{} {}: {}", names.size(), report.targets.size(),
+                    report.targets.size() == 1 ? "" : "s", what, list),
+        result == fleet::TargetResult::skipped ? report.stop_reason : std::string{});
   }
   if (!problems.empty()) print_error(Error::combine(std::move(problems)));
 }

@@ -162,10 +162,9 @@ std::optional<Error> run_failure(const migrate::RunReport& report, bool dry_run,
   Error error = *failed->error;
   const std::size_t done = report.steps.size() - 1;
   std::string hint = error.hint();
-  const std::string earlier =
-      fmt::format("{} earlier migration{} of this run stay{} {}", done, done == 1 ? "" : "s",
-                  done == 1 ? "s" : "",
-                  direction == migrate::Direction::up ? "applied" : "reverted");
+  const std::string earlier = fmt::format(
+      "{} earlier migration{} of this run stay{} {}", done, done == 1 ? "" : "s",
+      done == 1 ? "s" : "", direction == migrate::Direction::up ? "applied" : "reverted");
   std::string summary;
   if (dry_run) {
     summary = "nothing was changed (dry run)";

@@ -73,7 +73,8 @@ fleet::TargetOutcome up_or_down(const CommandContext& context, const MigrateOpti
 
 fleet::TargetOutcome status_or_verify(const CommandContext& context, bool verify,
                                       const config::TargetSpec& target) {
-  auto cx = context.connect(target, verify ? "preflight migrate verify" : "preflight migrate status");
+  auto cx =
+      context.connect(target, verify ? "preflight migrate verify" : "preflight migrate status");
   migrate::HistoryStore store(*cx.session, cx.history_table);
   const auto history = store.list();
   const auto status = migrate::compute_status(context.files(), history);
@@ -83,8 +84,9 @@ fleet::TargetOutcome status_or_verify(const CommandContext& context, bool verify
   if (!problems.empty()) {
     const Error error = Error::combine(std::move(problems));
     outcome.result = fleet::TargetResult::history_mismatch;
-    outcome.summary = error.headline() +
-                      (error.more().empty() ? "" : fmt::format(" (and {} more)", error.more().size()));
+    outcome.summary =
+        error.headline() +
+        (error.more().empty() ? "" : fmt::format(" (and {} more)", error.more().size()));
     outcome.detail = fleet::describe_error(error);
     return outcome;
   }
@@ -98,11 +100,12 @@ fleet::TargetOutcome status_or_verify(const CommandContext& context, bool verify
   }
   outcome.result = fleet::TargetResult::ok;
   if (verify) {
-    outcome.summary = applied == 1 ? std::string("1 applied migration matches its file")
-                                   : fmt::format("{} applied migrations match their files", applied);
+    outcome.summary = applied == 1
+                          ? std::string("1 applied migration matches its file")
+                          : fmt::format("{} applied migrations match their files", applied);
   } else {
-    outcome.summary =
-        outcome.changed == 0 ? std::string("up to date") : fmt::format("{} pending", outcome.changed);
+    outcome.summary = outcome.changed == 0 ? std::string("up to date")
+                                           : fmt::format("{} pending", outcome.changed);
   }
   return outcome;
 }

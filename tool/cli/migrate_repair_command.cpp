@@ -23,9 +23,9 @@ int run_repair(GlobalOptions& globals, const RepairOptions& options) {
   CommandContext context(globals, MigrationFiles::checked); // validate before connecting
   const auto& files = context.files();
   auto cx = context.connect("preflight migrate repair");
-  migrate::Migrator migrator(*cx.session, history_migrator_options(context.config(),
-                                                                   options.lock_wait_seconds,
-                                                                   options.dry_run));
+  migrate::Migrator migrator(
+      *cx.session,
+      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run));
   auto actions = migrator.repair(files);
   for (const auto& action : actions) {
     print_line((options.dry_run ? "would " : "") + migrate::describe(action));

@@ -81,8 +81,8 @@ std::vector<std::string> step_lines(const migrate::StepReport& step) {
     break;
   }
   std::vector<std::string> lines{fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version,
-                                              step.description, outcome,
-                                              report::format_duration_ns(step.duration_ns))};
+                                             step.description, outcome,
+                                             report::format_duration_ns(step.duration_ns))};
   for (const auto& note : step.notes) lines.push_back("      note: " + note);
   return lines;
 }

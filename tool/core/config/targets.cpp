@@ -18,7 +18,8 @@ bool starts_with_scheme(std::string_view text) {
 std::string percent_decode(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -227,9 +228,8 @@ std::vector<TargetSpec> parse_target_tables(const toml::node& node, const std::s
       if (name == "name") {
         target.name = string_of(value, name);
         if (!is_target_name(target.name)) {
-          problems.emplace_back(ErrorKind::input,
-                                "a target name is 1 to 63 characters, no spaces", std::string{},
-                                toml_where(path, value.source()));
+          problems.emplace_back(ErrorKind::input, "a target name is 1 to 63 characters, no spaces",
+                                std::string{}, toml_where(path, value.source()));
         }
       } else if (name == "url") {
         target.url = string_of(value, name);

@@ -41,8 +41,8 @@ std::string to_string(TargetResult result) {
 }
 
 std::size_t FleetReport::count(TargetResult result) const {
-  return static_cast<std::size_t>(std::count_if(
-      targets.begin(), targets.end(), [&](const auto& t) { return t.result == result; }));
+  return static_cast<std::size_t>(std::count_if(targets.begin(), targets.end(),
+                                                [&](const auto& t) { return t.result == result; }));
 }
 
 int exit_code(const FleetReport& report) {
@@ -54,29 +54,29 @@ int exit_code(const FleetReport& report) {
 std::string render_table(const FleetReport& report) {
   std::size_t name_width = 6;
   for (const auto& t : report.targets) name_width = std::max(name_width, t.name.size());
-  // "→" is one column but three bytes: widths count bytes, so a cell with it is 2 wider.
+  // fmt pads UTF-8 text by its display width, so "→" counts as one column.
   constexpr std::size_t k_versions = 12;
-  std::string text = fmt::format("{:<{}}  {:>{}}  {:>10}  {}\n", "target", name_width,
-                                 "from → to", k_versions + 2, "duration", "result");
+  std::string text = fmt::format("{:<{}}  {:>{}}  {:>10}  {}\n", "target", name_width, "from → to",
+                                 k_versions, "duration", "result");
   for (const auto& t : report.targets) {
     const std::string versions =
         t.result == TargetResult::skipped
             ? std::string("")
             : fmt::format("{} → {}", version_text(t.from_version), version_text(t.to_version));
-    const std::string duration =
-        t.result == TargetResult::skipped ? std::string("") : report::format_duration_ns(t.duration_ns);
+    const std::string duration = t.result == TargetResult::skipped
+                                     ? std::string("")
+                                     : report::format_duration_ns(t.duration_ns);
     std::string result = result_text(t.result);
     if (!t.summary.empty()) result += ": " + report::one_line(t.summary, 160);
-    text += fmt::format("{:<{}}  {:>{}}  {:>10}  {}\n", t.name, name_width, versions,
-                        versions.empty() ? k_versions : k_versions + 2, duration, result);
+    text += fmt::format("{:<{}}  {:>{}}  {:>10}  {}\n", t.name, name_width, versions, k_versions,
+                        duration, result);
   }
   const std::size_t n = report.targets.size();
-  text += fmt::format("{} target{}: {} ok, {} failed, {} history mismatch, {} skipped in {}",
-                      n, n == 1 ? "" : "s", report.count(TargetResult::ok),
-                      report.count(TargetResult::failed),
-                      report.count(TargetResult::history_mismatch),
-                      report.count(TargetResult::skipped),
-                      report::format_duration_ns(report.duration_ns));
+  text += fmt::format(
+      "{} target{}: {} ok, {} failed, {} history mismatch, {} skipped in {}", n, n == 1 ? "" : "s",
+      report.count(TargetResult::ok), report.count(TargetResult::failed),
+      report.count(TargetResult::history_mismatch), report.count(TargetResult::skipped),
+      report::format_duration_ns(report.duration_ns));
   if (!report.shard.empty()) {
     text += fmt::format(" (shard {} of a fleet of {})", report.shard, report.fleet_size);
   }
@@ -88,15 +88,16 @@ std::string render_table(const FleetReport& report) {
 nlohmann::json to_json(const FleetReport& report) {
   nlohmann::json targets = nlohmann::json::array();
   for (const auto& t : report.targets) {
-    nlohmann::json entry{{"name", t.name},
-                         {"result", to_string(t.result)},
-                         {"from_version", nullptr},
-                         {"to_version", nullptr},
-                         {"changed", t.changed},
-                         {"duration_s", t.result == TargetResult::skipped
-                                            ? nlohmann::json(nullptr)
-                                            : nlohmann::json(static_cast<double>(t.duration_ns) / 1e9)},
-                         {"summary", t.summary}};
+    nlohmann::json entry{
+        {"name", t.name},
+        {"result", to_string(t.result)},
+        {"from_version", nullptr},
+        {"to_version", nullptr},
+        {"changed", t.changed},
+        {"duration_s", t.result == TargetResult::skipped
+                           ? nlohmann::json(nullptr)
+                           : nlohmann::json(static_cast<double>(t.duration_ns) / 1e9)},
+        {"summary", t.summary}};
     if (t.from_version) entry["from_version"] = *t.from_version;
     if (t.to_version) entry["to_version"] = *t.to_version;
     if (!t.detail.empty()) entry["error"] = t.detail;
@@ -121,9 +122,10 @@ nlohmann::json to_json(const FleetReport& report) {
 std::string render_github(const FleetReport& report) {
   std::string text;
   for (const auto& t : report.targets) {
-    const bool bad =
-        t.result == TargetResult::failed || t.result == TargetResult::history_mismatch;
-    const std::string level = bad ? "error" : t.result == TargetResult::skipped ? "warning" : "notice";
+    const bool bad = t.result == TargetResult::failed || t.result == TargetResult::history_mismatch;
+    const std::string level = bad                                 ? "error"
+                              : t.result == TargetResult::skipped ? "warning"
+                                                                  : "notice";
     std::string message = t.result == TargetResult::skipped
                               ? "not started: " + report.stop_reason
                               : fmt::format("{} → {}: {}", version_text(t.from_version),
@@ -145,15 +147,16 @@ std::string render_junit(const FleetReport& report) {
     switch (t.result) {
     case TargetResult::ok: break;
     case TargetResult::skipped:
-      cases += fmt::format("<skipped message=\"{}\">{}</skipped>",
-                           report::xml_escape("not started"), report::xml_escape(report.stop_reason));
+      cases +=
+          fmt::format("<skipped message=\"{}\">{}</skipped>", report::xml_escape("not started"),
+                      report::xml_escape(report.stop_reason));
       break;
     case TargetResult::failed:
     case TargetResult::history_mismatch:
-      cases += fmt::format("<failure message=\"{}\" type=\"{}\">{}</failure>",
-                           report::xml_escape(report::one_line(t.summary, 200)),
-                           to_string(t.result),
-                           report::xml_escape(t.detail.empty() ? t.summary : t.detail));
+      cases +=
+          fmt::format("<failure message=\"{}\" type=\"{}\">{}</failure>",
+                      report::xml_escape(report::one_line(t.summary, 200)), to_string(t.result),
+                      report::xml_escape(t.detail.empty() ? t.summary : t.detail));
       break;
     }
     cases += "</testcase>\n";

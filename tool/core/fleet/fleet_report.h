@@ -36,9 +36,9 @@ struct FleetReport {
   std::string command; // "migrate up", …
   std::vector<TargetOutcome> targets;
   std::size_t parallel = 1;
-  std::string shard;       // "2/4", "" when not sharded
+  std::string shard;          // "2/4", "" when not sharded
   std::size_t fleet_size = 0; // targets before sharding
-  std::string stop_reason; // why targets were skipped, "" if none were
+  std::string stop_reason;    // why targets were skipped, "" if none were
   std::int64_t duration_ns = 0;
 
   std::size_t count(TargetResult result) const;

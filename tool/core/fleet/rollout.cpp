@@ -6,8 +6,7 @@
 
 namespace preflight::fleet {
 
-Rollout::Rollout(std::size_t targets, RolloutPolicy policy)
-    : m_targets(targets), m_policy(policy) {
+Rollout::Rollout(std::size_t targets, RolloutPolicy policy) : m_targets(targets), m_policy(policy) {
   m_policy.canary = std::min(m_policy.canary, targets);
 }
 

@@ -42,8 +42,8 @@ Shard checked(std::uint64_t index, std::uint64_t total, const std::string& sourc
               const std::string& hint) {
   if (total < 1 || total > k_max_shards || index < 1 || index > total) {
     throw Error(ErrorKind::usage,
-                fmt::format("{}: shard {}/{} is not a shard (1 ≤ i ≤ n ≤ {})", source, index,
-                            total, k_max_shards),
+                fmt::format("{}: shard {}/{} is not a shard (1 ≤ i ≤ n ≤ {})", source, index, total,
+                            k_max_shards),
                 hint);
   }
   return Shard{static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(total)};
@@ -59,7 +59,8 @@ Shard parse_shard(std::string_view text, std::string_view option) {
   const auto slash = text.find('/');
   const std::string hint = "write --shard i/n with 1 ≤ i ≤ n, e.g. --shard 2/4, or --shard auto";
   auto index = slash == std::string_view::npos ? std::nullopt : parse_number(text.substr(0, slash));
-  auto total = slash == std::string_view::npos ? std::nullopt : parse_number(text.substr(slash + 1));
+  auto total =
+      slash == std::string_view::npos ? std::nullopt : parse_number(text.substr(slash + 1));
   if (!index || !total) {
     throw Error(ErrorKind::usage, fmt::format("{} {}: not i/n", option, text), hint);
   }
@@ -84,10 +85,10 @@ Shard shard_from_environment(const EnvironmentLookup& lookup) {
   const auto total_of = [&](const std::string& index_name) {
     auto total = number("PREFLIGHT_SHARD_TOTAL");
     if (!total) {
-      throw Error(ErrorKind::usage,
-                  fmt::format("--shard auto: {} is set but PREFLIGHT_SHARD_TOTAL is not",
-                              index_name),
-                  hint);
+      throw Error(
+          ErrorKind::usage,
+          fmt::format("--shard auto: {} is set but PREFLIGHT_SHARD_TOTAL is not", index_name),
+          hint);
     }
     return *total;
   };

@@ -33,9 +33,9 @@ TargetOutcome run_one(const config::TargetSpec& target, const TargetJob& job) {
     outcome.detail = outcome.summary;
   }
   outcome.name = target.name;
-  outcome.duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
+  outcome.duration_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count();
   return outcome;
 }
 
@@ -43,8 +43,7 @@ TargetOutcome run_one(const config::TargetSpec& target, const TargetJob& job) {
 
 std::vector<TargetOutcome> run_targets(const std::vector<config::TargetSpec>& targets,
                                        const RunnerOptions& options, const TargetJob& job,
-                                       const ProgressCallback& progress,
-                                       std::string& stop_reason) {
+                                       const ProgressCallback& progress, std::string& stop_reason) {
   std::vector<TargetOutcome> outcomes(targets.size());
   for (std::size_t i = 0; i < targets.size(); ++i) outcomes[i].name = targets[i].name;
   Rollout rollout(targets.size(), options.policy);

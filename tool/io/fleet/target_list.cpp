@@ -22,7 +22,8 @@ std::optional<Parameters> parse_conninfo(const std::string& conninfo, std::strin
   PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
   if (options == nullptr) {
     problem = error ? config::redact_password(error, conninfo) : "out of memory";
-    while (!problem.empty() && (problem.back() == '\n' || problem.back() == ' ')) problem.pop_back();
+    while (!problem.empty() && (problem.back() == '\n' || problem.back() == ' '))
+      problem.pop_back();
     PQfreemem(error);
     return std::nullopt;
   }
@@ -153,18 +154,17 @@ std::vector<config::TargetSpec> resolve_targets(const TargetSource& source,
     }
     std::string problem;
     if (!parse_conninfo(target.url, problem)) {
-      problems.emplace_back(ErrorKind::input,
-                            fmt::format("target `{}`: invalid connection string: {}", target.name,
-                                        problem),
-                            "a libpq URL (postgres://user@host:5432/db) or keyword string",
-                            target.location);
+      problems.emplace_back(
+          ErrorKind::input,
+          fmt::format("target `{}`: invalid connection string: {}", target.name, problem),
+          "a libpq URL (postgres://user@host:5432/db) or keyword string", target.location);
     }
   }
   if (targets.size() > k_max_targets) {
-    problems.emplace_back(ErrorKind::input,
-                          fmt::format("{} targets: one run takes at most {}", targets.size(),
-                                      k_max_targets),
-                          "split the fleet with --shard i/n", Location{origin, 0, 0});
+    problems.emplace_back(
+        ErrorKind::input,
+        fmt::format("{} targets: one run takes at most {}", targets.size(), k_max_targets),
+        "split the fleet with --shard i/n", Location{origin, 0, 0});
   }
   if (!problems.empty()) throw Error::combine(std::move(problems));
   return targets;
