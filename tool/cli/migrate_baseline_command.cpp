@@ -8,8 +8,6 @@
 #include "cli/migrate_subcommands.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
-#include "io/migrate/layout_directory.h"
-#include "io/migrate/migration_directory.h"
 
 namespace preflight::cli {
 
@@ -22,13 +20,12 @@ struct BaselineOptions {
 };
 
 int run_baseline(GlobalOptions& globals, const BaselineOptions& options) {
-  auto config = globals.load_config();
-  auto files = migrate::load_layout_migrations(config.migrations,
-                                               config.layout); // validate before connecting
-  auto target = globals.open_target();
-  auto session = target.connect("preflight migrate baseline");
+  CommandContext context(globals, MigrationFiles::checked); // validate before connecting
+  const auto& files = context.files();
+  auto cx = context.connect("preflight migrate baseline");
   migrate::Migrator migrator(
-      *session, history_migrator_options(config, options.lock_wait_seconds, options.dry_run));
+      *cx.session,
+      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run));
   auto recorded = migrator.baseline(files, options.version);
   for (const auto* m : recorded) {
     print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record", m->version,
