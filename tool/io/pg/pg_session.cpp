@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/config/connection_text.h"
+#include "io/pg/connection_string.h"
 
 namespace preflight::pg {
 
@@ -97,14 +98,9 @@ void check_connection_string(const std::string& conninfo) {
   if (conninfo.find('=') == std::string::npos && !starts_with_no_case(conninfo, "postgresql://") &&
       !starts_with_no_case(conninfo, "postgres://"))
     return;
-  char* failure = nullptr;
-  if (PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &failure)) {
-    PQconninfoFree(options);
-    return;
-  }
-  const std::string message = shown(failure ? failure : "out of memory", conninfo);
-  PQfreemem(failure);
-  throw Error(ErrorKind::usage, "the connection string does not parse: " + message,
+  std::string problem;
+  if (parse_connection_string(conninfo, problem)) return;
+  throw Error(ErrorKind::usage, "the connection string does not parse: " + problem,
               "give a postgresql://user@host:port/dbname URL (the scheme in lower case, special "
               "characters percent-encoded) or libpq keyword=value pairs");
 }
