@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
@@ -98,25 +97,8 @@ bool on_terminal() {
   return isatty(STDERR_FILENO) && !(ci && std::string(ci) == "true");
 }
 
-// The results took minutes to measure: if `path` cannot be written after all (disk full, the
-// folder removed mid-run), they go to a temporary file that the error names.
 void save_json(const std::string& path, const nlohmann::json& document) {
-  const std::string text = document.dump(2) + "\n";
-  try {
-    report::write_text_file(path, text);
-  } catch (const Error& error) {
-    const std::string kept =
-        (std::filesystem::temp_directory_path() /
-         fmt::format("preflight-{}-{}", getpid(), std::filesystem::path(path).filename().string()))
-            .string();
-    try {
-      report::write_text_file(kept, text);
-    } catch (const Error&) {
-      throw error;
-    }
-    throw Error(error.kind(), error.message() + "; the results were saved to " + kept,
-                "copy them from there; nothing needs to be measured again", error.location());
-  }
+  report::write_text_file_or_keep(path, document.dump(2) + "\n");
 }
 
 std::vector<std::string> results_table(const bench::Results& results) {
