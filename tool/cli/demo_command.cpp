@@ -10,7 +10,7 @@
 #include "cli/demo_steps.h"
 #include "cli/output.h"
 #include "io/example/bundled_example.h"
-#include "io/migrate/migration_directory.h"
+#include "io/migrate/layout_directory.h"
 #include "io/migrate/migrator.h"
 
 namespace preflight::cli {
@@ -51,7 +51,7 @@ int run_demo(GlobalOptions& globals) {
   auto config = globals.load_config();
   print_line("== preflight demo: the bundled migrations on a throwaway PostgreSQL cluster");
   // Load and validate before starting anything.
-  auto files = migrate::load_migrations(config.migrations);
+  auto files = migrate::load_layout_migrations(config.migrations, config.layout);
   globals.ephemeral = true;
   globals.database_url.reset();
   auto target = globals.open_target();
