@@ -12,8 +12,8 @@
 #include "io/bench/environment.h"
 #include "io/bench/load_traffic.h"
 #include "io/bench/load_watcher.h"
+#include "io/migrate/layout_directory.h"
 #include "io/migrate/lock_trace.h"
-#include "io/migrate/migration_directory.h"
 #include "io/pg/cancel_handle.h"
 
 namespace preflight::bench {
@@ -190,7 +190,8 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
     run.operations.push_back(std::move(op));
   }
 
-  auto files = migrate::load_migrations(suite.migrations);
+  // A suite's migrations may be in any layout, detected as `migrate` detects it.
+  auto files = migrate::load_layout_migrations(suite.migrations, "");
   migrate::Migrator migrator(session, options.migrator);
   migrate::LockTracer tracer(session);
   LoadWatcher watcher(session, operation_of_pid, session.backend_pid(),
