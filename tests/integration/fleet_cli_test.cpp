@@ -331,6 +331,41 @@ TEST(FleetCli, DryRunsChangeNoTargetAndSayWhereTheyRan) {
   EXPECT_EQ(count_of(real.out, "ok: applied 2 migrations\n"), 3U) << real.out;
 }
 
+TEST(FleetCli, CheckRunsOnEveryTargetAndFailsOnlyWhereACheckFails) {
+  Fleet fleet(3);
+  const auto migrations = four_migrations();
+  fleet.scalar(2, "CREATE TABLE c (pre_existing int)");
+  const auto dir = make_temp_dir();
+  const auto file = fleet.targets_file(dir);
+  write_file(dir + "/checks.toml", "[[check]]\nname = \"table c is empty\"\nkind = \"sql\"\n"
+                                   "query = \"SELECT count(*) FROM c\"\nexpect = \"== 0\"\n"
+                                   "\n[[check]]\nname = \"table d exists\"\nkind = \"sql\"\n"
+                                   "query = \"SELECT count(*) FROM pg_class WHERE relname = 'd'\"\n"
+                                   "expect = \"== 1\"\n");
+  auto up = run_preflight({"migrate", "up", "--targets", file, "--source", migrations}, dir);
+  EXPECT_EQ(up.exit_code, 1) << up.err; // target 2 already had c
+  fleet.scalar(0, "INSERT INTO c VALUES (1)");
+  auto r = run_preflight({"check", "checks.toml", "--targets", file, "--source", migrations}, dir);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto& n = fleet.names();
+  // Each target's check lines carry its name; the summary has one line per target.
+  EXPECT_NE(r.out.find("[" + n[1] + "] PASS  table c is empty: 0 (expected == 0)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("[" + n[0] + "] FAIL  table c is empty: 1 (expected == 0)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("[" + n[2] + "] FAIL  table d exists: 0 (expected == 1)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(line_of(r.out, n[1] + " ").find("ok: 2 of 2 checks passed"), std::string::npos)
+      << r.out;
+  EXPECT_NE(line_of(r.out, n[0] + " ").find("1 of 2 checks passed"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("preflight: error: 2 of 3 targets failed: " + n[0] + ", " + n[2] + "\n"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(FleetCli, TargetsQueryPicksDatabasesOnOneServer) {
   Fleet fleet(6);
   const auto migrations = four_migrations();
