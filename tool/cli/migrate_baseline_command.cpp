@@ -23,12 +23,14 @@ struct BaselineOptions {
 
 int run_baseline(GlobalOptions& globals, const BaselineOptions& options) {
   auto config = globals.load_config();
-  auto files = migrate::load_layout_migrations(config.migrations,
-                                               config.layout); // validate before connecting
+  migrate::Layout layout{};
+  auto files = migrate::load_layout_migrations(config.migrations, config.layout, {},
+                                               &layout); // validate before connecting
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate baseline");
-  migrate::Migrator migrator(
-      *session, history_migrator_options(config, options.lock_wait_seconds, options.dry_run));
+  auto settings = history_migrator_options(config, options.lock_wait_seconds, options.dry_run);
+  settings.layout = layout;
+  migrate::Migrator migrator(*session, settings);
   auto recorded = migrator.baseline(files, options.version);
   for (const auto* m : recorded) {
     print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record", m->version,

@@ -7,6 +7,7 @@
 
 #include "cli/app.h"
 #include "cli/migrate_dry_run.h"
+#include "cli/migrate_history.h"
 #include "cli/migrate_subcommands.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
@@ -44,6 +45,7 @@ migrate::MigratorOptions migrator_options(const config::Config& config,
   }
   migrate::MigratorOptions m;
   m.history_table = config.history_table;
+  m.history_mode = config.history;
   m.lock_timeout = options.lock_timeout.empty() ? config.lock_timeout : options.lock_timeout;
   m.statement_timeout =
       options.statement_timeout.empty() ? config.statement_timeout : options.statement_timeout;
@@ -95,9 +97,11 @@ int finish_run(const migrate::RunReport& report, bool dry_run, bool on_copy,
 int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
                    migrate::Direction direction) {
   auto config = globals.load_config();
-  auto files = migrate::load_layout_migrations(config.migrations,
-                                               config.layout); // validate before connecting
-  auto settings = migrator_options(config, options);           // validates the timeouts
+  migrate::Layout layout{};
+  auto files = migrate::load_layout_migrations(config.migrations, config.layout, {},
+                                               &layout); // validate before connecting
+  auto settings = migrator_options(config, options);     // validates the timeouts
+  settings.layout = layout;
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate");
   const bool json = options.format == "json";
@@ -111,7 +115,7 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
     request.down = direction == migrate::Direction::down;
     request.up = {options.to, options.allow_out_of_order};
     request.down_options = {options.steps, options.to};
-    request.history_table = config.history_table;
+    request.history = history_setting(config, layout);
     request.json = json;
     dry = prepare_dry_run(*session, files, request);
     if (dry.copy) {
@@ -163,15 +167,22 @@ constexpr migrate::DiscoveryOptions k_names_and_bytes{false};
 
 int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   auto config = globals.load_config();
-  auto files = migrate::load_layout_migrations(config.migrations, config.layout, k_names_and_bytes);
+  migrate::Layout layout{};
+  auto files =
+      migrate::load_layout_migrations(config.migrations, config.layout, k_names_and_bytes, &layout);
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate status");
-  migrate::HistoryStore store(*session, config.history_table);
-  auto status = migrate::compute_status(files, store.list());
+  auto store = migrate::open_history_table(*session, history_setting(config, layout));
+  store->pin_schema();
+  auto status = migrate::compute_status(files, store->list(files));
   if (options.format == "json") {
-    print_json(status_json(status));
+    auto document = status_json(status);
+    document["history"] = {{"table", migrate::describe_history(store->kind())},
+                           {"checksums", migrate::records_checksum(store->kind())}};
+    print_json(document);
   } else {
     print_status_text(status, config.migrations, target.display());
+    if (auto note = no_checksum_note(store->kind()); !note.empty()) print_line(note);
     for (const auto& m : files.all()) {
       if (m.down && m.down->problem) {
         print_warning(m.down->problem->headline() + " (`migrate down` refuses to revert version " +
@@ -194,15 +205,26 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
 
 int run_verify(GlobalOptions& globals) {
   auto config = globals.load_config();
-  auto files = migrate::load_layout_migrations(config.migrations, config.layout, k_names_and_bytes);
+  migrate::Layout layout{};
+  auto files =
+      migrate::load_layout_migrations(config.migrations, config.layout, k_names_and_bytes, &layout);
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate verify");
-  migrate::HistoryStore store(*session, config.history_table);
-  auto status = migrate::compute_status(files, store.list());
+  auto store = migrate::open_history_table(*session, history_setting(config, layout));
+  store->pin_schema();
+  auto status = migrate::compute_status(files, store->list(files));
   auto problems = migrate::history_problems(status);
   if (!problems.empty()) throw Error::combine(std::move(problems));
   std::size_t applied = 0;
   for (const auto& e : status) applied += e.applied ? 1U : 0U;
+  if (!migrate::records_checksum(store->kind())) {
+    // Nothing to compare the files with: say what was checked, not more.
+    print_line(fmt::format("verified: {} applied migration{} {} {} file{}; {}", applied,
+                           applied == 1 ? "" : "s", applied == 1 ? "has" : "have",
+                           applied == 1 ? "its" : "their", applied == 1 ? "" : "s",
+                           no_checksum_note(store->kind())));
+    return 0;
+  }
   print_line(applied == 1
                  ? std::string("verified: 1 applied migration matches its file")
                  : fmt::format("verified: {} applied migrations match their files", applied));

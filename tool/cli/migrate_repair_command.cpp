@@ -23,18 +23,20 @@ struct RepairOptions {
 
 int run_repair(GlobalOptions& globals, const RepairOptions& options) {
   auto config = globals.load_config();
-  auto files = migrate::load_layout_migrations(config.migrations,
-                                               config.layout); // validate before connecting
+  migrate::Layout layout{};
+  auto files = migrate::load_layout_migrations(config.migrations, config.layout, {},
+                                               &layout); // validate before connecting
   auto target = globals.open_target();
   auto session = target.connect("preflight migrate repair");
-  migrate::Migrator migrator(
-      *session, history_migrator_options(config, options.lock_wait_seconds, options.dry_run));
+  auto settings = history_migrator_options(config, options.lock_wait_seconds, options.dry_run);
+  settings.layout = layout;
+  migrate::Migrator migrator(*session, settings);
   auto actions = migrator.repair(files);
   for (const auto& action : actions) {
     print_line((options.dry_run ? "would " : "") + migrate::describe(action));
   }
   // Repair never invents history for a vanished file: restoring it is the DBA's decision.
-  for (const auto& e : migrate::compute_status(files, migrator.history())) {
+  for (const auto& e : migrate::compute_status(files, migrator.history(files))) {
     if (e.state == migrate::MigrationState::missing_file) {
       print_warning(fmt::format(
           "migration {} ({}) was applied but its file is missing; repair leaves it alone",
@@ -59,6 +61,7 @@ migrate::MigratorOptions history_migrator_options(const config::Config& config,
                                                   double lock_wait_seconds, bool dry_run) {
   migrate::MigratorOptions m;
   m.history_table = config.history_table;
+  m.history_mode = config.history;
   double wait = lock_wait_seconds >= 0 ? lock_wait_seconds : config.lock_wait_seconds.value_or(60);
   m.lock_wait = std::chrono::milliseconds(static_cast<std::int64_t>(wait * 1000));
   m.dry_run = dry_run;
