@@ -104,7 +104,7 @@ TEST(CompletionCli, BashOffersSubcommandsOptionsAndAllowedValues) {
   EXPECT_EQ(bash_completes(script, "preflight migrate st"), "status\n");
   EXPECT_EQ(bash_completes(script, "preflight bench run --side"), "--side-by-side\n");
   EXPECT_EQ(bash_completes(script, "preflight lint --format ''"), "text json github sarif\n");
-  EXPECT_EQ(bash_completes(script, "preflight migrate status --format j"), "json\n");
+  EXPECT_EQ(bash_completes(script, "preflight migrate status --format js"), "json\n");
   // Options of the program are accepted after a command too.
   EXPECT_EQ(bash_completes(script, "preflight check --database-u"), "--database-url\n");
 }

@@ -6,6 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include "core/migrate/native_history.h"
@@ -26,8 +34,8 @@ struct Corpus {
 };
 
 std::string rows_of(const TestDatabase& db, const std::string& select) {
-  return db.scalar(fmt::format("SELECT coalesce(string_agg(r, E'\\n'), '') FROM ({}) AS x(r)",
-                               select));
+  return db.scalar(
+      fmt::format("SELECT coalesce(string_agg(r, E'\\n'), '') FROM ({}) AS x(r)", select));
 }
 
 const std::vector<Corpus> k_corpora{
@@ -43,20 +51,19 @@ const std::vector<Corpus> k_corpora{
      "SELECT concat_ws('|', installed_rank, version, description, type, script, checksum, "
      "installed_by = current_user, installed_on IS NOT NULL, execution_time >= 0, success) FROM "
      "flyway_schema_history ORDER BY installed_rank",
-     "1|1|create accounts|SQL|V1__create_accounts.sql|-1509642424|true|true|true|true\n"
-     "2|2|index email|SQL|V2__index_email.sql|536559263|true|true|true|true\n"
-     "3|010|comment|SQL|V010__comment.sql|-1957394056|true|true|true|true",
-     "1|1|create accounts|SQL|V1__create_accounts.sql|-1509642424|true|true|true|true\n"
-     "2|2|index email|SQL|V2__index_email.sql|536559263|true|true|true|true\n"
-     "3|010|comment|SQL|V010__comment.sql|-1957394056|true|true|true|true\n"
-     "4|010|comment|UNDO_SQL|U010__comment.sql|-1338407276|true|true|true|true\n"
-     "5|2|index email|UNDO_SQL|U2__index_email.sql|-2066927234|true|true|true|true\n"
-     "6|1|create accounts|UNDO_SQL|U1__create_accounts.sql|-840460147|true|true|true|true"},
+     "1|1|create accounts|SQL|V1__create_accounts.sql|-1509642424|t|t|t|t\n"
+     "2|2|index email|SQL|V2__index_email.sql|536559263|t|t|t|t\n"
+     "3|010|comment|SQL|V010__comment.sql|-1957394056|t|t|t|t",
+     "1|1|create accounts|SQL|V1__create_accounts.sql|-1509642424|t|t|t|t\n"
+     "2|2|index email|SQL|V2__index_email.sql|536559263|t|t|t|t\n"
+     "3|010|comment|SQL|V010__comment.sql|-1957394056|t|t|t|t\n"
+     "4|010|comment|UNDO_SQL|U010__comment.sql|-1338407276|t|t|t|t\n"
+     "5|2|index email|UNDO_SQL|U2__index_email.sql|-2066927234|t|t|t|t\n"
+     "6|1|create accounts|UNDO_SQL|U1__create_accounts.sql|-840460147|t|t|t|t"},
     {"diesel",
      "SELECT version || '|' || (run_on IS NOT NULL) FROM __diesel_schema_migrations ORDER BY "
      "version",
-     "00000000000000|true\n20190101000000|true\n20200101000000|true\n201711221234560000|true",
-     ""},
+     "00000000000000|true\n201711221234560000|true\n20190101000000|true\n20200101000000|true", ""},
 };
 
 class NativeHistory : public ::testing::TestWithParam<Corpus> {};
@@ -92,8 +99,7 @@ TEST_P(NativeHistory, AppliesAndRevertsEverythingWritingTheToolsOwnRows) {
   } else {
     EXPECT_NE(status.out.find(note + "\n"), std::string::npos) << status.out;
     EXPECT_EQ(verify.out.rfind("verified: ", 0), 0U) << verify.out;
-    EXPECT_NE(verify.out.find("have their files; " + note + "\n"), std::string::npos)
-        << verify.out;
+    EXPECT_NE(verify.out.find("have their files; " + note + "\n"), std::string::npos) << verify.out;
   }
   auto again = run_preflight(args({"migrate", "up"}), {}, k_environment);
   EXPECT_EQ(again.exit_code, 0) << again.err;
@@ -106,8 +112,8 @@ TEST_P(NativeHistory, AppliesAndRevertsEverythingWritingTheToolsOwnRows) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Tools, NativeHistory, ::testing::ValuesIn(k_corpora),
-                         [](const ::testing::TestParamInfo<Corpus>& info) {
-                           std::string name = info.param.tool;
+                         [](const ::testing::TestParamInfo<Corpus>& param) {
+                           std::string name = param.param.tool;
                            for (auto& ch : name) ch = ch == '-' ? '_' : ch;
                            return name;
                          });
@@ -174,8 +180,8 @@ TEST(NativeHistoryGolangMigrate, WaitsForTheToolsAdvisoryLock) {
   write_file(dir + "/1_a.up.sql", "CREATE TABLE a (id int);\n");
   write_file(dir + "/1_a.down.sql", ""); // empty: golang-migrate's, not sqlx's
   auto holder = db.connect();
-  const auto key = preflight::migrate::golang_migrate_lock_key(db.name(), "public",
-                                                               "schema_migrations");
+  const auto key =
+      preflight::migrate::golang_migrate_lock_key(db.name(), "public", "schema_migrations");
   holder->exec("SELECT pg_advisory_lock(" + std::to_string(key) + ")");
   auto up = run_preflight(
       {"migrate", "up", "--lock-wait", "1", "--database-url", db.conninfo(), "--source", dir});
@@ -185,9 +191,30 @@ TEST(NativeHistoryGolangMigrate, WaitsForTheToolsAdvisoryLock) {
       << up.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
   holder->exec("SELECT pg_advisory_unlock(" + std::to_string(key) + ")");
-  EXPECT_EQ(run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir})
-                .exit_code,
-            0);
+  EXPECT_EQ(
+      run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir}).exit_code,
+      0);
+}
+
+// baseline writes the rows the tool would have written for each version up to V.
+TEST(NativeHistoryBaseline, RecordsVersionsAsTheToolWouldHave) {
+  const std::string golang = (case_path("layout_corpus", "golang-migrate") / "migrations").string();
+  TestDatabase db;
+  auto baseline = run_preflight(
+      {"migrate", "baseline", "3", "--database-url", db.conninfo(), "--source", golang});
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.err;
+  EXPECT_EQ(db.scalar("SELECT version || '|' || dirty FROM schema_migrations"), "3|false");
+  EXPECT_EQ(db.scalar("SELECT to_regclass('accounts') IS NULL"), "t"); // nothing ran
+
+  const std::string goose = (case_path("layout_corpus", "goose") / "migrations").string();
+  TestDatabase other;
+  auto goose_baseline = run_preflight(
+      {"migrate", "baseline", "2", "--database-url", other.conninfo(), "--source", goose}, {},
+      k_environment);
+  ASSERT_EQ(goose_baseline.exit_code, 0) << goose_baseline.err;
+  EXPECT_EQ(rows_of(other, "SELECT version_id || '|' || is_applied FROM goose_db_version ORDER "
+                           "BY id"),
+            "0|true\n1|true\n2|true");
 }
 
 // The default: the tool's table, unless the database keeps sqlx's and not the tool's;
@@ -204,15 +231,13 @@ TEST(NativeHistoryChoice, DefaultAndConfiguredTables) {
   EXPECT_EQ(db.scalar("SELECT to_regclass('schema_migrations') IS NULL"), "t");
   // Without the setting, a database with sqlx's table and not dbmate's stays on sqlx's.
   write_file(dir + "/preflight.toml", "");
-  auto status = run_preflight({"migrate", "status", "--exit-code", "--database-url",
-                               db.conninfo()},
-                              dir);
+  auto status =
+      run_preflight({"migrate", "status", "--exit-code", "--database-url", db.conninfo()}, dir);
   EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
   EXPECT_EQ(status.out.find("no checksum recorded"), std::string::npos) << status.out;
   write_file(dir + "/preflight.toml", "history = \"native\"\n");
-  auto native = run_preflight({"migrate", "status", "--exit-code", "--database-url",
-                               db.conninfo()},
-                              dir);
+  auto native =
+      run_preflight({"migrate", "status", "--exit-code", "--database-url", db.conninfo()}, dir);
   EXPECT_EQ(native.exit_code, 1) << native.out << native.err; // pending in dbmate's table
   write_file(dir + "/preflight.toml", "history = \"dbmate\"\n");
   auto bad = run_preflight({"migrate", "status", "--database-url", db.conninfo()}, dir);
@@ -220,6 +245,103 @@ TEST(NativeHistoryChoice, DefaultAndConfiguredTables) {
   EXPECT_EQ(bad.err, "preflight: error: preflight.toml:1:11: unknown history \"dbmate\"\nhint: "
                      "history is \"sqlx\" (_sqlx_migrations) or \"native\" (the layout's own "
                      "tool's table)\n");
+}
+
+// The dbmate binary: $PREFLIGHT_DBMATE, else the one tool/setup.sh installs from npm into
+// build/tools, else dbmate on PATH; empty when there is none.
+std::string dbmate_binary() {
+  if (const char* set = std::getenv("PREFLIGHT_DBMATE"); set && *set) return set;
+  const std::string local =
+      std::string(PREFLIGHT_SOURCE_DIR) + "/build/tools/node_modules/.bin/dbmate";
+  if (access(local.c_str(), X_OK) == 0) return local;
+  if (const char* path = std::getenv("PATH")) {
+    std::stringstream dirs(path);
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+      const std::string candidate = dir + "/dbmate";
+      if (!dir.empty() && access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+  }
+  return {};
+}
+
+// The test database as a URL dbmate (lib/pq) reads: a unix socket folder as the host parameter.
+std::string dbmate_url(const TestDatabase& db) {
+  std::map<std::string, std::string> keys;
+  std::stringstream words(db.conninfo());
+  for (std::string word; words >> word;) {
+    auto eq = word.find('=');
+    if (eq != std::string::npos) keys[word.substr(0, eq)] = word.substr(eq + 1);
+  }
+  return fmt::format("postgres://{}@/{}?host={}&port={}&sslmode=disable", keys["user"],
+                     keys["dbname"], keys["host"], keys["port"]);
+}
+
+struct Shell {
+  int exit_code = -1;
+  std::string out; // stdout and stderr
+};
+
+Shell run_dbmate(const std::string& binary, const TestDatabase& db, const std::string& dir,
+                 const std::string& command) {
+  Shell result;
+  // Bounded: dbmate's own connection wait is off, and timeout ends it after 60 s.
+  const std::string line =
+      fmt::format("timeout 60 '{}' --url '{}' --migrations-dir '{}' --no-dump-schema {} 2>&1",
+                  binary, dbmate_url(db), dir, command);
+  FILE* pipe = popen(line.c_str(), "r");
+  if (!pipe) return result;
+  char buffer[4096];
+  while (auto n = fread(buffer, 1, sizeof buffer, pipe)) result.out.append(buffer, n);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// dbmate applies the first half, preflight the rest in dbmate's table, dbmate sees all applied
+// and rolls back the last one, which preflight then sees as pending.
+TEST(NativeHistoryDbmate, TakesTurnsWithTheDbmateBinary) {
+  const std::string dbmate = dbmate_binary();
+  if (dbmate.empty()) {
+    GTEST_SKIP() << "no dbmate binary: set PREFLIGHT_DBMATE, put dbmate on PATH, or run `npm "
+                    "install --prefix build/tools dbmate` (tool/setup.sh does when npm exists)";
+  }
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/20240101000000_accounts.sql",
+             "-- migrate:up\nCREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n\n"
+             "-- migrate:down\nDROP TABLE accounts;\n");
+  write_file(dir + "/20240102000000_orders.sql",
+             "-- migrate:up\nCREATE TABLE orders (id bigint, account bigint);\n\n"
+             "-- migrate:down\nDROP TABLE orders;\n");
+  auto first = run_dbmate(dbmate, db, dir, "up");
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_EQ(rows_of(db, "SELECT version FROM schema_migrations ORDER BY version"),
+            "20240101000000\n20240102000000");
+
+  write_file(dir + "/20240103000000_note.sql",
+             "-- migrate:up\nALTER TABLE accounts ADD COLUMN note text;\n\n"
+             "-- migrate:down\nALTER TABLE accounts DROP COLUMN note;\n");
+  write_file(dir + "/20240104000000_index.sql",
+             "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY accounts_email ON "
+             "accounts (email);\n\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY "
+             "accounts_email;\n");
+  auto up = run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", dir});
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  EXPECT_EQ(rows_of(db, "SELECT version FROM schema_migrations ORDER BY version"),
+            "20240101000000\n20240102000000\n20240103000000\n20240104000000");
+
+  auto status = run_dbmate(dbmate, db, dir, "status");
+  EXPECT_NE(status.out.find("[X] 20240104000000_index.sql"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("Applied: 4"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("Pending: 0"), std::string::npos) << status.out;
+
+  auto rollback = run_dbmate(dbmate, db, dir, "rollback");
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.out;
+  EXPECT_EQ(db.scalar("SELECT to_regclass('accounts_email') IS NULL"), "t");
+  auto pending = run_preflight(
+      {"migrate", "status", "--exit-code", "--database-url", db.conninfo(), "--source", dir});
+  EXPECT_EQ(pending.exit_code, 1) << pending.out << pending.err;
+  EXPECT_NE(pending.out.find("20240104000000  pending"), std::string::npos) << pending.out;
 }
 
 } // namespace

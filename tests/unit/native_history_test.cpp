@@ -58,11 +58,10 @@ TEST(NativeApplied, GolangMigrateVersionCoversEveryOlderFileAndDirtyFails) {
   EXPECT_EQ(summary(native_applied(HistoryKind::golang_migrate, files, {{"2", false}})), "1 2 ");
   EXPECT_EQ(summary(native_applied(HistoryKind::golang_migrate, files, {{"5", true}})), "1 2 5! ");
   // A version with no file (golang-migrate refuses it too) and the dirty nil version.
-  EXPECT_EQ(summary(native_applied(HistoryKind::golang_migrate, files, {{"3", false}})),
-            "1 2 3 ");
+  EXPECT_EQ(summary(native_applied(HistoryKind::golang_migrate, files, {{"3", false}})), "1 2 3 ");
   EXPECT_EQ(summary(native_applied(HistoryKind::golang_migrate, files, {{"-1", true}})), "-1! ");
-  auto status = compute_status(files, native_applied(HistoryKind::golang_migrate, files,
-                                                     {{"3", false}}));
+  auto status =
+      compute_status(files, native_applied(HistoryKind::golang_migrate, files, {{"3", false}}));
   EXPECT_EQ(to_string(status[2].state), "missing_file");
   EXPECT_EQ(to_string(status[3].state), "pending");
 }

@@ -5,6 +5,7 @@
 #include "cli/app.h"
 #include "cli/bench_load.h"
 #include "cli/bench_run.h"
+#include "cli/command_context.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
 #include "io/bench/suite_file.h"
@@ -14,12 +15,11 @@ namespace preflight::cli {
 namespace {
 
 int run_bench(GlobalOptions& globals, const BenchOptions& options) {
-  auto config = globals.load_config();
+  CommandContext context(globals, MigrationFiles::none); // the suite names its migrations
   auto suite = bench::load_suite(options.suite); // validate before starting or touching a database
-  auto target = globals.open_target();
-  auto session = target.connect("preflight bench");
-  auto results = run_suite(std::move(suite), *session, target.cluster() != nullptr, options,
-                           config.history_table);
+  auto cx = context.connect("preflight bench");
+  auto results = run_suite(std::move(suite), *cx.session, cx.database->cluster() != nullptr,
+                           options, cx.history_table);
   if (auto failed = failed_expectations(results)) throw *failed;
   return 0;
 }

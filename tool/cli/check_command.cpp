@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "cli/app.h"
+#include "cli/command_context.h"
+#include "cli/fleet_run.h"
 #include "cli/output.h"
 #include "core/check/derive.h"
 #include "core/check/read_only.h"
@@ -26,6 +28,7 @@ struct CheckOptions {
   std::string window;
   std::string statement_timeout = "5s";
   std::string format = "text";
+  FleetOptions fleet;
 };
 
 bool needs_migrations(const std::vector<check::Check>& checks) {
@@ -70,9 +73,38 @@ void publish(const check::CheckReport& report, const std::string& format) {
   }
 }
 
+// One target of `check --targets`: its checks' lines prefixed by its name, one entry in the
+// fleet report.
+fleet::TargetOutcome check_target(const CommandContext& context, const CheckOptions& options,
+                                  const check::RunnerOptions& runner,
+                                  const std::vector<check::Check>& checks,
+                                  const config::TargetSpec& target) {
+  auto cx = context.connect(target, "preflight check");
+  auto settings = runner;
+  settings.history_table = cx.history_table;
+  check::CheckRunner check_runner(*cx.session, settings);
+  auto report = check_runner.run(checks, target.name);
+  if (options.format == "text" || options.format == "github") {
+    std::string_view text = check::render_text(report);
+    while (!text.empty()) {
+      const auto end = text.find('\n');
+      FleetLog::out(target.name, std::string(text.substr(0, end)));
+      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    }
+  }
+  fleet::TargetOutcome outcome;
+  const auto failed = report.count(check::CheckStatus::failed);
+  outcome.result = failed == 0 ? fleet::TargetResult::ok : fleet::TargetResult::failed;
+  outcome.summary =
+      fmt::format("{} of {} checks passed", report.results.size() - failed, report.results.size());
+  if (failed > 0) outcome.detail = check::render_text(report);
+  return outcome;
+}
+
 int run_check(GlobalOptions& globals, const CheckOptions& options) {
   // Validate everything before connecting: a bad file or a writing query runs nothing.
-  auto config = globals.load_config();
+  CommandContext context(globals, MigrationFiles::none);
+  const auto& config = context.config();
   check::RunnerOptions runner;
   runner.statement_timeout_ms =
       check::parse_duration_ms(options.statement_timeout, "--statement-timeout");
@@ -89,10 +121,18 @@ int run_check(GlobalOptions& globals, const CheckOptions& options) {
     files = migrate::load_layout_migrations(config.migrations, config.layout);
   if (files) runner.migrations = &*files;
 
-  auto target = globals.open_target();
-  auto session = target.connect("preflight check");
-  check::CheckRunner check_runner(*session, runner);
-  auto report = check_runner.run(checks, target.display());
+  if (is_fleet_run(options.fleet, globals, config)) {
+    auto report =
+        run_fleet(context, globals, options.fleet, "check", [&](const config::TargetSpec& target) {
+          return check_target(context, options, runner, checks, target);
+        });
+    print_fleet_report(report, options.format);
+    print_fleet_failures(report);
+    return fleet::exit_code(report);
+  }
+  auto cx = context.connect("preflight check");
+  check::CheckRunner check_runner(*cx.session, runner);
+  auto report = check_runner.run(checks, cx.display);
   publish(report, options.format);
   return report.passed() ? 0 : 1;
 }
@@ -114,6 +154,7 @@ void add_check_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
                       "statement_timeout of each check's read-only transaction (default 5s)");
   command->add_option("--format", options->format, "text, json, junit or github")
       ->check(CLI::IsMember({"text", "json", "junit", "github"}));
+  add_fleet_options(*command, options->fleet);
   command->callback([&, options] { exit_code = run_check(globals, *options); });
 }
 

@@ -8,8 +8,6 @@
 #include "cli/migrate_subcommands.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
-#include "io/migrate/layout_directory.h"
-#include "io/migrate/migration_directory.h"
 
 namespace preflight::cli {
 
@@ -22,15 +20,13 @@ struct BaselineOptions {
 };
 
 int run_baseline(GlobalOptions& globals, const BaselineOptions& options) {
-  auto config = globals.load_config();
-  migrate::Layout layout{};
-  auto files = migrate::load_layout_migrations(config.migrations, config.layout, {},
-                                               &layout); // validate before connecting
-  auto target = globals.open_target();
-  auto session = target.connect("preflight migrate baseline");
-  auto settings = history_migrator_options(config, options.lock_wait_seconds, options.dry_run);
-  settings.layout = layout;
-  migrate::Migrator migrator(*session, settings);
+  CommandContext context(globals, MigrationFiles::checked); // validate before connecting
+  const auto& files = context.files();
+  auto cx = context.connect("preflight migrate baseline");
+  auto settings =
+      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run);
+  settings.layout = context.layout();
+  migrate::Migrator migrator(*cx.session, settings);
   auto recorded = migrator.baseline(files, options.version);
   for (const auto* m : recorded) {
     print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record", m->version,

@@ -12,77 +12,16 @@
 #include "cli/number_options.h"
 #include "cli/output.h"
 #include "cli/trace_locks.h"
-#include "io/migrate/layout_directory.h"
-#include "io/migrate/migration_directory.h"
 #include "io/migrate/migrator.h"
 
 namespace preflight::cli {
 
 namespace {
 
-struct MigrateOptions {
-  std::optional<std::int64_t> to;
-  std::optional<std::int64_t> steps;
-  std::string dry_run_mode; // --dry-run[=MODE]: empty when not given, "auto" alone
-  bool with_data = false;   // --with-data: a copy holds the rows too
-  bool allow_out_of_order = false;
-  double lock_wait_seconds = -1;
-  std::string lock_timeout;
-  std::string statement_timeout;
-  std::string format = "text";
-  bool exit_code_on_pending = false;
-  TraceLocksOptions trace; // up/down --trace-locks
-};
-
-migrate::MigratorOptions migrator_options(const config::Config& config,
-                                          const MigrateOptions& options) {
-  for (const auto& [flag, value] : {std::pair{"--lock-timeout", &options.lock_timeout},
-                                    std::pair{"--statement-timeout", &options.statement_timeout}}) {
-    if (!value->empty() && !config::is_timeout_setting(*value)) {
-      throw Error(ErrorKind::usage, fmt::format("{} {}: not a timeout", flag, *value),
-                  config::k_timeout_hint);
-    }
-  }
-  migrate::MigratorOptions m;
-  m.history_table = config.history_table;
-  m.history_mode = config.history;
-  m.lock_timeout = options.lock_timeout.empty() ? config.lock_timeout : options.lock_timeout;
-  m.statement_timeout =
-      options.statement_timeout.empty() ? config.statement_timeout : options.statement_timeout;
-  double wait = options.lock_wait_seconds >= 0 ? options.lock_wait_seconds
-                                               : config.lock_wait_seconds.value_or(60);
-  m.lock_wait = std::chrono::milliseconds(static_cast<std::int64_t>(wait * 1000));
-  m.dry_run = !options.dry_run_mode.empty();
-  return m;
-}
-
 // Prints the run and turns a failed step into the error main reports (exit 1).
 int finish_run(const migrate::RunReport& report, bool dry_run, bool on_copy,
                migrate::Direction direction) {
-  if (const auto* failed = report.failure()) {
-    Error error = *failed->error;
-    const std::size_t done = report.steps.size() - 1;
-    std::string hint = error.hint();
-    const std::string earlier = fmt::format(
-        "{} earlier migration{} of this run stay{} {}", done, done == 1 ? "" : "s",
-        done == 1 ? "s" : "", direction == migrate::Direction::up ? "applied" : "reverted");
-    std::string summary;
-    if (dry_run) {
-      summary = on_copy ? "nothing was changed (dry run on a copy, now dropped)"
-                        : "nothing was changed (dry run)";
-    } else if (failed->rolled_back) {
-      summary = fmt::format("migration {} was rolled back; {}", failed->version, earlier);
-    } else {
-      // A -- no-transaction migration cannot be rolled back: say what is left, and the way out.
-      summary = fmt::format(
-          "migration {} ran without a transaction: the statements before the failing one stay "
-          "done, and its history row is marked failed, which blocks further runs; fix the database "
-          "by hand, then `preflight migrate repair`; {}",
-          failed->version, earlier);
-    }
-    throw Error(ErrorKind::problem, error.message(), hint.empty() ? summary : hint + "\n" + summary,
-                error.location());
-  }
+  if (auto error = run_failure(report, dry_run, on_copy, direction)) throw *error;
   if (report.steps.empty()) {
     print_line(direction == migrate::Direction::up ? "Nothing to apply: the database is up to date."
                                                    : "Nothing to revert.");
@@ -96,28 +35,23 @@ int finish_run(const migrate::RunReport& report, bool dry_run, bool on_copy,
 
 int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
                    migrate::Direction direction) {
-  auto config = globals.load_config();
-  migrate::Layout layout{};
-  auto files = migrate::load_layout_migrations(config.migrations, config.layout, {},
-                                               &layout); // validate before connecting
-  auto settings = migrator_options(config, options);     // validates the timeouts
-  settings.layout = layout;
-  auto target = globals.open_target();
-  auto session = target.connect("preflight migrate");
+  CommandContext context(globals, MigrationFiles::checked); // validate before connecting
+  const auto& files = context.files();
+  auto settings = migrator_options(context.config(), options); // validates the timeouts
+  settings.layout = context.layout();
+  const auto action = direction == migrate::Direction::up ? MigrateAction::up : MigrateAction::down;
+  if (is_fleet_run(options.fleet, globals, context.config())) {
+    return run_migrate_fleet(context, globals, options, action);
+  }
+  check_single_target_format(options.format);
+  auto cx = context.connect("preflight migrate");
   const bool json = options.format == "json";
   // A dry run picks, before anything runs, between one rolled-back transaction here and a
   // throwaway copy where the migrations commit one by one (see docs/dry-run.md).
   DryRunSetup dry;
   if (!options.dry_run_mode.empty()) {
-    DryRunRequest request;
-    request.mode = *migrate::parse_dry_run_mode(options.dry_run_mode); // validated by CLI11
-    request.with_data = options.with_data;
-    request.down = direction == migrate::Direction::down;
-    request.up = {options.to, options.allow_out_of_order};
-    request.down_options = {options.steps, options.to};
-    request.history = history_setting(config, layout);
-    request.json = json;
-    dry = prepare_dry_run(*session, files, request);
+    dry = prepare_dry_run(*cx.session, files,
+                          dry_run_request(options, direction, history_setting(context, cx), json));
     if (dry.copy) {
       settings.dry_run = false;
       settings.on_copy = true;
@@ -126,7 +60,7 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
   const bool on_copy = dry.copy != nullptr;
   std::optional<migrate::RunReport> finished;
   {
-    migrate::Migrator migrator(on_copy ? *dry.session : *session, settings);
+    migrate::Migrator migrator(on_copy ? *dry.session : *cx.session, settings);
     migrator.on_lock_wait([](const std::string& holder) {
       print_warning("waiting for the migration lock held by " +
                     (holder.empty() ? "another session" : holder));
@@ -161,29 +95,25 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
   return finish_run(*finished, !options.dry_run_mode.empty(), on_copy, direction);
 }
 
-// status and verify compare history with the files' names and bytes; the SQL is checked by the
-// commands that run it (up, down, lint).
-constexpr migrate::DiscoveryOptions k_names_and_bytes{false};
-
 int run_status(GlobalOptions& globals, const MigrateOptions& options) {
-  auto config = globals.load_config();
-  migrate::Layout layout{};
-  auto files =
-      migrate::load_layout_migrations(config.migrations, config.layout, k_names_and_bytes, &layout);
-  auto target = globals.open_target();
-  auto session = target.connect("preflight migrate status");
-  auto store = migrate::open_history_table(*session, history_setting(config, layout));
+  CommandContext context(globals, MigrationFiles::names_and_bytes);
+  if (is_fleet_run(options.fleet, globals, context.config())) {
+    return run_migrate_fleet(context, globals, options, MigrateAction::status);
+  }
+  check_single_target_format(options.format);
+  auto cx = context.connect("preflight migrate status");
+  auto store = migrate::open_history_table(*cx.session, history_setting(context, cx));
   store->pin_schema();
-  auto status = migrate::compute_status(files, store->list(files));
+  auto status = migrate::compute_status(context.files(), store->list(context.files()));
   if (options.format == "json") {
     auto document = status_json(status);
     document["history"] = {{"table", migrate::describe_history(store->kind())},
                            {"checksums", migrate::records_checksum(store->kind())}};
     print_json(document);
   } else {
-    print_status_text(status, config.migrations, target.display());
+    print_status_text(status, context.config().migrations, cx.display);
     if (auto note = no_checksum_note(store->kind()); !note.empty()) print_line(note);
-    for (const auto& m : files.all()) {
+    for (const auto& m : context.files().all()) {
       if (m.down && m.down->problem) {
         print_warning(m.down->problem->headline() + " (`migrate down` refuses to revert version " +
                       std::to_string(m.version) + ")");
@@ -203,16 +133,20 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   return 0;
 }
 
-int run_verify(GlobalOptions& globals) {
-  auto config = globals.load_config();
-  migrate::Layout layout{};
-  auto files =
-      migrate::load_layout_migrations(config.migrations, config.layout, k_names_and_bytes, &layout);
-  auto target = globals.open_target();
-  auto session = target.connect("preflight migrate verify");
-  auto store = migrate::open_history_table(*session, history_setting(config, layout));
+int run_verify(GlobalOptions& globals, const MigrateOptions& options) {
+  CommandContext context(globals, MigrationFiles::names_and_bytes);
+  if (is_fleet_run(options.fleet, globals, context.config())) {
+    return run_migrate_fleet(context, globals, options, MigrateAction::verify);
+  }
+  if (options.format != "text") {
+    throw Error(ErrorKind::usage,
+                "--format of migrate verify reports one entry per target: it needs --targets, "
+                "--targets-query or [[target]] in preflight.toml");
+  }
+  auto cx = context.connect("preflight migrate verify");
+  auto store = migrate::open_history_table(*cx.session, history_setting(context, cx));
   store->pin_schema();
-  auto status = migrate::compute_status(files, store->list(files));
+  auto status = migrate::compute_status(context.files(), store->list(context.files()));
   auto problems = migrate::history_problems(status);
   if (!problems.empty()) throw Error::combine(std::move(problems));
   std::size_t applied = 0;
@@ -268,6 +202,69 @@ void add_lock_options(CLI::App& command, MigrateOptions& options) {
 
 } // namespace
 
+migrate::MigratorOptions migrator_options(const config::Config& config,
+                                          const MigrateOptions& options) {
+  for (const auto& [flag, value] : {std::pair{"--lock-timeout", &options.lock_timeout},
+                                    std::pair{"--statement-timeout", &options.statement_timeout}}) {
+    if (!value->empty() && !config::is_timeout_setting(*value)) {
+      throw Error(ErrorKind::usage, fmt::format("{} {}: not a timeout", flag, *value),
+                  config::k_timeout_hint);
+    }
+  }
+  migrate::MigratorOptions m;
+  m.history_table = config.history_table;
+  m.history_mode = config.history;
+  m.lock_timeout = options.lock_timeout.empty() ? config.lock_timeout : options.lock_timeout;
+  m.statement_timeout =
+      options.statement_timeout.empty() ? config.statement_timeout : options.statement_timeout;
+  double wait = options.lock_wait_seconds >= 0 ? options.lock_wait_seconds
+                                               : config.lock_wait_seconds.value_or(60);
+  m.lock_wait = std::chrono::milliseconds(static_cast<std::int64_t>(wait * 1000));
+  m.dry_run = !options.dry_run_mode.empty();
+  return m;
+}
+
+std::optional<Error> run_failure(const migrate::RunReport& report, bool dry_run, bool on_copy,
+                                 migrate::Direction direction) {
+  const auto* failed = report.failure();
+  if (failed == nullptr) return std::nullopt;
+  Error error = *failed->error;
+  const std::size_t done = report.steps.size() - 1;
+  std::string hint = error.hint();
+  const std::string earlier = fmt::format(
+      "{} earlier migration{} of this run stay{} {}", done, done == 1 ? "" : "s",
+      done == 1 ? "s" : "", direction == migrate::Direction::up ? "applied" : "reverted");
+  std::string summary;
+  if (dry_run) {
+    summary = on_copy ? "nothing was changed (dry run on a copy, now dropped)"
+                      : "nothing was changed (dry run)";
+  } else if (failed->rolled_back) {
+    summary = fmt::format("migration {} was rolled back; {}", failed->version, earlier);
+  } else {
+    // A -- no-transaction migration cannot be rolled back: say what is left, and the way out.
+    summary = fmt::format(
+        "migration {} ran without a transaction: the statements before the failing one stay "
+        "done, and its history row is marked failed, which blocks further runs; fix the database "
+        "by hand, then `preflight migrate repair`; {}",
+        failed->version, earlier);
+  }
+  return Error(ErrorKind::problem, error.message(), hint.empty() ? summary : hint + "\n" + summary,
+               error.location());
+}
+
+DryRunRequest dry_run_request(const MigrateOptions& options, migrate::Direction direction,
+                              const migrate::HistorySetting& history, bool quiet) {
+  DryRunRequest request;
+  request.mode = *migrate::parse_dry_run_mode(options.dry_run_mode); // validated by CLI11
+  request.with_data = options.with_data;
+  request.down = direction == migrate::Direction::down;
+  request.up = {options.to, options.allow_out_of_order};
+  request.down_options = {options.steps, options.to};
+  request.history = history;
+  request.json = quiet;
+  return request;
+}
+
 void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) {
   auto* migrate = app.add_subcommand("migrate", "apply, revert and inspect versioned migrations");
   migrate->require_subcommand(1);
@@ -280,6 +277,7 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
                "apply pending migrations older than the newest applied one");
   add_lock_options(*up, *options);
   add_trace_locks_options(*up, options->trace, options->format);
+  add_fleet_options(*up, options->fleet);
   up->callback(
       [&, options] { exit_code = run_up_or_down(globals, *options, migrate::Direction::up); });
 
@@ -291,23 +289,33 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
   add_dry_run_options(*down, *options);
   add_lock_options(*down, *options);
   add_trace_locks_options(*down, options->trace, options->format);
+  add_fleet_options(*down, options->fleet);
   down->callback(
       [&, options] { exit_code = run_up_or_down(globals, *options, migrate::Direction::down); });
 
   auto* status = migrate->add_subcommand(
       "status", "list applied, pending, missing, edited and failed migrations");
-  status->add_option("--format", options->format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  status
+      ->add_option("--format", options->format,
+                   "text or json; with targets also github or junit (one entry per target)")
+      ->check(CLI::IsMember({"text", "json", "github", "junit"}));
+  add_fleet_options(*status, options->fleet);
   status->add_flag("--exit-code", options->exit_code_on_pending,
                    "exit 1 when a migration is pending, 3 when one is failed, edited or missing");
   status->callback([&, options] { exit_code = run_status(globals, *options); });
 
   auto* verify = migrate->add_subcommand(
       "verify", "check applied migrations against their files (exit 3 on mismatch)");
-  verify->callback([&] { exit_code = run_verify(globals); });
+  verify
+      ->add_option("--format", options->format,
+                   "with targets: text, json, github or junit (one entry per target)")
+      ->check(CLI::IsMember({"text", "json", "github", "junit"}));
+  add_fleet_options(*verify, options->fleet);
+  verify->callback([&, options] { exit_code = run_verify(globals, *options); });
 
   add_migrate_repair_command(*migrate, globals, exit_code);
   add_migrate_baseline_command(*migrate, globals, exit_code);
+  add_migrate_adopt_command(*migrate, globals, exit_code);
   add_migrate_new_command(*migrate, globals, exit_code);
   add_migrate_diff_command(*migrate, globals, exit_code);
 }

@@ -4,8 +4,8 @@
 
 namespace preflight::cli {
 
-migrate::HistorySetting history_setting(const config::Config& config, migrate::Layout layout) {
-  return {config.history_table, config.history, layout};
+migrate::HistorySetting history_setting(const CommandContext& context, const TargetConnection& cx) {
+  return {cx.history_table, context.config().history, context.layout()};
 }
 
 std::string no_checksum_note(migrate::HistoryKind kind) {

@@ -9,8 +9,6 @@
 #include "cli/migrate_subcommands.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
-#include "io/migrate/layout_directory.h"
-#include "io/migrate/migration_directory.h"
 
 namespace preflight::cli {
 
@@ -22,15 +20,13 @@ struct RepairOptions {
 };
 
 int run_repair(GlobalOptions& globals, const RepairOptions& options) {
-  auto config = globals.load_config();
-  migrate::Layout layout{};
-  auto files = migrate::load_layout_migrations(config.migrations, config.layout, {},
-                                               &layout); // validate before connecting
-  auto target = globals.open_target();
-  auto session = target.connect("preflight migrate repair");
-  auto settings = history_migrator_options(config, options.lock_wait_seconds, options.dry_run);
-  settings.layout = layout;
-  migrate::Migrator migrator(*session, settings);
+  CommandContext context(globals, MigrationFiles::checked); // validate before connecting
+  const auto& files = context.files();
+  auto cx = context.connect("preflight migrate repair");
+  auto settings =
+      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run);
+  settings.layout = context.layout();
+  migrate::Migrator migrator(*cx.session, settings);
   auto actions = migrator.repair(files);
   for (const auto& action : actions) {
     print_line((options.dry_run ? "would " : "") + migrate::describe(action));

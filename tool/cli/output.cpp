@@ -75,6 +75,10 @@ void print_json(const nlohmann::json& value) {
 }
 
 void print_step(const migrate::StepReport& step) {
+  for (const auto& line : step_lines(step)) print_line(line);
+}
+
+std::vector<std::string> step_lines(const migrate::StepReport& step) {
   const char* verb = step.direction == migrate::Direction::up ? "apply" : "revert";
   std::string outcome;
   switch (step.outcome) {
@@ -95,9 +99,11 @@ void print_step(const migrate::StepReport& step) {
     }
     break;
   }
-  print_line(fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version, step.description, outcome,
-                         text::format_duration_ns(step.duration_ns)));
-  for (const auto& note : step.notes) print_line("      note: " + note);
+  std::vector<std::string> lines{fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version,
+                                             step.description, outcome,
+                                             text::format_duration_ns(step.duration_ns))};
+  for (const auto& note : step.notes) lines.push_back("      note: " + note);
+  return lines;
 }
 
 void print_status_text(const std::vector<migrate::StatusEntry>& status, const std::string& source,

@@ -30,6 +30,8 @@ void print_json(const nlohmann::json& value);
 
 /// One line per migration step as it completes (stdout), plus its error and notes (stderr).
 void print_step(const migrate::StepReport& step);
+/// The lines print_step() prints for `step` (for output that prefixes them).
+std::vector<std::string> step_lines(const migrate::StepReport& step);
 /// A human table of migration status.
 void print_status_text(const std::vector<migrate::StatusEntry>& status, const std::string& source,
                        const std::string& target);

@@ -19,8 +19,8 @@ void add_trace_locks_options(CLI::App& command, TraceLocksOptions& options, std:
   command
       .add_option("--format", format,
                   "text or json (json: one document with the steps, and the lock trace when "
-                  "traced)")
-      ->check(CLI::IsMember({"text", "json"}));
+                  "traced); with targets also github or junit (one entry per target)")
+      ->check(CLI::IsMember({"text", "json", "github", "junit"}));
 }
 
 TraceLocksRun::TraceLocksRun(const TraceLocksOptions& options, migrate::Migrator& migrator,

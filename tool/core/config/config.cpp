@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/config/toml_document.h"
+#include "core/config/targets_toml.h"
 #include "core/error.h"
 #include "core/lint/lint_config_toml.h"
 #include "core/lint/lock_timeout.h"
@@ -103,6 +104,8 @@ Config parse_config(std::string_view text, const std::string& path) {
                     where(path, node.source()));
       }
       config.lock_wait_seconds = seconds;
+    } else if (name == "target") {
+      config.targets = parse_target_tables(node, path);
     } else if (name == "lint") {
       config.lint = lint::parse_lint_section(node, path);
     } else if (node.is_table() || node.is_array_of_tables()) {
@@ -110,7 +113,7 @@ Config parse_config(std::string_view text, const std::string& path) {
       throw Error(ErrorKind::input,
                   node.is_table() ? fmt::format("unknown table `[{}]`", name)
                                   : fmt::format("unknown table `[[{}]]`", name),
-                  "preflight.toml has one table: [lint] (with [lint.rules])",
+                  "preflight.toml has the tables [lint] (with [lint.rules]) and [[target]]",
                   where(path, key.source()));
     } else {
       throw Error(ErrorKind::input, fmt::format("unknown key `{}`", name),

@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "core/config/targets.h"
 
 #include "core/lint/lint_config.h"
 
@@ -20,6 +23,7 @@ struct Config {
   std::string statement_timeout;           // SET LOCAL statement_timeout per migration
   std::optional<double> lock_wait_seconds; // how long to wait for the migration lock
   lint::LintConfig lint;                   // [lint] (rule levels) and whether lock_timeout is set
+  std::vector<TargetSpec> targets;         // [[target]]: the fleet (see targets.h)
 };
 
 /// Whether `value` is a setting PostgreSQL takes for lock_timeout / statement_timeout: a

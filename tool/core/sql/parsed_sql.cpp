@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/sql/sql_bytes.h"
 #include "core/sql/statement_text.h"
 #include "core/sql/text_position.h"
 
@@ -44,6 +45,9 @@ bool is_blank(std::string_view text) {
 } // namespace
 
 std::vector<Statement> parse_statements(std::string_view source) {
+  // The parser stops at a NUL, and its JSON carries an invalid UTF-8 byte raw, which the JSON
+  // reader refuses: both are the input's fault, said at their line and column.
+  if (auto bad = check_sql_bytes(source, {})) throw *bad;
   const std::string input(source);
   PgQueryParseResult result = pg_query_parse(input.c_str());
   std::unique_ptr<PgQueryParseResult, void (*)(PgQueryParseResult*)> guard(

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -78,7 +80,29 @@ void remove_tree_from_handler(const char* root) {
   if (rm > 0) waitpid(rm, nullptr, 0);
 }
 
+// While a cluster's folder or server changes hands (created but not yet registered, spawned but
+// its PID not yet known, being stopped), a terminating signal waits: handled in the middle, it
+// would remove a folder a starting server still writes into, or miss that server.
+std::atomic<int> g_defer_depth{0};
+std::atomic<int> g_deferred_signal{0};
+
+class DeferTerminatingSignals {
+public:
+  DeferTerminatingSignals() { g_defer_depth.fetch_add(1); }
+  ~DeferTerminatingSignals() {
+    if (g_defer_depth.fetch_sub(1) == 1) {
+      if (const int sig = g_deferred_signal.exchange(0)) raise(sig);
+    }
+  }
+  DeferTerminatingSignals(const DeferTerminatingSignals&) = delete;
+  DeferTerminatingSignals& operator=(const DeferTerminatingSignals&) = delete;
+};
+
 extern "C" void on_terminating_signal(int sig) {
+  if (g_defer_depth.load() > 0) {
+    g_deferred_signal.store(sig);
+    return;
+  }
   // First the server side of whatever runs (a migration's ALTER TABLE must not keep its lock
   // until it ends on its own), then the throwaway clusters.
   pg::cancel_running_statements();
@@ -345,12 +369,14 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& 
   std::string pattern_text = temp_base() + "/" + k_folder_prefix + "XXXXXX";
   std::vector<char> pattern(pattern_text.begin(), pattern_text.end());
   pattern.push_back('\0');
+  std::optional<DeferTerminatingSignals> defer(std::in_place);
   if (!mkdtemp(pattern.data()))
     throw cluster_error(fmt::format("cannot create a folder for the cluster in {}: {}",
                                     temp_base(), std::strerror(errno)));
   fs::path root = pattern.data();
   cluster->m_root = root.string();
   register_live(cluster->m_root);
+  defer.reset();
   {
     std::ofstream owner(root / "owner.pid");
     owner << getpid() << "\n";
@@ -385,8 +411,11 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& 
   for (const auto& s : options.settings) args.insert(args.end(), {"-c", s});
 
   auto log = (root / "server.log").string();
-  cluster->m_server_pid = spawn_server(args, user, log);
-  register_live(cluster->m_root, cluster->m_server_pid);
+  {
+    DeferTerminatingSignals spawning;
+    cluster->m_server_pid = spawn_server(args, user, log);
+    register_live(cluster->m_root, cluster->m_server_pid);
+  }
 
   // Ready when the server accepts connections; give up with its log if it exits.
   const auto conninfo = cluster->conninfo();
@@ -417,6 +446,7 @@ ThrowawayCluster::~ThrowawayCluster() {
 
 void ThrowawayCluster::stop() {
   if (m_server_pid > 0) {
+    DeferTerminatingSignals stopping;
     unregister_live(m_root, true); // the handler must not signal a PID this reaps
     // Immediate shutdown: the data is thrown away, so there is nothing to flush.
     kill(m_server_pid, SIGQUIT);

@@ -61,7 +61,7 @@ struct HistorySetting {
 
 /// The history kind `setting` chooses on `session`'s database: sqlx for the sqlx layout or
 /// `history = "sqlx"`; the layout's tool's table for `history = "native"`; by default the tool's
-/// table, unless the database has sqlx's table and not the tool's (a database adopted earlier).
+/// table, unless the database has sqlx's table (adopted, or migrated with history = "sqlx").
 HistoryKind resolve_history_kind(pg::PgSession& session, const HistorySetting& setting);
 
 /// The history table `setting` chooses (see resolve_history_kind).

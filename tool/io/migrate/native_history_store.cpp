@@ -286,13 +286,12 @@ HistoryKind resolve_history_kind(pg::PgSession& session, const HistorySetting& s
   const HistoryKind native = native_history_kind(setting.layout);
   if (native == HistoryKind::sqlx || setting.mode == "sqlx") return HistoryKind::sqlx;
   if (setting.mode == "native") return native;
-  // By default the tool's table, unless this database already keeps sqlx's history and not the
-  // tool's (migrate adopt converted it, or preflight ran here before native histories).
+  // By default the tool's table, unless this database keeps sqlx's history: only preflight makes
+  // that table in another tool's project (migrate adopt, history = "sqlx", or an earlier
+  // preflight), and reading the tool's table instead would run its migrations twice.
   HistoryStore sqlx(session, setting.sqlx_table);
-  auto r =
-      session.exec_params("SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL",
-                          {sqlx.quoted_table(), session.quote_name(native_table_name(native))});
-  return r.get_bool(0, 0) && !r.get_bool(0, 1) ? HistoryKind::sqlx : native;
+  auto r = session.exec_params("SELECT to_regclass($1) IS NOT NULL", {sqlx.quoted_table()});
+  return r.get_bool(0, 0) ? HistoryKind::sqlx : native;
 }
 
 std::unique_ptr<HistoryTable> open_history_table(pg::PgSession& session,

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Fleet speed: `preflight migrate up --targets` over TARGETS databases × MIGRATIONS migrations
+# with --parallel 1, 4, 8 and 16, against one psql session per target applying the same files
+# (BEGIN; \i file; COMMIT; per file) run by xargs -P with the same parallelism, on one throwaway
+# server. Every run starts from fresh, empty databases and is checked afterwards (every target
+# has every migration).
+#
+# Reports per parallelism: wall time of each, preflight's speed-up over its own --parallel 1, and
+# the per-target overhead: (preflight − psql) × parallelism / targets, i.e. what preflight adds
+# to one target's time (its lock, history table, checksums, a second history read for the report).
+#
+# Usage: bash benchmarks/fleet_speed.sh [PREFLIGHT_BINARY]   (default build/ci/tool/preflight)
+# Environment: TARGETS (default 200), MIGRATIONS (default 20), PARALLEL (default "1 4 8 16"),
+#              PG_BIN (default: newest /usr/lib/postgresql/*/bin).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PREFLIGHT=$(realpath "${1:-build/ci/tool/preflight}")
+TARGETS=${TARGETS:-200}
+MIGRATIONS=${MIGRATIONS:-20}
+PARALLEL=${PARALLEL:-"1 4 8 16"}
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+WORK=$(mktemp -d /tmp/preflight-fleet-speed-XXXXXX)
+chmod 755 "$WORK"
+
+# The server refuses to run as root: run it as the unprivileged user preflight itself uses.
+as_server() { if [ "$(id -u)" = 0 ]; then runuser -u preflight -- "$@"; else "$@"; fi; }
+if [ "$(id -u)" = 0 ] && ! id preflight >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin --user-group preflight
+fi
+
+cleanup() {
+  as_server "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+now_ns() { date +%s%N; }
+ms() { awk -v ns="$1" 'BEGIN { printf "%.0f", ns / 1e6 }'; }
+
+# ---- migrations: a table, an index and 10 rows each ----
+mkdir -p "$WORK/m"
+for i in $(seq 1 "$MIGRATIONS"); do
+  v=$(printf %04d "$i")
+  {
+    echo "CREATE TABLE t_$i (id int PRIMARY KEY, label text NOT NULL);"
+    echo "CREATE INDEX t_${i}_label_idx ON t_$i (label);"
+    printf "INSERT INTO t_%d (id, label) VALUES" "$i"
+    for r in $(seq 1 10); do printf " (%d, 'row %d')%s" "$r" "$r" "$([ "$r" = 10 ] && echo ';' || echo ',')"; done
+    echo
+  } > "$WORK/m/${v}_create_t_$i.sql"
+done
+for f in "$WORK"/m/*.sql; do printf 'BEGIN;\n\\i %s\nCOMMIT;\n' "$f"; done > "$WORK/psql_script.sql"
+chmod -R a+rX "$WORK"
+
+# ---- the server (same settings as preflight's throwaway cluster) ----
+mkdir -p "$WORK/data" "$WORK/socket"
+chown preflight:preflight "$WORK/data" "$WORK/socket" 2>/dev/null || true
+as_server "$PG_BIN/initdb" -D "$WORK/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
+as_server "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/socket/server.log" -w -o \
+  "-k $WORK/socket -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
+  start >/dev/null
+PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK/socket" -U postgres)
+export PSQL_BIN="$PG_BIN/psql" SOCKET="$WORK/socket" SCRIPT="$WORK/psql_script.sql"
+
+# Creates databases <prefix>_0001 … and writes their targets file.
+make_fleet() {
+  local prefix=$1
+  for i in $(seq -f %04g 1 "$TARGETS"); do echo "CREATE DATABASE ${prefix}_$i;"; done |
+    "${PSQL[@]}" -d postgres
+  for i in $(seq -f %04g 1 "$TARGETS"); do
+    echo "host=$WORK/socket user=postgres dbname=${prefix}_$i"
+  done > "$WORK/$prefix.txt"
+}
+drop_fleet() {
+  for i in $(seq -f %04g 1 "$TARGETS"); do echo "DROP DATABASE ${1}_$i;"; done |
+    "${PSQL[@]}" -d postgres
+}
+# Every database of the fleet has every migration: `what` counts tables t_* or history rows.
+check_fleet() {
+  local prefix=$1 query=$2 expected=$3
+  for i in $(seq -f %04g 1 "$TARGETS"); do
+    got=$("${PSQL[@]}" -d "${prefix}_$i" -At -c "$query")
+    [ "$got" = "$expected" ] || { echo "${prefix}_$i: $got, expected $expected" >&2; exit 1; }
+  done
+}
+
+echo "preflight fleet speed benchmark: $TARGETS databases x $MIGRATIONS migrations"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(hostname)  cpus: $(nproc)  load average: $(cut -d" " -f1-3 /proc/loadavg)  server: $("$PG_BIN/postgres" --version)"
+echo "binary: $PREFLIGHT ($("$PREFLIGHT" --version))"
+echo
+printf '%9s  %12s  %14s  %9s  %22s\n' parallel "psql (ms)" "preflight (ms)" speed-up "overhead per target"
+base_ns=
+for p in $PARALLEL; do
+  make_fleet "q$p"
+  start=$(now_ns)
+  seq -f %04g 1 "$TARGETS" | xargs -P "$p" -I{} \
+    sh -c '"$PSQL_BIN" -X -q -v ON_ERROR_STOP=1 -h "$SOCKET" -U postgres -d "q'"$p"'_{}" -f "$SCRIPT" >/dev/null'
+  psql_ns=$(( $(now_ns) - start ))
+  check_fleet "q$p" "SELECT count(*) FROM pg_tables WHERE tablename LIKE 't\_%'" "$MIGRATIONS"
+  drop_fleet "q$p"
+
+  make_fleet "p$p"
+  start=$(now_ns)
+  "$PREFLIGHT" migrate up --targets "$WORK/p$p.txt" --source "$WORK/m" --parallel "$p" >"$WORK/p$p.out"
+  pf_ns=$(( $(now_ns) - start ))
+  check_fleet "p$p" "SELECT count(*) FROM _sqlx_migrations WHERE success" "$MIGRATIONS"
+  grep -q "^$TARGETS targets: $TARGETS ok, 0 failed" "$WORK/p$p.out" ||
+    { tail -3 "$WORK/p$p.out" >&2; exit 1; }
+  drop_fleet "p$p"
+
+  [ -n "$base_ns" ] || base_ns=$pf_ns
+  speedup=$(awk -v a="$base_ns" -v b="$pf_ns" 'BEGIN { printf "%.2fx", a / b }')
+  overhead=$(awk -v a="$pf_ns" -v b="$psql_ns" -v p="$p" -v n="$TARGETS" \
+    'BEGIN { printf "%+.1f ms", (a - b) * p / n / 1e6 }')
+  printf '%9s  %12s  %14s  %9s  %22s\n' "$p" "$(ms "$psql_ns")" "$(ms "$pf_ns")" "$speedup" "$overhead"
+done
+echo
+echo "speed-up: preflight --parallel 1 time / this time. overhead per target: (preflight - psql) x"
+echo "parallel / targets, what preflight adds to one target's own time at that parallelism."
