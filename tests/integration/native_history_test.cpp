@@ -141,6 +141,11 @@ TEST(NativeHistoryFlyway, AnEditedAppliedFileIsAChecksumMismatch) {
                         preflight::migrate::flyway_checksum("CREATE TABLE a (id bigint);\n")));
   auto repair = run_preflight(on({"migrate", "repair"}));
   EXPECT_EQ(repair.exit_code, 0) << repair.err;
+  EXPECT_EQ(repair.out,
+            fmt::format("record the new checksum of migration 1 (a): old {}, new {}\nRepaired: 1 "
+                        "change to the history.\n",
+                        preflight::migrate::flyway_checksum("CREATE TABLE a (id int);\n"),
+                        preflight::migrate::flyway_checksum("CREATE TABLE a (id bigint);\n")));
   EXPECT_EQ(db.scalar("SELECT checksum FROM flyway_schema_history"),
             std::to_string(preflight::migrate::flyway_checksum("CREATE TABLE a (id bigint);\n")));
   EXPECT_EQ(run_preflight(on({"migrate", "verify"})).exit_code, 0);
