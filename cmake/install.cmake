@@ -31,6 +31,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/migrations
 install(FILES ${PROJECT_SOURCE_DIR}/benchmarks/focus_sessions.toml
               ${PROJECT_SOURCE_DIR}/benchmarks/focus_sessions.dataset.sql
         DESTINATION ${CMAKE_INSTALL_DATADIR}/preflight/example/benchmarks)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/benchmarks/load
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/preflight/example/benchmarks)
 install(FILES ${PROJECT_SOURCE_DIR}/benchmarks/checks/focus_sessions.checks.toml
         DESTINATION ${CMAKE_INSTALL_DATADIR}/preflight/example/benchmarks/checks)
 

@@ -163,7 +163,7 @@ for stmt, d in data.items():
     print(f"  -l costs pgbench {100 * log_cost:+.1f}% in tps (median over its runs of plain tps / tps with -l - 1).")
     if zero > 0.05:
         print(f"  {100 * zero:.0f}% of this script's transactions are logged with latency 0 (median over runs):"
-              " pgbench's lazy clock, see README; its p50/mean columns are not a measurement here.")
+              " pgbench's lazy clock, see docs/measured.md; its p50/mean columns are not a measurement here.")
     # From the median row, so the three parts add up exactly to the gap.
     gap = [m["pgb_latency_average_us"] - m["pf_p50_us"], m["pgb_latency_average_us"] - m["pgb_cycle_mean_us"],
            m["pgb_cycle_mean_us"] - m["pgb_cycle_p50_us"], m["pgb_cycle_p50_us"] - m["pf_p50_us"]]

@@ -116,6 +116,31 @@ TEST(BenchCli, IndexExpectationFailsBeforeAndPassesAfterWithExitOneNamingTheQuer
   EXPECT_EQ(db.scalar("SELECT max(version) FROM _sqlx_migrations"), "2");
 }
 
+// A suite's migrations folder is read in its own layout: here golang-migrate's, whose pairs'
+// titles differ and whose empty down script is a no-op.
+TEST(BenchCli, SuiteMigrationsInAnotherToolsLayoutAreDetectedAndMeasured) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  std::filesystem::remove_all(dir + "/migrations");
+  write_file(dir + "/migrations/1_items.up.sql",
+             "CREATE TABLE items (id bigint PRIMARY KEY, k int NOT NULL, v text);\n");
+  write_file(dir + "/migrations/1_drop_items.down.sql", "DROP TABLE items;\n");
+  write_file(dir + "/migrations/2_items_k.up.sql", "CREATE INDEX items_k ON items (k);\n");
+  write_file(dir + "/migrations/2_items_k.down.sql", "");
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out",
+                          "out/results.json"},
+                         dir, {"CI=true"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err; // the before phase has no index, as above
+  EXPECT_NE(
+      r.err.find(
+          "preflight: error: 1 expectation failed: \"lookup\" (before) plan index_backed items"),
+      std::string::npos)
+      << r.err;
+  auto results = read_json(dir + "/out/results.json");
+  EXPECT_EQ(results["migration"]["version"], 2);
+  EXPECT_EQ(db.scalar("SELECT to_regclass('items_k') IS NOT NULL"), "t");
+}
+
 TEST(BenchCli, WritesQueryIsRefusedOnAForeignDatabaseThenLeavesTheDataUnchanged) {
   TestDatabase db;
   auto dir = make_project(R"(

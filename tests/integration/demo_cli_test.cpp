@@ -40,12 +40,18 @@ TEST(DemoCli, RunsTheChecklistEndToEndWithTheNewIndexInThePlans) {
                            "== 5. migrate up --dry-run "
                            "--trace-locks",
                            "== 7. post-deploy checks", "== 8. migrate down",
+                           "== 10. migration under traffic",
+                           "The checklist's claims, against what the traffic measured:",
+                           "  \"Zero downtime expected\": ",
+                           "  \"Non-blocking: index creation doesn't lock table\": ",
+                           "  \"Brief lock during FK constraint update\": ",
                            "Demo finished; the throwaway cluster is removed."}) {
     EXPECT_NE(r.out.find(step), std::string::npos) << step << "\n" << r.out;
   }
 
   const fs::path reports = fs::path(dir) / "reports/demo";
-  for (const char* file : {"report.md", "report.html", "results.json", "checks.json"}) {
+  for (const char* file : {"report.md", "report.html", "results.json", "checks.json", "load.md",
+                           "load_as_written.json", "load_concurrently.json"}) {
     EXPECT_TRUE(fs::exists(reports / file)) << file;
   }
   const auto results = read_json(reports / "results.json");

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/case_files.h"
 #include "support/test_cluster.h"
 
 extern char** environ;
@@ -179,6 +180,33 @@ TEST(LoadCli, FewerClientsThanOperationsIsExitTwoAndRunsNothing) {
             std::string::npos)
       << r.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+}
+
+// A traffic connection the server drops (here the migration terminates them all) counts one
+// connection error; the client connects again, prepares its statement on the new backend, and
+// its later executions succeed.
+TEST(LoadCli, DroppedTrafficConnectionIsCountedOnceAndComesBack) {
+  TestDatabase db;
+  auto dir = make_project("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                          "application_name = 'preflight bench load' AND datname = "
+                          "current_database() AND pid <> pg_backend_pid();\n");
+  // Without the suite's max_errors = 0: the dropped connections are the point here.
+  std::string suite = read_text(dir + "/suite.toml");
+  suite.erase(suite.find("[queries.load]"));
+  write_file(dir + "/suite.toml", suite);
+  auto r = run_load(db, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto results = read_json(dir + "/out/load.json");
+  EXPECT_EQ(results["load"]["migration_outcome"], "applied");
+  for (const char* name : {"read t", "write t", "read u"}) {
+    const auto& op = operation(results, name);
+    ASSERT_EQ(op["clients"], 2) << name;
+    // Each of its 2 connections was dropped once (an execution then fails, whatever it was).
+    EXPECT_EQ(op["errors"], (nlohmann::json{{"connection", 2}})) << name;
+    const auto& after = op["phases"][2];
+    EXPECT_EQ(after["phase"], "after") << name;
+    EXPECT_GT(after["operations"].get<int>() - after["errors"].get<int>(), 50) << name;
+  }
 }
 
 // Ctrl-C while the migration runs: its statement is cancelled (the migration rolls back), the

@@ -1,5 +1,5 @@
 // The migrate commands end to end: the real binary against a real PostgreSQL. (Scenarios that
-// are files, runs and SQL assertions are data: tests/cases/cli/migrate/*.test.)
+// are files, runs and SQL assertions are data: tests/cases/cli/migrate/*.case.)
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The history and its files: timestamped new migrations, dry runs that leave schema and history
 // as they were, and sqlx compatibility (take-over, the exact table), against a real PostgreSQL.
-// More migrate scenarios are data: tests/cases/cli/migrate/*.test.
+// More migrate scenarios are data: tests/cases/cli/migrate/*.case.
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The run-time safety net for a -- no-transaction migration that leaves a block open. (What
 // discovery refuses before anything runs, and lint's findings for it, are data:
-// tests/cases/cli/migrate/*transaction*.test, tests/cases/cli/lint/.)
+// tests/cases/cli/migrate/*transaction*.case, tests/cases/cli/lint/.)
 
 #include <gtest/gtest.h>
 

@@ -92,4 +92,25 @@ TEST(ReportFiles, AReportOverItsOwnResultsFileIsRefused) {
   EXPECT_EQ(read_text(dir + "/results.json"), results);
 }
 
+// A results document that cannot be written where asked (here a file stands where its folder
+// should be) goes to a temporary file, and the error names it: minutes of measuring are kept.
+TEST(ReportFiles, ResultsThatCannotBeWrittenAreKeptInATemporaryFileTheErrorNames) {
+  auto dir = make_temp_dir();
+  write_file(dir + "/file", "x");
+  const std::string kept =
+      (fs::temp_directory_path() / ("preflight-" + std::to_string(getpid()) + "-results.json"))
+          .string();
+  try {
+    report::write_text_file_or_keep(dir + "/file/results.json", "{}\n");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::input);
+    EXPECT_TRUE(error.message().ends_with("; the results were saved to " + kept))
+        << error.message();
+    EXPECT_EQ(error.hint(), "copy them from there; nothing needs to be measured again");
+  }
+  EXPECT_EQ(read_text(kept), "{}\n");
+  fs::remove(kept);
+}
+
 } // namespace

@@ -128,8 +128,18 @@ std::vector<std::string> split_arguments(const std::string& line) {
 std::string CaseContext::expand(const std::string& text) const {
   std::string out = text;
   replace_all(out, "{dir}", dir);
+  replace_all(out, "{dbname}", dbname);
+  replace_all(out, "{project}", PREFLIGHT_SOURCE_DIR);
   replace_all(out, "{db}", conninfo);
   return out;
+}
+
+std::string expected_fragment(const CaseStep& step, const CaseContext& context) {
+  if (!step.argument.empty() || step.body.empty())
+    return decode_bytes(context.expand(step.argument));
+  std::string text = context.expand(step.body);
+  text.pop_back();
+  return decode_bytes(text);
 }
 
 bool create_entry(const CaseStep& step, const CaseContext& context) {

@@ -1,7 +1,7 @@
 #pragma once
-// A command-line case written as a file: the files to create, the command to run, and what the
-// user must see. The format (documented in tests/cases/hostile/README.md) is a list of
-// directives run in order; anything the command needs that git cannot hold (FIFOs, symbolic
+// A command-line case written as a file: the files to create, the commands to run, and what the
+// user must see. The format (documented in docs/development.md, "CLI cases") is a list of
+// directives run in order; anything a command needs that git cannot hold (FIFOs, symbolic
 // links, NUL bytes, control characters in names) is a directive or an \xHH escape.
 
 #include <filesystem>
@@ -34,9 +34,14 @@ std::vector<std::string> split_arguments(const std::string& line);
 struct CaseContext {
   std::string dir;
   std::string conninfo;
-  /// `text` with {dir} and {db} replaced.
+  std::string dbname;
+  /// `text` with {dir}, {db}, {dbname} and {project} (the checkout) replaced.
   std::string expand(const std::string& text) const;
 };
+
+/// The text a contains/lacks directive looks for: its argument, or its heredoc body without the
+/// final newline (end the body with an empty line to look for a newline too); \xHH decoded.
+std::string expected_fragment(const CaseStep& step, const CaseContext& context);
 
 /// Creates what a file, fill, copy, mkdir, fifo or symlink directive describes, in
 /// `context.dir`; false for any other directive.

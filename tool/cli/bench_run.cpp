@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
@@ -14,7 +13,7 @@
 #include "core/bench/gbench.h"
 #include "core/text/text_table.h"
 #include "io/bench/runner.h"
-#include "io/pg/scratch_database.h"
+#include "io/bench/side_by_side_database.h"
 #include "io/report/report_files.h"
 
 namespace preflight::cli {
@@ -98,25 +97,8 @@ bool on_terminal() {
   return isatty(STDERR_FILENO) && !(ci && std::string(ci) == "true");
 }
 
-// The results took minutes to measure: if `path` cannot be written after all (disk full, the
-// folder removed mid-run), they go to a temporary file that the error names.
 void save_json(const std::string& path, const nlohmann::json& document) {
-  const std::string text = document.dump(2) + "\n";
-  try {
-    report::write_text_file(path, text);
-  } catch (const Error& error) {
-    const std::string kept =
-        (std::filesystem::temp_directory_path() /
-         fmt::format("preflight-{}-{}", getpid(), std::filesystem::path(path).filename().string()))
-            .string();
-    try {
-      report::write_text_file(kept, text);
-    } catch (const Error&) {
-      throw error;
-    }
-    throw Error(error.kind(), error.message() + "; the results were saved to " + kept,
-                "copy them from there; nothing needs to be measured again", error.location());
-  }
+  report::write_text_file_or_keep(path, document.dump(2) + "\n");
 }
 
 std::vector<std::string> results_table(const bench::Results& results) {
@@ -212,29 +194,12 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   // Held for the whole run rather than per phase: a request withdrawn between phases would
   // only add moments where the CPUs may sleep.
   const auto wakeup = request_cpu_wakeup(options.allow_cpu_sleep, "", terminal);
-  std::unique_ptr<pg::ScratchDatabase> after;
+  std::unique_ptr<bench::SideBySideDatabase> after;
   if (options.side_by_side) {
-    // A file copy of the loaded database is faster than loading the dataset again, and the same
-    // bytes; a server that refuses it (another session on the database, no right to copy it)
-    // gets the dataset loaded a second time.
-    run.after_database = [&]() -> bench::AfterDatabase {
-      const auto name = fmt::format("preflight_after_{}", getpid());
-      std::string why_not;
-      after = pg::ScratchDatabase::copy_of(session, name, "preflight bench (after)", why_not);
-      if (after) {
-        print_progress(fmt::format("side by side: the after phase runs in database {}, a copy of "
-                                   "the loaded database",
-                                   name),
-                       terminal, false);
-        return {&after->session(), true};
-      }
-      after = std::make_unique<pg::ScratchDatabase>(session, name, "preflight bench (after)");
-      print_progress(fmt::format("side by side: the after phase runs in database {} (the "
-                                 "loaded database could not be copied: {}; loading it again)",
-                                 name, why_not),
-                     terminal, false);
-      return {&after->session(), false};
-    };
+    after = std::make_unique<bench::SideBySideDatabase>(
+        session, fmt::format("preflight_after_{}", getpid()),
+        [terminal](const std::string& line) { print_progress(line, terminal, false); });
+    run.after_database = [&after] { return after->open(); };
   }
   bench::BenchRunner runner(session, std::move(suite), run);
   runner.on_progress([terminal](const bench::RunProgress& p) { print_run_progress(p, terminal); });

@@ -85,7 +85,8 @@ fleet::TargetOutcome check_target(const CommandContext& context, const CheckOpti
   check::CheckRunner check_runner(*cx.session, settings);
   auto report = check_runner.run(checks, target.name);
   if (options.format == "text" || options.format == "github") {
-    std::string_view text = check::render_text(report);
+    const std::string rendered = check::render_text(report);
+    std::string_view text = rendered;
     while (!text.empty()) {
       const auto end = text.find('\n');
       FleetLog::out(target.name, std::string(text.substr(0, end)));

@@ -2,11 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdlib>
-#include <map>
 #include <memory>
 #include <optional>
 
@@ -18,11 +15,8 @@
 #include "cli/output.h"
 #include "core/bench/compare.h"
 #include "core/report/compare_report.h"
-#include "io/bench/runner.h"
-#include "io/bench/suite_file.h"
-#include "io/bench/timing_loop.h"
+#include "io/bench/paired_remeasure.h"
 #include "io/pg/database_target.h"
-#include "io/pg/scratch_database.h"
 #include "io/report/report_files.h"
 
 namespace preflight::cli {
@@ -65,123 +59,6 @@ double parse_min_effect(const std::string& text) {
   }
   return value;
 }
-
-// --confirm re-measures both sides of a regressed row in the same minutes: the baseline's suite
-// and the current's suite are each set up in a scratch database on one server, and the query is
-// timed on the two in alternation. This machine's speed drifts by up to 1.5x over seconds and
-// between runs, which is what makes two separate runs disagree; side by side, a drift moves
-// both alike and only a real difference remains. One pair of databases per phase, set up once
-// however many rounds and queries need it.
-class PairedRemeasure {
-public:
-  PairedRemeasure(GlobalOptions& globals, const bench::Results& baseline,
-                  const bench::Results& current, const std::string& baseline_suite,
-                  const std::string& current_suite)
-      : m_globals(globals), m_history_table(globals.load_config().history_table),
-        m_baseline(side_suite("baseline", baseline, baseline_suite)),
-        m_current(side_suite("current", current, current_suite)) {}
-
-  PairedRemeasure(const PairedRemeasure&) = delete;
-  PairedRemeasure& operator=(const PairedRemeasure&) = delete;
-
-  bench::Remeasured operator()(const std::string& query, const std::string& phase) {
-    auto& pair = phase_pair(phase);
-    const auto base_request = pair.baseline.runner->prepare(query, phase);
-    const auto current_request = pair.current.runner->prepare(query, phase);
-    print_progress(
-        fmt::format("--confirm: timing {} ({}), baseline and current side by side", query, phase),
-        false, false);
-    // New server processes every round: on an idle VM one backend can be woken several times
-    // slower than another (which CPU it sleeps on), and that must not repeat in every round.
-    auto base_session = pair.baseline.database->session().connect_again("preflight bench compare");
-    auto current_session =
-        pair.current.database->session().connect_again("preflight bench compare");
-    auto timed = bench::time_side_by_side(*base_session, base_request, *current_session,
-                                          current_request, {});
-    if (!timed.on_one_cpu) {
-      print_progress(
-          fmt::format(
-              "--confirm: the two server processes did not share one CPU ({}): a difference "
-              "between CPUs counts as a difference between the sides",
-              timed.one_cpu_note),
-          false, false);
-    }
-    return {std::move(timed.first.samples_ms), std::move(timed.second.samples_ms),
-            timed.on_one_cpu ? "" : timed.one_cpu_note};
-  }
-
-private:
-  struct Side {
-    std::unique_ptr<pg::ScratchDatabase> database;
-    std::unique_ptr<bench::BenchRunner> runner;
-  };
-  struct Pair {
-    Side baseline;
-    Side current;
-  };
-
-  // The suite a results file was measured with, at the scale and seed it was measured with.
-  static bench::Suite side_suite(const std::string& side, const bench::Results& results,
-                                 const std::string& given) {
-    const std::string file = given.empty() ? results.suite_file : given;
-    if (file.empty()) {
-      throw Error(ErrorKind::input,
-                  fmt::format("--confirm: the {} results name no suite file to re-run", side),
-                  fmt::format("pass --{}-suite FILE", side));
-    }
-    bench::Suite suite;
-    try {
-      suite = bench::load_suite(file); // a bad or missing suite stops here, before any comparison
-    } catch (const Error& error) {
-      if (!error.hint().empty()) throw error.with_context("--confirm");
-      throw Error(error.kind(), "--confirm: " + error.message(),
-                  fmt::format("--confirm re-measures the {0} suite; pass --{0}-suite FILE when it "
-                              "is somewhere else "
-                              "(e.g. in a checkout of the base branch)",
-                              side),
-                  error.location());
-    }
-    suite.scale = results.scale;
-    suite.seed = results.seed;
-    return suite;
-  }
-
-  Pair& phase_pair(const std::string& phase) {
-    auto found = m_phases.find(phase);
-    if (found != m_phases.end()) return found->second;
-    if (!m_target) {
-      m_target = std::make_unique<pg::DatabaseTarget>(m_globals.open_target());
-      m_admin = m_target->connect("preflight bench compare --confirm");
-    }
-    Pair pair{open_side(m_baseline, phase, "baseline"), open_side(m_current, phase, "current")};
-    return m_phases.emplace(phase, std::move(pair)).first->second;
-  }
-
-  Side open_side(const bench::Suite& suite, const std::string& phase, const std::string& side) {
-    const std::string database = fmt::format("preflight_confirm_{}_{}_{}", getpid(), side, phase);
-    print_progress(fmt::format("--confirm: setting up the {} suite ({}) in database {}", side,
-                               suite.file, database),
-                   false, false);
-    Side result;
-    result.database =
-        std::make_unique<pg::ScratchDatabase>(*m_admin, database, "preflight bench compare");
-    bench::RunOptions options;
-    options.throwaway_cluster = true; // a scratch database preflight created: no refusals apply
-    options.history_table = m_history_table;
-    result.runner =
-        std::make_unique<bench::BenchRunner>(result.database->session(), suite, options);
-    return result;
-  }
-
-  GlobalOptions& m_globals;
-  std::string m_history_table;
-  bench::Suite m_baseline;
-  bench::Suite m_current;
-  std::unique_ptr<pg::DatabaseTarget> m_target;
-  std::unique_ptr<pg::PgSession>
-      m_admin; // declared before m_phases: outlives the scratch databases
-  std::map<std::string, Pair> m_phases;
-};
 
 // Baselines are tied to where they were measured; --strict-env makes a mismatch bad input (2),
 // since nothing was compared, rather than a found problem (1).
@@ -229,12 +106,17 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   auto baseline = report::read_results_file(options.baseline);
   auto current = report::read_results_file(options.current);
   check_environment(baseline, current, options.strict_env);
-  std::unique_ptr<PairedRemeasure> paired;
+  std::unique_ptr<bench::PairedRemeasure> paired;
   std::optional<bench::CpuWakeupRequest> wakeup;
   if (options.confirm > 0) {
     wakeup = request_cpu_wakeup(options.allow_cpu_sleep, "--confirm: ", false);
-    paired = std::make_unique<PairedRemeasure>(globals, baseline, current, options.baseline_suite,
-                                               options.current_suite);
+    bench::PairedRemeasureOptions remeasure;
+    remeasure.history_table = globals.load_config().history_table;
+    remeasure.baseline_suite = options.baseline_suite;
+    remeasure.current_suite = options.current_suite;
+    remeasure.open_target = [&globals] { return globals.open_target(); };
+    remeasure.progress = [](const std::string& line) { print_progress(line, false, false); };
+    paired = std::make_unique<bench::PairedRemeasure>(baseline, current, std::move(remeasure));
   }
 
   auto comparison = bench::compare_results(baseline, current, compare);

@@ -7,10 +7,11 @@
 #include <fmt/format.h>
 
 #include "cli/app.h"
+#include "cli/demo_load.h"
 #include "cli/demo_steps.h"
 #include "cli/output.h"
 #include "io/example/bundled_example.h"
-#include "io/migrate/migration_directory.h"
+#include "io/migrate/layout_directory.h"
 #include "io/migrate/migrator.h"
 
 namespace preflight::cli {
@@ -51,7 +52,7 @@ int run_demo(GlobalOptions& globals) {
   auto config = globals.load_config();
   print_line("== preflight demo: the bundled migrations on a throwaway PostgreSQL cluster");
   // Load and validate before starting anything.
-  auto files = migrate::load_migrations(config.migrations);
+  auto files = migrate::load_layout_migrations(config.migrations, config.layout);
   globals.ephemeral = true;
   globals.database_url.reset();
   auto target = globals.open_target();
@@ -100,6 +101,9 @@ int run_demo(GlobalOptions& globals) {
       "\n== 9. benchmark: the checklist's five operations before and after 0003, then the report");
   run_benchmark_and_reports(target, config, checks);
 
+  print_line("\n== 10. migration under traffic: 0003 as written, then with CREATE INDEX "
+             "CONCURRENTLY, while the checklist's operations run");
+  run_load_comparison(target, config);
   print_line("\nDemo finished; the throwaway cluster is removed.");
   return 0;
 }

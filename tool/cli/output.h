@@ -35,9 +35,9 @@ std::vector<std::string> step_lines(const migrate::StepReport& step);
 /// A human table of migration status.
 void print_status_text(const std::vector<migrate::StatusEntry>& status, const std::string& source,
                        const std::string& target);
-/// The steps of `migrate up|down` as JSON (stable field names, documented in the README).
+/// The steps of `migrate up|down` as JSON (stable field names, documented in docs/migrate.md).
 nlohmann::json steps_json(const migrate::RunReport& report);
-/// Status as JSON (stable field names, documented in the README).
+/// Status as JSON (stable field names, documented in docs/migrate.md).
 nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status);
 
 /// A progress line on stderr. On a terminal, a transient line is redrawn in place by the next

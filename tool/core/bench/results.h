@@ -1,6 +1,6 @@
 #pragma once
 // The benchmark results document (results.json): what `bench run` writes and `bench compare`
-// and `report` read. Schema version 1, documented in the README ("Results JSON").
+// and `report` read. Schema version 1, documented in docs/results-schema.md.
 
 #include <cstdint>
 #include <map>

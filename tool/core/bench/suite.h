@@ -1,7 +1,7 @@
 #pragma once
 // The benchmark suite model (benchmarks/*.toml): the migration under test, the dataset, the
 // queries with their parameter generators, and what is expected of each phase. Parsing is pure;
-// io/bench/suite_file reads the files. Every key is documented in the README ("Suite files").
+// io/bench/suite_file reads the files. Every key is documented in docs/bench.md ("Suite files").
 
 #include <cstdint>
 #include <optional>

@@ -16,7 +16,7 @@ std::string compare_text(const bench::Comparison& comparison, const bench::Compa
 /// The same as Markdown (a heading with the result, the table, the findings as a list).
 std::string compare_markdown(const bench::Comparison& comparison,
                              const bench::CompareOptions& options);
-/// The same as a JSON document (stable field names, documented in the README).
+/// The same as a JSON document (stable field names, documented in docs/compare.md).
 nlohmann::json compare_json(const bench::Comparison& comparison,
                             const bench::CompareOptions& options);
 /// `::error` / `::warning` / `::notice` workflow commands, at most `max_per_type` of each

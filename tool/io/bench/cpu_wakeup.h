@@ -3,7 +3,7 @@
 // request for 0 µs CPU wake-up latency through /dev/cpu_dma_latency, the request cyclictest
 // makes. An idle CPU then polls instead of halting. A halted vCPU takes tens to hundreds of µs
 // to wake, twice per round trip (client and server process), and differently on each CPU:
-// on the 2-core VM the README measures, SELECT 1 over a unix socket took 0.21-0.27 ms with
+// on the 2-core VM of docs/measured.md, SELECT 1 over a unix socket took 0.21-0.27 ms with
 // the CPUs allowed to sleep and 0.03 ms held awake.
 
 #include <string>

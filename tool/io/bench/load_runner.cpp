@@ -6,15 +6,15 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <libpq-fe.h> // the traffic clients drive libpq directly (async send, per-connection cancel)
 
 #include "core/bench/evaluate.h"
 #include "core/migrate/checksum.h"
 #include "io/bench/environment.h"
 #include "io/bench/load_traffic.h"
 #include "io/bench/load_watcher.h"
+#include "io/migrate/layout_directory.h"
 #include "io/migrate/lock_trace.h"
-#include "io/migrate/migration_directory.h"
+#include "io/pg/cancel_handle.h"
 
 namespace preflight::bench {
 
@@ -115,12 +115,6 @@ void wait_until(const TrafficControl& control, double seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
-void cancel(PGcancel* handle) {
-  if (!handle) return;
-  char error[256];
-  PQcancel(handle, error, sizeof error);
-}
-
 } // namespace
 
 void check_load_options(const Suite& suite, const LoadOptions& options) {
@@ -196,13 +190,13 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
     run.operations.push_back(std::move(op));
   }
 
-  auto files = migrate::load_migrations(suite.migrations);
+  // A suite's migrations may be in any layout, detected as `migrate` detects it.
+  auto files = migrate::load_layout_migrations(suite.migrations, "");
   migrate::Migrator migrator(session, options.migrator);
   migrate::LockTracer tracer(session);
   LoadWatcher watcher(session, operation_of_pid, session.backend_pid(),
                       std::chrono::milliseconds(10));
-  std::unique_ptr<PGcancel, void (*)(PGcancel*)> migration_cancel(PQgetCancel(session.raw()),
-                                                                  PQfreeCancel);
+  const pg::CancelHandle migration_cancel(session);
   std::atomic<bool> duration_cap{false};
 
   // Traffic, then the migration after --before seconds, then --after seconds more.
@@ -217,7 +211,7 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
                 [&] {
                   duration_cap = true;
                   control.stop = true;
-                  cancel(migration_cancel.get());
+                  migration_cancel.cancel();
                 });
   wait_until(control, options.before_s);
   LockTakers takers;

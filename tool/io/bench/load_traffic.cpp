@@ -7,7 +7,8 @@
 #include <cmath>
 
 #include <fmt/format.h>
-#include <libpq-fe.h> // the traffic clients drive libpq directly (async send, per-connection cancel)
+
+#include "io/pg/cancel_handle.h"
 
 namespace preflight::bench {
 
@@ -33,30 +34,21 @@ void sleep_until(LoadClock::time_point at, const TrafficControl& control) {
   }
 }
 
-// One result, cleared when it goes out of scope; its SQLSTATE when it failed.
-struct Reply {
-  PGresult* result;
-  ~Reply() { PQclear(result); }
-  bool ok() const {
-    const auto status = PQresultStatus(result);
-    return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
-  }
-  std::string sqlstate() const {
-    const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-    return state ? state : "";
-  }
-};
-
-void prepare(PGconn* conn, const TimingRequest& request) {
-  Reply r{PQprepare(conn, k_statement, request.sql.c_str(), 0, nullptr)};
-  if (!r.ok()) {
-    std::string message = PQerrorMessage(conn);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-      message.pop_back();
+// The statement prepared on `session`; throws Error(problem) when it does not prepare.
+std::unique_ptr<pg::PreparedStatement> prepare(pg::PgSession& session,
+                                               const TimingRequest& request) {
+  auto statement = std::make_unique<pg::PreparedStatement>(session, k_statement, request.sql);
+  if (!statement->prepared().ok) {
     throw Error(ErrorKind::problem,
-                fmt::format("query \"{}\" does not prepare: {}", request.query, message),
+                fmt::format("query \"{}\" does not prepare: {}", request.query,
+                            statement->prepared().message),
                 "check the query's SQL in the suite");
   }
+  return statement;
+}
+
+LoadOutcome outcome_of(const pg::CallOutcome& call) {
+  return call.ok ? LoadOutcome::ok : outcome_of_sqlstate(call.sqlstate);
 }
 
 } // namespace
@@ -64,7 +56,7 @@ void prepare(PGconn* conn, const TimingRequest& request) {
 TrafficClient::TrafficClient(pg::PgSession& session, ClientPlan plan, std::size_t capacity)
     : m_session(session.connect_again("preflight bench load")), m_plan(std::move(plan)) {
   m_pid = m_session->backend_pid();
-  prepare(m_session->raw(), m_plan.request);
+  m_statement = prepare(*m_session, m_plan.request);
   m_executions.reserve(capacity);
 }
 
@@ -87,47 +79,34 @@ void TrafficClient::join(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   if (!m_done.load()) {
     // Still waiting for the server (a lock the migration holds): ask it to give up.
-    if (PGcancel* cancel = PQgetCancel(m_session->raw())) {
-      char error[256];
-      PQcancel(cancel, error, sizeof error);
-      PQfreeCancel(cancel);
-    }
+    pg::CancelHandle(*m_session).cancel();
   }
   if (m_thread.joinable()) m_thread.join();
 }
 
 LoadOutcome TrafficClient::execute(const std::vector<std::string>& values) {
-  PGconn* conn = m_session->raw();
   std::vector<const char*> pointers;
   pointers.reserve(values.size());
   for (const auto& v : values) pointers.push_back(v.c_str());
   if (m_plan.request.writes) {
-    Reply begin{PQexec(conn, "BEGIN")};
-    if (!begin.ok()) return outcome_of_sqlstate(begin.sqlstate());
+    const auto begin = m_statement->command("BEGIN");
+    if (!begin.ok) return outcome_of(begin);
   }
-  Reply reply{PQexecPrepared(conn, k_statement, static_cast<int>(pointers.size()), pointers.data(),
-                             nullptr, nullptr, 0)};
-  const LoadOutcome outcome = reply.ok() ? LoadOutcome::ok : outcome_of_sqlstate(reply.sqlstate());
-  if (m_plan.request.writes) PQclear(PQexec(conn, "ROLLBACK"));
+  const LoadOutcome outcome = outcome_of(m_statement->execute(pointers));
+  if (m_plan.request.writes) m_statement->rollback_quietly();
   return outcome;
 }
 
 // A lost connection is counted on every execution it fails, and tried again at most every
 // 100 ms so that a server restart does not turn the run into a reconnection loop.
 void TrafficClient::reconnect_if_lost() {
-  PGconn* conn = m_session->raw();
-  if (PQstatus(conn) == CONNECTION_OK) return;
+  if (m_session->connected()) return;
   const auto now = LoadClock::now();
   if (now - m_last_reconnect < std::chrono::milliseconds(100)) return;
   m_last_reconnect = now;
-  PQreset(conn);
-  if (PQstatus(conn) != CONNECTION_OK) return;
-  try {
-    prepare(conn, m_plan.request);
-    m_pid = PQbackendPID(conn);
-  } catch (const Error&) {
-    // counted as errors by the executions that follow
-  }
+  if (!m_session->reset()) return;
+  // When it does not prepare, the executions that follow fail and are counted as errors.
+  if (m_statement->prepare_again().ok) m_pid = m_session->backend_pid();
 }
 
 void TrafficClient::run(TrafficControl& control) {

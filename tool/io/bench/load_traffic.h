@@ -1,8 +1,8 @@
 #pragma once
 // The open-loop traffic of `bench load`: one thread per connection, each with its own Poisson
 // arrival schedule (as `pgbench -R` gives each client), executing one operation's prepared
-// statement through libpq. Latency counts from the scheduled start, so a connection that waits
-// for a lock cannot hide the executions it would have sent meanwhile.
+// statement (io/pg's PreparedStatement). Latency counts from the scheduled start, so a connection
+// that waits for a lock cannot hide the executions it would have sent meanwhile.
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +14,7 @@
 #include "core/bench/load.h"
 #include "io/bench/timing_loop.h"
 #include "io/pg/pg_session.h"
+#include "io/pg/prepared_statement.h"
 
 namespace preflight::bench {
 
@@ -70,6 +71,7 @@ private:
   void reconnect_if_lost();
 
   std::unique_ptr<pg::PgSession> m_session;
+  std::unique_ptr<pg::PreparedStatement> m_statement; // on m_session, so declared after it
   ClientPlan m_plan;
   int m_pid = 0;
   std::vector<LoadExecution> m_executions;

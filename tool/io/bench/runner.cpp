@@ -9,7 +9,7 @@
 #include "io/bench/suite_file.h"
 #include "io/bench/timing_loop.h"
 #include "io/migrate/lock_trace.h"
-#include "io/migrate/migration_directory.h"
+#include "io/migrate/layout_directory.h"
 #include "io/migrate/migrator.h"
 
 namespace preflight::bench {
@@ -158,7 +158,8 @@ void BenchRunner::apply_migration_under_test(pg::PgSession& session, Results* re
 }
 
 void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Results* record) {
-  auto files = migrate::load_migrations(m_suite.migrations);
+  // A suite's migrations may be in any layout, detected as `migrate` detects it.
+  auto files = migrate::load_layout_migrations(m_suite.migrations, "");
   migrate::MigratorOptions options;
   options.history_table = m_options.history_table;
   migrate::Migrator migrator(session, options);

@@ -1,8 +1,8 @@
 #pragma once
 // Side-by-side timing on one CPU. Timing two server processes in alternation cancels a drift of
-// the machine's speed over time, but not a difference between CPUs: on the 2-core VM the README
-// measures, one vCPU ran the same loop 1.5x slower than the other for seconds at a time, and a
-// pair of backends that landed on different vCPUs then differed by +40-60 % in an A/A
+// the machine's speed over time, but not a difference between CPUs: on the 2-core VM of
+// docs/measured.md, one vCPU ran the same loop 1.5x slower than the other for seconds at a time,
+// and a pair of backends that landed on different vCPUs then differed by +40-60 % in an A/A
 // comparison. With this thread and both backends on the same CPU, every sample of either side
 // runs where the other's do.
 

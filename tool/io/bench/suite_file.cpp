@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/sql/sql_bytes.h"
-#include "io/migrate/migration_directory.h"
+#include "io/migrate/layout_directory.h"
 #include "io/read_limited.h"
 
 namespace preflight::bench {
@@ -41,7 +41,8 @@ void check_suite_migrations(const Suite& suite) {
                 fmt::format("`migrations`: folder not found: {}", suite.migrations),
                 "`migrations` is relative to the suite file", suite.migrations_location);
   }
-  const auto files = migrate::load_migrations(suite.migrations);
+  // A suite's migrations may be in any layout, detected as `migrate` detects it.
+  const auto files = migrate::load_layout_migrations(suite.migrations, "");
   std::vector<Error> missing;
   for (const auto& [key, version, at] : {std::tuple{"before", suite.before, suite.before_location},
                                          std::tuple{"after", suite.after, suite.after_location}}) {

@@ -1,39 +1,16 @@
 #include "io/fleet/target_list.h"
 
-#include <libpq-fe.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 
-#include "core/config/connection_text.h"
+#include "io/pg/connection_string.h"
 
 namespace preflight::fleet {
 
 namespace {
-
-using Parameters = std::vector<std::pair<std::string, std::string>>;
-
-// libpq's own parser, so that what is accepted here is what connecting accepts.
-std::optional<Parameters> parse_conninfo(const std::string& conninfo, std::string& problem) {
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
-  if (options == nullptr) {
-    problem = error ? config::redact_password(error, conninfo) : "out of memory";
-    while (!problem.empty() && (problem.back() == '\n' || problem.back() == ' '))
-      problem.pop_back();
-    PQfreemem(error);
-    return std::nullopt;
-  }
-  Parameters parameters;
-  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-    if (o->val != nullptr) parameters.emplace_back(o->keyword, o->val);
-  }
-  PQconninfoFree(options);
-  return parameters;
-}
 
 std::string quote_value(const std::string& value) {
   std::string out = "'";
@@ -102,7 +79,7 @@ bool names_a_fleet(const TargetSource& source, const config::Config& config) {
 
 std::string conninfo_for_database(const std::string& conninfo, const std::string& database) {
   std::string problem;
-  auto parameters = parse_conninfo(conninfo, problem);
+  auto parameters = pg::parse_connection_string(conninfo, problem);
   if (!parameters) throw Error(ErrorKind::usage, "invalid connection string: " + problem);
   std::string out;
   bool named = false;
@@ -153,7 +130,7 @@ std::vector<config::TargetSpec> resolve_targets(const TargetSource& source,
       target.url = value;
     }
     std::string problem;
-    if (!parse_conninfo(target.url, problem)) {
+    if (!pg::parse_connection_string(target.url, problem)) {
       problems.emplace_back(
           ErrorKind::input,
           fmt::format("target `{}`: invalid connection string: {}", target.name, problem),

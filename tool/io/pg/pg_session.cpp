@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/config/connection_text.h"
+#include "io/pg/connection_string.h"
 
 namespace preflight::pg {
 
@@ -97,14 +98,9 @@ void check_connection_string(const std::string& conninfo) {
   if (conninfo.find('=') == std::string::npos && !starts_with_no_case(conninfo, "postgresql://") &&
       !starts_with_no_case(conninfo, "postgres://"))
     return;
-  char* failure = nullptr;
-  if (PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &failure)) {
-    PQconninfoFree(options);
-    return;
-  }
-  const std::string message = shown(failure ? failure : "out of memory", conninfo);
-  PQfreemem(failure);
-  throw Error(ErrorKind::usage, "the connection string does not parse: " + message,
+  std::string problem;
+  if (parse_connection_string(conninfo, problem)) return;
+  throw Error(ErrorKind::usage, "the connection string does not parse: " + problem,
               "give a postgresql://user@host:port/dbname URL (the scheme in lower case, special "
               "characters percent-encoded) or libpq keyword=value pairs");
 }
@@ -211,6 +207,18 @@ void PgSession::step_away(const std::function<void()>& while_away) {
   m_conn = connect_with(parameters, "cannot connect to the database again");
   register_cancel();
   if (failed) std::rethrow_exception(failed);
+}
+
+bool PgSession::connected() const {
+  return PQstatus(m_conn) == CONNECTION_OK;
+}
+
+bool PgSession::reset() {
+  // The new backend has a new cancel key: Ctrl-C must reach it, not the one that is gone.
+  unregister_cancel();
+  PQreset(m_conn);
+  register_cancel();
+  return connected();
 }
 
 namespace {

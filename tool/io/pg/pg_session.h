@@ -96,6 +96,11 @@ public:
   /// else what `while_away` throws.
   void step_away(const std::function<void()>& while_away);
   PgSession& operator=(const PgSession&) = delete;
+  /// True while the connection is usable (PQstatus is CONNECTION_OK).
+  bool connected() const;
+  /// Connects again with the same parameters after the connection was lost (PQreset), as a new
+  /// backend without session state (prepared statements are gone); returns connected().
+  bool reset();
 
   /// Runs `sql` (one or more statements, no parameters); throws Error(problem) on an SQL error,
   /// Error(connection) if the connection is lost.
@@ -127,7 +132,7 @@ public:
 
 private:
   explicit PgSession(pg_conn* conn);
-  void register_cancel();   // so that cancel_running_statements() reaches this connection
+  void register_cancel(); // so that cancel_running_statements() reaches this connection
   void unregister_cancel();
   Outcome finish(pg_result* result);
   PgResult or_throw(Outcome outcome, std::string_view sql);

@@ -18,11 +18,12 @@ CallOutcome outcome_of(PGconn* conn, PGresult* result, bool ok) {
   if (ok) return {};
   CallOutcome outcome;
   outcome.ok = false;
-  if (result == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    outcome.connection_lost = true;
-    return outcome;
+  if (result != nullptr) {
+    if (const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE)) outcome.sqlstate = state;
   }
-  outcome.message = PQresultErrorMessage(result);
+  outcome.connection_lost = result == nullptr || PQstatus(conn) != CONNECTION_OK;
+  // A lost connection's message is libpq's own ("server closed the connection unexpectedly").
+  outcome.message = outcome.connection_lost ? PQerrorMessage(conn) : PQresultErrorMessage(result);
   while (!outcome.message.empty() &&
          (outcome.message.back() == '\n' || outcome.message.back() == ' ')) {
     outcome.message.pop_back();
@@ -33,14 +34,27 @@ CallOutcome outcome_of(PGconn* conn, PGresult* result, bool ok) {
 } // namespace
 
 PreparedStatement::PreparedStatement(PgSession& session, std::string name, const std::string& sql)
-    : m_session(session), m_name(std::move(name)) {
+    : m_session(session), m_name(std::move(name)), m_sql(sql) {
+  prepare_again();
+}
+
+const CallOutcome& PreparedStatement::prepare_again() {
   PGconn* conn = m_session.raw();
-  ResultGuard r{PQprepare(conn, m_name.c_str(), sql.c_str(), 0, nullptr)};
+  ResultGuard r{PQprepare(conn, m_name.c_str(), m_sql.c_str(), 0, nullptr)};
   m_prepared = outcome_of(conn, r.result, PQresultStatus(r.result) == PGRES_COMMAND_OK);
+  return m_prepared;
 }
 
 PreparedStatement::~PreparedStatement() {
   PQclear(PQexec(m_session.raw(), fmt::format("DEALLOCATE {}", m_name).c_str()));
+}
+
+CallOutcome PreparedStatement::execute(const std::vector<const char*>& values) {
+  PGconn* conn = m_session.raw();
+  ResultGuard result{PQexecPrepared(conn, m_name.c_str(), static_cast<int>(values.size()),
+                                    values.data(), nullptr, nullptr, 0)};
+  const auto status = PQresultStatus(result.result);
+  return outcome_of(conn, result.result, status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK);
 }
 
 CallOutcome PreparedStatement::execute_timed(const std::vector<const char*>& values,

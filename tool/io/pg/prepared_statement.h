@@ -16,6 +16,7 @@ struct CallOutcome {
   bool ok = true;
   bool connection_lost = false;
   std::string message;
+  std::string sqlstate; // PostgreSQL's error code, "" when it sent none (e.g. connection lost)
 };
 
 class PreparedStatement {
@@ -28,6 +29,11 @@ public:
 
   /// How the PREPARE went.
   const CallOutcome& prepared() const { return m_prepared; }
+  /// Prepares the statement again after the session connected anew (PgSession::reset), whose
+  /// backend knows no statements; returns how it went (also from prepared()).
+  const CallOutcome& prepare_again();
+  /// Executes with text `values`.
+  CallOutcome execute(const std::vector<const char*>& values);
   /// Executes with text `values` and sets `elapsed` to the time PQexecPrepared took.
   CallOutcome execute_timed(const std::vector<const char*>& values,
                             std::chrono::steady_clock::duration& elapsed);
@@ -39,6 +45,7 @@ public:
 private:
   PgSession& m_session;
   std::string m_name;
+  std::string m_sql;
   CallOutcome m_prepared;
 };
 

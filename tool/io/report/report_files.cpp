@@ -126,6 +126,26 @@ void write_text_file(const std::string& path, const std::string& text) {
   }
 }
 
+// The results took minutes to measure: if `path` cannot be written after all (disk full, the
+// folder removed mid-run), they go to a temporary file that the error names.
+void write_text_file_or_keep(const std::string& path, const std::string& text) {
+  try {
+    write_text_file(path, text);
+  } catch (const Error& error) {
+    const std::string kept =
+        (std::filesystem::temp_directory_path() /
+         fmt::format("preflight-{}-{}", getpid(), std::filesystem::path(path).filename().string()))
+            .string();
+    try {
+      write_text_file(kept, text);
+    } catch (const Error&) {
+      throw error;
+    }
+    throw Error(error.kind(), error.message() + "; the results were saved to " + kept,
+                "copy them from there; nothing needs to be measured again", error.location());
+  }
+}
+
 void check_writable(const std::string& path) {
   const fs::path target = final_target(path);
   if (is_special(target)) {

@@ -21,6 +21,11 @@ check::CheckReport read_check_results_file(const std::string& path);
 /// place, never replaced.
 void write_text_file(const std::string& path, const std::string& text);
 
+/// Writes `text` like write_text_file(); when `path` cannot be written, writes it to a temporary
+/// file instead and throws the error with that file named, so that a measurement that took
+/// minutes is never lost (the error alone when the temporary file fails too).
+void write_text_file_or_keep(const std::string& path, const std::string& text);
+
 /// Throws Error(input) naming `path` when write_text_file() could not write it (its folder
 /// cannot be created, it is a folder, no permission); creates the folder, leaves an existing
 /// file, link or device as it was, and never waits for a FIFO's reader.
