@@ -36,6 +36,12 @@ export CCACHE_BASEDIR="$here" CCACHE_NOHASHDIR=true
 cmake --preset "$preset" -G Ninja >/dev/null
 cmake --build --preset "$preset" -j "$(nproc)"
 bin="build/$preset/tool/preflight"
+# dbmate's npm package (one static binary) for the test that takes turns with it; without npm, or
+# offline, that test is skipped and says so.
+if [ "$mode" = test ] && command -v npm >/dev/null && [ ! -x build/tools/node_modules/.bin/dbmate ]; then
+  npm install --prefix build/tools --no-audit --no-fund dbmate@2.36.0 >/dev/null 2>&1 ||
+    echo "setup: could not install dbmate from npm; its interop test will be skipped"
+fi
 
 case "$mode" in
   demo) exec "$bin" demo ;;

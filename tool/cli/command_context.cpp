@@ -9,10 +9,10 @@ namespace preflight::cli {
 CommandContext::CommandContext(const GlobalOptions& globals, MigrationFiles files)
     : m_globals(globals), m_config(globals.load_config()) {
   if (files == MigrationFiles::checked) {
-    m_files = migrate::load_layout_migrations(m_config.migrations, m_config.layout);
+    m_files = migrate::load_layout_migrations(m_config.migrations, m_config.layout, {}, &m_layout);
   } else if (files == MigrationFiles::names_and_bytes) {
     m_files = migrate::load_layout_migrations(m_config.migrations, m_config.layout,
-                                             migrate::DiscoveryOptions{false});
+                                              migrate::DiscoveryOptions{false}, &m_layout);
   }
 }
 

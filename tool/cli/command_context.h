@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "core/migrate/layouts/layout.h"
 #include "core/migrate/migration_set.h"
 #include "io/fleet/target_list.h"
 #include "io/pg/database_target.h"
@@ -39,6 +40,8 @@ public:
   const config::Config& config() const { return m_config; }
   /// The migration files (loaded as the constructor was asked; empty for `none`).
   const migrate::MigrationSet& files() const { return m_files; }
+  /// The layout the files were read as (sqlx when no files were asked for).
+  migrate::Layout layout() const { return m_layout; }
 
   /// Connects to the one database the global options name (a throwaway cluster for
   /// --ephemeral); throws Error(connection) without a password in it.
@@ -52,6 +55,7 @@ private:
   const GlobalOptions& m_globals;
   config::Config m_config;
   migrate::MigrationSet m_files;
+  migrate::Layout m_layout = migrate::Layout::sqlx;
 };
 
 } // namespace preflight::cli

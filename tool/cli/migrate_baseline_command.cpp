@@ -23,9 +23,10 @@ int run_baseline(GlobalOptions& globals, const BaselineOptions& options) {
   CommandContext context(globals, MigrationFiles::checked); // validate before connecting
   const auto& files = context.files();
   auto cx = context.connect("preflight migrate baseline");
-  migrate::Migrator migrator(
-      *cx.session,
-      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run));
+  auto settings =
+      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run);
+  settings.layout = context.layout();
+  migrate::Migrator migrator(*cx.session, settings);
   auto recorded = migrator.baseline(files, options.version);
   for (const auto* m : recorded) {
     print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record", m->version,

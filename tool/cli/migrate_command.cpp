@@ -7,6 +7,7 @@
 
 #include "cli/app.h"
 #include "cli/migrate_dry_run.h"
+#include "cli/migrate_history.h"
 #include "cli/migrate_subcommands.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
@@ -37,6 +38,7 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
   CommandContext context(globals, MigrationFiles::checked); // validate before connecting
   const auto& files = context.files();
   auto settings = migrator_options(context.config(), options); // validates the timeouts
+  settings.layout = context.layout();
   const auto action = direction == migrate::Direction::up ? MigrateAction::up : MigrateAction::down;
   if (is_fleet_run(options.fleet, globals, context.config())) {
     return run_migrate_fleet(context, globals, options, action);
@@ -49,7 +51,7 @@ int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
   DryRunSetup dry;
   if (!options.dry_run_mode.empty()) {
     dry = prepare_dry_run(*cx.session, files,
-                          dry_run_request(options, direction, cx.history_table, json));
+                          dry_run_request(options, direction, history_setting(context, cx), json));
     if (dry.copy) {
       settings.dry_run = false;
       settings.on_copy = true;
@@ -100,12 +102,17 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   }
   check_single_target_format(options.format);
   auto cx = context.connect("preflight migrate status");
-  migrate::HistoryStore store(*cx.session, cx.history_table);
-  auto status = migrate::compute_status(context.files(), store.list());
+  auto store = migrate::open_history_table(*cx.session, history_setting(context, cx));
+  store->pin_schema();
+  auto status = migrate::compute_status(context.files(), store->list(context.files()));
   if (options.format == "json") {
-    print_json(status_json(status));
+    auto document = status_json(status);
+    document["history"] = {{"table", migrate::describe_history(store->kind())},
+                           {"checksums", migrate::records_checksum(store->kind())}};
+    print_json(document);
   } else {
     print_status_text(status, context.config().migrations, cx.display);
+    if (auto note = no_checksum_note(store->kind()); !note.empty()) print_line(note);
     for (const auto& m : context.files().all()) {
       if (m.down && m.down->problem) {
         print_warning(m.down->problem->headline() + " (`migrate down` refuses to revert version " +
@@ -137,12 +144,21 @@ int run_verify(GlobalOptions& globals, const MigrateOptions& options) {
                 "--targets-query or [[target]] in preflight.toml");
   }
   auto cx = context.connect("preflight migrate verify");
-  migrate::HistoryStore store(*cx.session, cx.history_table);
-  auto status = migrate::compute_status(context.files(), store.list());
+  auto store = migrate::open_history_table(*cx.session, history_setting(context, cx));
+  store->pin_schema();
+  auto status = migrate::compute_status(context.files(), store->list(context.files()));
   auto problems = migrate::history_problems(status);
   if (!problems.empty()) throw Error::combine(std::move(problems));
   std::size_t applied = 0;
   for (const auto& e : status) applied += e.applied ? 1U : 0U;
+  if (!migrate::records_checksum(store->kind())) {
+    // Nothing to compare the files with: say what was checked, not more.
+    print_line(fmt::format("verified: {} applied migration{} {} {} file{}; {}", applied,
+                           applied == 1 ? "" : "s", applied == 1 ? "has" : "have",
+                           applied == 1 ? "its" : "their", applied == 1 ? "" : "s",
+                           no_checksum_note(store->kind())));
+    return 0;
+  }
   print_line(applied == 1
                  ? std::string("verified: 1 applied migration matches its file")
                  : fmt::format("verified: {} applied migrations match their files", applied));
@@ -189,7 +205,7 @@ void add_lock_options(CLI::App& command, MigrateOptions& options) {
 migrate::MigratorOptions migrator_options(const config::Config& config,
                                           const MigrateOptions& options) {
   for (const auto& [flag, value] : {std::pair{"--lock-timeout", &options.lock_timeout},
-                                     std::pair{"--statement-timeout", &options.statement_timeout}}) {
+                                    std::pair{"--statement-timeout", &options.statement_timeout}}) {
     if (!value->empty() && !config::is_timeout_setting(*value)) {
       throw Error(ErrorKind::usage, fmt::format("{} {}: not a timeout", flag, *value),
                   config::k_timeout_hint);
@@ -197,6 +213,7 @@ migrate::MigratorOptions migrator_options(const config::Config& config,
   }
   migrate::MigratorOptions m;
   m.history_table = config.history_table;
+  m.history_mode = config.history;
   m.lock_timeout = options.lock_timeout.empty() ? config.lock_timeout : options.lock_timeout;
   m.statement_timeout =
       options.statement_timeout.empty() ? config.statement_timeout : options.statement_timeout;
@@ -236,14 +253,14 @@ std::optional<Error> run_failure(const migrate::RunReport& report, bool dry_run,
 }
 
 DryRunRequest dry_run_request(const MigrateOptions& options, migrate::Direction direction,
-                              const std::string& history_table, bool quiet) {
+                              const migrate::HistorySetting& history, bool quiet) {
   DryRunRequest request;
   request.mode = *migrate::parse_dry_run_mode(options.dry_run_mode); // validated by CLI11
   request.with_data = options.with_data;
   request.down = direction == migrate::Direction::down;
   request.up = {options.to, options.allow_out_of_order};
   request.down_options = {options.steps, options.to};
-  request.history_table = history_table;
+  request.history = history;
   request.json = quiet;
   return request;
 }
@@ -298,6 +315,7 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
 
   add_migrate_repair_command(*migrate, globals, exit_code);
   add_migrate_baseline_command(*migrate, globals, exit_code);
+  add_migrate_adopt_command(*migrate, globals, exit_code);
   add_migrate_new_command(*migrate, globals, exit_code);
   add_migrate_diff_command(*migrate, globals, exit_code);
 }

@@ -15,9 +15,9 @@ DryRunSetup prepare_dry_run(pg::PgSession& target, const migrate::MigrationSet& 
                             const DryRunRequest& request) {
   DryRunSetup setup;
   // The plan, as the migrator will compute it: what is pending (or to revert) now.
-  migrate::HistoryStore store(target, request.history_table);
-  store.pin_schema();
-  const auto history = store.list();
+  auto store = migrate::open_history_table(target, request.history);
+  store->pin_schema();
+  const auto history = store->list(files);
   const auto plan = request.down ? migrate::plan_down(files, history, request.down_options)
                                  : migrate::plan_up(files, history, request.up);
   // Nothing to run: the migrator says so; no copy is worth making.
@@ -44,7 +44,7 @@ DryRunSetup prepare_dry_run(pg::PgSession& target, const migrate::MigrationSet& 
   pg::DatabaseCopyOptions options;
   options.with_data = request.with_data;
   options.application_name = "preflight migrate (copy)";
-  if (store.exists()) options.data_tables.push_back(store.quoted_table());
+  if (store->exists()) options.data_tables.push_back(store->quoted_table());
   const auto feasibility = pg::DatabaseCopy::check(target, options); // before anything is made
   const auto start = std::chrono::steady_clock::now();
   setup.copy = pg::DatabaseCopy::create(target, options);

@@ -11,6 +11,7 @@
 
 #include "core/migrate/dry_run_plan.h"
 #include "core/migrate/history.h"
+#include "io/migrate/history_table.h"
 #include "io/pg/database_copy.h"
 #include "io/pg/pg_session.h"
 
@@ -22,8 +23,8 @@ struct DryRunRequest {
   bool down = false;
   migrate::UpOptions up;
   migrate::DownOptions down_options;
-  std::string history_table;
-  bool json = false; // print nothing: the choice goes into the JSON document
+  migrate::HistorySetting history; // which table says what is applied
+  bool json = false;               // print nothing: the choice goes into the JSON document
 };
 
 /// Where the dry run happens: on `target` (no copy), or on the copy's session.

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/migrate_history.h"
 #include "cli/migrate_subcommands.h"
 #include "cli/output.h"
 
@@ -30,20 +31,21 @@ fleet::TargetOutcome up_or_down(const CommandContext& context, const MigrateOpti
   auto cx = context.connect(target, "preflight migrate");
   auto settings = migrator_options(context.config(), options);
   settings.history_table = cx.history_table;
+  settings.layout = context.layout();
   const bool dry_run = !options.dry_run_mode.empty();
   // Each target picks its own dry-run mode (its lock table and size decide), quietly: the
   // summary line says which.
   DryRunSetup dry;
   if (dry_run) {
     dry = prepare_dry_run(*cx.session, context.files(),
-                          dry_run_request(options, direction, cx.history_table, true));
+                          dry_run_request(options, direction, history_setting(context, cx), true));
     if (dry.copy) {
       settings.dry_run = false;
       settings.on_copy = true;
       // A schema target's migrations run in its schema on the copy too.
       if (!target.schema.empty()) {
-        dry.session->exec(fmt::format("SET search_path TO {}, public",
-                                      dry.session->quote_name(target.schema)));
+        dry.session->exec(
+            fmt::format("SET search_path TO {}, public", dry.session->quote_name(target.schema)));
       }
     }
   }
@@ -94,8 +96,9 @@ fleet::TargetOutcome status_or_verify(const CommandContext& context, bool verify
                                       const config::TargetSpec& target) {
   auto cx =
       context.connect(target, verify ? "preflight migrate verify" : "preflight migrate status");
-  migrate::HistoryStore store(*cx.session, cx.history_table);
-  const auto history = store.list();
+  auto store = migrate::open_history_table(*cx.session, history_setting(context, cx));
+  store->pin_schema();
+  const auto history = store->list(context.files());
   const auto status = migrate::compute_status(context.files(), history);
   fleet::TargetOutcome outcome;
   outcome.from_version = outcome.to_version = newest_applied(history);

@@ -23,15 +23,16 @@ int run_repair(GlobalOptions& globals, const RepairOptions& options) {
   CommandContext context(globals, MigrationFiles::checked); // validate before connecting
   const auto& files = context.files();
   auto cx = context.connect("preflight migrate repair");
-  migrate::Migrator migrator(
-      *cx.session,
-      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run));
+  auto settings =
+      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run);
+  settings.layout = context.layout();
+  migrate::Migrator migrator(*cx.session, settings);
   auto actions = migrator.repair(files);
   for (const auto& action : actions) {
     print_line((options.dry_run ? "would " : "") + migrate::describe(action));
   }
   // Repair never invents history for a vanished file: restoring it is the DBA's decision.
-  for (const auto& e : migrate::compute_status(files, migrator.history())) {
+  for (const auto& e : migrate::compute_status(files, migrator.history(files))) {
     if (e.state == migrate::MigrationState::missing_file) {
       print_warning(fmt::format(
           "migration {} ({}) was applied but its file is missing; repair leaves it alone",
@@ -56,6 +57,7 @@ migrate::MigratorOptions history_migrator_options(const config::Config& config,
                                                   double lock_wait_seconds, bool dry_run) {
   migrate::MigratorOptions m;
   m.history_table = config.history_table;
+  m.history_mode = config.history;
   double wait = lock_wait_seconds >= 0 ? lock_wait_seconds : config.lock_wait_seconds.value_or(60);
   m.lock_wait = std::chrono::milliseconds(static_cast<std::int64_t>(wait * 1000));
   m.dry_run = dry_run;

@@ -16,6 +16,8 @@ namespace preflight::cli {
 
 /// `migrate repair [--dry-run]`.
 void add_migrate_repair_command(CLI::App& migrate, GlobalOptions& globals, int& exit_code);
+/// `migrate adopt [--dry-run] [--force]`.
+void add_migrate_adopt_command(CLI::App& migrate, GlobalOptions& globals, int& exit_code);
 /// `migrate baseline V [--dry-run]`.
 void add_migrate_baseline_command(CLI::App& migrate, GlobalOptions& globals, int& exit_code);
 /// `migrate new NAME [--reversible]`.
@@ -53,7 +55,7 @@ std::optional<Error> run_failure(const migrate::RunReport& report, bool dry_run,
 /// What `prepare_dry_run` needs from the options of `migrate up|down --dry-run[=MODE]`; `quiet`
 /// prints nothing (JSON output, fleets).
 DryRunRequest dry_run_request(const MigrateOptions& options, migrate::Direction direction,
-                              const std::string& history_table, bool quiet);
+                              const migrate::HistorySetting& history, bool quiet);
 
 /// `migrate up|down|status|verify` over a fleet (migrate_fleet.cpp); returns the exit code.
 int run_migrate_fleet(const CommandContext& context, const GlobalOptions& globals,

@@ -85,6 +85,14 @@ Config parse_config(std::string_view text, const std::string& path) {
         throw Error(ErrorKind::input, fmt::format("unknown layout \"{}\"", config.layout),
                     "known layouts: " + migrate::layout_names(), where(path, node.source()));
       }
+    } else if (name == "history") {
+      config.history = require_string(node, name, path);
+      if (config.history != "sqlx" && config.history != "native") {
+        throw Error(ErrorKind::input, fmt::format("unknown history \"{}\"", config.history),
+                    "history is \"sqlx\" (_sqlx_migrations) or \"native\" (the layout's own "
+                    "tool's table)",
+                    where(path, node.source()));
+      }
     } else if (name == "lock_timeout") {
       config.lock_timeout = require_timeout(node, name, path);
     } else if (name == "statement_timeout") {
@@ -109,8 +117,8 @@ Config parse_config(std::string_view text, const std::string& path) {
                   where(path, key.source()));
     } else {
       throw Error(ErrorKind::input, fmt::format("unknown key `{}`", name),
-                  "known keys: migrations, layout, history_table, lock_timeout, statement_timeout, "
-                  "lock_wait",
+                  "known keys: migrations, layout, history, history_table, lock_timeout, "
+                  "statement_timeout, lock_wait",
                   where(path, key.source()));
     }
   }

@@ -17,6 +17,8 @@ struct Config {
   std::string migrations = "migrations"; // folder of migration files
   std::string layout; // "golang-migrate", "goose", …; empty: detected from the files
   std::string history_table = "_sqlx_migrations";
+  std::string
+      history; // "sqlx", "native"; empty: native for another tool's layout (docs/history.md)
   std::string lock_timeout;                // SET LOCAL lock_timeout per migration
   std::string statement_timeout;           // SET LOCAL statement_timeout per migration
   std::optional<double> lock_wait_seconds; // how long to wait for the migration lock

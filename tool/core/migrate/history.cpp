@@ -19,6 +19,39 @@ std::string to_string(MigrationState state) {
   return "unknown";
 }
 
+std::string recorded_checksum_text(const AppliedMigration& row) {
+  if (row.recorded == RecordedChecksum::none) return {};
+  if (row.recorded == RecordedChecksum::flyway && row.checksum.size() == 4) {
+    const std::uint32_t u = (std::uint32_t{row.checksum[0]} << 24U) |
+                            (std::uint32_t{row.checksum[1]} << 16U) |
+                            (std::uint32_t{row.checksum[2]} << 8U) | std::uint32_t{row.checksum[3]};
+    return std::to_string(static_cast<std::int32_t>(u));
+  }
+  return to_hex(row.checksum);
+}
+
+std::string file_checksum_text(const AppliedMigration& row, const Migration& migration) {
+  switch (row.recorded) {
+  case RecordedChecksum::sha384: return to_hex(migration.checksum);
+  case RecordedChecksum::flyway:
+    return migration.up.native_checksum ? std::to_string(*migration.up.native_checksum) : "none";
+  case RecordedChecksum::none: return {};
+  }
+  return {};
+}
+
+namespace {
+bool checksum_matches(const AppliedMigration& row, const Migration& migration) {
+  switch (row.recorded) {
+  case RecordedChecksum::sha384: return migration.checksum == row.checksum;
+  case RecordedChecksum::flyway:
+    return recorded_checksum_text(row) == file_checksum_text(row, migration);
+  case RecordedChecksum::none: return true; // nothing to compare: status says so
+  }
+  return true;
+}
+} // namespace
+
 std::vector<StatusEntry> compute_status(const MigrationSet& files,
                                         std::vector<AppliedMigration> history) {
   std::map<std::int64_t, StatusEntry> entries;
@@ -33,7 +66,7 @@ std::vector<StatusEntry> compute_status(const MigrationSet& files,
       e.state = MigrationState::failed;
     } else if (e.migration == nullptr) {
       e.state = MigrationState::missing_file;
-    } else if (e.migration->checksum != row.checksum) {
+    } else if (!checksum_matches(row, *e.migration)) {
       e.state = MigrationState::checksum_mismatch;
     } else {
       e.state = MigrationState::applied;
@@ -72,8 +105,8 @@ std::vector<Error> history_problems(const std::vector<StatusEntry>& status) {
           ErrorKind::history,
           fmt::format("migration {} ({}) was edited after it was applied: recorded checksum "
                       "{}, file {} has {}",
-                      e.version, e.description, to_hex(e.applied->checksum), e.migration->up.path,
-                      to_hex(e.migration->checksum)),
+                      e.version, e.description, recorded_checksum_text(*e.applied),
+                      e.migration->up.path, file_checksum_text(*e.applied, *e.migration)),
           "restore the applied version of the file, or run `preflight migrate repair` to "
           "record the new checksum if the edit is intended");
       break;

@@ -12,6 +12,10 @@
 
 namespace preflight::migrate {
 
+/// What a history row's checksum is: sqlx's SHA-384 of the file, Flyway's CRC-32 of its lines
+/// (Script::native_checksum), or nothing (golang-migrate, goose, dbmate and diesel record none).
+enum class RecordedChecksum { sha384, flyway, none };
+
 struct AppliedMigration {
   std::int64_t version = 0;
   std::string description;
@@ -19,14 +23,21 @@ struct AppliedMigration {
   bool success = true;
   Checksum checksum;
   std::int64_t execution_time_ns = 0; // -1 while sqlx has not updated it
+  RecordedChecksum recorded = RecordedChecksum::sha384;
 };
+
+/// The checksum a row records, as its tool shows it (hex for sqlx, a signed integer for Flyway).
+std::string recorded_checksum_text(const AppliedMigration& row);
+
+/// The checksum of `migration` that `row`'s kind records, as its tool shows it; empty for none.
+std::string file_checksum_text(const AppliedMigration& row, const Migration& migration);
 
 enum class MigrationState {
   applied,
   pending,
   pending_out_of_order, // pending but older than the newest applied migration
   missing_file,         // applied, but its file is gone
-  checksum_mismatch,    // applied, but the file changed since
+  checksum_mismatch,    // applied, but the file changed since (only where a checksum is recorded)
   failed,               // recorded with success = false
 };
 

@@ -32,6 +32,10 @@ struct Script {
   /// Why a dry run in a rolled-back transaction cannot run this script (it commits itself, or
   /// runs a statement PostgreSQL refuses in a transaction block).
   std::optional<Error> dry_run_refusal = std::nullopt;
+  /// The file's path below the migrations folder, as Flyway records it (its `script` column).
+  std::string native_name{};
+  /// Flyway's checksum of the file (CRC-32 of its lines); nullopt in other layouts.
+  std::optional<std::int32_t> native_checksum = std::nullopt;
 };
 
 struct Migration {

@@ -21,6 +21,9 @@ struct RepairAction {
   std::string description;
   Checksum recorded; // the checksum in the history row
   Checksum file;     // the file's checksum (record_checksum only)
+  // Both as the history's tool shows them (hex for sqlx, Flyway's signed integers).
+  std::string recorded_text{};
+  std::string file_text{};
 };
 
 /// The repairs that make `status` free of checksum mismatches and failed rows, ascending by

@@ -196,4 +196,39 @@ void HistoryStore::update_checksum(std::int64_t version, const Checksum& checksu
       {std::to_string(version), to_hex(checksum)});
 }
 
+std::string HistoryStore::applied_sql(const Migration& migration, const MigrationSet& /*files*/,
+                                      std::int64_t execution_time_ns) {
+  return insert_statement(migration, true, execution_time_ns);
+}
+
+std::string HistoryStore::reverted_sql(const Migration& migration, const MigrationSet& /*files*/,
+                                       std::int64_t /*execution_time_ns*/) {
+  return fmt::format("DELETE FROM {} WHERE version = {}", m_table, migration.version);
+}
+
+void HistoryStore::before_untransacted(const Migration& migration, const MigrationSet& /*files*/,
+                                       bool up) {
+  // Recorded as failed before it starts, so that a crash half-way leaves a visible failed row
+  // that blocks further runs until `migrate repair`.
+  if (up) insert(migration, false);
+}
+
+void HistoryStore::after_untransacted(const Migration& migration, const MigrationSet& /*files*/,
+                                      bool up, bool success, std::int64_t execution_time_ns) {
+  // Up: the row inserted before; down: the applied row, which a failure leaves partly reverted.
+  if (success && !up) {
+    remove(migration.version);
+  } else {
+    finish(migration.version, success, execution_time_ns);
+  }
+}
+
+void HistoryStore::repair(const RepairAction& action, const MigrationSet& /*files*/) {
+  if (action.kind == RepairKind::record_checksum) {
+    update_checksum(action.version, action.file);
+  } else {
+    remove(action.version);
+  }
+}
+
 } // namespace preflight::migrate

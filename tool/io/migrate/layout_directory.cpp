@@ -41,7 +41,7 @@ Layout resolve_layout(const std::string& name, const std::vector<SourceFile>& fi
 }
 
 MigrationSet load_layout_migrations(const std::string& dir, const std::string& layout,
-                                    const DiscoveryOptions& options) {
+                                    const DiscoveryOptions& options, Layout* chosen_out) {
   auto files = read_layout_files(dir);
   // Before any layout reads them: an SQL name that is not a readable regular file (a FIFO, a
   // folder, a dangling link) would otherwise pass for an empty script, and every layout has
@@ -54,6 +54,7 @@ MigrationSet load_layout_migrations(const std::string& dir, const std::string& l
   }
   if (!unreadable.empty()) throw Error::combine(unreadable);
   const Layout chosen = resolve_layout(layout, files);
+  if (chosen_out != nullptr) *chosen_out = chosen;
   LayoutOptions layout_options;
   if (chosen == Layout::goose) {
     for (char** variable = environ; variable != nullptr && *variable != nullptr; ++variable) {

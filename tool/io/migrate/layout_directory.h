@@ -19,7 +19,8 @@ std::vector<SourceFile> read_layout_files(const std::string& dir);
 Layout resolve_layout(const std::string& name, const std::vector<SourceFile>& files);
 
 /// The migrations of `dir` read as `layout` says ("" detects it); throws like discover_layout().
+/// The layout used is stored in `*chosen` when given.
 MigrationSet load_layout_migrations(const std::string& dir, const std::string& layout,
-                                    const DiscoveryOptions& options = {});
+                                    const DiscoveryOptions& options = {}, Layout* chosen = nullptr);
 
 } // namespace preflight::migrate

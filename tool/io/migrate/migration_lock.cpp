@@ -30,7 +30,11 @@ std::string describe_lock_holder(pg::PgSession& session, std::int64_t key) {
 
 MigrationLock::MigrationLock(pg::PgSession& session, std::chrono::milliseconds max_wait,
                              const WaitCallback& on_wait)
-    : m_session(session), m_key(migration_lock_key(session.database_name())) {
+    : MigrationLock(session, migration_lock_key(session.database_name()), max_wait, on_wait) {}
+
+MigrationLock::MigrationLock(pg::PgSession& session, std::int64_t lock_key,
+                             std::chrono::milliseconds max_wait, const WaitCallback& on_wait)
+    : m_session(session), m_key(lock_key) {
   const auto start = std::chrono::steady_clock::now();
   auto next_report = start;
   auto pause = std::chrono::milliseconds(10);

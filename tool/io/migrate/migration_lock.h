@@ -21,6 +21,9 @@ public:
   /// `max_wait` passes first.
   MigrationLock(pg::PgSession& session, std::chrono::milliseconds max_wait,
                 const WaitCallback& on_wait);
+  /// Takes advisory lock `key` instead (another tool's migration lock), likewise.
+  MigrationLock(pg::PgSession& session, std::int64_t lock_key, std::chrono::milliseconds max_wait,
+                const WaitCallback& on_wait);
   /// Releases the lock (also when unwinding from an error).
   ~MigrationLock();
   MigrationLock(const MigrationLock&) = delete;

@@ -6,6 +6,7 @@
 #include "core/sql/parsed_sql.h"
 #include "core/sql/text_position.h"
 #include "io/migrate/migration_lock.h"
+#include "io/migrate/native_history_store.h"
 
 namespace preflight::migrate {
 
@@ -72,43 +73,59 @@ Error with_blockers(const Error& error, const std::vector<Blocker>& blockers) {
 } // namespace
 
 Migrator::Migrator(pg::PgSession& session, MigratorOptions options)
-    : m_session(session), m_options(std::move(options)), m_store(session, m_options.history_table) {
+    : m_session(session), m_options(std::move(options)),
+      m_store(open_history_table(
+          session, {m_options.history_table, m_options.history_mode, m_options.layout})) {}
+
+std::vector<AppliedMigration> Migrator::history(const MigrationSet& files) {
+  m_store->pin_schema();
+  return m_store->list(files);
 }
 
-std::vector<AppliedMigration> Migrator::history() {
-  return m_store.list();
+std::unique_ptr<MigrationLock> Migrator::tool_lock() {
+  // The tool's own lock too, so that it and preflight exclude each other; after pin_schema(),
+  // since golang-migrate's and Flyway's keys name the table's schema.
+  auto key = m_store->tool_lock_key();
+  if (!key) return nullptr;
+  return std::make_unique<MigrationLock>(m_session, *key, m_options.lock_wait, m_on_wait);
 }
 
 RunReport Migrator::up(const MigrationSet& files, const UpOptions& options) {
   MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
-  m_store.pin_schema();
+  m_store->pin_schema();
+  auto own = tool_lock();
+  m_files = &files;
   // A dry run creates nothing, not even the history table, but says when it could not.
-  m_store.check_can_create();
+  m_store->check_can_create();
   // Planned first: a plan refused (--to a version that is not a migration) changes nothing, not
   // even by creating the history table. The list is empty while the table does not exist.
-  auto plan = plan_up(files, m_store.list(), options);
-  if (!m_options.dry_run) m_store.ensure();
+  auto plan = plan_up(files, m_store->list(files), options);
+  if (!m_options.dry_run) m_store->ensure();
   return run_plan(plan, Direction::up);
 }
 
 RunReport Migrator::down(const MigrationSet& files, const DownOptions& options) {
   MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
-  m_store.pin_schema();
-  auto plan = plan_down(files, m_store.list(), options);
+  m_store->pin_schema();
+  auto own = tool_lock();
+  m_files = &files;
+  auto plan = plan_down(files, m_store->list(files), options);
   return run_plan(plan, Direction::down);
 }
 
 std::vector<const Migration*> Migrator::baseline(const MigrationSet& files, std::int64_t version) {
   MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
-  m_store.pin_schema();
-  m_store.check_can_create();
-  auto plan = plan_baseline(files, m_store.list(), version);
+  m_store->pin_schema();
+  auto own = tool_lock();
+  m_store->check_can_create();
+  auto plan = plan_baseline(files, m_store->list(files), version);
   if (m_options.dry_run) return plan;
   m_session.exec("BEGIN");
   try {
-    m_store.ensure();
-    // Nothing ran, so there is no execution time to record.
-    for (const Migration* migration : plan) m_store.insert(*migration, true, 0);
+    m_store->ensure();
+    // Nothing ran, so there is no execution time to record; each row as the tool writes it.
+    for (const Migration* migration : plan)
+      m_session.exec(m_store->applied_sql(*migration, files, 0));
     m_session.exec("COMMIT");
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::connection) m_session.try_exec("ROLLBACK");
@@ -119,18 +136,13 @@ std::vector<const Migration*> Migrator::baseline(const MigrationSet& files, std:
 
 std::vector<RepairAction> Migrator::repair(const MigrationSet& files) {
   MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
-  m_store.pin_schema();
-  auto actions = plan_repair(compute_status(files, m_store.list()));
+  m_store->pin_schema();
+  auto own = tool_lock();
+  auto actions = plan_repair(compute_status(files, m_store->list(files)));
   if (m_options.dry_run || actions.empty()) return actions;
   m_session.exec("BEGIN");
   try {
-    for (const auto& action : actions) {
-      if (action.kind == RepairKind::record_checksum) {
-        m_store.update_checksum(action.version, action.file);
-      } else {
-        m_store.remove(action.version);
-      }
-    }
+    for (const auto& action : actions) m_store->repair(action, files);
     m_session.exec("COMMIT");
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::connection) m_session.try_exec("ROLLBACK");
@@ -292,13 +304,13 @@ StepReport Migrator::run_in_transaction(const Migration& migration, Direction di
     // The row and COMMIT go in one message: one round trip fewer per migration, and if the INSERT
     // fails the server skips the COMMIT and the transaction is rolled back below.
     if (direction == Direction::up) {
-      const auto record = m_store.insert_statement(migration, true, elapsed_ns(start));
+      const auto record = m_store->applied_sql(migration, *m_files, elapsed_ns(start));
       m_progress = Progress::commit_sent;
       m_session.exec(record + "; COMMIT");
     } else {
-      m_store.remove(migration.version);
+      const auto record = m_store->reverted_sql(migration, *m_files, elapsed_ns(start));
       m_progress = Progress::commit_sent;
-      m_session.exec("COMMIT");
+      m_session.exec(record + "; COMMIT");
     }
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::connection) m_session.try_exec(rollback);
@@ -318,9 +330,9 @@ StepReport Migrator::run_without_transaction(const Migration& migration, Directi
     step.notes.push_back("-- no-transaction: cannot run in a rolled-back transaction; parsed only");
     return step;
   }
-  // Recorded as failed before it starts, so that a crash half-way leaves a visible failed row
-  // that blocks further runs until `migrate repair`.
-  if (direction == Direction::up) m_store.insert(migration, false);
+  // sqlx's table records it as failed before it starts, golang-migrate's marks it dirty, so that
+  // a crash half-way leaves a visible state that blocks further runs until `migrate repair`.
+  m_store->before_untransacted(migration, *m_files, direction == Direction::up);
   if (!m_options.lock_timeout.empty()) {
     m_session.exec("SET lock_timeout = " + m_session.quote_literal(m_options.lock_timeout));
   }
@@ -348,8 +360,8 @@ StepReport Migrator::run_without_transaction(const Migration& migration, Directi
     step.outcome = StepOutcome::failed;
     step.error = std::move(error);
     step.rolled_back = false;
-    // Up: the row inserted above; down: the applied row, now only partly reverted.
-    m_store.finish(migration.version, false, step.duration_ns);
+    m_store->after_untransacted(migration, *m_files, direction == Direction::up, false,
+                                step.duration_ns);
     // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index that must be dropped by hand.
     auto invalid = m_session.exec("SELECT indexrelid::regclass::text, indrelid::regclass::text "
                                   "FROM pg_index WHERE NOT indisvalid "
@@ -361,12 +373,9 @@ StepReport Migrator::run_without_transaction(const Migration& migration, Directi
     }
     return step;
   }
-  if (direction == Direction::up) {
-    m_store.finish(migration.version, true, step.duration_ns);
-  } else {
-    m_store.remove(migration.version);
-    step.outcome = StepOutcome::reverted;
-  }
+  m_store->after_untransacted(migration, *m_files, direction == Direction::up, true,
+                              step.duration_ns);
+  if (direction == Direction::down) step.outcome = StepOutcome::reverted;
   return step;
 }
 

@@ -15,6 +15,8 @@
 #include "core/sql/parsed_sql.h"
 #include "io/migrate/blocker_watcher.h"
 #include "io/migrate/history_store.h"
+#include "io/migrate/history_table.h"
+#include "io/migrate/migration_lock.h"
 #include "io/pg/pg_session.h"
 
 namespace preflight::migrate {
@@ -23,6 +25,10 @@ enum class Direction { up, down };
 
 struct MigratorOptions {
   std::string history_table = "_sqlx_migrations";
+  /// preflight.toml's `history` ("sqlx", "native", empty: the default) and the folder's layout:
+  /// which table records the history (see resolve_history_kind).
+  std::string history_mode;
+  Layout layout = Layout::sqlx;
   std::chrono::milliseconds lock_wait{60'000};
   std::string lock_timeout;      // e.g. "5s"; empty keeps the server's setting
   std::string statement_timeout; // likewise
@@ -79,9 +85,8 @@ public:
   virtual void after_migration(const Migration& /*migration*/, Direction /*direction*/) {}
   /// After a statement failed, with the time until it failed; the migration ends there. Inside a
   /// transaction it is aborted: no query may run.
-  virtual void statement_failed(const Migration& /*migration*/,
-                                const sql::Statement& /*statement*/, std::int64_t /*duration_ns*/) {
-  }
+  virtual void statement_failed(const Migration& /*migration*/, const sql::Statement& /*statement*/,
+                                std::int64_t /*duration_ns*/) {}
 };
 
 class Migrator {
@@ -91,8 +96,9 @@ public:
 
   Migrator(pg::PgSession& session, MigratorOptions options);
 
-  /// Recorded history (empty if the table does not exist yet).
-  std::vector<AppliedMigration> history();
+  /// Recorded history (empty if the table does not exist yet); a native table's rows are matched
+  /// with `files`.
+  std::vector<AppliedMigration> history(const MigrationSet& files = MigrationSet{});
   /// Applies what plan_up() selects, stopping at the first failure (which is rolled back).
   RunReport up(const MigrationSet& files, const UpOptions& options);
   /// Reverts what plan_down() selects, newest first, stopping at the first failure.
@@ -108,10 +114,12 @@ public:
   void on_lock_wait(WaitCallback callback) { m_on_wait = std::move(callback); }
   /// Registers an observer (not owned; null to remove).
   void observe(StatementObserver* observer) { m_observer = observer; }
-  HistoryStore& store() { return m_store; }
+  HistoryTable& store() { return *m_store; }
   pg::PgSession& session() { return m_session; }
 
 private:
+  // The history table's own tool's advisory lock, taken after preflight's (none for sqlx).
+  std::unique_ptr<MigrationLock> tool_lock();
   StepReport run(const Migration& migration, Direction direction);
   StepReport run_in_transaction(const Migration& migration, Direction direction,
                                 const Script& script);
@@ -127,7 +135,8 @@ private:
 
   pg::PgSession& m_session;
   MigratorOptions m_options;
-  HistoryStore m_store;
+  std::unique_ptr<HistoryTable> m_store;
+  const MigrationSet* m_files = nullptr; // the set being run (native tables key on its versions)
   StepCallback m_on_step;
   WaitCallback m_on_wait;
   StatementObserver* m_observer = nullptr;

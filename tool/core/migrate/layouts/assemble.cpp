@@ -206,6 +206,8 @@ Script to_script(ScriptSource&& source, Checked&& checked) {
   script.path = std::move(source.path);
   script.sql = std::move(source.sql);
   script.no_transaction = source.declared_no_transaction;
+  script.native_name = std::move(source.native_name);
+  script.native_checksum = source.native_checksum;
   if (!checked.problems.empty()) {
     // Only a down script gets here with problems: kept for the command that would run it.
     script.problem =

@@ -25,6 +25,8 @@ struct ScriptSource {
   bool declared_no_transaction = false; // the tool's directive or metadata says: no transaction
   bool require_statement = false;       // the tool refuses a script with no statement
   std::optional<Error> problem;         // found while reading the tool's directives
+  std::string native_name{};            // Flyway: the file's path below the migrations folder
+  std::optional<std::int32_t> native_checksum{}; // Flyway: its checksum of the file
 };
 
 /// One migration of the folder, before its scripts are checked.

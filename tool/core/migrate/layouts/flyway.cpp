@@ -14,6 +14,7 @@
 
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
+#include "core/migrate/native_history.h"
 
 namespace preflight::migrate::layouts {
 
@@ -231,7 +232,11 @@ MigrationSet read_flyway(std::vector<SourceFile>&& files, const DiscoveryOptions
       std::optional<Error> problem;
       std::string sql = replace_placeholders(file.path, own_name(file.name), text,
                                              layout_options.placeholders, problem);
-      return ScriptSource{file.path, std::move(sql), false, false, std::move(problem)};
+      ScriptSource source{file.path, std::move(sql), false, false, std::move(problem)};
+      // What Flyway records in its history: the name below the folder, its own checksum.
+      source.native_name = file.name;
+      source.native_checksum = flyway_checksum(file.bytes);
+      return source;
     };
     c.up = script(*slot.versioned);
     if (slot.undo) c.down = script(*slot.undo);
