@@ -1,5 +1,7 @@
 #include "core/bench/results.h"
 
+#include "core/json_integer.h"
+
 #include <cmath>
 #include <set>
 
@@ -53,7 +55,11 @@ public:
   template <class T> T get(const std::string& key) const {
     if (!m_node.contains(key)) fail(key, "present");
     try {
-      return m_node.at(key).get<T>();
+      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        return json_integer<T>(m_node.at(key));
+      } else {
+        return m_node.at(key).get<T>();
+      }
     } catch (const json::exception&) {
       fail(key, "of the right type");
     }

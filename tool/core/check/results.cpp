@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/json_integer.h"
 
 namespace preflight::check {
 
@@ -90,7 +91,7 @@ CheckReport from_json(const nlohmann::json& document) {
       r.data = j.value("data", nlohmann::json::object());
       if (j.contains("source")) {
         r.file = j["source"].at("file").get<std::string>();
-        r.line = j["source"].at("line").get<int>();
+        r.line = json_integer<int>(j["source"].at("line"));
       }
       report.results.push_back(std::move(r));
     }

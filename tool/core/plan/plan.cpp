@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/json_integer.h"
 
 namespace preflight::plan {
 
@@ -44,8 +45,10 @@ PlanNode parse_node(const nlohmann::json& j) {
     node.actual_rows = j.value("Actual Rows", 0.0);
     node.actual_loops = j.value("Actual Loops", 0.0);
   }
-  node.shared_hit_blocks = j.value("Shared Hit Blocks", std::int64_t{0});
-  node.shared_read_blocks = j.value("Shared Read Blocks", std::int64_t{0});
+  for (auto [key, field] : {std::pair{"Shared Hit Blocks", &node.shared_hit_blocks},
+                            std::pair{"Shared Read Blocks", &node.shared_read_blocks}}) {
+    *field = j.contains(key) ? json_integer<std::int64_t>(j.at(key)) : 0;
+  }
   if (j.contains("Plans")) {
     for (const auto& child : j.at("Plans")) node.children.push_back(parse_node(child));
   }
