@@ -250,7 +250,8 @@ TEST(FleetCli, ShardsOfOneToEightCoverEveryTargetExactlyOnce) {
   ASSERT_EQ(gitlab.exit_code, 0) << gitlab.err;
   const auto names = [](const std::string& out) {
     std::vector<std::string> found;
-    for (const auto& t : nlohmann::json::parse(out)["targets"]) found.push_back(t["name"]);
+    const auto document = nlohmann::json::parse(out); // the loop below must not outlive it
+    for (const auto& t : document["targets"]) found.push_back(t["name"]);
     return found;
   };
   EXPECT_EQ(names(gitlab.out), names(explicit_share.out));
