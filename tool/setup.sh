@@ -16,7 +16,7 @@ packages=(build-essential cmake ninja-build pkg-config ccache
           libpq-dev libcli11-dev libfmt-dev libtomlplusplus-dev libgtest-dev libgmock-dev
           libbenchmark-dev libssl-dev libpg-query-dev nlohmann-json3-dev
           postgresql postgresql-contrib postgresql-client chromium
-          groff-base man-db zsh fish clang libclang-rt-dev pgbouncer)
+          groff-base man-db zsh fish clang clang-format libclang-rt-dev pgbouncer)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -127,9 +127,9 @@ TEST(BenchCli, SuiteMigrationsInAnotherToolsLayoutAreDetectedAndMeasured) {
   write_file(dir + "/migrations/1_drop_items.down.sql", "DROP TABLE items;\n");
   write_file(dir + "/migrations/2_items_k.up.sql", "CREATE INDEX items_k ON items (k);\n");
   write_file(dir + "/migrations/2_items_k.down.sql", "");
-  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out",
-                          "out/results.json"},
-                         dir, {"CI=true"});
+  auto r = run_preflight(
+      {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "out/results.json"},
+      dir, {"CI=true"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err; // the before phase has no index, as above
   EXPECT_NE(
       r.err.find(

@@ -169,9 +169,8 @@ TEST(CompareCli, ConfirmTakesTheDatabaseFromTheEnvironmentLikeEveryCommand) {
   for (const auto& [cwd, env] : ways) {
     // The suites as the results files name them, relative to the project folder.
     const auto suite = bundled_migrations() + "/../benchmarks/focus_sessions.toml";
-    auto r = run_preflight(compare_args("shifted_30_percent",
-                                        {"--confirm", "2", "--baseline-suite", suite,
-                                         "--current-suite", suite}),
+    auto r = run_preflight(compare_args("shifted_30_percent", {"--confirm", "2", "--baseline-suite",
+                                                               suite, "--current-suite", suite}),
                            cwd, env);
     EXPECT_EQ(r.exit_code, 4) << cwd << r.err;
     EXPECT_NE(r.err.find("cannot connect to the database"), std::string::npos) << r.err;

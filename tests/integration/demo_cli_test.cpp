@@ -36,16 +36,15 @@ TEST(DemoCli, RunsTheChecklistEndToEndWithTheNewIndexInThePlans) {
   const auto dir = project_copy();
   auto r = run_preflight({"demo"}, dir, {"CI=true"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  for (const char* step : {"== 2. preflight lint", "== 3. migrate up --dry-run",
-                           "== 5. migrate up --dry-run "
-                           "--trace-locks",
-                           "== 7. post-deploy checks", "== 8. migrate down",
-                           "== 10. migration under traffic",
-                           "The checklist's claims, against what the traffic measured:",
-                           "  \"Zero downtime expected\": ",
-                           "  \"Non-blocking: index creation doesn't lock table\": ",
-                           "  \"Brief lock during FK constraint update\": ",
-                           "Demo finished; the throwaway cluster is removed."}) {
+  for (const char* step :
+       {"== 2. preflight lint", "== 3. migrate up --dry-run",
+        "== 5. migrate up --dry-run "
+        "--trace-locks",
+        "== 7. post-deploy checks", "== 8. migrate down", "== 10. migration under traffic",
+        "The checklist's claims, against what the traffic measured:",
+        "  \"Zero downtime expected\": ", "  \"Non-blocking: index creation doesn't lock table\": ",
+        "  \"Brief lock during FK constraint update\": ",
+        "Demo finished; the throwaway cluster is removed."}) {
     EXPECT_NE(r.out.find(step), std::string::npos) << step << "\n" << r.out;
   }
 

@@ -157,7 +157,8 @@ TEST(DriftCli, TheLiveDatabaseIsOnlyRead) {
   migrate(db);
   db.connect()->exec("CREATE INDEX sessions_note_idx ON app.sessions (note)");
   const std::string snapshot_sql =
-      "SELECT md5(string_agg(c.relname || c.relkind::text || c.relfilenode::text, ',' ORDER BY c.relname)) "
+      "SELECT md5(string_agg(c.relname || c.relkind::text || c.relfilenode::text, ',' ORDER BY "
+      "c.relname)) "
       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'app'";
   const auto before = db.scalar(snapshot_sql);
   const auto history = db.scalar("SELECT count(*) FROM _sqlx_migrations");

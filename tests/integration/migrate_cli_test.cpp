@@ -180,6 +180,4 @@ TEST(MigrateCli, UpAndDownWithFormatJsonPrintOneDocumentWithTheSteps) {
 
 } // namespace
 
-namespace {
-
-} // namespace
+namespace {} // namespace

@@ -11,10 +11,10 @@
 #include "core/check/derive.h"
 #include "core/check/read_only.h"
 #include "core/check/results.h"
-#include "core/report/check_report.h"
 #include "core/check/schema_match.h"
 #include "core/error.h"
 #include "core/migrate/migration_set.h"
+#include "core/report/check_report.h"
 #include "support/case_files.h"
 
 using namespace preflight;
@@ -148,8 +148,7 @@ TEST(Expectation, NumericComparisonsCompareNumbersNotText) {
 }
 
 TEST(Expectation, DecimalsCompareExactlyBeyondADoublesPrecision) {
-  EXPECT_FALSE(
-      evaluate(parse_expectation("== 9007199254740992"), one("9007199254740993")).passed);
+  EXPECT_FALSE(evaluate(parse_expectation("== 9007199254740992"), one("9007199254740993")).passed);
   EXPECT_TRUE(evaluate(parse_expectation("> 9007199254740992"), one("9007199254740993")).passed);
   EXPECT_TRUE(
       evaluate(parse_expectation("< 0.30000000000000001"), one("0.3000000000000000099")).passed);

@@ -30,7 +30,8 @@ TEST(Dotenv, InlineCommentsAreNotPartOfTheValue) {
   EXPECT_EQ(database_url_from_dotenv("DATABASE_URL=\"host=/tmp dbname=a\"  # quoted\n"),
             "host=/tmp dbname=a");
   // A '#' inside a value (e.g. a percent-free password) is not a comment.
-  EXPECT_EQ(database_url_from_dotenv("DATABASE_URL=postgres://u:p#w@h/d\n"), "postgres://u:p#w@h/d");
+  EXPECT_EQ(database_url_from_dotenv("DATABASE_URL=postgres://u:p#w@h/d\n"),
+            "postgres://u:p#w@h/d");
 }
 
 TEST(Dotenv, CommentedOrSimilarKeysAreNotTheUrl) {
@@ -74,9 +75,9 @@ TEST(RedactPassword, SchemeInAnyCaseAndEscapedKeywordValues) {
 }
 
 TEST(RedactPassword, PasswordsOfTheConnectionStringAnywhereInAMessage) {
-  EXPECT_EQ(redact_password("invalid percent-encoded token: \"Sup3r%ZZ\"",
-                            "postgresql://u:Sup3r%ZZ@h/d"),
-            "invalid percent-encoded token: \"***\"");
+  EXPECT_EQ(
+      redact_password("invalid percent-encoded token: \"Sup3r%ZZ\"", "postgresql://u:Sup3r%ZZ@h/d"),
+      "invalid percent-encoded token: \"***\"");
   EXPECT_EQ(redact_password("password authentication failed for a b", "password='a b'"),
             "password authentication failed for a b"); // too short to mask as a word
   const auto secrets = passwords_in("postgresql://u:p%40ssw0rd@h/d?password=x\\ yz1");
@@ -86,9 +87,11 @@ TEST(RedactPassword, PasswordsOfTheConnectionStringAnywhereInAMessage) {
 
 TEST(TimeoutSetting, WhatPostgresTakesForLockAndStatementTimeout) {
   using preflight::config::is_timeout_setting;
-  for (const char* ok : {"5s", "5 s", "1.5s", "0", "500", "500ms", "250us", "2min", "1h", "1d", "24d"})
+  for (const char* ok :
+       {"5s", "5 s", "1.5s", "0", "500", "500ms", "250us", "2min", "1h", "1d", "24d"})
     EXPECT_TRUE(is_timeout_setting(ok)) << ok;
   // PostgreSQL: units are case-sensitive, the value is at most 2147483647 ms and not negative.
-  for (const char* bad : {"", "banana", "5 parsecs", "5S", "-1", "25d", "0x10", ".5s", "1.2.3s", "5sec"})
+  for (const char* bad :
+       {"", "banana", "5 parsecs", "5S", "-1", "25d", "0x10", ".5s", "1.2.3s", "5sec"})
     EXPECT_FALSE(is_timeout_setting(bad)) << bad;
 }

@@ -22,8 +22,8 @@ TEST(JsonInteger, ReadsWholeNumbersInRangeWrittenEitherWay) {
 }
 
 TEST(JsonInteger, RefusesFractionsOutOfRangeAndOtherTypes) {
-  for (const char* text : {"-1e300", "1e300", "2.5", "2147483648", "-2147483649", "\"1\"", "true",
-                           "null", "[1]"}) {
+  for (const char* text :
+       {"-1e300", "1e300", "2.5", "2147483648", "-2147483649", "\"1\"", "true", "null", "[1]"}) {
     EXPECT_THROW(json_integer<int>(json::parse(text)), json::type_error) << text;
   }
   EXPECT_THROW(json_integer<std::size_t>(json::parse("-1")), json::type_error);

@@ -10,9 +10,9 @@
 
 #include "core/config/config.h"
 #include "core/error.h"
-#include "core/report/lint_report.h"
 #include "core/lint/linter.h"
 #include "core/migrate/migration_set.h"
+#include "core/report/lint_report.h"
 #include "support/case_files.h"
 
 namespace fs = std::filesystem;

@@ -72,8 +72,8 @@ TEST(LintReport, SarifUrisAreValidUriReferences) {
   EXPECT_EQ(artifact_uri("/tmp/m/0001_x.sql"), "file:///tmp/m/0001_x.sql");
   EXPECT_EQ(artifact_uri("/tmp/é#?.sql"), "file:///tmp/%C3%A9%23%3F.sql");
   std::vector<Finding> findings{{"drop-column", Level::warning, "sp ace/a.sql", 1, 1, "m", ""}};
-  EXPECT_EQ(render_sarif(findings, "1")["runs"][0]["results"][0]["locations"][0]
-                                      ["physicalLocation"]["artifactLocation"]["uri"],
+  EXPECT_EQ(render_sarif(findings, "1")["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+                                       ["artifactLocation"]["uri"],
             "sp%20ace/a.sql");
 }
 

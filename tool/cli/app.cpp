@@ -6,12 +6,12 @@
 #include <fstream>
 #include <sstream>
 
-#include <fmt/format.h>
 #include "cli/output.h"
 #include "core/error.h"
 #include "core/migrate/layouts/layout.h"
 #include "io/cluster/throwaway_cluster.h"
 #include "io/read_limited.h"
+#include <fmt/format.h>
 
 namespace preflight::cli {
 

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "cli/bench_run.h"
-#include "cli/results_output.h"
 #include "cli/output.h"
+#include "cli/results_output.h"
 #include "core/report/load_claims.h"
 #include "io/bench/load_runner.h"
 #include "io/bench/suite_file.h"

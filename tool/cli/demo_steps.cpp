@@ -13,15 +13,15 @@
 #include "cli/output.h"
 #include "core/check/derive.h"
 #include "core/check/read_only.h"
-#include "core/report/lint_report.h"
 #include "core/lint/linter.h"
+#include "core/report/check_report.h"
+#include "core/report/lint_report.h"
 #include "core/text/text.h"
 #include "io/bench/suite_file.h"
 #include "io/check/check_runner.h"
 #include "io/lint/lint_sources.h"
 #include "io/migrate/lock_trace.h"
 #include "io/report/report_files.h"
-#include "core/report/check_report.h"
 
 namespace preflight::cli {
 

@@ -5,8 +5,8 @@
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/lint/lint_config.h"
-#include "core/report/lint_report.h"
 #include "core/lint/linter.h"
+#include "core/report/lint_report.h"
 #include "io/lint/lint_sources.h"
 
 namespace preflight::cli {

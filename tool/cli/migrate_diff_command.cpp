@@ -3,15 +3,14 @@
 
 #include <CLI/CLI.hpp>
 
-
 #include <fmt/format.h>
 
 #include "cli/migrate_subcommands.h"
 #include "cli/output.h"
 #include "core/drift/render.h"
 #include "core/lint/lint_config.h"
-#include "core/report/lint_report.h"
 #include "core/lint/linter.h"
+#include "core/report/lint_report.h"
 #include "io/drift/drift_run.h"
 #include "io/migrate/layout_directory.h"
 

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "core/drift/pattern.h"
 #include "core/config/toml_document.h"
+#include "core/drift/pattern.h"
 #include "core/sql/parsed_sql.h"
 
 namespace preflight::check {

@@ -8,12 +8,12 @@
 
 #include <fmt/format.h>
 
-#include "core/config/toml_document.h"
 #include "core/config/targets_toml.h"
+#include "core/config/toml_document.h"
 #include "core/error.h"
-#include "core/migrate/layouts/layout.h"
 #include "core/lint/lint_config_toml.h"
 #include "core/lint/lock_timeout.h"
+#include "core/migrate/layouts/layout.h"
 
 namespace preflight::config {
 

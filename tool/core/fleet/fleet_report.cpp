@@ -142,21 +142,19 @@ std::string render_junit(const FleetReport& report) {
   std::string cases;
   for (const auto& t : report.targets) {
     cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\">",
-                         text::xml_escape("preflight " + report.command),
-                         text::xml_escape(t.name), seconds(t.duration_ns));
+                         text::xml_escape("preflight " + report.command), text::xml_escape(t.name),
+                         seconds(t.duration_ns));
     switch (t.result) {
     case TargetResult::ok: break;
     case TargetResult::skipped:
-      cases +=
-          fmt::format("<skipped message=\"{}\">{}</skipped>", text::xml_escape("not started"),
-                      text::xml_escape(report.stop_reason));
+      cases += fmt::format("<skipped message=\"{}\">{}</skipped>", text::xml_escape("not started"),
+                           text::xml_escape(report.stop_reason));
       break;
     case TargetResult::failed:
     case TargetResult::history_mismatch:
-      cases +=
-          fmt::format("<failure message=\"{}\" type=\"{}\">{}</failure>",
-                      text::xml_escape(text::one_line(t.summary, 200)), to_string(t.result),
-                      text::xml_escape(t.detail.empty() ? t.summary : t.detail));
+      cases += fmt::format("<failure message=\"{}\" type=\"{}\">{}</failure>",
+                           text::xml_escape(text::one_line(t.summary, 200)), to_string(t.result),
+                           text::xml_escape(t.detail.empty() ? t.summary : t.detail));
       break;
     }
     cases += "</testcase>\n";

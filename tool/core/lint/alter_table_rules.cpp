@@ -83,8 +83,7 @@ void ScriptLinter::alter_table_stmt(const json& n, std::vector<Lock>& locks) {
   }
 }
 
-void ScriptLinter::add_column(const std::string& table, const json& col,
-                              std::vector<Lock>& locks) {
+void ScriptLinter::add_column(const std::string& table, const json& col, std::vector<Lock>& locks) {
   const std::string name = col.value("colname", "");
   const ColumnType type = column_type(col.value("typeName", json::object()));
   bool has_default = false;
@@ -214,8 +213,7 @@ void ScriptLinter::add_constraint(const std::string& table, const json& c,
                        label));
     }
   } else if (contype == "CONSTR_CHECK") {
-    if (auto column = not_null_check_column(c.value("raw_expr", json::object()));
-        !column.empty()) {
+    if (auto column = not_null_check_column(c.value("raw_expr", json::object())); !column.empty()) {
       m_model.add_not_null_check(check_constraint_name(table, name, column),
                                  {table, column, validated});
     }
@@ -264,8 +262,7 @@ void ScriptLinter::rename_stmt(const json& n, std::vector<Lock>& locks) {
     if (old_table) {
       emit("rename-table",
            fmt::format("RENAME of table {} to {} breaks running code that still uses {}",
-                       shown(table),
-                       new_name, shown(table)),
+                       shown(table), new_name, shown(table)),
            "rename in steps: deploy code that works with both names (e.g. through a view named "
            "after the old "
            "table), then rename");
@@ -278,8 +275,7 @@ void ScriptLinter::rename_stmt(const json& n, std::vector<Lock>& locks) {
     if (old_table) {
       emit("rename-column",
            fmt::format("RENAME COLUMN {}.{} to {} breaks running code that still uses {}",
-                       shown(table),
-                       column, new_name, column),
+                       shown(table), column, new_name, column),
            "add the new column, write both, backfill, switch reads over, then drop the old column");
     }
     m_model.rename_column(table, column, new_name);

@@ -124,8 +124,8 @@ bool option_enabled(const json& def_elem) {
   const json& arg = def_elem["arg"];
   if (arg.contains("Integer")) return arg["Integer"].value("ival", 0) != 0;
   if (arg.contains("Boolean")) return arg["Boolean"].value("boolval", false);
-  static const std::set<std::string> k_false{"f",  "fa", "fal", "fals", "false",
-                                             "n",  "no", "off", "0"};
+  static const std::set<std::string> k_false{"f", "fa", "fal", "fals", "false",
+                                             "n", "no", "off", "0"};
   return !k_false.count(lower(sval(arg)));
 }
 

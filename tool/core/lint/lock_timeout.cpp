@@ -34,8 +34,7 @@ bool lock_timeout_limits_wait(std::string_view value) {
   // guc.c parse_int: an integer (any base strtol reads) or, failing that, a float; then an
   // optional unit; the result is rounded to whole milliseconds.
   double number = static_cast<double>(std::strtol(start, &end, 0));
-  if (end == start || *end == '.' || *end == 'e' || *end == 'E')
-    number = std::strtod(start, &end);
+  if (end == start || *end == '.' || *end == 'e' || *end == 'E') number = std::strtod(start, &end);
   if (end == start) return false;
   std::string_view rest(end);
   while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);

@@ -187,7 +187,7 @@ private:
   std::set<std::string> m_new_tables; // created earlier in this script
   std::set<std::string> m_new_indexes;
   std::map<std::string, std::string> m_spelled; // key → as last written in this script
-  bool m_lock_timeout_set = false; // by SET (or SET LOCAL in a transactional file)
+  bool m_lock_timeout_set = false;              // by SET (or SET LOCAL in a transactional file)
   // SET LOCAL inside a -- no-transaction file's BEGIN block: in effect until COMMIT/ROLLBACK
   std::optional<bool> m_block_lock_timeout;
   std::optional<std::size_t> m_lock_timeout_off_at; // the last statement that turned it off

@@ -33,7 +33,6 @@ std::string failure_text(const CheckResult& r) {
   return text;
 }
 
-
 } // namespace
 
 std::string render_text(const CheckReport& report) {

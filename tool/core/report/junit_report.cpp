@@ -3,15 +3,15 @@
 
 #include <fmt/format.h>
 
+#include "core/report/check_report.h"
 #include "core/report/report.h"
 #include "core/report/results_view.h"
 #include "core/text/text.h"
-#include "core/report/check_report.h"
 
 namespace preflight::report {
 
-using text::xml_escape;
 using text::one_line;
+using text::xml_escape;
 
 std::string render_junit(const bench::Results& results, const check::CheckReport* checks) {
   const std::size_t failures = count_failures(results);

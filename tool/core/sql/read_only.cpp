@@ -13,31 +13,22 @@ namespace {
 // locks, other databases, large objects, replication, files) or that it does not block. Calls
 // of user-defined functions cannot be classified: a check still runs them in a READ ONLY
 // transaction, where PostgreSQL refuses any write they attempt.
-constexpr std::array<std::string_view, 21> k_refused_prefixes{"pg_terminate_backend",
-                                                              "pg_cancel_backend",
-                                                              "pg_reload_conf",
-                                                              "pg_rotate_logfile",
-                                                              "pg_stat_reset",
-                                                              "pg_advisory",
-                                                              "pg_try_advisory",
-                                                              "set_config",
-                                                              "dblink",
-                                                              "lo_",
-                                                              "pg_file_",
-                                                              "pg_switch_wal",
-                                                              "pg_create_",
-                                                              "pg_drop_replication",
-                                                              "pg_replication_origin",
-                                                              "pg_logical_emit_message",
-                                                              // a checkpoint, a backup, WAL replay
-                                                              "pg_backup_",
-                                                              "pg_start_backup",
-                                                              "pg_stop_backup",
-                                                              "pg_wal_replay_",
-                                                              "pg_log_backend_memory_contexts"};
+constexpr std::array<std::string_view, 21> k_refused_prefixes{
+    "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile",
+    "pg_stat_reset", "pg_advisory", "pg_try_advisory", "set_config", "dblink", "lo_", "pg_file_",
+    "pg_switch_wal", "pg_create_", "pg_drop_replication", "pg_replication_origin",
+    "pg_logical_emit_message",
+    // a checkpoint, a backup, WAL replay
+    "pg_backup_", "pg_start_backup", "pg_stop_backup", "pg_wal_replay_",
+    "pg_log_backend_memory_contexts"};
 constexpr std::array<std::string_view, 7> k_refused_exact{
-    "nextval",        "setval",     "pg_notify", "pg_promote", "pg_import_system_collations",
-    "txid_current", "pg_current_xact_id"}; // these two assign a transaction id
+    "nextval",
+    "setval",
+    "pg_notify",
+    "pg_promote",
+    "pg_import_system_collations",
+    "txid_current",
+    "pg_current_xact_id"}; // these two assign a transaction id
 
 const std::array<std::pair<std::string_view, std::string_view>, 8> k_write_nodes{{
     {"InsertStmt", "INSERT"},

@@ -8,8 +8,8 @@
 #include "io/bench/environment.h"
 #include "io/bench/suite_file.h"
 #include "io/bench/timing_loop.h"
-#include "io/migrate/lock_trace.h"
 #include "io/migrate/layout_directory.h"
+#include "io/migrate/lock_trace.h"
 #include "io/migrate/migrator.h"
 
 namespace preflight::bench {

@@ -25,10 +25,10 @@ Error failed(const pg::CallOutcome& outcome, const TimingRequest& request, const
                  fmt::format("lost the connection to the database while {} query \"{}\"", doing,
                              request.query));
   }
-  return Error(ErrorKind::problem,
-               fmt::format("query \"{}\" failed while {}: {}", request.query, doing,
-                           outcome.message),
-               "check the query's SQL and parameter generators in the suite");
+  return Error(
+      ErrorKind::problem,
+      fmt::format("query \"{}\" failed while {}: {}", request.query, doing, outcome.message),
+      "check the query's SQL and parameter generators in the suite");
 }
 
 class PreparedQuery {

@@ -274,8 +274,8 @@ fs::path ensure_template(const std::string& bin_dir, const ServerUser& user) {
     dir = fs::path(temp_base()) / fmt::format("preflight-cache-uid{}", getuid());
     fs::create_directories(dir, ec_dir);
     if (ec_dir)
-      throw cluster_error(fmt::format("cannot create the template cache {}: {}", dir.string(),
-                                      ec_dir.message()));
+      throw cluster_error(
+          fmt::format("cannot create the template cache {}: {}", dir.string(), ec_dir.message()));
   }
   fs::path tmpl = dir / fmt::format("template-pg{}-uid{}", server_version_of(bin_dir), user.uid);
   if (fs::exists(tmpl / "PG_VERSION")) return tmpl;
@@ -371,8 +371,8 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start(const ClusterOptions& 
   pattern.push_back('\0');
   std::optional<DeferTerminatingSignals> defer(std::in_place);
   if (!mkdtemp(pattern.data()))
-    throw cluster_error(fmt::format("cannot create a folder for the cluster in {}: {}",
-                                    temp_base(), std::strerror(errno)));
+    throw cluster_error(fmt::format("cannot create a folder for the cluster in {}: {}", temp_base(),
+                                    std::strerror(errno)));
   fs::path root = pattern.data();
   cluster->m_root = root.string();
   register_live(cluster->m_root);

@@ -59,8 +59,8 @@ void LockTracer::before_migration(const Migration& migration, Direction directio
   }
 }
 
-TracedStatement LockTracer::next_record(const Migration& migration,
-                                        const sql::Statement& statement, std::int64_t duration_ns) {
+TracedStatement LockTracer::next_record(const Migration& migration, const sql::Statement& statement,
+                                        std::int64_t duration_ns) {
   // The statement belongs to the script before_migration saw (up or down).
   const Script& script = m_script ? *m_script : migration.up;
   auto record = statement_record(migration.version, m_direction, ++m_index, script.path, script.sql,
@@ -100,9 +100,14 @@ void LockTracer::after_statement(const Migration& migration, const sql::Statemen
     }
     auto mode = lock_mode_from_pg(rows.get(i, 2));
     if (!mode || !m_held.insert({oid, *mode}).second) continue;
-    auto [it, added] = found.try_emplace(oid, TracedLock{relation->second.name, *mode, false,
+    auto [it, added] = found.try_emplace(oid, TracedLock{relation->second.name,
+                                                         *mode,
+                                                         false,
                                                          relation->second.rows,
-                                                         relation->second.size_bytes, 0, false, {}});
+                                                         relation->second.size_bytes,
+                                                         0,
+                                                         false,
+                                                         {}});
     if (!added) it->second.mode = std::max(it->second.mode, *mode);
   }
   for (std::int64_t oid : rewritten) {
@@ -114,7 +119,9 @@ void LockTracer::after_statement(const Migration& migration, const sql::Statemen
         if (held_oid == oid) strongest = std::max(strongest, mode);
       }
       const Relation& r = m_relations[oid];
-      it = found.emplace(oid, TracedLock{r.name, strongest, false, r.rows, r.size_bytes, 0, false, {}})
+      it = found
+               .emplace(oid,
+                        TracedLock{r.name, strongest, false, r.rows, r.size_bytes, 0, false, {}})
                .first;
     }
     it->second.rewrite = true;

@@ -25,9 +25,8 @@ void copy_database_settings(PgSession& from, const std::string& to) {
   for (int i = 0; i < settings.rows(); ++i) {
     const std::string name = settings.get(i, 1);
     auto current = from.try_exec_params("SELECT current_setting($1, true)", {name});
-    if (!current.ok() || !from.try_exec_params("SELECT set_config($1, $2, false)",
-                                               {name, settings.get(i, 2)})
-                              .ok())
+    if (!current.ok() ||
+        !from.try_exec_params("SELECT set_config($1, $2, false)", {name, settings.get(i, 2)}).ok())
       continue; // a setting this role may not set: the new database keeps the server's
     const std::string target = settings.get_bool(i, 0)
                                    ? "ROLE CURRENT_USER IN DATABASE " + from.quote_name(to)

@@ -36,8 +36,7 @@ public:
 
 private:
   struct Created {}; // the database exists already: connect only
-  ScratchDatabase(PgSession& admin, std::string name, const std::string& application_name,
-                  Created);
+  ScratchDatabase(PgSession& admin, std::string name, const std::string& application_name, Created);
 
   PgSession& m_admin;
   std::string m_name;
