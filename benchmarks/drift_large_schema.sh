@@ -19,23 +19,9 @@ cd "$(dirname "$0")/.."
 PREFLIGHT=$(realpath "${1:-build/ci/tool/preflight}")
 ROUNDS=${ROUNDS:-5}
 TABLES=${TABLES:-2000}
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
-WORK=$(mktemp -d /tmp/preflight-drift-XXXXXX)
-chmod 755 "$WORK"
+source benchmarks/lib/server.sh
+bench_work preflight-drift
 
-# The server refuses to run as root: run it as the unprivileged user preflight itself uses.
-as_server() { if [ "$(id -u)" = 0 ]; then runuser -u preflight -- "$@"; else "$@"; fi; }
-if [ "$(id -u)" = 0 ] && ! id preflight >/dev/null 2>&1; then
-  useradd --system --no-create-home --shell /usr/sbin/nologin --user-group preflight
-fi
-
-cleanup() {
-  as_server "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-now_ns() { date +%s%N; }
 
 # ---- migrations ----
 mkdir -p "$WORK/migrations"
@@ -75,12 +61,7 @@ done
 chmod -R a+rX "$WORK"
 
 # ---- the live server (same settings as preflight's throwaway cluster) ----
-mkdir -p "$WORK/data" "$WORK/socket"
-chown preflight:preflight "$WORK/data" "$WORK/socket" 2>/dev/null || true
-as_server "$PG_BIN/initdb" -D "$WORK/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
-as_server "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/socket/server.log" -w -o \
-  "-k $WORK/socket -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_locks_per_transaction=256" \
-  start >/dev/null
+bench_server_start -c full_page_writes=off -c max_locks_per_transaction=256
 "$PG_BIN/psql" -X -q -h "$WORK/socket" -U postgres -d postgres -c "CREATE DATABASE live"
 URL="host=$WORK/socket user=postgres dbname=live"
 

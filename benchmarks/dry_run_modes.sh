@@ -17,25 +17,9 @@ cd "$(dirname "$0")/.."
 
 PREFLIGHT=$(realpath "${1:-build/ci/tool/preflight}")
 ROUNDS=${ROUNDS:-3}
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
-WORK=$(mktemp -d /tmp/preflight-dryrun-XXXXXX)
-chmod 755 "$WORK"
+source benchmarks/lib/server.sh
+bench_work preflight-dryrun
 
-# The server refuses to run as root: run it as the unprivileged user preflight itself uses.
-as_server() { if [ "$(id -u)" = 0 ]; then runuser -u preflight -- "$@"; else "$@"; fi; }
-if [ "$(id -u)" = 0 ] && ! id preflight >/dev/null 2>&1; then
-  useradd --system --no-create-home --shell /usr/sbin/nologin --user-group preflight
-fi
-
-cleanup() {
-  as_server "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-now_ns() { date +%s%N; }
-ms() { awk -v ns="$1" 'BEGIN { printf "%.1f", ns / 1e6 }'; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---- migrations: 1,000 to dry-run; 1,100 of which the first 1,000 get applied ----
 mkdir -p "$WORK/m1000" "$WORK/m1100"
@@ -49,14 +33,7 @@ done
 chmod -R a+rX "$WORK"
 
 # ---- the server (same settings as preflight's throwaway cluster) ----
-mkdir -p "$WORK/data" "$WORK/socket"
-chown preflight:preflight "$WORK/data" "$WORK/socket" 2>/dev/null || true
-as_server "$PG_BIN/initdb" -D "$WORK/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
-as_server "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/socket/server.log" -w -o \
-  "-k $WORK/socket -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null
-PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK/socket" -U postgres)
-conninfo() { echo "host=$WORK/socket user=postgres dbname=$1"; }
+bench_server_start -c full_page_writes=off
 export PREFLIGHT_PG_BINDIR="$PG_BIN"
 
 echo "preflight dry run modes benchmark"

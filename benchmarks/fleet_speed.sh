@@ -19,24 +19,9 @@ PREFLIGHT=$(realpath "${1:-build/ci/tool/preflight}")
 TARGETS=${TARGETS:-200}
 MIGRATIONS=${MIGRATIONS:-20}
 PARALLEL=${PARALLEL:-"1 4 8 16"}
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
-WORK=$(mktemp -d /tmp/preflight-fleet-speed-XXXXXX)
-chmod 755 "$WORK"
+source benchmarks/lib/server.sh
+bench_work preflight-fleet-speed
 
-# The server refuses to run as root: run it as the unprivileged user preflight itself uses.
-as_server() { if [ "$(id -u)" = 0 ]; then runuser -u preflight -- "$@"; else "$@"; fi; }
-if [ "$(id -u)" = 0 ] && ! id preflight >/dev/null 2>&1; then
-  useradd --system --no-create-home --shell /usr/sbin/nologin --user-group preflight
-fi
-
-cleanup() {
-  as_server "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-now_ns() { date +%s%N; }
-ms() { awk -v ns="$1" 'BEGIN { printf "%.0f", ns / 1e6 }'; }
 
 # ---- migrations: a table, an index and 10 rows each ----
 mkdir -p "$WORK/m"
@@ -54,13 +39,7 @@ for f in "$WORK"/m/*.sql; do printf 'BEGIN;\n\\i %s\nCOMMIT;\n' "$f"; done > "$W
 chmod -R a+rX "$WORK"
 
 # ---- the server (same settings as preflight's throwaway cluster) ----
-mkdir -p "$WORK/data" "$WORK/socket"
-chown preflight:preflight "$WORK/data" "$WORK/socket" 2>/dev/null || true
-as_server "$PG_BIN/initdb" -D "$WORK/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null
-as_server "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/socket/server.log" -w -o \
-  "-k $WORK/socket -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
-  start >/dev/null
-PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK/socket" -U postgres)
+bench_server_start -c full_page_writes=off -c max_connections=100
 export PSQL_BIN="$PG_BIN/psql" SOCKET="$WORK/socket" SCRIPT="$WORK/psql_script.sql"
 
 # Creates databases <prefix>_0001 … and writes their targets file.
@@ -92,28 +71,32 @@ echo
 printf '%9s  %12s  %14s  %9s  %22s\n' parallel "psql (ms)" "preflight (ms)" speed-up "overhead per target"
 base_ns=
 for p in $PARALLEL; do
+  # Both fleets exist before either runs, and a checkpoint follows every bulk change: CREATE
+  # DATABASE writes each copy to the WAL, and the checkpoints that would trigger during the next
+  # run must not land on one tool only.
   make_fleet "q$p"
+  make_fleet "p$p"
+  "${PSQL[@]}" -d postgres -c CHECKPOINT
   start=$(now_ns)
   seq -f %04g 1 "$TARGETS" | xargs -P "$p" -I{} \
     sh -c '"$PSQL_BIN" -X -q -v ON_ERROR_STOP=1 -h "$SOCKET" -U postgres -d "q'"$p"'_{}" -f "$SCRIPT" >/dev/null'
   psql_ns=$(( $(now_ns) - start ))
-  check_fleet "q$p" "SELECT count(*) FROM pg_tables WHERE tablename LIKE 't\_%'" "$MIGRATIONS"
-  drop_fleet "q$p"
-
-  make_fleet "p$p"
+  "${PSQL[@]}" -d postgres -c CHECKPOINT
   start=$(now_ns)
   "$PREFLIGHT" migrate up --targets "$WORK/p$p.txt" --source "$WORK/m" --parallel "$p" >"$WORK/p$p.out"
   pf_ns=$(( $(now_ns) - start ))
+  check_fleet "q$p" "SELECT count(*) FROM pg_tables WHERE tablename LIKE 't\_%'" "$MIGRATIONS"
   check_fleet "p$p" "SELECT count(*) FROM _sqlx_migrations WHERE success" "$MIGRATIONS"
   grep -q "^$TARGETS targets: $TARGETS ok, 0 failed" "$WORK/p$p.out" ||
     { tail -3 "$WORK/p$p.out" >&2; exit 1; }
+  drop_fleet "q$p"
   drop_fleet "p$p"
 
   [ -n "$base_ns" ] || base_ns=$pf_ns
   speedup=$(awk -v a="$base_ns" -v b="$pf_ns" 'BEGIN { printf "%.2fx", a / b }')
   overhead=$(awk -v a="$pf_ns" -v b="$psql_ns" -v p="$p" -v n="$TARGETS" \
     'BEGIN { printf "%+.1f ms", (a - b) * p / n / 1e6 }')
-  printf '%9s  %12s  %14s  %9s  %22s\n' "$p" "$(ms "$psql_ns")" "$(ms "$pf_ns")" "$speedup" "$overhead"
+  printf '%9s  %12s  %14s  %9s  %22s\n' "$p" "$(ms "$psql_ns" 0)" "$(ms "$pf_ns" 0)" "$speedup" "$overhead"
 done
 echo
 echo "speed-up: preflight --parallel 1 time / this time. overhead per target: (preflight - psql) x"
