@@ -118,7 +118,12 @@ void print_status_text(const std::vector<migrate::StatusEntry>& status, const st
   }
   for (const auto& e : status) {
     std::string installed = e.applied ? e.applied->installed_on : "";
-    std::string duration = e.applied ? text::format_duration_ns(e.applied->execution_time_ns) : "";
+    std::string duration;
+    if (e.applied) {
+      duration = e.applied->duration_recorded
+                     ? text::format_duration_ns(e.applied->execution_time_ns)
+                     : "-"; // the tool keeps no execution time
+    }
     text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", e.version,
                         migrate::to_string(e.state), installed, duration, e.description);
     if (e.state == migrate::MigrationState::checksum_mismatch) {
@@ -157,7 +162,9 @@ nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status) {
     }
     if (e.applied) {
       j["installed_on"] = e.applied->installed_on;
-      j["execution_time_ns"] = e.applied->execution_time_ns;
+      j["execution_time_ns"] = e.applied->duration_recorded
+                                   ? nlohmann::json(e.applied->execution_time_ns)
+                                   : nlohmann::json(nullptr);
       j["recorded_checksum"] = migrate::to_hex(e.applied->checksum);
       j["success"] = e.applied->success;
     }

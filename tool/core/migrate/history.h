@@ -23,6 +23,7 @@ struct AppliedMigration {
   bool success = true;
   Checksum checksum;
   std::int64_t execution_time_ns = 0; // -1 while sqlx has not updated it
+  bool duration_recorded = true;      // false where the tool keeps no execution time
   RecordedChecksum recorded = RecordedChecksum::sha384;
 };
 

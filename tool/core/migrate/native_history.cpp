@@ -184,6 +184,7 @@ std::vector<AppliedMigration> flyway_applied(const MigrationSet& files, const Fi
       a.version = m.version;
       a.description = m.description;
       a.recorded = RecordedChecksum::none;
+      a.duration_recorded = false;
       entries.emplace(m.version, std::move(a));
     }
   }
@@ -314,15 +315,20 @@ std::int64_t flyway_lock_key(std::string_view schema, std::string_view table) {
 std::vector<AppliedMigration> native_applied(HistoryKind kind, const MigrationSet& files,
                                              const std::vector<NativeRow>& rows) {
   const FileIndex index(kind, files);
+  std::vector<AppliedMigration> applied;
   switch (kind) {
-  case HistoryKind::golang_migrate: return golang_migrate_applied(files, rows);
-  case HistoryKind::goose: return goose_applied(index, rows);
+  case HistoryKind::golang_migrate: applied = golang_migrate_applied(files, rows); break;
+  case HistoryKind::goose: applied = goose_applied(index, rows); break;
   case HistoryKind::dbmate:
-  case HistoryKind::diesel: return every_row_applied(index, rows);
-  case HistoryKind::flyway: return flyway_applied(files, index, rows);
+  case HistoryKind::diesel: applied = every_row_applied(index, rows); break;
+  case HistoryKind::flyway: applied = flyway_applied(files, index, rows); break;
   case HistoryKind::sqlx: break;
   }
-  return {};
+  // Only Flyway's rows carry an execution time.
+  if (kind != HistoryKind::flyway) {
+    for (auto& a : applied) a.duration_recorded = false;
+  }
+  return applied;
 }
 
 } // namespace preflight::migrate
