@@ -141,6 +141,35 @@ TEST(BenchCli, SuiteMigrationsInAnotherToolsLayoutAreDetectedAndMeasured) {
   EXPECT_EQ(db.scalar("SELECT to_regclass('items_k') IS NOT NULL"), "t");
 }
 
+// A database another tool's layout migrated keeps its history in that tool's table: the suite
+// continues from the version recorded there instead of applying the migrations again.
+TEST(BenchCli, ADatabaseAtBeforeInAnotherToolsHistoryIsMigratedOnceFromThere) {
+  TestDatabase db;
+  auto dir = make_project(k_lookup);
+  std::filesystem::remove_all(dir + "/migrations");
+  write_file(dir + "/migrations/1_items.up.sql",
+             "CREATE TABLE items (id bigint PRIMARY KEY, k int NOT NULL, v text);\n");
+  write_file(dir + "/migrations/1_drop_items.down.sql", "DROP TABLE items;\n");
+  write_file(dir + "/migrations/2_items_k.up.sql", "CREATE INDEX items_k ON items (k);\n");
+  write_file(dir + "/migrations/2_drop_items_k.down.sql", "DROP INDEX items_k;\n");
+  auto up = run_preflight({"migrate", "up", "--to", "1", "--database-url", db.conninfo(),
+                           "--source", dir + "/migrations"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  ASSERT_EQ(db.scalar("SELECT version FROM schema_migrations"), "1");
+  auto r = run_preflight({"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out",
+                          "out/results.json", "--allow-dataset"},
+                         dir, {"CI=true"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err; // the before phase has no index, as above
+  EXPECT_NE(
+      r.err.find(
+          "preflight: error: 1 expectation failed: \"lookup\" (before) plan index_backed items"),
+      std::string::npos)
+      << r.err;
+  EXPECT_EQ(read_json(dir + "/out/results.json")["migration"]["version"], 2);
+  EXPECT_EQ(db.scalar("SELECT version || ' ' || dirty FROM schema_migrations"), "2 false");
+  EXPECT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+}
+
 TEST(BenchCli, WritesQueryIsRefusedOnAForeignDatabaseThenLeavesTheDataUnchanged) {
   TestDatabase db;
   auto dir = make_project(R"(

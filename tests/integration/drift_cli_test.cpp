@@ -215,7 +215,8 @@ TEST(DriftCli, BadArgumentsAreExitTwoBeforeAnythingRuns) {
       {{"--to", "abc"}, "preflight: error: Could not convert: --to = abc\n"},
       {{"--to", "99"}, "preflight: error: --to 99: no migration has this version\n"},
       {{"--to", "-1"}, "preflight: error: --to -1: no migration has this version\n"},
-      {{"--format", "xml"}, "--format: xml not in {text,json,md}"},
+      {{"--format", "xml"}, "--format: xml not in {text,json,md,github,junit}"},
+      {{"--format", "junit"}, "preflight: error: --format junit reports one entry per target"},
       {{"--ignore", "app.[x"},
        "preflight: error: --ignore app.[x: `[` at character 5 is never closed by `]`\n"},
       {{"--ignore", ""}, "preflight: error: --ignore: the pattern is empty\n"},
@@ -236,6 +237,53 @@ TEST(DriftCli, HistoryThatDoesNotMatchTheFilesIsExitThree) {
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("migration 2 (logic) was edited after it was applied"), std::string::npos)
       << r.err;
+}
+
+// A folder of another tool's layout keeps its history in that tool's table: `migrate diff` and
+// `check` read the version from it, and leave it out of the comparison.
+TEST(DriftCli, AnotherToolsHistoryIsReadAndLeftOutOfTheComparison) {
+  const auto folder = make_temp_dir();
+  const std::vector<std::string> names{"schema", "logic", "concurrent_index"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto text =
+        read_text(fixture() + "/000" + std::to_string(i + 1) + "_" + names[i] + ".sql");
+    write_file(folder + "/" + std::to_string(i + 1) + "_" + names[i] + ".up.sql", text);
+    // Titles that differ from the up file's: golang-migrate's, not sqlx's, naming.
+    write_file(folder + "/" + std::to_string(i + 1) + "_undo_" + names[i] + ".down.sql", "");
+  }
+  TestDatabase db;
+  auto up = run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source", folder});
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  ASSERT_EQ(db.scalar("SELECT version || ' ' || dirty FROM schema_migrations"), "3 false");
+  ASSERT_EQ(db.scalar("SELECT to_regclass('_sqlx_migrations') IS NULL"), "t");
+  const std::vector<std::string> diff_args{"migrate",     "diff",     "--database-url",
+                                           db.conninfo(), "--source", folder};
+  auto same = run_preflight(diff_args);
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_EQ(same.out, "no drift: the database matches migrations up to version 3\n") << same.err;
+
+  auto dir = make_temp_dir();
+  write_file(dir + "/checks.toml", "[[check]]\nname = \"at 3\"\nkind = \"migration\"\n"
+                                   "version = 3\nnewest = true\n\n[[check]]\nname = \"as "
+                                   "migrated\"\nkind = \"drift\"\n");
+  const std::vector<std::string> check_args{"check",       dir + "/checks.toml", "--database-url",
+                                            db.conninfo(), "--source",           folder};
+  auto passed = run_preflight(check_args);
+  EXPECT_EQ(passed.exit_code, 0) << passed.out << passed.err;
+
+  db.connect()->exec("ALTER TABLE app.sessions ALTER COLUMN minutes SET DEFAULT 50");
+  auto changed = run_preflight(diff_args);
+  EXPECT_EQ(changed.exit_code, 1) << changed.err;
+  EXPECT_NE(changed.out.find("~ column app.sessions.minutes: default"), std::string::npos)
+      << changed.out;
+  EXPECT_NE(changed.out.find("1 difference from migrations up to version 3 (0 missing, 0 extra, "
+                             "1 changed)\n"),
+            std::string::npos)
+      << changed.out;
+  auto failed = run_preflight(check_args);
+  EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+  EXPECT_NE(failed.out.find("PASS  at 3"), std::string::npos) << failed.out;
+  EXPECT_NE(failed.out.find("FAIL  as migrated"), std::string::npos) << failed.out;
 }
 
 TEST(DriftCli, CheckKindDriftPassesThenFails) {

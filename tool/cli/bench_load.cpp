@@ -154,7 +154,9 @@ int run_load_command(GlobalOptions& globals, const LoadCommandOptions& options) 
   load.run.allow_dataset = options.allow_dataset;
   load.run.allow_writes = options.allow_writes;
   load.run.history_table = config.history_table;
+  load.run.history_mode = config.history;
   load.migrator.history_table = config.history_table;
+  load.migrator.history_mode = config.history;
   load.migrator.lock_timeout =
       options.lock_timeout.empty() ? config.lock_timeout : options.lock_timeout;
   load.migrator.statement_timeout =

@@ -81,24 +81,26 @@ fleet::TargetOutcome check_target(const CommandContext& context, const CheckOpti
                                   const config::TargetSpec& target) {
   auto cx = context.connect(target, "preflight check");
   auto settings = runner;
-  settings.history_table = cx.history_table;
+  settings.history.sqlx_table = cx.history_table;
   check::CheckRunner check_runner(*cx.session, settings);
   auto report = check_runner.run(checks, target.name);
-  if (options.format == "text" || options.format == "github") {
-    const std::string rendered = check::render_text(report);
-    std::string_view text = rendered;
-    while (!text.empty()) {
-      const auto end = text.find('\n');
-      FleetLog::out(target.name, std::string(text.substr(0, end)));
-      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    }
-  }
+  const bool text = options.format == "text" || options.format == "github";
+  if (text) FleetLog::out_lines(target.name, check::render_text(report));
   fleet::TargetOutcome outcome;
   const auto failed = report.count(check::CheckStatus::failed);
   outcome.result = failed == 0 ? fleet::TargetResult::ok : fleet::TargetResult::failed;
   outcome.summary =
       fmt::format("{} of {} checks passed", report.results.size() - failed, report.results.size());
-  if (failed > 0) outcome.detail = check::render_text(report);
+  // Printed once: on stdout with the target's lines, or the failed checks in its report entry.
+  if (failed > 0 && text) outcome.detail = outcome.summary;
+  if (failed > 0 && !text) {
+    outcome.detail = outcome.summary;
+    for (const auto& r : report.results) {
+      if (r.status != check::CheckStatus::failed) continue;
+      outcome.detail += fmt::format("\n{}: {} (expected {})", r.name, r.measured, r.expected);
+      if (!r.detail.empty()) outcome.detail += "\n" + r.detail;
+    }
+  }
   return outcome;
 }
 
@@ -111,15 +113,17 @@ int run_check(GlobalOptions& globals, const CheckOptions& options) {
       check::parse_duration_ms(options.statement_timeout, "--statement-timeout");
   if (!options.window.empty())
     runner.window_ms = check::parse_duration_ms(options.window, "--window");
-  runner.history_table = config.history_table;
+  runner.history = {config.history_table, config.history, migrate::Layout::sqlx};
 
   std::optional<migrate::MigrationSet> files;
   if (options.from_migration)
-    files = migrate::load_layout_migrations(config.migrations, config.layout);
+    files = migrate::load_layout_migrations(config.migrations, config.layout, {},
+                                            &runner.history.layout);
   auto checks = gather_checks(options, files);
   check::refuse_writes(checks);
   if (!files && needs_migrations(checks))
-    files = migrate::load_layout_migrations(config.migrations, config.layout);
+    files = migrate::load_layout_migrations(config.migrations, config.layout, {},
+                                            &runner.history.layout);
   if (files) runner.migrations = &*files;
 
   if (is_fleet_run(options.fleet, globals, config)) {

@@ -111,7 +111,9 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   if (options.confirm > 0) {
     wakeup = request_cpu_wakeup(options.allow_cpu_sleep, "--confirm: ", false);
     bench::PairedRemeasureOptions remeasure;
-    remeasure.history_table = globals.load_config().history_table;
+    const auto config = globals.load_config();
+    remeasure.history_table = config.history_table;
+    remeasure.history_mode = config.history;
     remeasure.baseline_suite = options.baseline_suite;
     remeasure.current_suite = options.current_suite;
     remeasure.open_target = [&globals] { return globals.open_target(); };

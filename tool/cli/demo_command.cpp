@@ -52,13 +52,15 @@ int run_demo(GlobalOptions& globals) {
   auto config = globals.load_config();
   print_line("== preflight demo: the bundled migrations on a throwaway PostgreSQL cluster");
   // Load and validate before starting anything.
-  auto files = migrate::load_layout_migrations(config.migrations, config.layout);
+  migrate::MigratorOptions options;
+  auto files =
+      migrate::load_layout_migrations(config.migrations, config.layout, {}, &options.layout);
   globals.ephemeral = true;
   globals.database_url.reset();
   auto target = globals.open_target();
   auto session = target.connect("preflight demo");
-  migrate::MigratorOptions options;
   options.history_table = config.history_table;
+  options.history_mode = config.history;
   migrate::Migrator migrator(*session, options);
   migrator.on_step(print_step);
 
@@ -90,7 +92,7 @@ int run_demo(GlobalOptions& globals) {
   show_status(migrator, files, config.migrations, target.display());
 
   print_line("\n== 7. post-deploy checks (read-only)");
-  auto checks = run_post_deploy_checks(target, *session, files, config);
+  auto checks = run_post_deploy_checks(target, *session, files, options.layout, config);
 
   print_line("\n== 8. migrate down: the rollback plan, then up again");
   require_success(migrator.down(files, {}));

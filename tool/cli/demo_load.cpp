@@ -30,7 +30,9 @@ bench::Results run_variant(const pg::DatabaseTarget& target, const config::Confi
   options.max_duration_s = 120;
   options.run.throwaway_cluster = true;
   options.run.history_table = config.history_table;
+  options.run.history_mode = config.history;
   options.migrator.history_table = config.history_table;
+  options.migrator.history_mode = config.history;
   options.migrator.lock_timeout = config.lock_timeout;
   options.migrator.statement_timeout = config.statement_timeout;
   const bool terminal = on_terminal();

@@ -120,7 +120,7 @@ void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& 
 // --from-migration 3.
 check::CheckReport run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& session,
                                           const migrate::MigrationSet& files,
-                                          const config::Config& config) {
+                                          migrate::Layout layout, const config::Config& config) {
   const std::string checks_file = (std::filesystem::path(config.migrations).parent_path() /
                                    "benchmarks/checks/focus_sessions.checks.toml")
                                       .string();
@@ -145,7 +145,7 @@ check::CheckReport run_post_deploy_checks(const pg::DatabaseTarget& target, pg::
   print_line(fmt::format("preflight check {} --from-migration 3", checks_file));
   check::RunnerOptions options;
   options.migrations = &files;
-  options.history_table = config.history_table;
+  options.history = {config.history_table, config.history, layout};
   check::CheckRunner runner(session, options);
   auto report = runner.run(checks, target.display());
   for (const auto& r : report.results) {
@@ -176,7 +176,7 @@ void run_benchmark_and_reports(const pg::DatabaseTarget& target, const config::C
   options.iterations = 1000;
   // A short run on a VM whose speed drifts: alternate, so both phases see it.
   options.side_by_side = true;
-  auto results = run_suite(std::move(suite), *session, true, options, config.history_table);
+  auto results = run_suite(std::move(suite), *session, true, options, config, config.history_table);
   // Unmet expectations are part of what the demo shows, not a reason to stop before the report.
   if (auto failed = failed_expectations(results)) print_warning(failed->message());
 

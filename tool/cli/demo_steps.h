@@ -28,7 +28,7 @@ void show_migration_safety(pg::PgSession& session, const migrate::MigrationSet& 
 /// returns their results, throws Error(problem) if a check fails.
 check::CheckReport run_post_deploy_checks(const pg::DatabaseTarget& target, pg::PgSession& session,
                                           const migrate::MigrationSet& files,
-                                          const config::Config& config);
+                                          migrate::Layout layout, const config::Config& config);
 
 /// The bundled benchmark suite at a small scale on a fresh database of the demo's cluster, then
 /// reports/demo/results.json, checks.json, report.md and report.html (with the checks).

@@ -191,8 +191,9 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
   }
 
   // A suite's migrations may be in any layout, detected as `migrate` detects it.
-  auto files = migrate::load_layout_migrations(suite.migrations, "");
-  migrate::Migrator migrator(session, options.migrator);
+  auto migrator_options = options.migrator;
+  auto files = migrate::load_layout_migrations(suite.migrations, "", {}, &migrator_options.layout);
+  migrate::Migrator migrator(session, migrator_options);
   migrate::LockTracer tracer(session);
   LoadWatcher watcher(session, operation_of_pid, session.backend_pid(),
                       std::chrono::milliseconds(10));

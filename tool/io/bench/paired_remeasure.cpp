@@ -88,6 +88,7 @@ PairedRemeasure::Side PairedRemeasure::open_side(const Suite& suite, const std::
   RunOptions options;
   options.throwaway_cluster = true; // a scratch database preflight created: no refusals apply
   options.history_table = m_options.history_table;
+  options.history_mode = m_options.history_mode;
   result.runner = std::make_unique<BenchRunner>(result.database->session(), suite, options);
   return result;
 }

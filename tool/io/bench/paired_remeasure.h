@@ -25,6 +25,7 @@ struct PairedRemeasureOptions {
   std::string baseline_suite; // the baseline's suite file; empty: the one its results name
   std::string current_suite;  // the same for the current results
   std::string history_table;  // as in preflight.toml
+  std::string history_mode;   // likewise
   std::function<pg::DatabaseTarget()> open_target;       // called once, when first needed
   std::function<void(const std::string& line)> progress; // one line of progress each call
 };

@@ -159,9 +159,10 @@ void BenchRunner::apply_migration_under_test(pg::PgSession& session, Results* re
 
 void BenchRunner::migrate_to(pg::PgSession& session, std::int64_t version, Results* record) {
   // A suite's migrations may be in any layout, detected as `migrate` detects it.
-  auto files = migrate::load_layout_migrations(m_suite.migrations, "");
   migrate::MigratorOptions options;
+  auto files = migrate::load_layout_migrations(m_suite.migrations, "", {}, &options.layout);
   options.history_table = m_options.history_table;
+  options.history_mode = m_options.history_mode;
   migrate::Migrator migrator(session, options);
   for (const auto& applied : migrator.history()) {
     if (applied.version > version) {

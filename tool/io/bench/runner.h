@@ -28,6 +28,7 @@ struct RunOptions {
   bool allow_dataset = false;          // load into a database that already has tables
   bool allow_writes = false;           // run writes = true queries on a database that is not ours
   std::string history_table = "_sqlx_migrations";
+  std::string history_mode; // preflight.toml's `history`: which table records the migrations
   // Side by side: asked for once the before database is migrated and loaded, a second database
   // on the same server for the after phase (a copy of the before one, or empty: then it is
   // migrated and loaded the same way); every query alternates between the two. Empty: one

@@ -13,7 +13,6 @@
 #include "core/plan/plan.h"
 #include "core/sql/parsed_sql.h"
 #include "io/drift/drift_run.h"
-#include "io/migrate/history_store.h"
 #include "io/read_limited.h"
 #include "io/utc_time.h"
 
@@ -378,8 +377,9 @@ void CheckRunner::run_migration(const Check& check, CheckResult& result) {
   if (m_options.migrations == nullptr) {
     throw Error(ErrorKind::internal, "migration check without the migrations folder");
   }
-  migrate::HistoryStore store(m_session, m_options.history_table);
-  auto status = migrate::compute_status(*m_options.migrations, store.list());
+  auto table = migrate::open_history_table(m_session, m_options.history);
+  table->pin_schema();
+  auto status = migrate::compute_status(*m_options.migrations, table->list(*m_options.migrations));
   std::int64_t newest = 0;
   const migrate::StatusEntry* entry = nullptr;
   for (const auto& e : status) {
@@ -474,7 +474,7 @@ void CheckRunner::run_drift(const Check& check, CheckResult& result) {
     throw Error(ErrorKind::internal, "drift check without the migrations folder");
   }
   drift::DriftRequest request;
-  request.history_table = m_options.history_table;
+  request.history = m_options.history;
   request.to = check.to;
   request.compare.comments = check.comments;
   for (const auto& pattern : check.ignore) request.compare.ignore.emplace_back(pattern);

@@ -11,6 +11,7 @@
 #include "core/check/check_file.h"
 #include "core/check/results.h"
 #include "core/migrate/migration_set.h"
+#include "io/migrate/history_table.h"
 #include "io/pg/pg_session.h"
 
 namespace preflight::check {
@@ -19,7 +20,7 @@ struct RunnerOptions {
   std::int64_t statement_timeout_ms = 5000;
   std::optional<std::int64_t> window_ms;             // index_used: sample idx_scan this far apart
   const migrate::MigrationSet* migrations = nullptr; // needed by `migration` checks
-  std::string history_table = "_sqlx_migrations";
+  migrate::HistorySetting history; // where `migration` and `drift` checks read the history
 };
 
 /// Reads and parses a checks file; throws Error(input) located in it.

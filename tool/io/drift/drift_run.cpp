@@ -8,7 +8,6 @@
 #include "core/migrate/history.h"
 #include "core/text/text.h"
 #include "io/drift/catalog_reader.h"
-#include "io/migrate/history_store.h"
 #include "io/migrate/migrator.h"
 
 namespace preflight::drift {
@@ -86,8 +85,14 @@ DriftResult run_drift(pg::PgSession& live, const migrate::MigrationSet& files,
   live.exec("SET default_transaction_read_only = on");
 
   // Which schema is expected: the migrations up to the version the database records.
-  migrate::HistoryStore store(live, request.history_table);
-  const auto history = store.list();
+  auto table = migrate::open_history_table(live, request.history);
+  table->pin_schema();
+  const migrate::HistoryKind kind = table->kind();
+  const auto history = table->list(files);
+  // Both sides keep the history in the same kind of table, left out of the comparison.
+  const std::string history_name = kind == migrate::HistoryKind::sqlx
+                                       ? request.history.sqlx_table
+                                       : std::string(migrate::native_table_name(kind));
   const auto status = migrate::compute_status(files, history);
   if (auto problems = migrate::history_problems(status); !problems.empty())
     throw Error::combine(std::move(problems));
@@ -96,7 +101,7 @@ DriftResult run_drift(pg::PgSession& live, const migrate::MigrationSet& files,
     result.warnings.push_back(fmt::format(
         "the database records no applied migration in {}: the expected schema is that of no "
         "migration (pass --to V to expect another)",
-        request.history_table));
+        migrate::describe_history(kind)));
   }
   for (const auto& entry : status) {
     if (entry.state == migrate::MigrationState::pending_out_of_order && entry.version <= version) {
@@ -123,6 +128,11 @@ DriftResult run_drift(pg::PgSession& live, const migrate::MigrationSet& files,
   }
   auto expected_session =
       pg::PgSession::connect(cluster->conninfo(database), "preflight migrate diff");
+  if (!request.schema.empty()) {
+    const std::string schema = expected_session->quote_name(request.schema);
+    expected_session->exec(
+        fmt::format("CREATE SCHEMA {0}; SET search_path TO {0}, public", schema));
+  }
   result.timings.cluster_ms = ms_since(start);
 
   start = Clock::now();
@@ -130,7 +140,9 @@ DriftResult run_drift(pg::PgSession& live, const migrate::MigrationSet& files,
     say(fmt::format("applying {} migration{} up to version {} on a throwaway cluster",
                     result.summary.migrations, result.summary.migrations == 1 ? "" : "s", version));
     migrate::MigratorOptions options;
-    options.history_table = request.history_table;
+    options.history_table = request.history.sqlx_table;
+    options.history_mode = kind == migrate::HistoryKind::sqlx ? "sqlx" : "native";
+    options.layout = request.history.layout;
     migrate::Migrator migrator(*expected_session, options);
     auto run = migrator.up(files, migrate::UpOptions{version, true});
     if (const auto* failed = run.failure()) {
@@ -150,10 +162,10 @@ DriftResult run_drift(pg::PgSession& live, const migrate::MigrationSet& files,
   start = Clock::now();
   auto live_read = std::async(std::launch::async, [&] {
     auto t = Clock::now();
-    auto catalog = read_catalog(live, request.history_table);
+    auto catalog = read_catalog(live, history_name);
     return std::make_pair(std::move(catalog), ms_since(t));
   });
-  Catalog expected = read_catalog(*expected_session, request.history_table);
+  Catalog expected = read_catalog(*expected_session, history_name);
   result.timings.read_expected_ms = ms_since(start);
   auto [actual, live_ms] = live_read.get();
   result.timings.read_actual_ms = live_ms;
@@ -164,6 +176,10 @@ DriftResult run_drift(pg::PgSession& live, const migrate::MigrationSet& files,
         actual.server_version / 10000, expected.server_version / 10000));
   }
 
+  if (!request.schema.empty()) {
+    keep_schema(expected, request.schema);
+    keep_schema(actual, request.schema);
+  }
   start = Clock::now();
   result.differences = compare_catalogs(expected, actual, request.compare);
   result.timings.compare_ms = ms_since(start);

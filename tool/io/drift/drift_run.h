@@ -14,13 +14,19 @@
 #include "core/drift/render.h"
 #include "core/migrate/migration_set.h"
 #include "io/cluster/throwaway_cluster.h"
+#include "io/migrate/history_table.h"
 #include "io/pg/pg_session.h"
 
 namespace preflight::drift {
 
 struct DriftRequest {
-  std::string history_table = "_sqlx_migrations";
+  /// Where the live database records its history (preflight's _sqlx_migrations or the layout's
+  /// tool's own table); the expected database records it the same way.
+  migrate::HistorySetting history;
   std::optional<std::int64_t> to; // default: the newest version the live history records
+  /// A fleet's schema target: the live session's search_path starts with this schema, the
+  /// expected database applies the migrations the same way, and only objects in it are compared.
+  std::string schema;
   CompareOptions compare;
   cluster::ClusterOptions cluster;
 };
