@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <future>
 #include <random>
 #include <set>
@@ -365,6 +366,129 @@ TEST(FleetCli, CheckRunsOnEveryTargetAndFailsOnlyWhereACheckFails) {
   EXPECT_NE(r.err.find("preflight: error: 2 of 3 targets failed: " + n[0] + ", " + n[2] + "\n"),
             std::string::npos)
       << r.err;
+  // The check lines are printed once, on stdout; stderr names the failed targets only.
+  EXPECT_EQ(r.err.find("PASS"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("table c is empty"), std::string::npos) << r.err;
+}
+
+TEST(FleetCli, DiffFindsTheTargetThatDriftedAndOnlyIt) {
+  Fleet fleet(3);
+  const auto migrations = four_migrations();
+  const auto dir = make_temp_dir();
+  const auto file = fleet.targets_file(dir);
+  auto up = run_preflight({"migrate", "up", "--targets", file, "--source", migrations}, dir);
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  fleet.scalar(1, "CREATE INDEX a_hot_fix ON a (id)");
+  auto r = run_preflight({"migrate", "diff", "--targets", file, "--source", migrations}, dir);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto& n = fleet.names();
+  EXPECT_NE(r.out.find("[" + n[1] + "] + index public.a_hot_fix: not in the migrations\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(line_of(r.out, n[1] + " ").find("1 difference from the schema of version 4"),
+            std::string::npos)
+      << r.out;
+  for (std::size_t i : {0U, 2U}) {
+    EXPECT_NE(r.out.find("[" + n[i] + "] no drift at version 4\n"), std::string::npos) << r.out;
+  }
+  EXPECT_NE(r.err.find("preflight: error: 1 of 3 targets failed: " + n[1] + "\n"),
+            std::string::npos)
+      << r.err;
+  // The differences are printed once.
+  EXPECT_EQ(count_of(r.out + r.err, "index public.a_hot_fix"), 1U) << r.out << r.err;
+  EXPECT_EQ(r.out.find("s3cret"), std::string::npos);
+
+  auto md = run_preflight(
+      {"migrate", "diff", "--targets", file, "--source", migrations, "--format", "md"}, dir);
+  EXPECT_EQ(md.exit_code, 2) << md.err;
+  EXPECT_NE(md.err.find("--format md reports one database, not a fleet"), std::string::npos);
+}
+
+TEST(FleetCli, DiffOfSchemaTargetsComparesEachTenantsSchemaOnly) {
+  TestDatabase db;
+  const auto migrations = four_migrations();
+  const auto dir = make_temp_dir();
+  std::string toml = fmt::format("migrations = \"{}\"\n", migrations);
+  {
+    auto session = db.connect();
+    for (const char* tenant : {"tenant_a", "tenant_b"}) {
+      session->exec(fmt::format("CREATE SCHEMA {}", tenant));
+      toml += fmt::format("\n[[target]]\nname = \"{0}\"\nurl = \"{1}\"\nschema = \"{0}\"\n", tenant,
+                          db.conninfo());
+    }
+  }
+  write_file(dir + "/preflight.toml", toml);
+  auto up = run_preflight({"migrate", "up"}, dir);
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  db.connect()->exec("ALTER TABLE tenant_b.c ADD COLUMN note text");
+  auto r = run_preflight({"migrate", "diff"}, dir);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("[tenant_a] no drift at version 4\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[tenant_b] + column tenant_b.c.note: not in the migrations"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(line_of(r.out, "tenant_b ").find("1 difference from the schema of version 4"),
+            std::string::npos)
+      << r.out;
+}
+
+// A suite with its own two migrations (a table, then an index on it) and one query.
+std::string bench_project() {
+  auto dir = make_temp_dir();
+  write_file(dir + "/migrations/0001_items.sql",
+             "CREATE TABLE items (id bigint PRIMARY KEY, k int NOT NULL);\n");
+  write_file(dir + "/migrations/0002_items_k.sql", "CREATE INDEX items_k ON items (k);\n");
+  write_file(dir + "/suite.toml", R"(name = "items"
+migrations = "migrations"
+before = 1
+after = 2
+
+[dataset]
+sql = "INSERT INTO items SELECT g, g % 500 FROM generate_series(1, 5000) g"
+
+[defaults]
+warmup = 6
+iterations = 10
+time_budget = 2
+
+[[queries]]
+name = "lookup"
+sql = "SELECT id FROM items WHERE k = $1"
+params = [{ int = [0, 499] }]
+)");
+  return dir;
+}
+
+TEST(FleetCli, BenchRunMeasuresEachTargetInTurnAndShowsThemSideBySide) {
+  Fleet fleet(2);
+  const auto dir = bench_project();
+  const auto file = fleet.targets_file(dir);
+  auto r =
+      run_preflight({"bench", "run", "suite.toml", "--targets", file, "--out", "out/results.json"},
+                    dir, {"CI=true"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto& n = fleet.names();
+  EXPECT_NE(r.out.find("Side by side: p50 before → after (ratio)\n"), std::string::npos) << r.out;
+  const auto side = r.out.substr(std::min(r.out.size(), r.out.find("Side by side")));
+  EXPECT_NE(line_of(side, "operation ").find(n[0]), std::string::npos) << r.out;
+  EXPECT_NE(line_of(side, "operation ").find(n[1]), std::string::npos) << r.out;
+  EXPECT_NE(line_of(side, "lookup ").find(" ms ("), std::string::npos) << r.out;
+  EXPECT_NE(line_of(r.out, n[0] + " ").find(" 1 → 2 "), std::string::npos) << r.out;
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_NE(r.out.find("\n== " + n[i] + "\n"), std::string::npos) << r.out;
+    EXPECT_TRUE(std::filesystem::exists(dir + "/out/results." + n[i] + ".json")) << n[i];
+    EXPECT_EQ(fleet.scalar(i, "SELECT max(version) FROM _sqlx_migrations"), "2");
+    EXPECT_EQ(fleet.scalar(i, "SELECT to_regclass('items_k') IS NOT NULL"), "t");
+  }
+  EXPECT_NE(r.out.find("2 targets: 2 ok, 0 failed"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("s3cret"), std::string::npos);
+
+  auto parallel = run_preflight(
+      {"bench", "run", "suite.toml", "--targets", file, "--parallel", "2"}, dir, {"CI=true"});
+  EXPECT_EQ(parallel.exit_code, 2) << parallel.err;
+  EXPECT_NE(parallel.err.find("bench run measures one target at a time: --parallel must be 1"),
+            std::string::npos)
+      << parallel.err;
 }
 
 TEST(FleetCli, TargetsQueryPicksDatabasesOnOneServer) {

@@ -92,6 +92,39 @@ std::string verdict_label(const bench::Verdict& v) {
 
 } // namespace
 
+std::vector<std::string>
+side_by_side_table(const std::vector<std::pair<std::string, bench::Results>>& results) {
+  std::vector<std::vector<std::string>> rows{{"operation"}};
+  for (const auto& [target, r] : results) rows[0].push_back(target);
+  // Operations in the order the suite lists them (the same suite ran on every target).
+  std::vector<std::string> operations;
+  for (const auto& [target, r] : results) {
+    for (const auto& q : r.queries) {
+      if (std::find(operations.begin(), operations.end(), q.name) == operations.end())
+        operations.push_back(q.name);
+    }
+  }
+  for (const auto& name : operations) {
+    std::vector<std::string> row{name};
+    for (const auto& [target, r] : results) {
+      const auto it = std::find_if(r.queries.begin(), r.queries.end(),
+                                   [&](const auto& q) { return q.name == name; });
+      const auto* before = it == r.queries.end() ? nullptr : it->find_phase("before");
+      const auto* after = it == r.queries.end() ? nullptr : it->find_phase("after");
+      if (before == nullptr && after == nullptr) {
+        row.emplace_back("-");
+        continue;
+      }
+      std::string cell = fmt::format("{} → {} ms", before ? ms(before->summary.p50) : "-",
+                                     after ? ms(after->summary.p50) : "-");
+      if (it->improvement) cell += fmt::format(" ({}x)", ratio(it->improvement->estimate));
+      row.push_back(std::move(cell));
+    }
+    rows.push_back(std::move(row));
+  }
+  return text::align_columns(rows);
+}
+
 bool on_terminal() {
   const char* ci = std::getenv("CI");
   return isatty(STDERR_FILENO) && !(ci && std::string(ci) == "true");
@@ -176,7 +209,8 @@ bench::CpuWakeupRequest request_cpu_wakeup(bool allow_sleep, const std::string& 
 }
 
 bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
-                         const BenchOptions& options, const std::string& history_table) {
+                         const BenchOptions& options, const config::Config& config,
+                         const std::string& history_table) {
   bench::RunOptions run;
   run.scale = options.scale;
   run.iterations = options.iterations;
@@ -185,6 +219,7 @@ bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwa
   run.allow_dataset = options.allow_dataset;
   run.allow_writes = options.allow_writes;
   run.history_table = history_table;
+  run.history_mode = config.history;
   // Before anything runs: a results file that cannot be written would lose the whole run.
   const std::string gbench_out = gbench_path(options);
   refuse_overwriting_inputs(suite, options.out, gbench_out);

@@ -8,6 +8,7 @@
 
 #include "core/bench/results.h"
 #include "core/bench/suite.h"
+#include "core/config/config.h"
 #include "io/bench/cpu_wakeup.h"
 #include "io/pg/pg_session.h"
 
@@ -31,7 +32,8 @@ struct BenchOptions {
 /// progress and the summary table, and writes the results (and gbench) files; returns the
 /// results (the caller decides the exit code).
 bench::Results run_suite(bench::Suite suite, pg::PgSession& session, bool throwaway_cluster,
-                         const BenchOptions& options, const std::string& history_table);
+                         const BenchOptions& options, const config::Config& config,
+                         const std::string& history_table);
 
 /// The CPU wake-up latency request a timing command holds while it runs: none with
 /// `allow_sleep`; when it cannot be held, one progress line says why (`prefix` starts it).
@@ -41,6 +43,11 @@ bench::CpuWakeupRequest request_cpu_wakeup(bool allow_sleep, const std::string& 
 /// The summary table (operation, before/after p50/p95, ratio with CI, claim, verdict) and the
 /// claim and failure lines under it.
 std::vector<std::string> results_table(const bench::Results& results);
+
+/// One table of several targets' results: per operation and target, the before → after p50 and
+/// the ratio (`bench run --targets`).
+std::vector<std::string>
+side_by_side_table(const std::vector<std::pair<std::string, bench::Results>>& results);
 
 /// Error(problem) naming every failed expectation, or nullopt when all passed.
 std::optional<Error> failed_expectations(const bench::Results& results);

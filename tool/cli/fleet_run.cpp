@@ -62,6 +62,15 @@ void FleetLog::out(const std::string& target, const std::string& line) {
   write_line(std::cout, "[" + target + "] " + line);
 }
 
+void FleetLog::out_lines(const std::string& target, const std::string& text) {
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const auto end = rest.find('\n');
+    out(target, std::string(rest.substr(0, end)));
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+  }
+}
+
 void FleetLog::err(const std::string& target, const std::string& line) {
   write_line(std::cerr, "[" + target + "] " + line);
 }

@@ -45,6 +45,8 @@ class FleetLog {
 public:
   /// A line on stdout, prefixed.
   static void out(const std::string& target, const std::string& line);
+  /// Each line of `text` on stdout, prefixed.
+  static void out_lines(const std::string& target, const std::string& text);
   /// A line on stderr, prefixed.
   static void err(const std::string& target, const std::string& line);
   /// Prints a failed target's error on stderr: "[name] error: …" and its hint lines.

@@ -31,6 +31,21 @@ bool hugs(char c) {
 
 } // namespace
 
+void keep_schema(Catalog& catalog, const std::string& schema) {
+  const std::string prefix = schema + ".";
+  auto keep = [&](auto& objects) {
+    std::erase_if(objects, [&](const auto& entry) { return !entry.first.starts_with(prefix); });
+  };
+  std::erase_if(catalog.schemas, [&](const auto& entry) { return entry.first != schema; });
+  keep(catalog.tables);
+  keep(catalog.indexes);
+  keep(catalog.sequences);
+  keep(catalog.views);
+  keep(catalog.functions);
+  keep(catalog.triggers);
+  keep(catalog.enums);
+}
+
 std::string normalize_definition(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -43,6 +43,10 @@ struct CompareOptions {
 std::vector<Difference> compare_catalogs(const Catalog& expected, const Catalog& actual,
                                          const CompareOptions& options);
 
+/// Leaves in `catalog` only the objects in `schema` (and the schema itself); extensions, which
+/// belong to the whole database, stay.
+void keep_schema(Catalog& catalog, const std::string& schema);
+
 /// `text` with whitespace runs outside quoted literals and identifiers collapsed to one space and
 /// trimmed, and spaces next to punctuation removed: two definitions that differ only in layout
 /// compare equal.
