@@ -68,8 +68,17 @@ echo "preflight fleet speed benchmark: $TARGETS databases x $MIGRATIONS migratio
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(hostname)  cpus: $(nproc)  load average: $(cut -d" " -f1-3 /proc/loadavg)  server: $("$PG_BIN/postgres" --version)"
 echo "binary: $PREFLIGHT ($("$PREFLIGHT" --version))"
 echo
-printf '%9s  %12s  %14s  %9s  %22s\n' parallel "psql (ms)" "preflight (ms)" speed-up "overhead per target"
+printf '%9s  %12s  %14s  %9s  %22s  %26s\n' parallel "psql (ms)" "preflight (ms)" speed-up \
+  "overhead per target" "CPU ms/target psql|preflight"
 base_ns=
+# CPU time (ms) of the server's exited backends and of this script's finished children: every
+# target's backends exit with their connection, so the difference over a run is what it cost.
+server_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print ($16 + $17) * 1000 / hz }' "/proc/$(head -1 "$WORK/data/postmaster.pid")/stat"; }
+# (`times` in this shell, not in a subshell: a subshell's children are not this shell's.)
+client_cpu() {
+  times >"$WORK/times.txt"
+  CLIENT_CPU=$(tail -1 "$WORK/times.txt" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); print (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')
+}
 for p in $PARALLEL; do
   # Both fleets exist before either runs, and a checkpoint follows every bulk change: CREATE
   # DATABASE writes each copy to the WAL, and the checkpoints that would trigger during the next
@@ -77,14 +86,22 @@ for p in $PARALLEL; do
   make_fleet "q$p"
   make_fleet "p$p"
   "${PSQL[@]}" -d postgres -c CHECKPOINT
+  s0=$(server_cpu_ms); client_cpu; c0=$CLIENT_CPU
   start=$(now_ns)
   seq -f %04g 1 "$TARGETS" | xargs -P "$p" -I{} \
     sh -c '"$PSQL_BIN" -X -q -v ON_ERROR_STOP=1 -h "$SOCKET" -U postgres -d "q'"$p"'_{}" -f "$SCRIPT" >/dev/null'
   psql_ns=$(( $(now_ns) - start ))
+  client_cpu
+  psql_cpu=$(awk -v s0="$s0" -v s1="$(server_cpu_ms)" -v c0="$c0" -v c1="$CLIENT_CPU" -v n="$TARGETS" \
+    'BEGIN { printf "%.0f+%.0f", (s1 - s0) / n, (c1 - c0) / n }')
   "${PSQL[@]}" -d postgres -c CHECKPOINT
+  s0=$(server_cpu_ms); client_cpu; c0=$CLIENT_CPU
   start=$(now_ns)
   "$PREFLIGHT" migrate up --targets "$WORK/p$p.txt" --source "$WORK/m" --parallel "$p" >"$WORK/p$p.out"
   pf_ns=$(( $(now_ns) - start ))
+  client_cpu
+  pf_cpu=$(awk -v s0="$s0" -v s1="$(server_cpu_ms)" -v c0="$c0" -v c1="$CLIENT_CPU" -v n="$TARGETS" \
+    'BEGIN { printf "%.0f+%.0f", (s1 - s0) / n, (c1 - c0) / n }')
   check_fleet "q$p" "SELECT count(*) FROM pg_tables WHERE tablename LIKE 't\_%'" "$MIGRATIONS"
   check_fleet "p$p" "SELECT count(*) FROM _sqlx_migrations WHERE success" "$MIGRATIONS"
   grep -q "^$TARGETS targets: $TARGETS ok, 0 failed" "$WORK/p$p.out" ||
@@ -96,8 +113,10 @@ for p in $PARALLEL; do
   speedup=$(awk -v a="$base_ns" -v b="$pf_ns" 'BEGIN { printf "%.2fx", a / b }')
   overhead=$(awk -v a="$pf_ns" -v b="$psql_ns" -v p="$p" -v n="$TARGETS" \
     'BEGIN { printf "%+.1f ms", (a - b) * p / n / 1e6 }')
-  printf '%9s  %12s  %14s  %9s  %22s\n' "$p" "$(ms "$psql_ns" 0)" "$(ms "$pf_ns" 0)" "$speedup" "$overhead"
+  printf '%9s  %12s  %14s  %9s  %22s  %26s\n' "$p" "$(ms "$psql_ns" 0)" "$(ms "$pf_ns" 0)" "$speedup" \
+    "$overhead" "$psql_cpu | $pf_cpu"
 done
 echo
 echo "speed-up: preflight --parallel 1 time / this time. overhead per target: (preflight - psql) x"
 echo "parallel / targets, what preflight adds to one target's own time at that parallelism."
+echo "CPU ms/target: server (its backends) + client (psql processes, or the preflight process)."

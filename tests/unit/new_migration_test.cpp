@@ -149,3 +149,35 @@ TEST(NewMigration, FileNameLongerThanFileSystemsAllowIsAUsageError) {
     EXPECT_EQ(e.hint(), "shorten the name to at most 241 letters");
   }
 }
+
+// Each layout gets the names and first text its own tool's "create" command writes, and every
+// file it creates is read back by that layout as one migration (tests/integration: CLI case
+// migrate/new_in_each_layout).
+TEST(NewMigration, EachLayoutNamesFilesAsItsTool) {
+  const std::string now = "20260117120000";
+  auto golang = plan_new_migration({"000001_a.up.sql", "000001_a.down.sql"}, "b", false, now,
+                                   Layout::golang_migrate);
+  EXPECT_EQ(golang.names, (Names{"000002_b.up.sql", "000002_b.down.sql"}));
+
+  auto goose = plan_new_migration({"00001_a.sql"}, "b", false, now, Layout::goose);
+  EXPECT_EQ(goose.names, (Names{"00002_b.sql"}));
+  EXPECT_EQ(goose.texts[0], "-- +goose Up\n-- b: write the migration's SQL here\n\n-- +goose Down\n"
+                            "-- Revert b: write the SQL that undoes the Up section here\n");
+
+  // dbmate always takes the time, even after counters.
+  auto dbmate = plan_new_migration({"1_a.sql"}, "b", false, now, Layout::dbmate);
+  EXPECT_EQ(dbmate.names, (Names{"20260117120000_b.sql"}));
+  EXPECT_EQ(dbmate.texts[0].rfind("-- migrate:up\n", 0), 0U) << dbmate.texts[0];
+  EXPECT_NE(dbmate.texts[0].find("\n-- migrate:down\n"), std::string::npos) << dbmate.texts[0];
+
+  auto flyway = plan_new_migration({"V1__a.sql", "V2__b.sql", "U2__b.sql", "R__view.sql"}, "Add C",
+                                   true, now, Layout::flyway);
+  EXPECT_EQ(flyway.names, (Names{"V3__add_c.sql", "U3__add_c.sql"}));
+  EXPECT_EQ(plan_new_migration({}, "first", false, now, Layout::flyway).names,
+            (Names{"V1__first.sql"}));
+
+  auto diesel = plan_new_migration({"2025-01-01-000000_a/up.sql", "2025-01-01-000000_a/down.sql"},
+                                   "b", false, now, Layout::diesel);
+  EXPECT_EQ(diesel.names, (Names{"2026-01-17-120000_b/up.sql", "2026-01-17-120000_b/down.sql"}));
+  EXPECT_EQ(diesel.texts.size(), diesel.names.size());
+}

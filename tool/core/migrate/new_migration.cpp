@@ -1,5 +1,6 @@
 #include "core/migrate/new_migration.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -100,47 +101,140 @@ std::string sanitize_migration_name(const std::string& name) {
   return out;
 }
 
+namespace {
+
+std::int64_t parse_utc(const std::string& utc_now) {
+  std::int64_t now = 0;
+  auto [end, ec] = std::from_chars(utc_now.data(), utc_now.data() + utc_now.size(), now);
+  if (ec != std::errc{} || end != utc_now.data() + utc_now.size() || utc_now.size() != 14) {
+    throw Error(ErrorKind::internal,
+                fmt::format("\"{}\" is not a YYYYMMDDHHMMSS timestamp", utc_now));
+  }
+  return now;
+}
+
+// Flyway's versions in V<version>__ names (the integer ones: dotted versions are not read).
+Newest newest_flyway_version(const std::vector<std::string>& names) {
+  Newest newest;
+  for (const auto& name : names) {
+    if (name.size() < 2 || name[0] != 'V') continue;
+    const auto separator = name.find("__");
+    if (separator == std::string::npos || separator < 2) continue;
+    std::int64_t version = 0;
+    auto [end, ec] = std::from_chars(name.data() + 1, name.data() + separator, version);
+    if (ec != std::errc{} || end != name.data() + separator || version <= 0) continue;
+    if (version > newest.version) newest = {version, separator - 1};
+  }
+  return newest;
+}
+
+// The next version after `newest`: the next counter for counters, else the clock (moved past
+// the newest timestamp if the clock is behind).
+std::string next_version(const Newest& newest, const std::string& utc_now, bool counter_allowed) {
+  if (counter_allowed && newest.version > 0 && newest.version < k_timestamp_threshold)
+    return fmt::format("{:0{}}", newest.version + 1, newest.width);
+  const std::int64_t now = parse_utc(utc_now);
+  if (now <= newest.version && newest.version == std::numeric_limits<std::int64_t>::max()) {
+    throw Error(ErrorKind::input,
+                fmt::format("the newest migration has version {}, the largest a version can "
+                            "be: there is no next version",
+                            newest.version),
+                "renumber the migrations (before they are applied anywhere), or name the "
+                "next file by hand with an unused lower version and --allow-out-of-order");
+  }
+  return std::to_string(now > newest.version ? now : newest.version + 1);
+}
+
+// diesel's folder names: YYYY-MM-DD-HHMMSS, from the UTC time.
+std::string diesel_version(const std::string& utc_now) {
+  parse_utc(utc_now);
+  return fmt::format("{}-{}-{}-{}", utc_now.substr(0, 4), utc_now.substr(4, 2),
+                     utc_now.substr(6, 2), utc_now.substr(8, 6));
+}
+
+std::string up_text(const std::string& d) {
+  return fmt::format("-- {}: write the migration's SQL here\n", d);
+}
+std::string down_text(const std::string& d, const std::string& up_file) {
+  return fmt::format("-- Revert {}: write the SQL that undoes {} here\n", d, up_file);
+}
+
+} // namespace
+
 NewMigration plan_new_migration(const std::vector<std::string>& existing_names,
                                 const std::string& name, bool reversible,
-                                const std::string& utc_now) {
+                                const std::string& utc_now, Layout layout) {
   NewMigration created;
-  created.description = sanitize_migration_name(name);
-  const Newest newest = newest_version(existing_names);
-  if (newest.version > 0 && newest.version < k_timestamp_threshold) {
-    created.version = fmt::format("{:0{}}", newest.version + 1, newest.width);
-  } else {
-    std::int64_t now = 0;
-    auto [end, ec] = std::from_chars(utc_now.data(), utc_now.data() + utc_now.size(), now);
-    if (ec != std::errc{} || end != utc_now.data() + utc_now.size() || utc_now.size() != 14) {
-      throw Error(ErrorKind::internal,
-                  fmt::format("\"{}\" is not a YYYYMMDDHHMMSS timestamp", utc_now));
+  const std::string d = sanitize_migration_name(name);
+  created.description = d;
+  auto add = [&](std::string file, std::string text) {
+    created.names.push_back(std::move(file));
+    created.texts.push_back(std::move(text));
+  };
+  switch (layout) {
+  case Layout::sqlx: {
+    created.version = next_version(newest_version(existing_names), utc_now, true);
+    const std::string stem = created.version + "_" + d;
+    if (reversible) {
+      add(stem + ".up.sql", up_text(d));
+      add(stem + ".down.sql", down_text(d, "the .up.sql file"));
+    } else {
+      add(stem + ".sql", up_text(d));
     }
-    if (now <= newest.version && newest.version == std::numeric_limits<std::int64_t>::max()) {
-      throw Error(ErrorKind::input,
-                  fmt::format("the newest migration has version {}, the largest a version can "
-                              "be: there is no next version",
-                              newest.version),
-                  "renumber the migrations (before they are applied anywhere), or name the "
-                  "next file by hand with an unused lower version and --allow-out-of-order");
-    }
-    created.version = std::to_string(now > newest.version ? now : newest.version + 1);
+    break;
   }
-  const std::string stem = created.version + "_" + created.description;
+  case Layout::golang_migrate: {
+    // `migrate create -ext sql`: always the pair.
+    created.version = next_version(newest_version(existing_names), utc_now, true);
+    const std::string stem = created.version + "_" + d;
+    add(stem + ".up.sql", up_text(d));
+    add(stem + ".down.sql", down_text(d, "the .up.sql file"));
+    break;
+  }
+  case Layout::goose:
+    // `goose create NAME sql`: one file, both directions under their annotations.
+    created.version = next_version(newest_version(existing_names), utc_now, true);
+    add(created.version + "_" + d + ".sql",
+        "-- +goose Up\n" + up_text(d) + "\n-- +goose Down\n" + down_text(d, "the Up section"));
+    break;
+  case Layout::dbmate:
+    // `dbmate new NAME`: a timestamp, one file with both directions.
+    created.version = next_version(newest_version(existing_names), utc_now, false);
+    add(created.version + "_" + d + ".sql",
+        "-- migrate:up\n" + up_text(d) + "\n-- migrate:down\n" + down_text(d, "migrate:up"));
+    break;
+  case Layout::flyway: {
+    // Flyway has no generator: the next integer version, V1 in an empty folder.
+    const Newest newest = newest_flyway_version(existing_names);
+    created.version =
+        fmt::format("{:0{}}", newest.version + 1, std::max<std::size_t>(newest.width, 1));
+    add("V" + created.version + "__" + d + ".sql", up_text(d));
+    if (reversible) {
+      add("U" + created.version + "__" + d + ".sql",
+          down_text(d, "V" + created.version + "__" + d + ".sql"));
+    }
+    break;
+  }
+  case Layout::diesel:
+    // `diesel migration generate NAME`: a folder with up.sql and down.sql.
+    created.version = diesel_version(utc_now);
+    add(created.version + "_" + d + "/up.sql", up_text(d));
+    add(created.version + "_" + d + "/down.sql", down_text(d, "up.sql"));
+    break;
+  }
   // NAME_MAX of Linux, macOS and Windows file systems: a longer name cannot be created.
   constexpr std::size_t k_longest_file_name = 255;
-  const std::size_t longest = stem.size() + (reversible ? 9 : 4);
-  if (longest > k_longest_file_name) {
-    throw Error(ErrorKind::usage,
-                fmt::format("migration name is too long: the file name would have {} bytes, file "
-                            "systems allow {}",
-                            longest, k_longest_file_name),
-                fmt::format("shorten the name to at most {} letters",
-                            k_longest_file_name - (longest - created.description.size())));
-  }
-  if (reversible) {
-    created.names = {stem + ".up.sql", stem + ".down.sql"};
-  } else {
-    created.names = {stem + ".sql"};
+  for (const auto& file : created.names) {
+    const auto slash = file.find('/');
+    const std::size_t longest = slash == std::string::npos ? file.size() : slash;
+    if (longest > k_longest_file_name) {
+      throw Error(ErrorKind::usage,
+                  fmt::format("migration name is too long: the file name would have {} bytes, file "
+                              "systems allow {}",
+                              longest, k_longest_file_name),
+                  fmt::format("shorten the name to at most {} letters",
+                              k_longest_file_name - (longest - d.size())));
+    }
   }
   return created;
 }

@@ -40,6 +40,20 @@ Layout resolve_layout(const std::string& name, const std::vector<SourceFile>& fi
               "known layouts: " + layout_names());
 }
 
+Layout folder_layout(const std::string& dir, const std::string& name) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return resolve_layout(name, {});
+  return resolve_layout(name, read_layout_files(dir));
+}
+
+std::vector<std::string> list_layout_names(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return {};
+  std::vector<std::string> names;
+  for (const auto& file : read_layout_files(dir)) names.push_back(file.name);
+  return names;
+}
+
 MigrationSet load_layout_migrations(const std::string& dir, const std::string& layout,
                                     const DiscoveryOptions& options, Layout* chosen_out) {
   auto files = read_layout_files(dir);

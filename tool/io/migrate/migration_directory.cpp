@@ -173,12 +173,9 @@ std::vector<std::string> create_migration_files(const std::string& dir,
     paths.push_back(path);
   }
   for (std::size_t i = 0; i < paths.size(); ++i) {
-    const bool down = created.names[i].size() > 9 &&
-                      created.names[i].compare(created.names[i].size() - 9, 9, ".down.sql") == 0;
-    const std::string text =
-        down ? fmt::format("-- Revert {}: write the SQL that undoes the .up.sql file here\n",
-                           created.description)
-             : fmt::format("-- {}: write the migration's SQL here\n", created.description);
+    const std::string& text = created.texts[i];
+    // diesel's migrations are folders of their own.
+    fs::create_directories(fs::path(paths[i]).parent_path(), ec);
     // O_EXCL: never overwrite, even a file created since the check above.
     int fd = open(paths[i].c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
