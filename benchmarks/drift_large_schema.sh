@@ -8,7 +8,7 @@
 #      the whole command without the migrations' apply time should take under 2 s.
 #   Printed per round: wall time of the command, the migrations' apply time on the throwaway
 #   cluster, wall time without it, and the split reported by the tool (cluster start, catalog
-#   read of the live database, of the expected one (both at once), comparison).
+#   read of the live database (while the migrations apply), of the expected one, comparison).
 #
 # Usage: bash benchmarks/drift_large_schema.sh [PREFLIGHT_BINARY]   (default build/ci/tool/preflight)
 # Environment: ROUNDS (default 5), TABLES (default 2000), PG_BIN (default: newest
@@ -99,5 +99,5 @@ print(f'{sys.argv[2]:>5} {wall:10.0f} {t["apply"]:10.0f} {wall - t["apply"]:14.0
 PY
 done
 echo
-echo "read_live_ms and read_expected overlap (the two catalogs are read at once); without_apply is"
+echo "read_live_ms overlaps apply_ms (the live catalog is read while the migrations apply); without_apply is"
 echo "the command's wall time minus the migrations' apply time on the throwaway cluster."
