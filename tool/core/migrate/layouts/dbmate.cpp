@@ -69,23 +69,10 @@ std::vector<Directive> directives(const std::string& text, std::string_view kind
 ScriptDecision dbmate_rule(const ScriptSource& script, const ScriptShape& shape) {
   if (script.declared_no_transaction)
     return one_query_rule(script, shape, "dbmate", "move it to a migration of its own");
-  ScriptDecision d;
-  const std::string hint = "add transaction:false to the block's directive line, e.g. "
-                           "`-- migrate:up transaction:false`";
-  if (shape.control_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.control_offset,
-                         fmt::format("dbmate runs this block in a transaction together with its "
-                                     "history row; this {} would end it",
-                                     shape.control_what),
-                         hint);
-  } else if (shape.refused_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.refused_offset,
-                         fmt::format("dbmate runs this block in a transaction: {} cannot run in "
-                                     "it, so dbmate fails here",
-                                     shape.refused_what),
-                         hint);
-  }
-  return d;
+  return in_transaction_rule(script, shape,
+                             {"dbmate", "block", true,
+                              "add transaction:false to the block's directive line, e.g. "
+                              "`-- migrate:up transaction:false`"});
 }
 
 bool blank_or_comment(std::string_view line) {

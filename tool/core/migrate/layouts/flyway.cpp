@@ -50,15 +50,13 @@ std::optional<std::vector<std::string>> version_parts(std::string version) {
 }
 
 ScriptDecision flyway_rule(const ScriptSource& script, const ScriptShape& shape) {
-  ScriptDecision d;
   if (shape.control_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.control_offset,
-                         fmt::format("Flyway runs this migration in a transaction together with "
-                                     "its history row; this {} would end it",
-                                     shape.control_what),
-                         "remove the transaction control: Flyway manages the transaction");
-    return d;
+    // The control statement is the problem, whatever else the script holds.
+    return in_transaction_rule(script, shape,
+                               {"Flyway", "migration", true,
+                                "remove the transaction control: Flyway manages the transaction"});
   }
+  ScriptDecision d;
   if (shape.refused_count == 0) return d;
   if (shape.refused_count < shape.statements) {
     d.problem = error_at(script.path, script.sql, *shape.refused_offset,

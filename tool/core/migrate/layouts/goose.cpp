@@ -313,21 +313,9 @@ ScriptDecision goose_rule(const ScriptSource& script, const ScriptShape& shape) 
       d.dry_run_refusal = dry_run_refusal(script, shape);
     return d;
   }
-  const std::string hint = "add a -- +goose NO TRANSACTION line to the file";
-  if (shape.control_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.control_offset,
-                         fmt::format("goose runs this migration in a transaction; this {} would "
-                                     "end it before goose records the version",
-                                     shape.control_what),
-                         hint);
-  } else if (shape.refused_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.refused_offset,
-                         fmt::format("goose runs this migration in a transaction: {} cannot run "
-                                     "in it, so goose fails here",
-                                     shape.refused_what),
-                         hint);
-  }
-  return d;
+  return in_transaction_rule(
+      script, shape,
+      {"goose", "migration", false, "add a -- +goose NO TRANSACTION line to the file"});
 }
 
 } // namespace
