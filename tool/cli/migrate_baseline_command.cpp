@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/migrate_history.h"
 #include "cli/migrate_subcommands.h"
 #include "cli/number_options.h"
 #include "cli/output.h"
@@ -20,14 +21,9 @@ struct BaselineOptions {
 };
 
 int run_baseline(GlobalOptions& globals, const BaselineOptions& options) {
-  CommandContext context(globals, MigrationFiles::checked); // validate before connecting
-  const auto& files = context.files();
-  auto cx = context.connect("preflight migrate baseline");
-  auto settings =
-      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run);
-  settings.layout = context.layout();
-  migrate::Migrator migrator(*cx.session, settings);
-  auto recorded = migrator.baseline(files, options.version);
+  HistoryEdit edit(globals, "preflight migrate baseline", options.lock_wait_seconds,
+                   options.dry_run);
+  auto recorded = edit.migrator().baseline(edit.files(), options.version);
   for (const auto* m : recorded) {
     print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record", m->version,
                            m->description));

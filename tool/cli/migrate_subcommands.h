@@ -61,9 +61,4 @@ DryRunRequest dry_run_request(const MigrateOptions& options, migrate::Direction 
 int run_migrate_fleet(const CommandContext& context, const GlobalOptions& globals,
                       const MigrateOptions& options, MigrateAction action);
 
-/// Migrator settings for commands that only touch the history: table and lock wait from the
-/// config (`lock_wait_seconds` < 0 means "not given on the command line").
-migrate::MigratorOptions history_migrator_options(const config::Config& config,
-                                                  double lock_wait_seconds, bool dry_run);
-
 } // namespace preflight::cli
