@@ -15,10 +15,7 @@ namespace preflight::migrate {
 /// throws Error(input) if `dir` is not a readable folder.
 std::vector<SourceFile> read_layout_files(const std::string& dir);
 
-/// The layout `name` names (empty: detected from the files of `dir`).
-Layout resolve_layout(const std::string& name, const std::vector<SourceFile>& files);
-
-/// The migrations of `dir` read as `layout` says ("" detects it); throws like discover_layout().
+/// The migrations of `dir` read as `layout` says ("" detects it); throws like discover_folder().
 /// The layout used is stored in `*chosen` when given.
 MigrationSet load_layout_migrations(const std::string& dir, const std::string& layout,
                                     const DiscoveryOptions& options = {}, Layout* chosen = nullptr);

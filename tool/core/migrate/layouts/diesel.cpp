@@ -15,6 +15,7 @@
 
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
+#include "core/migrate/source_entry.h"
 
 namespace preflight::migrate::layouts {
 
@@ -85,9 +86,7 @@ MigrationSet read_diesel(std::vector<SourceFile>&& files, const DiscoveryOptions
   std::vector<Candidate> candidates;
   for (auto& [name, folder] : folders) {
     if (!is_valid_utf8(name)) {
-      errors.push_back(file_error(escape_invalid_utf8(folder.path),
-                                  "folder name is not valid UTF-8",
-                                  "rename the folder using UTF-8 characters only"));
+      errors.push_back(name_not_utf8(folder.path, "folder"));
       continue;
     }
     if (folder.up == nullptr) {

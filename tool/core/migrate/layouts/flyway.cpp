@@ -15,6 +15,7 @@
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
 #include "core/migrate/native_history.h"
+#include "core/migrate/source_entry.h"
 
 namespace preflight::migrate::layouts {
 
@@ -137,8 +138,7 @@ MigrationSet read_flyway(std::vector<SourceFile>&& files, const DiscoveryOptions
     const bool looks_repeatable = name.rfind("R_", 0) == 0;
     if (!looks_versioned && !looks_repeatable) continue; // callbacks, other files
     if (!is_valid_utf8(name)) {
-      errors.push_back(file_error(escape_invalid_utf8(file.path), "file name is not valid UTF-8",
-                                  "rename the file using UTF-8 characters only"));
+      errors.push_back(name_not_utf8(file.path));
       continue;
     }
     const std::string stem = name.substr(1, name.size() - 5);
