@@ -7,7 +7,6 @@
 
 #include "cli/migrate_history.h"
 #include "cli/migrate_subcommands.h"
-#include "cli/number_options.h"
 #include "cli/output.h"
 
 namespace preflight::cli {
@@ -46,10 +45,7 @@ void add_migrate_baseline_command(CLI::App& migrate, GlobalOptions& globals, int
   baseline->add_option("V", options->version, "the newest migration the database already contains")
       ->required();
   baseline->add_flag("--dry-run", options->dry_run, "print what would be recorded; change nothing");
-  baseline
-      ->add_option("--lock-wait", options->lock_wait_seconds,
-                   "seconds to wait for the migration lock (default 60)")
-      ->check(finite_in(0, 1e9));
+  add_lock_wait_option(*baseline, options->lock_wait_seconds);
   baseline->callback([&, options] { exit_code = run_baseline(globals, *options); });
 }
 

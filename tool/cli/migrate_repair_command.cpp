@@ -8,7 +8,6 @@
 
 #include "cli/migrate_history.h"
 #include "cli/migrate_subcommands.h"
-#include "cli/number_options.h"
 #include "cli/output.h"
 
 namespace preflight::cli {
@@ -56,10 +55,7 @@ void add_migrate_repair_command(CLI::App& migrate, GlobalOptions& globals, int& 
       "repair",
       "record checksums of edited applied files and remove failed rows (after a fix by hand)");
   repair->add_flag("--dry-run", options->dry_run, "print what would change; change nothing");
-  repair
-      ->add_option("--lock-wait", options->lock_wait_seconds,
-                   "seconds to wait for the migration lock (default 60)")
-      ->check(finite_in(0, 1e9));
+  add_lock_wait_option(*repair, options->lock_wait_seconds);
   repair->callback([&, options] { exit_code = run_repair(globals, *options); });
 }
 

@@ -25,6 +25,10 @@ void add_migrate_new_command(CLI::App& migrate, GlobalOptions& globals, int& exi
 /// `migrate diff [--to V] [--format text|json|md] [--ignore PATTERN…] [--sql] [--comments]`.
 void add_migrate_diff_command(CLI::App& migrate, GlobalOptions& globals, int& exit_code);
 
+/// Adds `--lock-wait SECONDS` (how long to wait for the migration lock) to `command`, bound to
+/// `seconds` (left as it is when not given).
+void add_lock_wait_option(CLI::App& command, double& seconds);
+
 /// The options of `migrate up|down|status|verify`.
 struct MigrateOptions {
   std::optional<std::int64_t> to;
