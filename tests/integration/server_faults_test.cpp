@@ -89,26 +89,32 @@ protected:
     return result;
   }
 
+  // What the run interrupted by the fault says: a terminated backend is a lost connection
+  // (exit 4); a cancelled statement fails its migration (exit 1) with `cancelled_lines`.
+  void expect_fault_reported(const CommandResult& r,
+                             const std::vector<std::string>& cancelled_lines) const {
+    if (GetParam() == Fault::terminate) {
+      EXPECT_EQ(r.exit_code, 4) << r.err;
+      EXPECT_NE(r.err.find("was interrupted: lost the connection to the database: FATAL:  "
+                           "terminating connection due to administrator command"),
+                std::string::npos)
+          << r.err;
+      return;
+    }
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    for (const auto& line : cancelled_lines)
+      EXPECT_NE(r.err.find(line), std::string::npos) << line << "\n" << r.err;
+  }
+
   TestDatabase m_db;
   std::string m_dir;
 };
 
 TEST_P(ServerFaults, TransactionalMigrationIsRolledBackAndARerunAppliesIt) {
-  auto r = fault_during("pg_sleep(30.2)");
-  if (GetParam() == Fault::terminate) {
-    EXPECT_EQ(r.exit_code, 4) << r.err;
-    EXPECT_NE(r.err.find("was interrupted: lost the connection to the database: FATAL:  "
-                         "terminating connection due to administrator command"),
-              std::string::npos)
-        << r.err;
-  } else {
-    EXPECT_EQ(r.exit_code, 1) << r.err;
-    EXPECT_NE(r.err.find("/0002_tx.sql:2:1: migration 2 (tx) failed: ERROR 57014: canceling "
-                         "statement due to user request"),
-              std::string::npos)
-        << r.err;
-    EXPECT_NE(r.err.find("migration 2 was rolled back"), std::string::npos) << r.err;
-  }
+  expect_fault_reported(fault_during("pg_sleep(30.2)"),
+                        {"/0002_tx.sql:2:1: migration 2 (tx) failed: ERROR 57014: canceling "
+                         "statement due to user request",
+                         "migration 2 was rolled back"});
   // Nothing of migration 2 stays, no row says otherwise.
   EXPECT_EQ(history_summary(m_db), "1:true");
   EXPECT_EQ(m_db.scalar("SELECT to_regclass('tx_made') IS NULL"), "t");
@@ -118,21 +124,10 @@ TEST_P(ServerFaults, TransactionalMigrationIsRolledBackAndARerunAppliesIt) {
 TEST_P(ServerFaults, NoTransactionMigrationLeavesAFailedRowThatRepairClears) {
   // Stop the transactional one from sleeping, so the run reaches migration 3.
   write_file(m_dir + "/0002_tx.sql", "CREATE TABLE tx_made (id int);\n");
-  auto r = fault_during("pg_sleep(30.3)");
-  if (GetParam() == Fault::terminate) {
-    EXPECT_EQ(r.exit_code, 4) << r.err;
-    EXPECT_NE(r.err.find("was interrupted: lost the connection to the database: FATAL:  "
-                         "terminating connection due to administrator command"),
-              std::string::npos)
-        << r.err;
-  } else {
-    EXPECT_EQ(r.exit_code, 1) << r.err;
-    EXPECT_NE(r.err.find("/0003_notx.sql:3:1: migration 3 (notx) failed: ERROR 57014: "
-                         "canceling statement due to user request"),
-              std::string::npos)
-        << r.err;
-    EXPECT_NE(r.err.find("FAILED, not rolled back (no transaction)"), std::string::npos) << r.err;
-  }
+  expect_fault_reported(fault_during("pg_sleep(30.3)"),
+                        {"/0003_notx.sql:3:1: migration 3 (notx) failed: ERROR 57014: "
+                         "canceling statement due to user request",
+                         "FAILED, not rolled back (no transaction)"});
   // The statement before the fault stays done; the row says failed, and blocks further runs.
   EXPECT_EQ(history_summary(m_db), "1:true,2:true,3:false");
   EXPECT_EQ(m_db.scalar("SELECT to_regclass('notx_made') IS NOT NULL AND "

@@ -1,13 +1,11 @@
 #include "support/cli_case.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "support/run_command.h"
 
 namespace fs = std::filesystem;
 
@@ -20,13 +18,6 @@ int hex_digit(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-std::string slurp_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
@@ -200,38 +191,12 @@ bool create_entry(const CaseStep& step, const CaseContext& context) {
 
 CommandResult run_preflight_bounded(const std::vector<std::string>& args, const std::string& cwd,
                                     const std::vector<std::string>& env, unsigned timeout_seconds) {
-  const std::string out_path = make_temp_dir() + "/out";
-  const std::string err_path = out_path + ".err";
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(127);
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int in = open("/dev/null", O_RDONLY);
-    dup2(out, 1);
-    dup2(err, 2);
-    dup2(in, 0);
-    for (const char* name : {"DATABASE_URL", "PGHOST", "PGDATABASE", "PGSERVICE", "PGHOSTADDR",
-                             "GITHUB_STEP_SUMMARY", "GITHUB_ACTIONS"})
-      unsetenv(name);
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    // Survives exec: a command that hangs (a FIFO, a lock) is killed by SIGALRM.
-    alarm(timeout_seconds);
-    std::vector<std::string> words{PREFLIGHT_BINARY};
-    words.insert(words.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& w : words) argv.push_back(w.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  CommandResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = slurp_file(out_path);
-  result.err = slurp_file(err_path);
-  return result;
+  std::vector<std::string> words{PREFLIGHT_BINARY};
+  words.insert(words.end(), args.begin(), args.end());
+  return run_captured(words, cwd, env,
+                      {"DATABASE_URL", "PGHOST", "PGDATABASE", "PGSERVICE", "PGHOSTADDR",
+                       "GITHUB_STEP_SUMMARY", "GITHUB_ACTIONS"},
+                      timeout_seconds);
 }
 
 } // namespace preflight::testing

@@ -67,6 +67,30 @@ TEST(Compare, ShiftedSamplesAreARegressionWithTheRightRatio) {
   EXPECT_TRUE(comparison.failed());
 }
 
+TEST(Compare, EnvironmentDifferencesWarnUnlessStrict) {
+  bench::Results baseline;
+  baseline.environment.host_name = "ci-1";
+  baseline.environment.cpus = 4;
+  baseline.seed = 1;
+  bench::Results current = baseline;
+  EXPECT_EQ(bench::check_environment(baseline, current, true).differences,
+            std::vector<std::string>{});
+  EXPECT_FALSE(bench::check_environment(baseline, current, true).fatal);
+
+  current.environment.host_name = "laptop";
+  current.seed = 2;
+  const std::vector<std::string> expected{
+      "host differs: ci-1 (baseline) vs laptop (current)",
+      "seed differs: 1 (baseline) vs 2 (current)",
+  };
+  auto lenient = bench::check_environment(baseline, current, false);
+  EXPECT_EQ(lenient.differences, expected);
+  EXPECT_FALSE(lenient.fatal);
+  auto strict = bench::check_environment(baseline, current, true);
+  EXPECT_EQ(strict.differences, expected);
+  EXPECT_TRUE(strict.fatal);
+}
+
 TEST(Compare, FlagMinEffectOverridesTheQuerysOwn) {
   const auto dir = preflight::testing::case_path("compare", "per_query_min_effect");
   auto base = load(dir / "baseline.json");

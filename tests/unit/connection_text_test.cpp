@@ -4,6 +4,7 @@
 
 #include "core/config/config.h"
 #include "core/config/connection_text.h"
+#include "core/text/text.h"
 
 using preflight::config::database_url_from_dotenv;
 using preflight::config::passwords_in;
@@ -94,4 +95,11 @@ TEST(TimeoutSetting, WhatPostgresTakesForLockAndStatementTimeout) {
   for (const char* bad :
        {"", "banana", "5 parsecs", "5S", "-1", "25d", "0x10", ".5s", "1.2.3s", "5sec"})
     EXPECT_FALSE(is_timeout_setting(bad)) << bad;
+}
+
+TEST(PercentDecoding, DecodesHexPairsAndKeepsAStrayPercent) {
+  EXPECT_EQ(preflight::text::percent_decoded("p%40ss%2Fw%3a"), "p@ss/w:");
+  EXPECT_EQ(preflight::text::percent_decoded("100%"), "100%");
+  EXPECT_EQ(preflight::text::percent_decoded("%ZZ%4"), "%ZZ%4");
+  EXPECT_EQ(preflight::text::percent_decoded("my%20db"), "my db");
 }

@@ -9,8 +9,10 @@
 
 #include "core/error.h"
 #include "core/migrate/migration_set.h"
+#include "support/refusal.h"
 
 using namespace preflight;
+using preflight::testing::all_headlines;
 
 namespace {
 
@@ -27,12 +29,6 @@ std::vector<migrate::SourceFile> large_folder(const std::vector<migrate::SourceF
   }
   files.insert(files.begin() + 700, special.begin(), special.end());
   return files;
-}
-
-std::vector<std::string> error_lines(const Error& error) {
-  std::vector<std::string> lines{error.headline()};
-  for (const auto& e : error.more()) lines.push_back(e.headline());
-  return lines;
 }
 
 TEST(DiscoveryScale, EveryMigrationKeepsItsOwnBytesAndChecksum) {
@@ -72,14 +68,14 @@ TEST(DiscoveryScale, ProblemsInALargeFolderAreAllReportedInFileNameOrder) {
     migrate::discover_migrations(files, {true});
     FAIL() << "the folder was accepted";
   } catch (const Error& e) {
-    EXPECT_EQ(error_lines(e), with_sql);
+    EXPECT_EQ(all_headlines(e), with_sql);
   }
   // Without the SQL check (status, verify), the same file problems, the syntax error aside.
   try {
     migrate::discover_migrations(std::move(files), {false});
     FAIL() << "the folder was accepted";
   } catch (const Error& e) {
-    EXPECT_EQ(error_lines(e), std::vector<std::string>(with_sql.begin(), with_sql.end() - 1));
+    EXPECT_EQ(all_headlines(e), std::vector<std::string>(with_sql.begin(), with_sql.end() - 1));
   }
 }
 

@@ -14,6 +14,7 @@
 #include "core/fleet/fleet_report.h"
 #include "core/fleet/rollout.h"
 #include "core/fleet/shard.h"
+#include "support/refusal.h"
 
 using namespace preflight;
 
@@ -236,14 +237,13 @@ TEST(TargetsFile, EveryBadLineIsReportedAtOnce) {
     FAIL() << "accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::input);
-    std::vector<std::string> lines{e.headline()};
-    for (const auto& more : e.more()) lines.push_back(more.headline());
-    EXPECT_EQ(lines, (std::vector<std::string>{
-                         "fleet.txt:2: the connection string names no database",
-                         "fleet.txt:3: not a connection string",
-                         "fleet.txt:5: a target name is 1 to 63 characters, no spaces",
-                         "fleet.txt:4: duplicate target name `a`",
-                     }));
+    EXPECT_EQ(preflight::testing::all_headlines(e),
+              (std::vector<std::string>{
+                  "fleet.txt:2: the connection string names no database",
+                  "fleet.txt:3: not a connection string",
+                  "fleet.txt:5: a target name is 1 to 63 characters, no spaces",
+                  "fleet.txt:4: duplicate target name `a`",
+              }));
   }
   try {
     config::parse_targets_file("# nothing yet\n\n", "fleet.txt");

@@ -4,30 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/migrate/layouts/layout.h"
 #include "core/migrate/migration_set.h"
+#include "core/migrate/source_entry.h"
+#include "support/refusal.h"
 
 using namespace preflight;
 using namespace std::string_literals;
-
-namespace {
-
-std::vector<std::string> all_headlines(const Error& e) {
-  std::vector<std::string> lines{e.headline()};
-  for (const auto& more : e.more()) lines.push_back(more.headline());
-  return lines;
-}
-
-template <class F> std::vector<std::string> refusal(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::input);
-    return all_headlines(e);
-  }
-  return {"(accepted)"};
-}
-
-} // namespace
+using preflight::testing::refusal;
 
 TEST(MigrationDiscovery, EntriesNamedLikeMigrationsThatAreNotFilesAreRefused) {
   std::vector<migrate::SourceFile> files{
@@ -36,7 +20,7 @@ TEST(MigrationDiscovery, EntriesNamedLikeMigrationsThatAreNotFilesAreRefused) {
       {"m/0003_c.sql", "0003_c.sql", "", "a dangling symbolic link (its target does not exist)"},
       {"m/notes", "notes", "", "a FIFO"}, // not named like a migration: ignored
   };
-  EXPECT_EQ(refusal([&] { migrate::discover_migrations(files); }),
+  EXPECT_EQ(refusal([&] { migrate::discover_folder(std::move(files), "sqlx"); }),
             (std::vector<std::string>{
                 "m/0002_b.sql: named like a migration, but a FIFO: it cannot be read",
                 "m/0003_c.sql: named like a migration, but a dangling symbolic link (its target "
@@ -50,9 +34,15 @@ TEST(MigrationDiscovery, ControlCharactersInNamesAreRefusedAndPrintedEscaped) {
       {"m/0003_a\x7f.sql", "0003_a\x7f.sql", "SELECT 1;", {}},
   };
   EXPECT_EQ(
-      refusal([&] { migrate::discover_migrations(files); }),
+      refusal([&] { migrate::discover_folder(std::move(files), "sqlx"); }),
       (std::vector<std::string>{"m/0001_a\\nb.sql: file name contains a control character",
                                 "m/0002_\\x1b[31mred.sql: file name contains a control "
                                 "character",
                                 "m/0003_a\\x7f.sql: file name contains a control character"}));
+}
+
+TEST(MigrationDiscovery, FileNamesAreShownWithInvalidUtf8AndControlCharactersEscaped) {
+  EXPECT_EQ(migrate::escape_file_name("m/0001_caf\xc3\xa9.sql"), "m/0001_caf\xc3\xa9.sql");
+  EXPECT_EQ(migrate::escape_file_name("m/0001_\xe9t\xe9\r\t.sql"), "m/0001_\\xe9t\\xe9\\r\\t.sql");
+  EXPECT_EQ(migrate::escape_file_name("\xc3("), "\\xc3(");
 }

@@ -7,30 +7,16 @@
 #include "core/error.h"
 #include "core/migrate/migration_set.h"
 #include "core/sql/sql_bytes.h"
+#include "support/refusal.h"
 
 using namespace preflight;
 using namespace std::string_literals;
+using preflight::testing::refusal;
 
 namespace {
 
 std::string headline(const std::optional<Error>& error) {
   return error ? error->headline() : "(accepted)";
-}
-
-std::vector<std::string> all_headlines(const Error& e) {
-  std::vector<std::string> lines{e.headline()};
-  for (const auto& more : e.more()) lines.push_back(more.headline());
-  return lines;
-}
-
-template <class F> std::vector<std::string> refusal(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::input);
-    return all_headlines(e);
-  }
-  return {"(accepted)"};
 }
 
 } // namespace

@@ -62,24 +62,22 @@ double parse_min_effect(const std::string& text) {
 
 // Baselines are tied to where they were measured; --strict-env makes a mismatch bad input (2),
 // since nothing was compared, rather than a found problem (1).
-void check_environment(const bench::Results& baseline, const bench::Results& current, bool strict) {
-  auto differences = bench::environment_differences(baseline.environment, current.environment);
-  for (auto& d : bench::setup_differences(baseline, current)) differences.push_back(std::move(d));
-  if (differences.empty()) return;
-  if (strict) {
+void report_environment(const bench::EnvironmentCheck& check) {
+  if (check.differences.empty()) return;
+  if (check.fatal) {
     std::vector<Error> errors{
         Error(ErrorKind::input,
               "refusing to compare: the baseline was measured in a different environment or "
               "setup (--strict-env)",
               "measure a new baseline in this environment, or drop --strict-env to compare "
               "with warnings")};
-    for (const auto& d : differences) errors.emplace_back(ErrorKind::input, d);
+    for (const auto& d : check.differences) errors.emplace_back(ErrorKind::input, d);
     throw Error::combine(std::move(errors));
   }
   print_warning(fmt::format(
       "the baseline was measured in a different environment or setup ({} difference{}, listed "
       "with the findings): the comparison may not mean what it says",
-      differences.size(), differences.size() == 1 ? "" : "s"));
+      check.differences.size(), check.differences.size() == 1 ? "" : "s"));
 }
 
 void print_without_final_newline(const std::string& text) {
@@ -105,7 +103,7 @@ int run_compare(GlobalOptions& globals, const CompareCommandOptions& options) {
   // Load both before judging anything: a bad file is exit 2 whatever the other says.
   auto baseline = report::read_results_file(options.baseline);
   auto current = report::read_results_file(options.current);
-  check_environment(baseline, current, options.strict_env);
+  report_environment(bench::check_environment(baseline, current, options.strict_env));
   std::unique_ptr<bench::PairedRemeasure> paired;
   std::optional<bench::CpuWakeupRequest> wakeup;
   if (options.confirm > 0) {

@@ -8,7 +8,6 @@
 
 #include "cli/migrate_history.h"
 #include "cli/migrate_subcommands.h"
-#include "cli/number_options.h"
 #include "cli/output.h"
 #include "io/migrate/adopt_history.h"
 
@@ -84,10 +83,7 @@ void add_migrate_adopt_command(CLI::App& migrate, GlobalOptions& globals, int& e
   adopt->add_flag("--force", options->force,
                   "convert even with failed, edited or missing migrations (failed ones recorded "
                   "as failed, edited ones with the current checksum, missing ones left out)");
-  adopt
-      ->add_option("--lock-wait", options->lock_wait_seconds,
-                   "seconds to wait for the migration lock (default 60)")
-      ->check(finite_in(0, 1e9));
+  add_lock_wait_option(*adopt, options->lock_wait_seconds);
   adopt->callback([&, options] { exit_code = run_adopt(globals, *options); });
 }
 

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/migrate_history.h"
 #include "cli/migrate_subcommands.h"
-#include "cli/number_options.h"
 #include "cli/output.h"
 
 namespace preflight::cli {
@@ -20,14 +20,9 @@ struct BaselineOptions {
 };
 
 int run_baseline(GlobalOptions& globals, const BaselineOptions& options) {
-  CommandContext context(globals, MigrationFiles::checked); // validate before connecting
-  const auto& files = context.files();
-  auto cx = context.connect("preflight migrate baseline");
-  auto settings =
-      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run);
-  settings.layout = context.layout();
-  migrate::Migrator migrator(*cx.session, settings);
-  auto recorded = migrator.baseline(files, options.version);
+  HistoryEdit edit(globals, "preflight migrate baseline", options.lock_wait_seconds,
+                   options.dry_run);
+  auto recorded = edit.migrator().baseline(edit.files(), options.version);
   for (const auto* m : recorded) {
     print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record", m->version,
                            m->description));
@@ -50,10 +45,7 @@ void add_migrate_baseline_command(CLI::App& migrate, GlobalOptions& globals, int
   baseline->add_option("V", options->version, "the newest migration the database already contains")
       ->required();
   baseline->add_flag("--dry-run", options->dry_run, "print what would be recorded; change nothing");
-  baseline
-      ->add_option("--lock-wait", options->lock_wait_seconds,
-                   "seconds to wait for the migration lock (default 60)")
-      ->check(finite_in(0, 1e9));
+  add_lock_wait_option(*baseline, options->lock_wait_seconds);
   baseline->callback([&, options] { exit_code = run_baseline(globals, *options); });
 }
 

@@ -190,10 +190,7 @@ void add_dry_run_options(CLI::App& command, MigrateOptions& options) {
 }
 
 void add_lock_options(CLI::App& command, MigrateOptions& options) {
-  command
-      .add_option("--lock-wait", options.lock_wait_seconds,
-                  "seconds to wait for the migration lock (default 60)")
-      ->check(finite_in(0, 1e9)); // as preflight.toml's lock_wait
+  add_lock_wait_option(command, options.lock_wait_seconds);
   command.add_option("--lock-timeout", options.lock_timeout,
                      "SET LOCAL lock_timeout for each migration, e.g. 5s");
   command.add_option("--statement-timeout", options.statement_timeout,
@@ -201,6 +198,11 @@ void add_lock_options(CLI::App& command, MigrateOptions& options) {
 }
 
 } // namespace
+
+void add_lock_wait_option(CLI::App& command, double& seconds) {
+  command.add_option("--lock-wait", seconds, "seconds to wait for the migration lock (default 60)")
+      ->check(finite_in(0, 1e9)); // as preflight.toml's lock_wait
+}
 
 migrate::MigratorOptions migrator_options(const config::Config& config,
                                           const MigrateOptions& options) {

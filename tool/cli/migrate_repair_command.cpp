@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/migrate_history.h"
 #include "cli/migrate_subcommands.h"
-#include "cli/number_options.h"
 #include "cli/output.h"
 
 namespace preflight::cli {
@@ -20,13 +20,9 @@ struct RepairOptions {
 };
 
 int run_repair(GlobalOptions& globals, const RepairOptions& options) {
-  CommandContext context(globals, MigrationFiles::checked); // validate before connecting
-  const auto& files = context.files();
-  auto cx = context.connect("preflight migrate repair");
-  auto settings =
-      history_migrator_options(context.config(), options.lock_wait_seconds, options.dry_run);
-  settings.layout = context.layout();
-  migrate::Migrator migrator(*cx.session, settings);
+  HistoryEdit edit(globals, "preflight migrate repair", options.lock_wait_seconds, options.dry_run);
+  const auto& files = edit.files();
+  auto& migrator = edit.migrator();
   auto actions = migrator.repair(files);
   for (const auto& action : actions) {
     print_line((options.dry_run ? "would " : "") + migrate::describe(action));
@@ -53,27 +49,13 @@ int run_repair(GlobalOptions& globals, const RepairOptions& options) {
 
 } // namespace
 
-migrate::MigratorOptions history_migrator_options(const config::Config& config,
-                                                  double lock_wait_seconds, bool dry_run) {
-  migrate::MigratorOptions m;
-  m.history_table = config.history_table;
-  m.history_mode = config.history;
-  double wait = lock_wait_seconds >= 0 ? lock_wait_seconds : config.lock_wait_seconds.value_or(60);
-  m.lock_wait = std::chrono::milliseconds(static_cast<std::int64_t>(wait * 1000));
-  m.dry_run = dry_run;
-  return m;
-}
-
 void add_migrate_repair_command(CLI::App& migrate, GlobalOptions& globals, int& exit_code) {
   auto options = std::make_shared<RepairOptions>();
   auto* repair = migrate.add_subcommand(
       "repair",
       "record checksums of edited applied files and remove failed rows (after a fix by hand)");
   repair->add_flag("--dry-run", options->dry_run, "print what would change; change nothing");
-  repair
-      ->add_option("--lock-wait", options->lock_wait_seconds,
-                   "seconds to wait for the migration lock (default 60)")
-      ->check(finite_in(0, 1e9));
+  add_lock_wait_option(*repair, options->lock_wait_seconds);
   repair->callback([&, options] { exit_code = run_repair(globals, *options); });
 }
 

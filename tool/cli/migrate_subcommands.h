@@ -25,6 +25,10 @@ void add_migrate_new_command(CLI::App& migrate, GlobalOptions& globals, int& exi
 /// `migrate diff [--to V] [--format text|json|md] [--ignore PATTERN…] [--sql] [--comments]`.
 void add_migrate_diff_command(CLI::App& migrate, GlobalOptions& globals, int& exit_code);
 
+/// Adds `--lock-wait SECONDS` (how long to wait for the migration lock) to `command`, bound to
+/// `seconds` (left as it is when not given).
+void add_lock_wait_option(CLI::App& command, double& seconds);
+
 /// The options of `migrate up|down|status|verify`.
 struct MigrateOptions {
   std::optional<std::int64_t> to;
@@ -60,10 +64,5 @@ DryRunRequest dry_run_request(const MigrateOptions& options, migrate::Direction 
 /// `migrate up|down|status|verify` over a fleet (migrate_fleet.cpp); returns the exit code.
 int run_migrate_fleet(const CommandContext& context, const GlobalOptions& globals,
                       const MigrateOptions& options, MigrateAction action);
-
-/// Migrator settings for commands that only touch the history: table and lock wait from the
-/// config (`lock_wait_seconds` < 0 means "not given on the command line").
-migrate::MigratorOptions history_migrator_options(const config::Config& config,
-                                                  double lock_wait_seconds, bool dry_run);
 
 } // namespace preflight::cli

@@ -192,6 +192,14 @@ std::vector<std::string> setup_differences(const Results& baseline, const Result
   return out;
 }
 
+EnvironmentCheck check_environment(const Results& baseline, const Results& current, bool strict) {
+  EnvironmentCheck check;
+  check.differences = environment_differences(baseline.environment, current.environment);
+  for (auto& d : setup_differences(baseline, current)) check.differences.push_back(std::move(d));
+  check.fatal = strict && !check.differences.empty();
+  return check;
+}
+
 Comparison compare_results(const Results& baseline, const Results& current,
                            const CompareOptions& options) {
   Comparison comparison;

@@ -75,6 +75,16 @@ std::vector<std::string> environment_differences(const Environment& baseline,
 /// was run from), scale, seed and mode (side by side or one phase after the other).
 std::vector<std::string> setup_differences(const Results& baseline, const Results& current);
 
+/// Whether a baseline and the current results were measured alike, and what that means.
+struct EnvironmentCheck {
+  std::vector<std::string> differences; // environment_differences, then setup_differences
+  bool fatal = false;                   // strict and something differs: nothing may be compared
+};
+
+/// Every difference between where and how `baseline` and `current` were measured; fatal when
+/// `strict` (--strict-env) and there is any, else they only warn.
+EnvironmentCheck check_environment(const Results& baseline, const Results& current, bool strict);
+
 /// Compares `current` with `baseline`. Throws Error(input) when a stored EXPLAIN cannot be read.
 Comparison compare_results(const Results& baseline, const Results& current,
                            const CompareOptions& options);

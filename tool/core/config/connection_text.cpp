@@ -4,6 +4,8 @@
 #include <regex>
 #include <sstream>
 
+#include "core/text/text.h"
+
 namespace preflight::config {
 
 namespace {
@@ -24,21 +26,6 @@ std::string dotenv_value(std::string value) {
   while (!value.empty() && (value.back() == '\r' || value.back() == ' ' || value.back() == '\t'))
     value.pop_back();
   return value;
-}
-
-std::string percent_decoded(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 // A keyword value as libpq reads it: quoted with backslash escapes, or up to whitespace.
@@ -95,13 +82,13 @@ std::vector<std::string> passwords_in(std::string_view conninfo) {
   const std::string text(conninfo);
   for (std::sregex_iterator it(text.begin(), text.end(), url_password()), end; it != end; ++it) {
     found.push_back((*it)[2]);
-    found.push_back(percent_decoded((*it)[2].str()));
+    found.push_back(text::percent_decoded((*it)[2].str()));
   }
   for (std::sregex_iterator it(text.begin(), text.end(), keyword_password()), end; it != end;
        ++it) {
     found.push_back((*it)[2]);
     found.push_back(unescaped((*it)[2].str()));
-    found.push_back(percent_decoded((*it)[2].str()));
+    found.push_back(text::percent_decoded((*it)[2].str()));
   }
   return found;
 }

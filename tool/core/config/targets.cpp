@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/config/targets_toml.h"
+#include "core/text/text.h"
 
 namespace preflight::config {
 
@@ -13,21 +14,6 @@ namespace {
 
 bool starts_with_scheme(std::string_view text) {
   return text.starts_with("postgres://") || text.starts_with("postgresql://");
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 // The value of `dbname` in a keyword string: bare up to whitespace, or single-quoted with
@@ -100,14 +86,14 @@ std::string database_name_of(std::string_view conninfo) {
   const auto query = rest.find('?');
   std::string_view before_query = rest.substr(0, query);
   if (const auto slash = before_query.find('/'); slash != std::string_view::npos) {
-    name = percent_decode(before_query.substr(slash + 1));
+    name = text::percent_decoded(before_query.substr(slash + 1));
   }
   if (query != std::string_view::npos) {
     std::string_view params = rest.substr(query + 1);
     while (!params.empty()) {
       const auto amp = params.find('&');
       std::string_view pair = params.substr(0, amp);
-      if (pair.starts_with("dbname=")) name = percent_decode(pair.substr(7));
+      if (pair.starts_with("dbname=")) name = text::percent_decoded(pair.substr(7));
       if (amp == std::string_view::npos) break;
       params.remove_prefix(amp + 1);
     }

@@ -47,14 +47,7 @@ std::optional<NamedFile> classify(SourceFile& file, std::vector<Error>& errors) 
 
   // Names become descriptions in the history table, JSON and SQL literals: all need UTF-8.
   if (!is_valid_utf8(name)) {
-    errors.push_back(
-        Error(ErrorKind::input, "file name is not valid UTF-8",
-              "rename the file using UTF-8 characters only",
-              Location{escape_control_characters(escape_invalid_utf8(file.path)), 0, 0}));
-    return std::nullopt;
-  }
-  if (auto problem = check_migration_entry(file)) {
-    errors.push_back(std::move(*problem));
+    errors.push_back(name_not_utf8(file.path));
     return std::nullopt;
   }
   NamedFile named{&file, 0, {}, FileRole::simple};
@@ -180,28 +173,6 @@ bool has_no_transaction_directive(std::string_view bytes) {
 
 bool is_valid_utf8(const std::string& bytes) {
   return sql::invalid_utf8_offset(bytes) == std::string_view::npos;
-}
-
-std::string escape_invalid_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const std::size_t length = c < 0x80               ? 1
-                               : (c & 0xE0U) == 0xC0U ? 2
-                               : (c & 0xF0U) == 0xE0U ? 3
-                                                      : 4;
-    const std::string sequence(text.substr(i, length));
-    if (is_valid_utf8(sequence)) {
-      out += sequence;
-      i += sequence.size();
-    } else {
-      out += fmt::format("\\x{:02x}", c);
-      ++i;
-    }
-  }
-  return out;
 }
 
 MigrationSet discover_migrations(const std::vector<SourceFile>& files,

@@ -74,9 +74,11 @@ struct DiscoveryOptions {
   bool check_transaction_control = true;
 };
 
-/// Builds the migration set from a directory's files; files that are not migrations are ignored
-/// (as sqlx does). Throws one Error(input) listing every problem (naming, duplicates, encoding,
-/// empty files, SQL that does not parse or controls transactions wrongly, with file:line:column).
+/// Builds the migration set from a directory's files as sqlx reads them; files that are not
+/// migrations are ignored (as sqlx does). Entries that are not regular files are refused before,
+/// for every layout, by discover_folder(). Throws one Error(input) listing every problem (naming,
+/// duplicates, encoding, empty files, SQL that does not parse or controls transactions wrongly,
+/// with file:line:column).
 MigrationSet discover_migrations(const std::vector<SourceFile>& files,
                                  const DiscoveryOptions& options = {});
 
@@ -92,8 +94,5 @@ std::string_view without_byte_order_mark(std::string_view bytes);
 
 /// True if `bytes` are valid UTF-8.
 bool is_valid_utf8(const std::string& bytes);
-
-/// `text` with every byte that is not part of valid UTF-8 written as `\xHH`, for messages.
-std::string escape_invalid_utf8(std::string_view text);
 
 } // namespace preflight::migrate

@@ -13,8 +13,13 @@ namespace preflight::migrate {
 
 struct SourceFile;
 
-/// `text` with control characters (C0, DEL) written as \n, \t, \r or \xHH, for messages.
-std::string escape_control_characters(std::string_view text);
+/// `text` (a file's path or name) as messages show it: each byte that is not part of valid UTF-8
+/// and each control character (C0, DEL) written as \xHH, or as \n, \t, \r.
+std::string escape_file_name(std::string_view text);
+
+/// Error(input) for the entry at `path` whose name is not valid UTF-8 (`kind`: "file" or
+/// "folder"), naming it escaped.
+Error name_not_utf8(std::string_view path, std::string_view kind = "file");
 
 /// Error(input) naming `file` (its path escaped) if its name holds a control character or the
 /// entry is not a regular file; nullopt if it can be read as a migration.

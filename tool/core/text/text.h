@@ -1,7 +1,7 @@
 #pragma once
 // Escaping and number formatting shared by every renderer: what user-supplied text (query
 // names, SQL, claims, plan labels) must go through before it lands in HTML, XML, Markdown or a
-// GitHub Actions workflow command.
+// GitHub Actions workflow command; and the percent-decoding of URLs.
 
 #include <cstdint>
 #include <string>
@@ -20,6 +20,9 @@ std::string markdown_cell(std::string_view text);
 std::string github_message(std::string_view text);
 /// GitHub workflow command property value: the message escapes plus : and , as %3A %2C.
 std::string github_property(std::string_view text);
+/// `text` with every %HH (two hex digits) replaced by the byte it stands for, as a URL reader
+/// (libpq) decodes it; a % not followed by two hex digits stays as it is.
+std::string percent_decoded(std::string_view text);
 
 /// A latency in milliseconds with three significant digits: "0.0912", "3.42", "38.9", "1234".
 std::string format_ms(double ms);

@@ -15,9 +15,6 @@ namespace preflight::migrate {
 /// throws Error(input) if `dir` is not a readable folder.
 std::vector<SourceFile> read_layout_files(const std::string& dir);
 
-/// The layout `name` names (empty: detected from the files of `dir`).
-Layout resolve_layout(const std::string& name, const std::vector<SourceFile>& files);
-
 /// The layout of `dir` for a new migration: the one `name` names, else the one its files show
 /// (sqlx for a folder that is empty or does not exist yet).
 Layout folder_layout(const std::string& dir, const std::string& name);
@@ -26,7 +23,7 @@ Layout folder_layout(const std::string& dir, const std::string& name);
 /// `dir` does not exist yet.
 std::vector<std::string> list_layout_names(const std::string& dir);
 
-/// The migrations of `dir` read as `layout` says ("" detects it); throws like discover_layout().
+/// The migrations of `dir` read as `layout` says ("" detects it); throws like discover_folder().
 /// The layout used is stored in `*chosen` when given.
 MigrationSet load_layout_migrations(const std::string& dir, const std::string& layout,
                                     const DiscoveryOptions& options = {}, Layout* chosen = nullptr);

@@ -140,10 +140,6 @@ std::vector<SourceFile> read_migration_files(const std::string& dir) {
   return files;
 }
 
-MigrationSet load_migrations(const std::string& dir, const DiscoveryOptions& options) {
-  return discover_migrations(read_migration_files(dir), options);
-}
-
 } // namespace preflight::migrate
 
 namespace preflight::migrate {

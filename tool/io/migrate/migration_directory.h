@@ -13,9 +13,6 @@ namespace preflight::migrate {
 /// readable folder.
 std::vector<SourceFile> read_migration_files(const std::string& dir);
 
-/// read_migration_files + discover_migrations.
-MigrationSet load_migrations(const std::string& dir, const DiscoveryOptions& options = {});
-
 } // namespace preflight::migrate
 
 namespace preflight::migrate {

@@ -30,8 +30,8 @@ using Parameters = std::vector<std::pair<std::string, std::string>>;
 
 // The options the original connection really used, so that pg_dump reaches the same server as
 // the same user however it was named (URL, keywords, PG* variables, service file).
-Parameters parameters_of(PgSession& session) {
-  PQconninfoOption* options = PQconninfo(session.raw());
+Parameters parameters_of(PGconn* conn) {
+  PQconninfoOption* options = PQconninfo(conn);
   if (options == nullptr)
     throw Error(ErrorKind::connection, "cannot read the connection's parameters");
   Parameters parameters;
@@ -314,7 +314,7 @@ std::unique_ptr<DatabaseCopy> DatabaseCopy::create(PgSession& original,
   copy->m_feasibility = check(original, options);
   copy->m_original = &original;
   const auto& f = copy->m_feasibility;
-  const auto parameters = parameters_of(original);
+  const auto parameters = parameters_of(original.raw());
   std::vector<std::string> env{"PGAPPNAME=" + options.application_name};
   if (auto password = value_of(parameters, "password"); !password.empty())
     env.push_back("PGPASSWORD=" + password);

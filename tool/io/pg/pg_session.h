@@ -127,10 +127,15 @@ public:
   int server_version() const; // e.g. 150018
   /// The session's socket (PQsocket), -1 when closed.
   int socket() const;
-  /// libpq's connection, for code inside io/pg/ that includes <libpq-fe.h>.
-  pg_conn* raw() { return m_conn; }
 
 private:
+  // Only the libpq-level code of io/pg/ (which includes <libpq-fe.h>) reaches the connection:
+  // everything else goes through the methods above.
+  friend class CancelHandle;      // PQgetCancel
+  friend class DatabaseCopy;      // PQconninfo, so that pg_dump reaches the same server
+  friend class PreparedStatement; // PQprepare, PQexecPrepared
+  pg_conn* raw() { return m_conn; }
+
   explicit PgSession(pg_conn* conn);
   void register_cancel(); // so that cancel_running_statements() reaches this connection
   void unregister_cancel();

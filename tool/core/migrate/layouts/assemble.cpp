@@ -268,6 +268,31 @@ ScriptDecision one_query_rule(const ScriptSource& script, const ScriptShape& sha
   return d;
 }
 
+ScriptDecision in_transaction_rule(const ScriptSource& script, const ScriptShape& shape,
+                                   const TransactionWording& wording) {
+  ScriptDecision d;
+  const std::string hint(wording.hint);
+  if (shape.control_offset) {
+    d.problem = error_at(
+        script.path, script.sql, *shape.control_offset,
+        wording.history_row_in_it
+            ? fmt::format("{} runs this {} in a transaction together with its history row; this "
+                          "{} would end it",
+                          wording.tool, wording.unit, shape.control_what)
+            : fmt::format("{} runs this {} in a transaction; this {} would end it before {} "
+                          "records the version",
+                          wording.tool, wording.unit, shape.control_what, wording.tool),
+        hint);
+  } else if (shape.refused_offset) {
+    d.problem = error_at(script.path, script.sql, *shape.refused_offset,
+                         fmt::format("{} runs this {} in a transaction: {} cannot run in it, so "
+                                     "{} fails here",
+                                     wording.tool, wording.unit, shape.refused_what, wording.tool),
+                         hint);
+  }
+  return d;
+}
+
 void blank_out(std::string& text, std::size_t begin, std::size_t end) {
   end = std::min(end, text.size());
   for (std::size_t i = begin; i < end; ++i) {

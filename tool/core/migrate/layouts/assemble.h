@@ -90,6 +90,21 @@ Error dry_run_refusal(const ScriptSource& script, const ScriptShape& shape);
 ScriptDecision one_query_rule(const ScriptSource& script, const ScriptShape& shape,
                               std::string_view tool, std::string_view fix);
 
+/// How a tool that runs each script in a transaction of its own names what it runs, for the
+/// messages of in_transaction_rule().
+struct TransactionWording {
+  std::string_view tool;  // "dbmate"
+  std::string_view unit;  // what one transaction holds: "migration", or dbmate's "block"
+  bool history_row_in_it; // the tool writes its history row in that same transaction
+  std::string_view hint;  // how a script opts out of the transaction, in the tool's terms
+};
+
+/// The rule of tools that run each script in a transaction of their own (goose, dbmate,
+/// diesel): transaction control would end it, and a statement PostgreSQL refuses in a
+/// transaction block fails; either is a problem located at its statement.
+ScriptDecision in_transaction_rule(const ScriptSource& script, const ScriptShape& shape,
+                                   const TransactionWording& wording);
+
 /// `text` with bytes [begin, end) replaced by spaces, newlines kept.
 void blank_out(std::string& text, std::size_t begin, std::size_t end);
 

@@ -13,6 +13,7 @@
 
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
+#include "core/migrate/source_entry.h"
 
 namespace preflight::migrate::layouts {
 
@@ -69,23 +70,10 @@ std::vector<Directive> directives(const std::string& text, std::string_view kind
 ScriptDecision dbmate_rule(const ScriptSource& script, const ScriptShape& shape) {
   if (script.declared_no_transaction)
     return one_query_rule(script, shape, "dbmate", "move it to a migration of its own");
-  ScriptDecision d;
-  const std::string hint = "add transaction:false to the block's directive line, e.g. "
-                           "`-- migrate:up transaction:false`";
-  if (shape.control_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.control_offset,
-                         fmt::format("dbmate runs this block in a transaction together with its "
-                                     "history row; this {} would end it",
-                                     shape.control_what),
-                         hint);
-  } else if (shape.refused_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.refused_offset,
-                         fmt::format("dbmate runs this block in a transaction: {} cannot run in "
-                                     "it, so dbmate fails here",
-                                     shape.refused_what),
-                         hint);
-  }
-  return d;
+  return in_transaction_rule(script, shape,
+                             {"dbmate", "block", true,
+                              "add transaction:false to the block's directive line, e.g. "
+                              "`-- migrate:up transaction:false`"});
 }
 
 bool blank_or_comment(std::string_view line) {
@@ -122,8 +110,7 @@ MigrationSet read_dbmate(std::vector<SourceFile>&& files, const DiscoveryOptions
       continue;
     }
     if (!is_valid_utf8(file.name)) {
-      errors.push_back(file_error(escape_invalid_utf8(file.path), "file name is not valid UTF-8",
-                                  "rename the file using UTF-8 characters only"));
+      errors.push_back(name_not_utf8(file.path));
       continue;
     }
     std::string text = file.bytes;

@@ -15,6 +15,7 @@
 
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
+#include "core/migrate/source_entry.h"
 
 namespace preflight::migrate::layouts {
 
@@ -39,22 +40,9 @@ bool run_in_transaction(const std::string& metadata) {
 ScriptDecision diesel_rule(const ScriptSource& script, const ScriptShape& shape) {
   if (script.declared_no_transaction)
     return one_query_rule(script, shape, "diesel", "move it to a migration of its own");
-  ScriptDecision d;
-  const std::string hint = "add run_in_transaction = false to the migration's metadata.toml";
-  if (shape.control_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.control_offset,
-                         fmt::format("diesel runs this migration in a transaction together with "
-                                     "its history row; this {} would end it",
-                                     shape.control_what),
-                         hint);
-  } else if (shape.refused_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.refused_offset,
-                         fmt::format("diesel runs this migration in a transaction: {} cannot run "
-                                     "in it, so diesel fails here",
-                                     shape.refused_what),
-                         hint);
-  }
-  return d;
+  return in_transaction_rule(script, shape,
+                             {"diesel", "migration", true,
+                              "add run_in_transaction = false to the migration's metadata.toml"});
 }
 
 ScriptSource script_of(SourceFile& file, bool no_transaction) {
@@ -98,9 +86,7 @@ MigrationSet read_diesel(std::vector<SourceFile>&& files, const DiscoveryOptions
   std::vector<Candidate> candidates;
   for (auto& [name, folder] : folders) {
     if (!is_valid_utf8(name)) {
-      errors.push_back(file_error(escape_invalid_utf8(folder.path),
-                                  "folder name is not valid UTF-8",
-                                  "rename the folder using UTF-8 characters only"));
+      errors.push_back(name_not_utf8(folder.path, "folder"));
       continue;
     }
     if (folder.up == nullptr) {

@@ -15,6 +15,7 @@
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
 #include "core/migrate/native_history.h"
+#include "core/migrate/source_entry.h"
 
 namespace preflight::migrate::layouts {
 
@@ -50,15 +51,13 @@ std::optional<std::vector<std::string>> version_parts(std::string version) {
 }
 
 ScriptDecision flyway_rule(const ScriptSource& script, const ScriptShape& shape) {
-  ScriptDecision d;
   if (shape.control_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.control_offset,
-                         fmt::format("Flyway runs this migration in a transaction together with "
-                                     "its history row; this {} would end it",
-                                     shape.control_what),
-                         "remove the transaction control: Flyway manages the transaction");
-    return d;
+    // The control statement is the problem, whatever else the script holds.
+    return in_transaction_rule(script, shape,
+                               {"Flyway", "migration", true,
+                                "remove the transaction control: Flyway manages the transaction"});
   }
+  ScriptDecision d;
   if (shape.refused_count == 0) return d;
   if (shape.refused_count < shape.statements) {
     d.problem = error_at(script.path, script.sql, *shape.refused_offset,
@@ -139,8 +138,7 @@ MigrationSet read_flyway(std::vector<SourceFile>&& files, const DiscoveryOptions
     const bool looks_repeatable = name.rfind("R_", 0) == 0;
     if (!looks_versioned && !looks_repeatable) continue; // callbacks, other files
     if (!is_valid_utf8(name)) {
-      errors.push_back(file_error(escape_invalid_utf8(file.path), "file name is not valid UTF-8",
-                                  "rename the file using UTF-8 characters only"));
+      errors.push_back(name_not_utf8(file.path));
       continue;
     }
     const std::string stem = name.substr(1, name.size() - 5);

@@ -13,6 +13,7 @@
 
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
+#include "core/migrate/source_entry.h"
 
 namespace preflight::migrate::layouts {
 
@@ -78,8 +79,7 @@ MigrationSet read_golang_migrate(std::vector<SourceFile>&& files, const Discover
     auto name = golang_migrate_name(file.name);
     if (!name) continue;
     if (!is_valid_utf8(file.name)) {
-      errors.push_back(file_error(escape_invalid_utf8(file.path), "file name is not valid UTF-8",
-                                  "rename the file using UTF-8 characters only"));
+      errors.push_back(name_not_utf8(file.path));
       continue;
     }
     std::uint64_t value = 0;

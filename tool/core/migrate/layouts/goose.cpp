@@ -14,6 +14,7 @@
 
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
+#include "core/migrate/source_entry.h"
 #include "core/sql/parsed_sql.h"
 #include "core/sql/text_position.h"
 
@@ -313,21 +314,9 @@ ScriptDecision goose_rule(const ScriptSource& script, const ScriptShape& shape) 
       d.dry_run_refusal = dry_run_refusal(script, shape);
     return d;
   }
-  const std::string hint = "add a -- +goose NO TRANSACTION line to the file";
-  if (shape.control_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.control_offset,
-                         fmt::format("goose runs this migration in a transaction; this {} would "
-                                     "end it before goose records the version",
-                                     shape.control_what),
-                         hint);
-  } else if (shape.refused_offset) {
-    d.problem = error_at(script.path, script.sql, *shape.refused_offset,
-                         fmt::format("goose runs this migration in a transaction: {} cannot run "
-                                     "in it, so goose fails here",
-                                     shape.refused_what),
-                         hint);
-  }
-  return d;
+  return in_transaction_rule(
+      script, shape,
+      {"goose", "migration", false, "add a -- +goose NO TRANSACTION line to the file"});
 }
 
 } // namespace
@@ -376,8 +365,7 @@ MigrationSet read_goose(std::vector<SourceFile>&& files, const DiscoveryOptions&
       continue;
     }
     if (!is_valid_utf8(file.name)) {
-      errors.push_back(file_error(escape_invalid_utf8(file.path), "file name is not valid UTF-8",
-                                  "rename the file using UTF-8 characters only"));
+      errors.push_back(name_not_utf8(file.path));
       continue;
     }
     std::string text = file.bytes;

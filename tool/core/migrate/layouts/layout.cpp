@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
+#include "core/migrate/source_entry.h"
 
 namespace preflight::migrate {
 
@@ -198,6 +199,30 @@ MigrationSet discover_layout(Layout layout, std::vector<SourceFile>&& files,
   case Layout::diesel: return layouts::read_diesel(std::move(files), options);
   }
   return {};
+}
+
+Layout resolve_layout(const std::string& name, const std::vector<SourceFile>& files) {
+  if (name.empty()) return detect_layout(files);
+  if (auto layout = layout_from_name(name)) return *layout;
+  throw Error(ErrorKind::usage, "unknown layout \"" + name + "\"",
+              "known layouts: " + layout_names());
+}
+
+MigrationSet discover_folder(std::vector<SourceFile>&& files, const std::string& name,
+                             const DiscoveryOptions& options, const LayoutOptions& layout_options,
+                             Layout* chosen) {
+  // Before any layout reads them (and before detection, which would take an unreadable entry's
+  // empty bytes for a script): an SQL name that is not a readable regular file (a FIFO, a
+  // folder, a dangling link), or holds a control character.
+  std::vector<Error> unreadable;
+  for (const auto& file : files) {
+    if (!ends_with(file.name, ".sql")) continue;
+    if (auto problem = check_migration_entry(file)) unreadable.push_back(std::move(*problem));
+  }
+  if (!unreadable.empty()) throw Error::combine(unreadable);
+  const Layout layout = resolve_layout(name, files);
+  if (chosen != nullptr) *chosen = layout;
+  return discover_layout(layout, std::move(files), options, layout_options);
 }
 
 } // namespace preflight::migrate

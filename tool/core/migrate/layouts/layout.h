@@ -45,4 +45,16 @@ MigrationSet discover_layout(Layout layout, std::vector<SourceFile>&& files,
                              const DiscoveryOptions& options = {},
                              const LayoutOptions& layout_options = {});
 
+/// The layout `name` names (empty: detect_layout(files)); throws Error(usage) for an unknown
+/// name, else like detect_layout().
+Layout resolve_layout(const std::string& name, const std::vector<SourceFile>& files);
+
+/// A migrations folder's entries read as the layout `name` says ("" detects it). First, for
+/// every layout, refuses at once each entry named like SQL that cannot be read as a migration
+/// (check_migration_entry): left to a layout, it would pass for an empty script. Stores the layout
+/// used in `*chosen` when given; throws like resolve_layout() and discover_layout().
+MigrationSet discover_folder(std::vector<SourceFile>&& files, const std::string& name,
+                             const DiscoveryOptions& options = {},
+                             const LayoutOptions& layout_options = {}, Layout* chosen = nullptr);
+
 } // namespace preflight::migrate
