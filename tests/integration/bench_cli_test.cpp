@@ -116,10 +116,9 @@ TEST(BenchCli, IndexExpectationFailsBeforeAndPassesAfterWithExitOneNamingTheQuer
   EXPECT_EQ(db.scalar("SELECT max(version) FROM _sqlx_migrations"), "2");
 }
 
-// A suite's migrations folder is read in its own layout: here golang-migrate's, whose pairs'
-// titles differ and whose empty down script is a no-op.
-TEST(BenchCli, SuiteMigrationsInAnotherToolsLayoutAreDetectedAndMeasured) {
-  TestDatabase db;
+// make_project's suite with its migrations in golang-migrate's layout: pairs whose titles
+// differ, and an empty down script (a no-op there).
+std::string make_golang_migrate_project() {
   auto dir = make_project(k_lookup);
   std::filesystem::remove_all(dir + "/migrations");
   write_file(dir + "/migrations/1_items.up.sql",
@@ -127,6 +126,13 @@ TEST(BenchCli, SuiteMigrationsInAnotherToolsLayoutAreDetectedAndMeasured) {
   write_file(dir + "/migrations/1_drop_items.down.sql", "DROP TABLE items;\n");
   write_file(dir + "/migrations/2_items_k.up.sql", "CREATE INDEX items_k ON items (k);\n");
   write_file(dir + "/migrations/2_items_k.down.sql", "");
+  return dir;
+}
+
+// A suite's migrations folder is read in its own layout.
+TEST(BenchCli, SuiteMigrationsInAnotherToolsLayoutAreDetectedAndMeasured) {
+  TestDatabase db;
+  auto dir = make_golang_migrate_project();
   auto r = run_preflight(
       {"bench", "run", "suite.toml", "--database-url", db.conninfo(), "--out", "out/results.json"},
       dir, {"CI=true"});
@@ -145,13 +151,7 @@ TEST(BenchCli, SuiteMigrationsInAnotherToolsLayoutAreDetectedAndMeasured) {
 // continues from the version recorded there instead of applying the migrations again.
 TEST(BenchCli, ADatabaseAtBeforeInAnotherToolsHistoryIsMigratedOnceFromThere) {
   TestDatabase db;
-  auto dir = make_project(k_lookup);
-  std::filesystem::remove_all(dir + "/migrations");
-  write_file(dir + "/migrations/1_items.up.sql",
-             "CREATE TABLE items (id bigint PRIMARY KEY, k int NOT NULL, v text);\n");
-  write_file(dir + "/migrations/1_drop_items.down.sql", "DROP TABLE items;\n");
-  write_file(dir + "/migrations/2_items_k.up.sql", "CREATE INDEX items_k ON items (k);\n");
-  write_file(dir + "/migrations/2_drop_items_k.down.sql", "DROP INDEX items_k;\n");
+  auto dir = make_golang_migrate_project();
   auto up = run_preflight({"migrate", "up", "--to", "1", "--database-url", db.conninfo(),
                            "--source", dir + "/migrations"});
   ASSERT_EQ(up.exit_code, 0) << up.err;

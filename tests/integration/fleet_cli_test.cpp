@@ -99,6 +99,13 @@ std::string line_of(const std::string& text, const std::string& start) {
   return "";
 }
 
+// `migrate up` over the targets of `file`; false (with its output printed) unless it exits 0.
+bool migrate_all(const std::string& file, const std::string& migrations, const std::string& dir) {
+  auto up = run_preflight({"migrate", "up", "--targets", file, "--source", migrations}, dir);
+  EXPECT_EQ(up.exit_code, 0) << up.out << up.err;
+  return up.exit_code == 0;
+}
+
 TEST(FleetCli, FiftyDatabasesOneFailingHalfWayContinuesThenReRunsOnlyWhereNeeded) {
   Fleet fleet(50);
   const auto migrations = four_migrations();
@@ -376,8 +383,7 @@ TEST(FleetCli, DiffFindsTheTargetThatDriftedAndOnlyIt) {
   const auto migrations = four_migrations();
   const auto dir = make_temp_dir();
   const auto file = fleet.targets_file(dir);
-  auto up = run_preflight({"migrate", "up", "--targets", file, "--source", migrations}, dir);
-  ASSERT_EQ(up.exit_code, 0) << up.err;
+  ASSERT_TRUE(migrate_all(file, migrations, dir));
   fleet.scalar(1, "CREATE INDEX a_hot_fix ON a (id)");
   auto r = run_preflight({"migrate", "diff", "--targets", file, "--source", migrations}, dir);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
@@ -523,8 +529,7 @@ TEST(FleetCli, HistoryMismatchExitsThreeNamingTheTarget) {
   const auto migrations = four_migrations();
   const auto dir = make_temp_dir();
   const auto file = fleet.targets_file(dir);
-  auto up = run_preflight({"migrate", "up", "--targets", file, "--source", migrations}, dir);
-  ASSERT_EQ(up.exit_code, 0) << up.err;
+  ASSERT_TRUE(migrate_all(file, migrations, dir));
   fleet.scalar(1, "UPDATE _sqlx_migrations SET checksum = '\\x00' WHERE version = 2");
   auto verify = run_preflight(
       {"migrate", "verify", "--targets", file, "--source", migrations, "--format", "github"}, dir);
