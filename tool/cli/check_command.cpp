@@ -92,9 +92,8 @@ fleet::TargetOutcome check_target(const CommandContext& context, const CheckOpti
   outcome.summary =
       fmt::format("{} of {} checks passed", report.results.size() - failed, report.results.size());
   // Printed once: on stdout with the target's lines, or the failed checks in its report entry.
-  if (failed > 0 && text) outcome.detail = outcome.summary;
+  if (failed > 0) outcome.detail = outcome.summary;
   if (failed > 0 && !text) {
-    outcome.detail = outcome.summary;
     for (const auto& r : report.results) {
       if (r.status != check::CheckStatus::failed) continue;
       outcome.detail += fmt::format("\n{}: {} (expected {})", r.name, r.measured, r.expected);

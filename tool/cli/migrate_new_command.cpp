@@ -21,10 +21,9 @@ struct NewOptions {
 int run_new(GlobalOptions& globals, const NewOptions& options) {
   auto config = globals.load_config();
   // The layout configured, or the one the folder's files show (sqlx for an empty folder).
-  const auto layout = migrate::folder_layout(config.migrations, config.layout);
-  auto created =
-      migrate::plan_new_migration(migrate::list_layout_names(config.migrations), options.name,
-                                  options.reversible, utc_digits_now(), layout);
+  const auto folder = migrate::read_new_migration_folder(config.migrations, config.layout);
+  auto created = migrate::plan_new_migration(folder.names, options.name, options.reversible,
+                                             utc_digits_now(), folder.layout);
   for (const auto& path : migrate::create_migration_files(config.migrations, created))
     print_line("created " + path);
   return 0;

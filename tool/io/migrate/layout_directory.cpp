@@ -31,18 +31,13 @@ std::vector<SourceFile> read_layout_files(const std::string& dir) {
   return files;
 }
 
-Layout folder_layout(const std::string& dir, const std::string& name) {
+NewMigrationFolder read_new_migration_folder(const std::string& dir, const std::string& name) {
   std::error_code ec;
-  if (!fs::exists(dir, ec)) return resolve_layout(name, {});
-  return resolve_layout(name, read_layout_files(dir));
-}
-
-std::vector<std::string> list_layout_names(const std::string& dir) {
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) return {};
-  std::vector<std::string> names;
-  for (const auto& file : read_layout_files(dir)) names.push_back(file.name);
-  return names;
+  const auto files = fs::exists(dir, ec) ? read_layout_files(dir) : std::vector<SourceFile>{};
+  NewMigrationFolder folder;
+  folder.layout = resolve_layout(name, files);
+  for (const auto& file : files) folder.names.push_back(file.name);
+  return folder;
 }
 
 MigrationSet load_layout_migrations(const std::string& dir, const std::string& layout,

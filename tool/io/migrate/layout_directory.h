@@ -15,13 +15,14 @@ namespace preflight::migrate {
 /// throws Error(input) if `dir` is not a readable folder.
 std::vector<SourceFile> read_layout_files(const std::string& dir);
 
-/// The layout of `dir` for a new migration: the one `name` names, else the one its files show
-/// (sqlx for a folder that is empty or does not exist yet).
-Layout folder_layout(const std::string& dir, const std::string& name);
-
-/// The names read_layout_files() gives `dir`'s files ("sub/file" in sub-folders); empty when
-/// `dir` does not exist yet.
-std::vector<std::string> list_layout_names(const std::string& dir);
+/// What `migrate new` needs of `dir`, read once: its layout (the one `name` names, else the one
+/// its files show; sqlx for a folder that is empty or does not exist yet) and the names
+/// read_layout_files() gives its files.
+struct NewMigrationFolder {
+  Layout layout = Layout::sqlx;
+  std::vector<std::string> names;
+};
+NewMigrationFolder read_new_migration_folder(const std::string& dir, const std::string& name);
 
 /// The migrations of `dir` read as `layout` says ("" detects it); throws like discover_folder().
 /// The layout used is stored in `*chosen` when given.
