@@ -212,7 +212,9 @@ TEST(DriftCli, BadArgumentsAreExitTwoBeforeAnythingRuns) {
     std::string message;
   };
   const std::vector<Bad> bad{
-      {{"--to", "abc"}, "preflight: error: Could not convert: --to = abc\n"},
+      {{"--to", "abc"},
+       "preflight: error: --to abc: not a version (a number, or a version as the migration "
+       "files write it)\n"},
       {{"--to", "99"}, "preflight: error: --to 99: no migration has this version\n"},
       {{"--to", "-1"}, "preflight: error: --to -1: no migration has this version\n"},
       {{"--format", "xml"}, "--format: xml not in {text,json,md,github,junit}"},

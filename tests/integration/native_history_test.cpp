@@ -60,6 +60,30 @@ const std::vector<Corpus> k_corpora{
      "4|010|comment|UNDO_SQL|U010__comment.sql|-1338407276|t|t|t|t\n"
      "5|2|index email|UNDO_SQL|U2__index_email.sql|-2066927234|t|t|t|t\n"
      "6|1|create accounts|UNDO_SQL|U1__create_accounts.sql|-840460147|t|t|t|t"},
+    {"flyway-dotted",
+     "SELECT concat_ws('|', installed_rank, coalesce(version, 'NULL'), description, type, "
+     "script, checksum, success) FROM flyway_schema_history ORDER BY installed_rank",
+     "1|1|create accounts|SQL|V1__create_accounts.sql|-1941863588|t\n"
+     "2|1.1|add name|SQL|V1.1__add_name.sql|-1671351682|t\n"
+     "3|1.2|index email|SQL|V1_2__index_email.sql|624062696|t\n"
+     "4|1.10|comment index|SQL|V1.10__comment_index.sql|-2117949906|t\n"
+     "5|2|orders|SQL|V2__orders.sql|-237110403|t\n"
+     // Repeatables: after the versioned ones, by description; checksum of the text with
+     // placeholders replaced.
+     "6|NULL|accounts comment|SQL|R__accounts_comment.sql|-1920812994|t\n"
+     "7|NULL|named accounts|SQL|R__named_accounts.sql|-1108782291|t",
+     "1|1|create accounts|SQL|V1__create_accounts.sql|-1941863588|t\n"
+     "2|1.1|add name|SQL|V1.1__add_name.sql|-1671351682|t\n"
+     "3|1.2|index email|SQL|V1_2__index_email.sql|624062696|t\n"
+     "4|1.10|comment index|SQL|V1.10__comment_index.sql|-2117949906|t\n"
+     "5|2|orders|SQL|V2__orders.sql|-237110403|t\n"
+     "6|NULL|accounts comment|SQL|R__accounts_comment.sql|-1920812994|t\n"
+     "7|NULL|named accounts|SQL|R__named_accounts.sql|-1108782291|t\n"
+     "8|2|orders|UNDO_SQL|U2__orders.sql|392885628|t\n"
+     "9|1.10|comment index|UNDO_SQL|U1.10__comment_index.sql|1782222821|t\n"
+     "10|1.2|index email|UNDO_SQL|U1_2__index_email.sql|627219276|t\n"
+     "11|1.1|add name|UNDO_SQL|U1.1__add_name.sql|937109333|t\n"
+     "12|1|create accounts|UNDO_SQL|U1__create_accounts.sql|-840460147|t"},
     {"diesel",
      "SELECT version || '|' || (run_on IS NOT NULL) FROM __diesel_schema_migrations ORDER BY "
      "version",
@@ -86,6 +110,7 @@ TEST_P(NativeHistory, AppliesAndRevertsEverythingWritingTheToolsOwnRows) {
   EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
   auto verify = run_preflight(args({"migrate", "verify"}), {}, k_environment);
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  const bool flyway = c.tool.rfind("flyway", 0) == 0;
   const std::string table = c.tool == "golang-migrate" ? "golang-migrate's schema_migrations"
                             : c.tool == "goose"        ? "goose's goose_db_version"
                             : c.tool == "dbmate"       ? "dbmate's schema_migrations"
@@ -96,12 +121,13 @@ TEST_P(NativeHistory, AppliesAndRevertsEverythingWritingTheToolsOwnRows) {
   // The duration column: Flyway records one; the other tools keep none, shown as "-", not 0.
   const bool dash = status.out.find("  applied  ") != std::string::npos &&
                     status.out.find("   -  ") != std::string::npos;
-  EXPECT_EQ(dash, c.tool != "flyway") << status.out;
-  if (c.tool != "flyway") {
+  EXPECT_EQ(dash, !flyway) << status.out;
+  if (!flyway) {
     EXPECT_EQ(status.out.find(" 0.0 ms  "), std::string::npos) << status.out;
   }
-  if (c.tool == "flyway") {
-    EXPECT_EQ(verify.out, "verified: 3 applied migrations match their files\n");
+  if (flyway) {
+    EXPECT_EQ(verify.out, fmt::format("verified: {} applied migrations match their files\n",
+                                      c.tool == "flyway" ? 3 : 7));
     EXPECT_EQ(status.out.find("no checksum recorded"), std::string::npos) << status.out;
   } else {
     EXPECT_NE(status.out.find(note + "\n"), std::string::npos) << status.out;
@@ -156,6 +182,127 @@ TEST(NativeHistoryFlyway, AnEditedAppliedFileIsAChecksumMismatch) {
   EXPECT_EQ(db.scalar("SELECT checksum FROM flyway_schema_history"),
             std::to_string(preflight::migrate::flyway_checksum("CREATE TABLE a (id bigint);\n")));
   EXPECT_EQ(run_preflight(on({"migrate", "verify"})).exit_code, 0);
+}
+
+// `migrate up` with history = "sqlx" on a fresh database: exit 2 with `message`, nothing made.
+void expect_refused_with_sqlx_history(const std::string& migrations, const std::string& message) {
+  auto dir = make_temp_dir();
+  write_file(dir + "/preflight.toml",
+             fmt::format("migrations = \"{}\"\nhistory = \"sqlx\"\n", migrations));
+  TestDatabase fresh;
+  auto sqlx = run_preflight({"migrate", "up", "--database-url", fresh.conninfo()}, dir);
+  EXPECT_EQ(sqlx.exit_code, 2) << sqlx.out << sqlx.err;
+  EXPECT_NE(sqlx.err.find(message), std::string::npos) << sqlx.err;
+  EXPECT_EQ(fresh.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "0");
+}
+
+// Dotted versions: Flyway's order (1.2 before 1.10), versions given as Flyway writes them, and
+// only Flyway's own table can record them.
+TEST(NativeHistoryFlyway, DottedVersionsRunInFlywaysOrderAndAreGivenAsFlywayWritesThem) {
+  const std::string migrations =
+      (case_path("layout_corpus", "flyway-dotted") / "migrations").string();
+  TestDatabase db;
+  auto on = [&](std::vector<std::string> a) {
+    a.insert(a.end(), {"--database-url", db.conninfo(), "--source", migrations});
+    return a;
+  };
+  auto up = run_preflight(on({"migrate", "up", "--to", "1_2"}));
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  EXPECT_NE(up.out.find("apply   1.2 index email"), std::string::npos) << up.out;
+  EXPECT_EQ(rows_of(db, "SELECT version FROM flyway_schema_history ORDER BY installed_rank"),
+            "1\n1.1\n1.2");
+  auto status = run_preflight(on({"migrate", "status"}));
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("            1.10  pending "), std::string::npos) << status.out;
+  auto json = run_preflight(on({"migrate", "status", "--format", "json"}));
+  EXPECT_NE(json.out.find("\"version_text\": \"1.10\""), std::string::npos) << json.out;
+
+  auto rest = run_preflight(on({"migrate", "up"}));
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  auto down = run_preflight(on({"migrate", "down", "--to", "1.1.0"}));
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_EQ(rows_of(db, "SELECT version || ' ' || type FROM flyway_schema_history WHERE "
+                        "installed_rank > 7 ORDER BY installed_rank"),
+            "2 UNDO_SQL\n1.10 UNDO_SQL\n1.2 UNDO_SQL");
+  EXPECT_EQ(db.scalar("SELECT to_regclass('accounts_email') IS NULL"), "t");
+
+  // A version no file has is refused before anything runs.
+  auto unknown = run_preflight(on({"migrate", "up", "--to", "1.5"}));
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+  EXPECT_EQ(unknown.err.rfind("preflight: error: --to 1.5: no migration has this version\n", 0), 0U)
+      << unknown.err;
+
+  // preflight's _sqlx_migrations keys on one integer per migration.
+  expect_refused_with_sqlx_history(migrations, "Flyway version 1.1 has more than one number");
+}
+
+// A repeatable migration runs after the versioned ones, and again whenever its file changes;
+// a failed run stops `up` until repair removes it, as in Flyway.
+TEST(NativeHistoryFlyway, ARepeatableRunsAgainWhenItsFileChanges) {
+  TestDatabase db;
+  auto dir = make_temp_dir();
+  write_file(dir + "/V1__a.sql", "CREATE TABLE a (id int);\n");
+  write_file(dir + "/R__a_view.sql", "CREATE OR REPLACE VIEW a_view AS SELECT id FROM a;\n");
+  auto on = [&](std::vector<std::string> a) {
+    a.insert(a.end(), {"--database-url", db.conninfo(), "--source", dir});
+    return a;
+  };
+  const std::string runs = "SELECT concat_ws('|', installed_rank, coalesce(version, 'NULL'), "
+                           "description, checksum, success) FROM flyway_schema_history ORDER BY "
+                           "installed_rank";
+  auto up = run_preflight(on({"migrate", "up"}));
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  EXPECT_NE(up.out.find("apply     R a view "), std::string::npos) << up.out;
+  using preflight::migrate::flyway_checksum;
+  EXPECT_EQ(rows_of(db, runs),
+            fmt::format("1|1|a|{}|t\n2|NULL|a view|{}|t",
+                        flyway_checksum("CREATE TABLE a (id int);\n"),
+                        flyway_checksum("CREATE OR REPLACE VIEW a_view AS SELECT id FROM a;\n")));
+  auto again = run_preflight(on({"migrate", "up"}));
+  EXPECT_NE(again.out.find("Nothing to apply"), std::string::npos) << again.out;
+
+  write_file(dir + "/R__a_view.sql",
+             "CREATE OR REPLACE VIEW a_view AS SELECT id, 1 AS one FROM a;\n");
+  auto status = run_preflight(on({"migrate", "status", "--exit-code"}));
+  EXPECT_EQ(status.exit_code, 1) << status.out << status.err;
+  EXPECT_NE(status.out.find("               R  outdated "), std::string::npos) << status.out;
+  auto verify = run_preflight(on({"migrate", "verify"}));
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_EQ(verify.out, "1 repeatable migration changed since its last run: `migrate up` runs it "
+                        "again\nverified: 1 applied migration matches its file\n");
+  auto rerun = run_preflight(on({"migrate", "up"}));
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history WHERE version IS NULL"), "2");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                      "'a_view'"),
+            "2");
+
+  // A run that fails: Flyway refuses to migrate until the row is repaired away.
+  write_file(dir + "/R__a_view.sql", "CREATE OR REPLACE VIEW a_view AS SELECT nope FROM a;\n");
+  auto failed = run_preflight(on({"migrate", "up"}));
+  EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+  // The failure rolled back with its row (Flyway records none for a rolled-back migration).
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history"), "3");
+  // As Flyway leaves a run it could not roll back (a statement outside a transaction).
+  EXPECT_EQ(db.scalar("WITH row AS (INSERT INTO flyway_schema_history (installed_rank, version, "
+                      "description, type, script, checksum, installed_by, execution_time, "
+                      "success) VALUES (4, NULL, 'a view', 'SQL', 'R__a_view.sql', 1, "
+                      "current_user, 0, false) RETURNING 1) SELECT count(*) FROM row"),
+            "1");
+  auto blocked = run_preflight(on({"migrate", "up"}));
+  EXPECT_EQ(blocked.exit_code, 3) << blocked.err;
+  EXPECT_NE(blocked.err.find("repeatable migration \"a view\" is recorded as failed"),
+            std::string::npos)
+      << blocked.err;
+  auto repair = run_preflight(on({"migrate", "repair"}));
+  EXPECT_EQ(repair.exit_code, 0) << repair.err;
+  EXPECT_NE(repair.out.find("remove the failed row of repeatable migration \"a view\""),
+            std::string::npos)
+      << repair.out;
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history"), "3");
+
+  // preflight's _sqlx_migrations has no row for a migration without a version.
+  expect_refused_with_sqlx_history(dir, "repeatable migration \"a view\" has no version");
 }
 
 // golang-migrate marks the version dirty before a migration it cannot run in a transaction; a

@@ -308,6 +308,19 @@ TEST(FleetReport, TableNamesEveryTargetWithVersionsDurationAndResult) {
   EXPECT_EQ(fleet::exit_code(mismatch), 3);
 }
 
+TEST(FleetReport, VersionsAreShownAsTheLayoutsToolWritesThem) {
+  auto report = sample_report();
+  report.targets[0].from_text = "1.2"; // Flyway's dotted versions, keyed by rank inside
+  report.targets[0].to_text = "1.10";
+  EXPECT_NE(fleet::render_table(report).find("tenant_001    1.2 → 1.10    120.0 ms"),
+            std::string::npos)
+      << fleet::render_table(report);
+  const auto json = fleet::to_json(report);
+  EXPECT_EQ(json["targets"][0]["from_version_text"], "1.2");
+  EXPECT_EQ(json["targets"][0]["to_version_text"], "1.10");
+  EXPECT_FALSE(json["targets"][1].contains("from_version_text"));
+}
+
 TEST(FleetReport, JsonGithubAndJunitHaveOneEntryPerTarget) {
   auto json = fleet::to_json(sample_report());
   EXPECT_EQ(json["targets"].size(), 3U);

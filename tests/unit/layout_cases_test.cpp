@@ -39,6 +39,12 @@ std::string describe(const migrate::MigrationSet& set) {
       for (const auto& e : m.down->problem->more()) out += "  down: " + e.headline() + "\n";
     }
   }
+  for (const auto& m : set.repeatables()) {
+    out += "R|" + m.description + "|" + mode(m.up) + "|checksum " +
+           std::to_string(m.up.native_checksum.value_or(0)) + "|file as it is " +
+           std::to_string(m.up.equivalent_checksum.value_or(0)) + "\n";
+    if (m.up.dry_run_refusal) out += "  up dry run: " + m.up.dry_run_refusal->headline() + "\n";
+  }
   return out;
 }
 

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/migrate/flyway_version.h"
 #include "core/migrate/history.h"
 #include "core/migrate/native_history.h"
+#include "core/migrate/version_argument.h"
 
 using namespace preflight;
 using namespace preflight::migrate;
@@ -107,6 +109,86 @@ TEST(NativeApplied, FlywayUndoTakesBackAndBaselineCoversOlderFiles) {
   NativeRow failed{"4", false};
   failed.type = "SQL";
   EXPECT_EQ(summary(native_applied(HistoryKind::flyway, files, {failed})), "4! ");
+}
+
+// A folder with dotted versions, keyed by rank as layouts/flyway.cpp keys it.
+MigrationSet dotted_files(std::initializer_list<const char*> versions) {
+  std::vector<Migration> ms;
+  std::int64_t rank = 0;
+  for (const char* text : versions) {
+    Migration m;
+    m.version = ++rank * k_flyway_rank_step;
+    m.version_text = text;
+    m.description = std::string("m") + text;
+    m.up.path = std::string("migrations/V") + text + "__m.sql";
+    ms.push_back(std::move(m));
+  }
+  return MigrationSet(std::move(ms));
+}
+
+NativeRow flyway_row(std::string version, bool success = true) {
+  NativeRow row{std::move(version), success};
+  row.type = "SQL";
+  return row;
+}
+
+TEST(NativeApplied, FlywayDottedVersionsMatchAsFlywayComparesAndUnknownOnesFallBetween) {
+  const auto files = dotted_files({"1", "1.1", "1.10", "2"});
+  ASSERT_TRUE(flyway_ranked(files));
+  // 1.1.0 is 1.1; 1.2 and 1.3 have no file: between 1.1 and 1.10, in Flyway's order.
+  auto rows =
+      native_applied(HistoryKind::flyway, files,
+                     {flyway_row("1"), flyway_row("1.3"), flyway_row("1.1.0"), flyway_row("1.2")});
+  ASSERT_EQ(rows.size(), 4U);
+  EXPECT_EQ(rows[0].version, k_flyway_rank_step);
+  EXPECT_EQ(rows[1].version, 2 * k_flyway_rank_step);
+  EXPECT_EQ(rows[1].description, "m1.1");
+  EXPECT_EQ(rows[2].version_text, "1.2");
+  EXPECT_EQ(rows[3].version_text, "1.3");
+  EXPECT_LT(rows[2].version, rows[3].version);
+  EXPECT_LT(rows[3].version, 3 * k_flyway_rank_step);
+
+  const auto status = compute_status(files, rows);
+  ASSERT_EQ(status.size(), 6U);
+  EXPECT_EQ(status[2].shown_version(), "1.2");
+  EXPECT_EQ(to_string(status[2].state), "missing_file");
+  EXPECT_EQ(status[4].shown_version(), "1.10");
+  EXPECT_EQ(to_string(status[4].state), "pending");
+  EXPECT_EQ(history_problems(status).front().headline(),
+            "migration 1.2 () was applied but its file is missing");
+}
+
+TEST(VersionArgument, TakesTheVersionAsTheToolWritesIt) {
+  const auto dotted = dotted_files({"1", "1.1", "1.10", "2"});
+  EXPECT_EQ(version_argument(dotted, Layout::flyway, "1.10", "--to"), 3 * k_flyway_rank_step);
+  EXPECT_EQ(version_argument(dotted, Layout::flyway, "1_1_0", "--to"), 2 * k_flyway_rank_step);
+  EXPECT_EQ(version_argument(dotted, Layout::flyway, "0", "--to"), 0);
+  try {
+    version_argument(dotted, Layout::flyway, "1.5", "--to");
+    ADD_FAILURE() << "a version no file has was taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+    EXPECT_EQ(e.headline(), "--to 1.5: no migration has this version");
+  }
+  // Elsewhere a number is a number, and diesel's version text finds its padded key.
+  const auto plain = files_of({1, 2});
+  EXPECT_EQ(version_argument(plain, Layout::sqlx, "2", "--to"), 2);
+  EXPECT_EQ(version_argument(plain, Layout::sqlx, "7", "--to"), 7); // the planner refuses it
+  EXPECT_THROW(version_argument(plain, Layout::sqlx, "1.2", "--to"), Error);
+  const auto diesel = files_of({201901010000000000}, "20190101000000");
+  EXPECT_EQ(version_argument(diesel, Layout::diesel, "20190101000000", "--to"), 201901010000000000);
+}
+
+TEST(SqlxHistory, RefusesADottedFlywayFolder) {
+  EXPECT_NO_THROW(refuse_unkeyable_in_sqlx_history(files_of({1, 2}, "")));
+  try {
+    refuse_unkeyable_in_sqlx_history(dotted_files({"1", "1.1"}));
+    ADD_FAILURE() << "a dotted folder was keyed in _sqlx_migrations";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::input);
+    EXPECT_NE(e.headline().find("Flyway version 1.1 has more than one number"), std::string::npos)
+        << e.headline();
+  }
 }
 
 TEST(NativeApplied, AChecksumlessRowIsAppliedWhateverTheFileHolds) {

@@ -175,6 +175,13 @@ TEST(NewMigration, EachLayoutNamesFilesAsItsTool) {
   EXPECT_EQ(flyway.names, (Names{"V3__add_c.sql", "U3__add_c.sql"}));
   EXPECT_EQ(plan_new_migration({}, "first", false, now, Layout::flyway).names,
             (Names{"V1__first.sql"}));
+  // After a dotted version, the next whole number in Flyway's order (2.10 is newer than 2.9).
+  EXPECT_EQ(plan_new_migration({"V1__a.sql", "V2.9__b.sql", "V2_10__c.sql"}, "d", false, now,
+                               Layout::flyway)
+                .names,
+            (Names{"V3__d.sql"}));
+  EXPECT_EQ(plan_new_migration({"V1.1__a.sql"}, "b", false, now, Layout::flyway).names,
+            (Names{"V2__b.sql"}));
 
   auto diesel = plan_new_migration({"2025-01-01-000000_a/up.sql", "2025-01-01-000000_a/down.sql"},
                                    "b", false, now, Layout::diesel);

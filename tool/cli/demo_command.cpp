@@ -20,7 +20,7 @@ namespace {
 
 void show_status(migrate::Migrator& migrator, const migrate::MigrationSet& files,
                  const std::string& source, const std::string& target) {
-  print_status_text(migrate::compute_status(files, migrator.history()), source, target);
+  print_status_text(migrate::compute_status(files, migrator.history()), {}, source, target);
 }
 
 // The demo's inputs are the project's own files, found from the working directory; an installed

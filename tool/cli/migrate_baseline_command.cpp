@@ -8,13 +8,14 @@
 #include "cli/migrate_history.h"
 #include "cli/migrate_subcommands.h"
 #include "cli/output.h"
+#include "core/migrate/version_argument.h"
 
 namespace preflight::cli {
 
 namespace {
 
 struct BaselineOptions {
-  std::int64_t version = 0;
+  std::string version; // as given: the number, or the version as the files write it
   bool dry_run = false;
   double lock_wait_seconds = -1;
 };
@@ -22,10 +23,12 @@ struct BaselineOptions {
 int run_baseline(GlobalOptions& globals, const BaselineOptions& options) {
   HistoryEdit edit(globals, "preflight migrate baseline", options.lock_wait_seconds,
                    options.dry_run);
-  auto recorded = edit.migrator().baseline(edit.files(), options.version);
+  const auto version =
+      migrate::version_argument(edit.files(), edit.layout(), options.version, "baseline");
+  auto recorded = edit.migrator().baseline(edit.files(), version);
   for (const auto* m : recorded) {
-    print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record", m->version,
-                           m->description));
+    print_line(fmt::format("{} {:>5} {}", options.dry_run ? "would record" : "record",
+                           m->shown_version(), m->description));
   }
   print_line(fmt::format("{}: {} migration{} up to version {} {} as applied without running {}.",
                          options.dry_run ? "Dry run" : "Baseline", recorded.size(),

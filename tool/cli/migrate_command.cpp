@@ -12,6 +12,7 @@
 #include "cli/number_options.h"
 #include "cli/output.h"
 #include "cli/trace_locks.h"
+#include "core/migrate/version_argument.h"
 #include "io/migrate/migrator.h"
 
 namespace preflight::cli {
@@ -33,10 +34,11 @@ int finish_run(const migrate::RunReport& report, bool dry_run, bool on_copy,
   return 0;
 }
 
-int run_up_or_down(GlobalOptions& globals, const MigrateOptions& options,
-                   migrate::Direction direction) {
+int run_up_or_down(GlobalOptions& globals, MigrateOptions options, migrate::Direction direction) {
   CommandContext context(globals, MigrationFiles::checked); // validate before connecting
   const auto& files = context.files();
+  if (options.to_argument)
+    options.to = migrate::version_argument(files, context.layout(), *options.to_argument, "--to");
   auto settings = migrator_options(context.config(), options); // validates the timeouts
   settings.layout = context.layout();
   const auto action = direction == migrate::Direction::up ? MigrateAction::up : MigrateAction::down;
@@ -105,18 +107,19 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   auto store = migrate::open_history_table(*cx.session, history_setting(context, cx));
   store->pin_schema();
   auto status = migrate::compute_status(context.files(), store->list(context.files()));
+  const auto repeatables = migrate::repeatable_status(context.files(), store->repeatable_runs());
   if (options.format == "json") {
-    auto document = status_json(status);
+    auto document = status_json(status, repeatables);
     document["history"] = {{"table", migrate::describe_history(store->kind())},
                            {"checksums", migrate::records_checksum(store->kind())}};
     print_json(document);
   } else {
-    print_status_text(status, context.config().migrations, cx.display);
+    print_status_text(status, repeatables, context.config().migrations, cx.display);
     if (auto note = no_checksum_note(store->kind()); !note.empty()) print_line(note);
     for (const auto& m : context.files().all()) {
       if (m.down && m.down->problem) {
         print_warning(m.down->problem->headline() + " (`migrate down` refuses to revert version " +
-                      std::to_string(m.version) + ")");
+                      m.shown_version() + ")");
       }
     }
   }
@@ -124,6 +127,12 @@ int run_status(GlobalOptions& globals, const MigrateOptions& options) {
   // Not up to date either way; a history problem is what verify and up exit 3 for, and outranks
   // pending work (up would refuse to run it).
   if (!migrate::history_problems(status).empty()) return 3;
+  if (!migrate::repeatable_problems(repeatables).empty()) return 3;
+  if (migrate::count_in(repeatables, migrate::RepeatableState::pending) +
+          migrate::count_in(repeatables, migrate::RepeatableState::outdated) >
+      0) {
+    return 1;
+  }
   for (const auto& e : status) {
     if (e.state == migrate::MigrationState::pending ||
         e.state == migrate::MigrationState::pending_out_of_order) {
@@ -147,10 +156,18 @@ int run_verify(GlobalOptions& globals, const MigrateOptions& options) {
   auto store = migrate::open_history_table(*cx.session, history_setting(context, cx));
   store->pin_schema();
   auto status = migrate::compute_status(context.files(), store->list(context.files()));
+  const auto repeatables = migrate::repeatable_status(context.files(), store->repeatable_runs());
   auto problems = migrate::history_problems(status);
+  for (auto& p : migrate::repeatable_problems(repeatables)) problems.push_back(std::move(p));
   if (!problems.empty()) throw Error::combine(std::move(problems));
-  std::size_t applied = 0;
+  std::size_t applied = migrate::count_in(repeatables, migrate::RepeatableState::applied);
   for (const auto& e : status) applied += e.applied ? 1U : 0U;
+  if (const auto again = migrate::count_in(repeatables, migrate::RepeatableState::outdated)) {
+    print_line(fmt::format("{} repeatable migration{} changed since {} last run: `migrate up` "
+                           "runs {} again",
+                           again, again == 1 ? "" : "s", again == 1 ? "its" : "their",
+                           again == 1 ? "it" : "them"));
+  }
   if (!migrate::records_checksum(store->kind())) {
     // Nothing to compare the files with: say what was checked, not more.
     print_line(fmt::format("verified: {} applied migration{} {} {} file{}; {}", applied,
@@ -273,7 +290,8 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
   auto options = std::make_shared<MigrateOptions>();
 
   auto* up = migrate->add_subcommand("up", "apply pending migrations in order");
-  up->add_option("--to", options->to, "apply up to and including this version");
+  up->add_option("--to", options->to_argument,
+                 "apply up to and including this version (as the migration files write it)");
   add_dry_run_options(*up, *options);
   up->add_flag("--allow-out-of-order", options->allow_out_of_order,
                "apply pending migrations older than the newest applied one");
@@ -286,7 +304,8 @@ void add_migrate_command(CLI::App& app, GlobalOptions& globals, int& exit_code) 
   auto* down =
       migrate->add_subcommand("down", "revert applied migrations, newest first (default: one)");
   auto* steps = down->add_option("--steps", options->steps, "revert this many migrations");
-  down->add_option("--to", options->to, "revert every migration newer than this version (0: all)")
+  down->add_option("--to", options->to_argument,
+                   "revert every migration newer than this version (0: all)")
       ->excludes(steps);
   add_dry_run_options(*down, *options);
   add_lock_options(*down, *options);

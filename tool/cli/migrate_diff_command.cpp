@@ -13,6 +13,7 @@
 #include "core/drift/render.h"
 #include "core/lint/lint_config.h"
 #include "core/lint/linter.h"
+#include "core/migrate/version_argument.h"
 #include "core/report/lint_report.h"
 #include "io/drift/drift_run.h"
 
@@ -21,7 +22,8 @@ namespace preflight::cli {
 namespace {
 
 struct DiffOptions {
-  std::optional<std::int64_t> to;
+  std::optional<std::string> to_argument; // --to as given
+  std::optional<std::int64_t> to;         // --to resolved against the files
   std::string format = "text";
   std::vector<std::string> ignore;
   bool sql = false;
@@ -107,18 +109,21 @@ fleet::TargetOutcome diff_target(const CommandContext& context, const DiffOption
 
   fleet::TargetOutcome outcome;
   outcome.from_version = outcome.to_version = result.summary.version;
+  outcome.from_text = outcome.to_text = result.summary.version_text;
   const auto count = result.differences.size();
   outcome.changed = count;
   const bool text = options.format == "text" || options.format == "github";
   if (count == 0) {
     outcome.result = fleet::TargetResult::ok;
-    outcome.summary = fmt::format("no drift at version {}", result.summary.version);
+    outcome.summary = fmt::format("no drift at version {}",
+                                  context.files().shown_version(result.summary.version));
     if (text) FleetLog::out(target.name, outcome.summary);
     return outcome;
   }
   outcome.result = fleet::TargetResult::failed;
-  outcome.summary = fmt::format("{} difference{} from the schema of version {}", count,
-                                count == 1 ? "" : "s", result.summary.version);
+  outcome.summary =
+      fmt::format("{} difference{} from the schema of version {}", count, count == 1 ? "" : "s",
+                  context.files().shown_version(result.summary.version));
   std::string detail = drift::render_text(result.differences, result.summary);
   if (options.sql) {
     const auto fix = fix_script(context, result);
@@ -131,9 +136,13 @@ fleet::TargetOutcome diff_target(const CommandContext& context, const DiffOption
   return outcome;
 }
 
-int run_diff(GlobalOptions& globals, const DiffOptions& options) {
+int run_diff(GlobalOptions& globals, DiffOptions options) {
   // Everything the user gave is checked before a server is touched.
   CommandContext context(globals, MigrationFiles::checked);
+  if (options.to_argument) {
+    options.to =
+        migrate::version_argument(context.files(), context.layout(), *options.to_argument, "--to");
+  }
   drift::check_target_version(context.files(), options.to);
   if (!is_fleet_run(options.fleet, globals, context.config())) {
     check_single_target_format(options.format);
@@ -157,7 +166,7 @@ void add_migrate_diff_command(CLI::App& migrate, GlobalOptions& globals, int& ex
   auto options = std::make_shared<DiffOptions>();
   auto* diff = migrate.add_subcommand(
       "diff", "compare the database's schema with what its migrations produce (read-only)");
-  diff->add_option("--to", options->to,
+  diff->add_option("--to", options->to_argument,
                    "expect the schema of the migrations up to this version (default: the version "
                    "the database records)");
   diff->add_option("--format", options->format,

@@ -17,9 +17,9 @@ DryRunSetup prepare_dry_run(pg::PgSession& target, const migrate::MigrationSet& 
   // The plan, as the migrator will compute it: what is pending (or to revert) now.
   auto store = migrate::open_history_table(target, request.history);
   store->pin_schema();
-  const auto history = store->list(files);
-  const auto plan = request.down ? migrate::plan_down(files, history, request.down_options)
-                                 : migrate::plan_up(files, history, request.up);
+  const auto plan = request.down
+                        ? migrate::plan_down(files, store->list(files), request.down_options)
+                        : migrate::plan_up_against(*store, files, request.up);
   // Nothing to run: the migrator says so; no copy is worth making.
   if (plan.empty() && request.mode != migrate::DryRunMode::copy) return setup;
 

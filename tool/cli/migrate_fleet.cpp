@@ -22,6 +22,14 @@ std::optional<std::int64_t> newest_applied(const std::vector<migrate::AppliedMig
   return newest;
 }
 
+// The version as the layout's tool writes it, when that is not the number.
+std::string text_of(const migrate::MigrationSet& files,
+                    const std::optional<std::int64_t>& version) {
+  if (!version) return {};
+  const auto* m = files.find(*version);
+  return m ? m->version_text : std::string();
+}
+
 std::string plural(std::size_t n, const char* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
@@ -71,6 +79,8 @@ fleet::TargetOutcome up_or_down(const CommandContext& context, const MigrateOpti
           ? migrator.up(context.files(), {options.to, options.allow_out_of_order})
           : migrator.down(context.files(), {options.steps, options.to});
   outcome.to_version = dry_run ? outcome.from_version : newest_applied(migrator.history());
+  outcome.from_text = text_of(context.files(), outcome.from_version);
+  outcome.to_text = text_of(context.files(), outcome.to_version);
   const bool failed = report.failure() != nullptr;
   outcome.changed = report.steps.size() - (failed ? 1 : 0);
   if (auto error = run_failure(report, dry_run, on_copy, direction)) {
@@ -100,9 +110,12 @@ fleet::TargetOutcome status_or_verify(const CommandContext& context, bool verify
   store->pin_schema();
   const auto history = store->list(context.files());
   const auto status = migrate::compute_status(context.files(), history);
+  const auto repeatables = migrate::repeatable_status(context.files(), store->repeatable_runs());
   fleet::TargetOutcome outcome;
   outcome.from_version = outcome.to_version = newest_applied(history);
+  outcome.from_text = outcome.to_text = text_of(context.files(), outcome.from_version);
   auto problems = migrate::history_problems(status);
+  for (auto& p : migrate::repeatable_problems(repeatables)) problems.push_back(std::move(p));
   if (!problems.empty()) {
     const Error error = Error::combine(std::move(problems));
     outcome.result = fleet::TargetResult::history_mismatch;
@@ -112,7 +125,9 @@ fleet::TargetOutcome status_or_verify(const CommandContext& context, bool verify
     outcome.detail = fleet::describe_error(error);
     return outcome;
   }
-  std::size_t applied = 0;
+  std::size_t applied = migrate::count_in(repeatables, migrate::RepeatableState::applied);
+  outcome.changed = migrate::count_in(repeatables, migrate::RepeatableState::pending) +
+                    migrate::count_in(repeatables, migrate::RepeatableState::outdated);
   for (const auto& e : status) {
     applied += e.applied ? 1U : 0U;
     if (e.state == migrate::MigrationState::pending ||

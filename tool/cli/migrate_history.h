@@ -29,6 +29,7 @@ public:
               double lock_wait_seconds, bool dry_run);
 
   const migrate::MigrationSet& files() const { return m_context.files(); }
+  migrate::Layout layout() const { return m_context.layout(); }
   migrate::Migrator& migrator() { return m_migrator; }
 
 private:

@@ -32,7 +32,7 @@ int run_repair(GlobalOptions& globals, const RepairOptions& options) {
     if (e.state == migrate::MigrationState::missing_file) {
       print_warning(fmt::format(
           "migration {} ({}) was applied but its file is missing; repair leaves it alone",
-          e.version, e.description));
+          e.shown_version(), e.description));
     }
   }
   if (actions.empty()) {

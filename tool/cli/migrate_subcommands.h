@@ -31,7 +31,8 @@ void add_lock_wait_option(CLI::App& command, double& seconds);
 
 /// The options of `migrate up|down|status|verify`.
 struct MigrateOptions {
-  std::optional<std::int64_t> to;
+  std::optional<std::string> to_argument; // --to as given
+  std::optional<std::int64_t> to;         // --to resolved against the files (version_argument)
   std::optional<std::int64_t> steps;
   std::string dry_run_mode; // --dry-run[=MODE]: empty when not given, "auto" alone
   bool with_data = false;   // --with-data: a copy holds the rows too

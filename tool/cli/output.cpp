@@ -99,18 +99,19 @@ std::vector<std::string> step_lines(const migrate::StepReport& step) {
     }
     break;
   }
-  std::vector<std::string> lines{fmt::format("{} {:>5} {:<40} {} in {}", verb, step.version,
+  std::vector<std::string> lines{fmt::format("{} {:>5} {:<40} {} in {}", verb, step.shown_version(),
                                              step.description, outcome,
                                              text::format_duration_ns(step.duration_ns))};
   for (const auto& note : step.notes) lines.push_back("      note: " + note);
   return lines;
 }
 
-void print_status_text(const std::vector<migrate::StatusEntry>& status, const std::string& source,
-                       const std::string& target) {
+void print_status_text(const std::vector<migrate::StatusEntry>& status,
+                       const std::vector<migrate::RepeatableEntry>& repeatables,
+                       const std::string& source, const std::string& target) {
   // One write for the whole table: status of 10,000 migrations must not cost 10,000 flushes.
   std::string text = fmt::format("Migrations in {} against {}:\n", source, target);
-  if (status.empty()) {
+  if (status.empty() && repeatables.empty()) {
     text += "  (no migrations)\n";
   } else {
     text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", "version", "state",
@@ -124,12 +125,19 @@ void print_status_text(const std::vector<migrate::StatusEntry>& status, const st
                      ? text::format_duration_ns(e.applied->execution_time_ns)
                      : "-"; // the tool keeps no execution time
     }
-    text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", e.version,
+    text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", e.shown_version(),
                         migrate::to_string(e.state), installed, duration, e.description);
     if (e.state == migrate::MigrationState::checksum_mismatch) {
       text += fmt::format("  {:>14}  recorded {}\n", "", migrate::to_hex(e.applied->checksum));
       text += fmt::format("  {:>14}  file     {}\n", "", migrate::to_hex(e.migration->checksum));
     }
+  }
+  // Flyway's repeatable migrations, after the versioned ones as Flyway runs them.
+  for (const auto& e : repeatables) {
+    std::string installed = e.run ? e.run->installed_on : "";
+    std::string duration = e.run ? text::format_duration_ns(e.run->execution_time_ns) : "";
+    text += fmt::format("  {:>14}  {:<20}  {:<20}  {:>10}  {}\n", "R", migrate::to_string(e.state),
+                        installed, duration, e.description);
   }
   std::cout << text << std::flush;
 }
@@ -143,18 +151,22 @@ nlohmann::json steps_json(const migrate::RunReport& report) {
                      {"outcome", migrate::to_string(s.outcome)},
                      {"duration_ns", s.duration_ns},
                      {"notes", s.notes}};
+    if (!s.version_text.empty()) j["version_text"] = s.version_text;
+    if (s.repeatable) j["repeatable"] = true;
     if (s.error) j["error"] = s.error->headline();
     steps.push_back(std::move(j));
   }
   return steps;
 }
 
-nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status) {
+nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status,
+                           const std::vector<migrate::RepeatableEntry>& repeatables) {
   auto entries = nlohmann::json::array();
   for (const auto& e : status) {
     nlohmann::json j{{"version", e.version},
                      {"description", e.description},
                      {"state", migrate::to_string(e.state)}};
+    if (!e.version_text.empty()) j["version_text"] = e.version_text;
     if (e.migration) {
       j["file"] = e.migration->up.path;
       j["checksum"] = migrate::to_hex(e.migration->checksum);
@@ -170,7 +182,26 @@ nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status) {
     }
     entries.push_back(std::move(j));
   }
-  return nlohmann::json{{"migrations", entries}};
+  nlohmann::json document{{"migrations", entries}};
+  if (repeatables.empty()) return document;
+  auto repeatable = nlohmann::json::array();
+  for (const auto& e : repeatables) {
+    nlohmann::json j{{"description", e.description}, {"state", migrate::to_string(e.state)}};
+    if (e.migration) {
+      j["file"] = e.migration->up.path;
+      j["checksum"] = e.migration->up.native_checksum.value_or(0);
+    }
+    if (e.run) {
+      j["installed_on"] = e.run->installed_on;
+      j["execution_time_ns"] = e.run->execution_time_ns;
+      j["recorded_checksum"] =
+          e.run->checksum ? nlohmann::json(*e.run->checksum) : nlohmann::json(nullptr);
+      j["success"] = e.run->success;
+    }
+    repeatable.push_back(std::move(j));
+  }
+  document["repeatables"] = std::move(repeatable);
+  return document;
 }
 
 } // namespace preflight::cli

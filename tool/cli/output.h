@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/migrate/history.h"
+#include "core/migrate/repeatable.h"
 #include "io/migrate/migrator.h"
 
 namespace preflight::cli {
@@ -33,12 +34,14 @@ void print_step(const migrate::StepReport& step);
 /// The lines print_step() prints for `step` (for output that prefixes them).
 std::vector<std::string> step_lines(const migrate::StepReport& step);
 /// A human table of migration status.
-void print_status_text(const std::vector<migrate::StatusEntry>& status, const std::string& source,
-                       const std::string& target);
+void print_status_text(const std::vector<migrate::StatusEntry>& status,
+                       const std::vector<migrate::RepeatableEntry>& repeatables,
+                       const std::string& source, const std::string& target);
 /// The steps of `migrate up|down` as JSON (stable field names, documented in docs/migrate.md).
 nlohmann::json steps_json(const migrate::RunReport& report);
 /// Status as JSON (stable field names, documented in docs/migrate.md).
-nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status);
+nlohmann::json status_json(const std::vector<migrate::StatusEntry>& status,
+                           const std::vector<migrate::RepeatableEntry>& repeatables);
 
 /// A progress line on stderr. On a terminal, a transient line is redrawn in place by the next
 /// one; elsewhere (CI logs) transient lines are dropped and the rest printed plainly.

@@ -28,7 +28,9 @@ std::string what(const Difference& d) {
 
 std::string up_to(const DriftSummary& summary) {
   if (summary.migrations == 0) return "no migrations";
-  return fmt::format("migrations up to version {}", summary.version);
+  return fmt::format("migrations up to version {}", summary.version_text.empty()
+                                                        ? std::to_string(summary.version)
+                                                        : summary.version_text);
 }
 
 // Multi-line values (function definitions) indented under their label.
@@ -127,6 +129,7 @@ nlohmann::json render_json(const std::vector<Difference>& differences, const Dri
         {"read_expected", timings.read_expected_ms},
         {"compare", timings.compare_ms}}},
   };
+  if (!summary.version_text.empty()) document["migrations_version_text"] = summary.version_text;
   if (script) document["sql"] = *script;
   if (findings) {
     auto lint = nlohmann::json::array();

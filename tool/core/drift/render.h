@@ -18,6 +18,7 @@ inline constexpr int k_drift_schema_version = 1;
 /// What was compared, for the summary line and the JSON document.
 struct DriftSummary {
   std::int64_t version = 0;   // the migrations applied for the expected side (0: none)
+  std::string version_text;   // as the layout's tool writes it; empty when `version` in decimal
   std::size_t migrations = 0; // how many
   std::string target;         // the live database, password-free
   bool comments = false;

@@ -10,8 +10,9 @@ namespace preflight::fleet {
 
 namespace {
 
-std::string version_text(const std::optional<std::int64_t>& version) {
-  return version ? std::to_string(*version) : std::string("-");
+std::string version_text(const std::optional<std::int64_t>& version, const std::string& text) {
+  if (!version) return "-";
+  return text.empty() ? std::to_string(*version) : text;
 }
 
 std::string result_text(TargetResult result) {
@@ -62,7 +63,8 @@ std::string render_table(const FleetReport& report) {
     const std::string versions =
         t.result == TargetResult::skipped
             ? std::string("")
-            : fmt::format("{} → {}", version_text(t.from_version), version_text(t.to_version));
+            : fmt::format("{} → {}", version_text(t.from_version, t.from_text),
+                          version_text(t.to_version, t.to_text));
     const std::string duration = t.result == TargetResult::skipped
                                      ? std::string("")
                                      : text::format_duration_ns(t.duration_ns);
@@ -100,6 +102,8 @@ nlohmann::json to_json(const FleetReport& report) {
         {"summary", t.summary}};
     if (t.from_version) entry["from_version"] = *t.from_version;
     if (t.to_version) entry["to_version"] = *t.to_version;
+    if (!t.from_text.empty()) entry["from_version_text"] = t.from_text;
+    if (!t.to_text.empty()) entry["to_version_text"] = t.to_text;
     if (!t.detail.empty()) entry["error"] = t.detail;
     targets.push_back(std::move(entry));
   }
@@ -126,10 +130,11 @@ std::string render_github(const FleetReport& report) {
     const std::string level = bad                                 ? "error"
                               : t.result == TargetResult::skipped ? "warning"
                                                                   : "notice";
-    std::string message = t.result == TargetResult::skipped
-                              ? "not started: " + report.stop_reason
-                              : fmt::format("{} → {}: {}", version_text(t.from_version),
-                                            version_text(t.to_version), t.summary);
+    std::string message =
+        t.result == TargetResult::skipped
+            ? "not started: " + report.stop_reason
+            : fmt::format("{} → {}: {}", version_text(t.from_version, t.from_text),
+                          version_text(t.to_version, t.to_text), t.summary);
     if (bad && !t.detail.empty()) message = t.detail;
     text += fmt::format("::{} title={}::{}\n", level,
                         text::github_property(report.command + " " + t.name),

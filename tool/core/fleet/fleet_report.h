@@ -30,6 +30,9 @@ struct TargetOutcome {
   std::int64_t duration_ns = 0;
   std::string summary; // one line: "applied 3", "up to date", "2 pending", the error headline
   std::string detail;  // the whole error with its hints, for failed targets
+  // Both as the layout's tool writes them (Flyway "1.2"), when that is not the number.
+  std::string from_text{};
+  std::string to_text{};
 };
 
 struct FleetReport {

@@ -519,6 +519,8 @@ bool position_before(const Finding& a, const Finding& b) {
 std::vector<LintMigration> lint_migrations_of(const migrate::MigrationSet& set) {
   std::vector<LintMigration> migrations;
   for (const auto& m : set.all()) migrations.push_back({m.version, m.up, m.down});
+  // Flyway runs its repeatable migrations after the versioned ones.
+  for (const auto& m : set.repeatables()) migrations.push_back({m.version, m.up, std::nullopt});
   return migrations;
 }
 

@@ -19,7 +19,7 @@ struct LintMigration {
   std::optional<migrate::Script> down;
 };
 
-/// The migrations of a discovered set, in version order.
+/// The migrations of a discovered set, in version order, then its repeatable ones.
 std::vector<LintMigration> lint_migrations_of(const migrate::MigrationSet& set);
 
 /// Lints `migrations` in order (what earlier ones create counts as existing for later ones);

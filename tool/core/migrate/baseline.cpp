@@ -8,15 +8,19 @@ std::vector<const Migration*> plan_baseline(const MigrationSet& files,
                                             const std::vector<AppliedMigration>& history,
                                             std::int64_t version) {
   if (files.find(version) == nullptr) {
-    throw Error(ErrorKind::usage,
-                fmt::format("baseline {}: no migration has this version", version),
-                "pass the version of the newest migration the database already contains");
+    throw Error(
+        ErrorKind::usage,
+        fmt::format("baseline {}: no migration has this version", files.shown_version(version)),
+        "pass the version of the newest migration the database already contains");
   }
   if (!history.empty()) {
     throw Error(
         ErrorKind::history,
         fmt::format("baseline refused: the history already has {} row{} (newest: version {})",
-                    history.size(), history.size() == 1 ? "" : "s", history.back().version),
+                    history.size(), history.size() == 1 ? "" : "s",
+                    history.back().version_text.empty()
+                        ? files.shown_version(history.back().version)
+                        : history.back().version_text),
         "baseline only starts a history; use `preflight migrate status` to see what is recorded");
   }
   std::vector<const Migration*> plan;

@@ -62,6 +62,7 @@ std::vector<StatusEntry> compute_status(const MigrationSet& files,
     e.version = row.version;
     e.description = row.description;
     e.migration = files.find(row.version);
+    e.version_text = e.migration ? e.migration->version_text : row.version_text;
     if (!row.success) {
       e.state = MigrationState::failed;
     } else if (e.migration == nullptr) {
@@ -79,6 +80,7 @@ std::vector<StatusEntry> compute_status(const MigrationSet& files,
     if (!added) continue;
     StatusEntry& e = place->second;
     e.version = m.version;
+    e.version_text = m.version_text;
     e.description = m.description;
     e.migration = &m;
     e.state =
@@ -97,7 +99,7 @@ std::vector<Error> history_problems(const std::vector<StatusEntry>& status) {
     case MigrationState::missing_file:
       problems.emplace_back(ErrorKind::history,
                             fmt::format("migration {} ({}) was applied but its file is missing",
-                                        e.version, e.description),
+                                        e.shown_version(), e.description),
                             "restore the file; history must not be rewritten silently");
       break;
     case MigrationState::checksum_mismatch:
@@ -105,7 +107,7 @@ std::vector<Error> history_problems(const std::vector<StatusEntry>& status) {
           ErrorKind::history,
           fmt::format("migration {} ({}) was edited after it was applied: recorded checksum "
                       "{}, file {} has {}",
-                      e.version, e.description, recorded_checksum_text(*e.applied),
+                      e.shown_version(), e.description, recorded_checksum_text(*e.applied),
                       e.migration->up.path, file_checksum_text(*e.applied, *e.migration)),
           "restore the applied version of the file, or run `preflight migrate repair` to "
           "record the new checksum if the edit is intended");
@@ -113,8 +115,8 @@ std::vector<Error> history_problems(const std::vector<StatusEntry>& status) {
     case MigrationState::failed:
       problems.emplace_back(
           ErrorKind::history,
-          fmt::format("migration {} ({}) is recorded as failed (partially applied)", e.version,
-                      e.description),
+          fmt::format("migration {} ({}) is recorded as failed (partially applied)",
+                      e.shown_version(), e.description),
           "fix the database by hand, then run `preflight migrate repair` to remove the failed "
           "row");
       break;
@@ -137,8 +139,8 @@ std::vector<const Migration*> plan_up(const MigrationSet& files,
   auto status = compute_status(files, history);
   refuse_on_problems(status);
   if (options.target && *options.target != 0 && files.find(*options.target) == nullptr) {
-    throw Error(ErrorKind::usage,
-                fmt::format("--to {}: no migration has this version", *options.target));
+    throw Error(ErrorKind::usage, fmt::format("--to {}: no migration has this version",
+                                              files.shown_version(*options.target)));
   }
   std::vector<const Migration*> plan;
   std::vector<Error> out_of_order;
@@ -148,7 +150,7 @@ std::vector<const Migration*> plan_up(const MigrationSet& files,
       out_of_order.emplace_back(
           ErrorKind::history,
           fmt::format("migration {} ({}) is pending but older than the newest applied migration",
-                      e.version, e.description),
+                      e.shown_version(), e.description),
           "rename it to a newer version, or pass --allow-out-of-order to apply it anyway",
           Location{e.migration->up.path, 0, 0});
       continue;
@@ -177,7 +179,8 @@ std::vector<const Migration*> plan_down(const MigrationSet& files,
         std::none_of(applied.begin(), applied.end(),
                      [&](const StatusEntry* e) { return e->version == *options.target; })) {
       throw Error(ErrorKind::usage,
-                  fmt::format("--to {}: no applied migration has this version", *options.target),
+                  fmt::format("--to {}: no applied migration has this version",
+                              files.shown_version(*options.target)),
                   "use `preflight migrate status` to see applied versions; --to 0 reverts all");
     }
     for (auto* e : applied) {
@@ -204,8 +207,8 @@ std::vector<const Migration*> plan_down(const MigrationSet& files,
     if (!e->migration->down) {
       problems.emplace_back(
           ErrorKind::input,
-          fmt::format("migration {} ({}) cannot be reverted: it has no down script", e->version,
-                      e->description),
+          fmt::format("migration {} ({}) cannot be reverted: it has no down script",
+                      e->shown_version(), e->description),
           "nothing was reverted; write a .down.sql file (reversible migration) or revert by hand",
           Location{e->migration->up.path, 0, 0});
       continue;

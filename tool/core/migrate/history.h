@@ -25,6 +25,8 @@ struct AppliedMigration {
   std::int64_t execution_time_ns = 0; // -1 while sqlx has not updated it
   bool duration_recorded = true;      // false where the tool keeps no execution time
   RecordedChecksum recorded = RecordedChecksum::sha384;
+  /// The version as the history's tool recorded it, when that is not `version` in decimal.
+  std::string version_text{};
 };
 
 /// The checksum a row records, as its tool shows it (hex for sqlx, a signed integer for Flyway).
@@ -47,10 +49,16 @@ std::string to_string(MigrationState state);
 
 struct StatusEntry {
   std::int64_t version = 0;
+  std::string version_text; // as the tool writes it; empty when it is `version` in decimal
   std::string description;
   MigrationState state = MigrationState::pending;
   const Migration* migration = nullptr;    // null when the file is missing
   std::optional<AppliedMigration> applied; // null when pending
+
+  /// The version as its tool shows it.
+  std::string shown_version() const {
+    return version_text.empty() ? std::to_string(version) : version_text;
+  }
 };
 
 /// One entry per version found in the files or the history, ascending by version.

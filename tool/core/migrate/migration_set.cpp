@@ -148,8 +148,8 @@ std::vector<ScriptCheck> check_scripts(const std::vector<const SourceFile*>& fil
 
 } // namespace
 
-MigrationSet::MigrationSet(std::vector<Migration> migrations)
-    : m_migrations(std::move(migrations)) {
+MigrationSet::MigrationSet(std::vector<Migration> migrations, std::vector<Migration> repeatables)
+    : m_migrations(std::move(migrations)), m_repeatables(std::move(repeatables)) {
   auto by_version = [](const Migration& a, const Migration& b) { return a.version < b.version; };
   if (!std::is_sorted(m_migrations.begin(), m_migrations.end(), by_version)) {
     std::sort(m_migrations.begin(), m_migrations.end(), by_version);
@@ -160,6 +160,16 @@ const Migration* MigrationSet::find(std::int64_t version) const {
   auto it = std::lower_bound(m_migrations.begin(), m_migrations.end(), version,
                              [](const Migration& m, std::int64_t v) { return m.version < v; });
   return (it != m_migrations.end() && it->version == version) ? &*it : nullptr;
+}
+
+std::string MigrationSet::shown_version(std::int64_t version) const {
+  const Migration* m = find(version);
+  return m ? m->shown_version() : std::to_string(version);
+}
+
+std::string Migration::shown_version() const {
+  if (repeatable) return "R";
+  return version_text.empty() ? std::to_string(version) : version_text;
 }
 
 std::string_view without_byte_order_mark(std::string_view bytes) {

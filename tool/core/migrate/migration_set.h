@@ -34,8 +34,11 @@ struct Script {
   std::optional<Error> dry_run_refusal = std::nullopt;
   /// The file's path below the migrations folder, as Flyway records it (its `script` column).
   std::string native_name{};
-  /// Flyway's checksum of the file (CRC-32 of its lines); nullopt in other layouts.
+  /// Flyway's checksum of the file (CRC-32 of its lines); nullopt in other layouts. For a
+  /// repeatable migration, of its text with placeholders replaced (SqlMigrationResolver).
   std::optional<std::int32_t> native_checksum = std::nullopt;
+  /// A repeatable migration's checksum of the file as it is, which Flyway also accepts as a match.
+  std::optional<std::int32_t> equivalent_checksum = std::nullopt;
 };
 
 struct Migration {
@@ -45,23 +48,34 @@ struct Migration {
   Script up;
   std::optional<Script> down;
   Checksum checksum; // SHA-384 of the up (or simple) file's bytes
-  /// The version as the layout's own tool writes it ("1.2", "2019-01-01-000000"); empty when it
+  /// The version as the layout's own tool writes it ("1.2", "20190101000000"); empty when it
   /// is `version` in decimal (sqlx).
   std::string version_text;
+  /// A Flyway repeatable migration (R__…): no version; `version` is 0 and `description` names it.
+  bool repeatable = false;
+
+  /// The version as its tool shows it: version_text, else the number ("R" for a repeatable).
+  std::string shown_version() const;
 };
 
 class MigrationSet {
 public:
   MigrationSet() = default;
-  explicit MigrationSet(std::vector<Migration> migrations);
+  explicit MigrationSet(std::vector<Migration> migrations, std::vector<Migration> repeatables = {});
 
+  /// The versioned migrations, ascending by version.
   const std::vector<Migration>& all() const { return m_migrations; }
+  /// Flyway's repeatable migrations, by description (the order Flyway runs them in).
+  const std::vector<Migration>& repeatables() const { return m_repeatables; }
   /// The migration with `version`, or nullptr.
   const Migration* find(std::int64_t version) const;
-  bool empty() const { return m_migrations.empty(); }
+  /// The version of the migration with `version` as its tool shows it; the number if none has it.
+  std::string shown_version(std::int64_t version) const;
+  bool empty() const { return m_migrations.empty() && m_repeatables.empty(); }
 
 private:
   std::vector<Migration> m_migrations; // ascending by version
+  std::vector<Migration> m_repeatables;
 };
 
 struct DiscoveryOptions {

@@ -9,10 +9,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "core/migrate/flyway_version.h"
 #include "core/migrate/lock_key.h"
 
 namespace preflight::migrate {
@@ -45,15 +47,27 @@ std::optional<std::int64_t> row_version(HistoryKind kind, std::string text) {
   return parse_int(text);
 }
 
-// Uniform access to the files by the version their tool writes.
+// Uniform access to the files by the version their tool writes (Flyway: by the version Flyway
+// compares equal, 1.0 being 1).
 class FileIndex {
 public:
-  FileIndex(HistoryKind kind, const MigrationSet& files) : m_kind(kind) {
+  FileIndex(HistoryKind kind, const MigrationSet& files, const std::vector<NativeRow>& rows)
+      : m_kind(kind) {
     for (const auto& m : files.all()) m_by_text.emplace(native_version(kind, m), &m);
+    if (kind != HistoryKind::flyway) return;
+    for (const auto& m : files.all()) {
+      if (auto parts = flyway_version_parts(native_version(kind, m)))
+        m_by_parts.emplace(*parts, &m);
+    }
+    if (flyway_ranked(files)) key_unknown_rows(rows);
   }
   const Migration* find(const std::string& text) const {
-    auto it = m_by_text.find(text);
-    return it == m_by_text.end() ? nullptr : it->second;
+    if (auto it = m_by_text.find(text); it != m_by_text.end()) return it->second;
+    if (m_kind != HistoryKind::flyway) return nullptr;
+    auto parts = flyway_version_parts(text);
+    if (!parts) return nullptr;
+    auto it = m_by_parts.find(*parts);
+    return it == m_by_parts.end() ? nullptr : it->second;
   }
   // The entry for a row: the file's version and description, or the row's own version.
   AppliedMigration entry(const std::string& text) const {
@@ -61,10 +75,18 @@ public:
     a.recorded = RecordedChecksum::none;
     if (const Migration* m = find(text)) {
       a.version = m->version;
+      a.version_text = m->version_text;
       a.description = m->description;
       return a;
     }
-    auto version = row_version(m_kind, text);
+    std::optional<std::int64_t> version;
+    if (auto it = m_unknown.find(text); it != m_unknown.end()) {
+      version = it->second;
+    } else if (m_unknown_rows_ranked) {
+      version = std::nullopt;
+    } else {
+      version = row_version(m_kind, text);
+    }
     if (!version) {
       throw Error(ErrorKind::history,
                   fmt::format("{} records version \"{}\", which no migration file has and which "
@@ -73,12 +95,37 @@ public:
                   "restore the file of that version, or remove the row if it is not a migration");
     }
     a.version = *version;
+    if (text != std::to_string(*version)) a.version_text = text;
     return a;
   }
 
 private:
+  // In a ranked folder (flyway_version.h) a version no file has is keyed between its neighbours'
+  // keys, the versions of one gap in Flyway's order.
+  void key_unknown_rows(const std::vector<NativeRow>& rows) {
+    m_unknown_rows_ranked = true;
+    std::map<std::vector<std::string>, std::vector<std::string>, FlywayVersionOrder> unknown;
+    for (const auto& row : rows) {
+      if (row.version.empty() || find(row.version)) continue;
+      if (auto parts = flyway_version_parts(row.version)) unknown[*parts].push_back(row.version);
+    }
+    std::int64_t previous_file_key = -1;
+    std::int64_t in_gap = 0;
+    for (const auto& [parts, texts] : unknown) {
+      auto after = m_by_parts.upper_bound(parts);
+      const std::int64_t file_key =
+          after == m_by_parts.begin() ? 0 : std::prev(after)->second->version;
+      in_gap = file_key == previous_file_key ? in_gap + 1 : 1;
+      previous_file_key = file_key;
+      for (const auto& text : texts) m_unknown.emplace(text, file_key + in_gap);
+    }
+  }
+
   HistoryKind m_kind;
   std::map<std::string, const Migration*> m_by_text;
+  std::map<std::vector<std::string>, const Migration*, FlywayVersionOrder> m_by_parts;
+  std::map<std::string, std::int64_t> m_unknown;
+  bool m_unknown_rows_ranked = false;
 };
 
 std::vector<AppliedMigration> sorted(std::map<std::int64_t, AppliedMigration>&& entries) {
@@ -314,7 +361,7 @@ std::int64_t flyway_lock_key(std::string_view schema, std::string_view table) {
 
 std::vector<AppliedMigration> native_applied(HistoryKind kind, const MigrationSet& files,
                                              const std::vector<NativeRow>& rows) {
-  const FileIndex index(kind, files);
+  const FileIndex index(kind, files, rows);
   std::vector<AppliedMigration> applied;
   switch (kind) {
   case HistoryKind::golang_migrate: applied = golang_migrate_applied(files, rows); break;

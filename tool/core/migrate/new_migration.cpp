@@ -5,11 +5,14 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/migrate/flyway_version.h"
 
 namespace preflight::migrate {
 
@@ -113,17 +116,25 @@ std::int64_t parse_utc(const std::string& utc_now) {
   return now;
 }
 
-// Flyway's versions in V<version>__ names (the integer ones: dotted versions are not read).
+// The first number of the newest Flyway version in V<version>__ names, in Flyway's order (a
+// dotted 2.5 counts as 2: the next integer version, 3, comes after it).
 Newest newest_flyway_version(const std::vector<std::string>& names) {
   Newest newest;
+  std::optional<std::vector<std::string>> newest_parts;
   for (const auto& name : names) {
     if (name.size() < 2 || name[0] != 'V') continue;
     const auto separator = name.find("__");
     if (separator == std::string::npos || separator < 2) continue;
-    std::int64_t version = 0;
-    auto [end, ec] = std::from_chars(name.data() + 1, name.data() + separator, version);
-    if (ec != std::errc{} || end != name.data() + separator || version <= 0) continue;
-    if (version > newest.version) newest = {version, separator - 1};
+    const std::string_view text(name.data() + 1, separator - 1);
+    auto parts = flyway_version_parts(text);
+    if (!parts || (newest_parts && compare_flyway_versions(*parts, *newest_parts) <= 0)) continue;
+    const auto width = text.find_first_of("._");
+    std::int64_t first = 0;
+    const std::string_view digits = text.substr(0, width);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), first);
+    if (ec != std::errc{} || first < 0) continue;
+    newest = {first, digits.size()};
+    newest_parts = std::move(parts);
   }
   return newest;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/migrate/history.h"
+#include "core/migrate/repeatable.h"
 
 namespace preflight::migrate {
 
@@ -24,11 +25,21 @@ struct RepairAction {
   // Both as the history's tool shows them (hex for sqlx, Flyway's signed integers).
   std::string recorded_text{};
   std::string file_text{};
+  std::string version_text{}; // as the history's tool writes it, when not `version` in decimal
+  bool repeatable = false;    // a Flyway repeatable migration's failed run (remove_failed_row)
+
+  /// The version as its tool shows it.
+  std::string shown_version() const {
+    return version_text.empty() ? std::to_string(version) : version_text;
+  }
 };
 
 /// The repairs that make `status` free of checksum mismatches and failed rows, ascending by
-/// version. Missing files are left alone (restoring history is the DBA's call, not repair's).
-std::vector<RepairAction> plan_repair(const std::vector<StatusEntry>& status);
+/// version, then the failed runs of `repeatables`. Missing files are left alone (restoring
+/// history is the DBA's call, not repair's); an outdated repeatable is not a mismatch (up runs
+/// it again).
+std::vector<RepairAction> plan_repair(const std::vector<StatusEntry>& status,
+                                      const std::vector<RepeatableEntry>& repeatables = {});
 
 /// One line for users, e.g. "record checksum of 3 (x): old abc…, new def…" (full hex values).
 std::string describe(const RepairAction& action);

@@ -108,10 +108,11 @@ DriftResult run_drift(pg::PgSession& live, const migrate::MigrationSet& files,
       result.warnings.push_back(fmt::format(
           "migration {} ({}) is not applied in the database but is older than version {}: the "
           "expected schema includes it",
-          entry.version, entry.description, version));
+          entry.shown_version(), entry.description, files.shown_version(version)));
     }
   }
   result.summary.version = version;
+  if (const auto* m = files.find(version)) result.summary.version_text = m->version_text;
   result.summary.comments = request.compare.comments;
   for (const auto& m : files.all()) result.summary.migrations += m.version <= version ? 1U : 0U;
   if (version == 0) result.summary.migrations = 0;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/migrate/flyway_version.h"
+
 #include "io/migrate/history_store.h"
 #include "io/migrate/migration_lock.h"
 #include "io/migrate/native_history_store.h"
@@ -20,6 +22,7 @@ AdoptResult adopt_history(pg::PgSession& session, const MigrationSet& files,
                 "sqlx's layout, whose history already is _sqlx_migrations",
                 "set layout = \"…\" in preflight.toml if the folder is another tool's");
   }
+  refuse_unkeyable_in_sqlx_history(files);
   // preflight's lock, then the tool's: neither preflight nor the tool migrates meanwhile.
   MigrationLock lock(session, request.lock_wait, request.on_wait);
   NativeHistoryStore native(session, result.from);

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/migrate/flyway_version.h"
+
 namespace preflight::migrate {
 
 HistoryStore::HistoryStore(pg::PgSession& session, const std::string& table)
@@ -121,6 +123,11 @@ std::string iso_utc(std::int64_t microseconds) {
 }
 
 } // namespace
+
+std::vector<AppliedMigration> HistoryStore::list(const MigrationSet& files) {
+  refuse_unkeyable_in_sqlx_history(files);
+  return list();
+}
 
 std::vector<AppliedMigration> HistoryStore::list() {
   std::vector<AppliedMigration> rows;

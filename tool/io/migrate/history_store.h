@@ -30,8 +30,9 @@ public:
   void ensure() override;
   /// All rows ascending by version; empty when the table does not exist.
   std::vector<AppliedMigration> list();
-  /// list(): sqlx's rows name their versions themselves.
-  std::vector<AppliedMigration> list(const MigrationSet& /*files*/) override { return list(); }
+  /// list() (sqlx's rows name their versions themselves), for `files` it can key (not a dotted
+  /// Flyway folder: refuse_unkeyable_in_sqlx_history).
+  std::vector<AppliedMigration> list(const MigrationSet& files) override;
   /// Inserts a row; execution_time -1 means "not finished yet" (sqlx's marker until finish()).
   void insert(const Migration& migration, bool success, std::int64_t execution_time_ns = -1);
   /// The INSERT statement of insert() with its values inlined as literals, so that a caller can

@@ -11,6 +11,7 @@
 #include "core/migrate/history.h"
 #include "core/migrate/native_history.h"
 #include "core/migrate/repair.h"
+#include "core/migrate/repeatable.h"
 #include "io/pg/pg_session.h"
 
 namespace preflight::migrate {
@@ -31,6 +32,8 @@ public:
   virtual void ensure() = 0;
   /// The applied migrations the table records, ascending by version, matched with `files`.
   virtual std::vector<AppliedMigration> list(const MigrationSet& files) = 0;
+  /// The latest run of each repeatable migration (Flyway's table only keeps them).
+  virtual std::vector<RepeatableRun> repeatable_runs() { return {}; }
   /// SQL that records `migration` as applied, run in its transaction just before COMMIT.
   virtual std::string applied_sql(const Migration& migration, const MigrationSet& files,
                                   std::int64_t execution_time_ns) = 0;
@@ -50,6 +53,11 @@ public:
   /// The table, quoted (schema-qualified once pinned).
   virtual const std::string& quoted_table() const = 0;
 };
+
+/// What `migrate up` runs against `store`: plan_up(), then Flyway's repeatable migrations that
+/// are pending or changed (plan_repeatables; they follow the versioned ones, also up to a target).
+std::vector<const Migration*> plan_up_against(HistoryTable& store, const MigrationSet& files,
+                                              const UpOptions& options);
 
 /// Which history a command uses: `mode` is preflight.toml's `history` ("sqlx", "native", or
 /// empty for the default), `layout` the migrations folder's layout.

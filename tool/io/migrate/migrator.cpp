@@ -33,6 +33,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+StepReport step_of(const Migration& migration, Direction direction, StepOutcome outcome) {
+  StepReport step;
+  step.version = migration.version;
+  step.version_text = migration.version_text;
+  step.repeatable = migration.repeatable;
+  step.description = migration.description;
+  step.direction = direction;
+  step.outcome = outcome;
+  return step;
+}
+
 std::int64_t elapsed_ns(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
 }
@@ -45,7 +56,7 @@ Error statement_error(const Migration& migration, const Script& script,
     byte += sql::byte_offset_of_char(statement.text, failure.position);
   }
   auto at = sql::line_column_at(script.sql, byte);
-  std::string message = fmt::format("migration {} ({}) failed: {}", migration.version,
+  std::string message = fmt::format("migration {} ({}) failed: {}", migration.shown_version(),
                                     migration.description, failure.describe());
   std::string hint = failure.hint;
   // active_sql_transaction: e.g. CREATE INDEX CONCURRENTLY in a migration run in a transaction.
@@ -99,7 +110,7 @@ RunReport Migrator::up(const MigrationSet& files, const UpOptions& options) {
   m_store->check_can_create();
   // Planned first: a plan refused (--to a version that is not a migration) changes nothing, not
   // even by creating the history table. The list is empty while the table does not exist.
-  auto plan = plan_up(files, m_store->list(files), options);
+  auto plan = plan_up_against(*m_store, files, options);
   if (!m_options.dry_run) m_store->ensure();
   return run_plan(plan, Direction::up);
 }
@@ -138,7 +149,8 @@ std::vector<RepairAction> Migrator::repair(const MigrationSet& files) {
   MigrationLock lock(m_session, m_options.lock_wait, m_on_wait);
   m_store->pin_schema();
   auto own = tool_lock();
-  auto actions = plan_repair(compute_status(files, m_store->list(files)));
+  auto actions = plan_repair(compute_status(files, m_store->list(files)),
+                             repeatable_status(files, m_store->repeatable_runs()));
   if (m_options.dry_run || actions.empty()) return actions;
   m_session.exec("BEGIN");
   try {
@@ -197,8 +209,7 @@ RunReport Migrator::run_plan(const std::vector<const Migration*>& plan, Directio
 StepReport Migrator::interrupted_step(const Migration& migration, Direction direction,
                                       const Error& lost) const {
   const Script& script = direction == Direction::up ? migration.up : *migration.down;
-  StepReport step{
-      migration.version, migration.description, direction, StepOutcome::failed, 0, {}, {}};
+  StepReport step = step_of(migration, direction, StepOutcome::failed);
   step.interrupted = true;
   step.transactional = !script.no_transaction;
   const char* done = direction == Direction::up ? "applied" : "reverted";
@@ -208,13 +219,13 @@ StepReport Migrator::interrupted_step(const Migration& migration, Direction dire
     hint = fmt::format("the server rolled back migration {}: it is not {} and its history is as "
                        "before; once the server is reachable, `preflight migrate status` shows "
                        "the state, and running the command again retries it",
-                       migration.version, done);
+                       migration.shown_version(), done);
   } else if (!script.no_transaction) {
     step.rolled_back = false;
     hint = fmt::format("the connection was lost after COMMIT was sent: whether migration {} was "
                        "{} is unknown; once the server is reachable, `preflight migrate status` "
                        "shows it, and running the command again continues from there",
-                       migration.version, done);
+                       migration.shown_version(), done);
   } else {
     step.rolled_back = false;
     hint = fmt::format(
@@ -222,12 +233,12 @@ StepReport Migrator::interrupted_step(const Migration& migration, Direction dire
         "was lost stay done, and its history row {}; once the server is reachable, check with "
         "`preflight migrate status`, finish or undo the migration by hand, then run `preflight "
         "migrate repair`",
-        migration.version,
+        migration.shown_version(),
         direction == Direction::up ? "is left marked failed, which blocks further runs"
                                    : "still says applied");
   }
   step.error = Error(ErrorKind::connection,
-                     fmt::format("migration {} ({}) was interrupted: {}", migration.version,
+                     fmt::format("migration {} ({}) was interrupted: {}", migration.shown_version(),
                                  migration.description, lost.message()),
                      hint, Location{script.path, 0, 0});
   return step;
@@ -270,8 +281,7 @@ std::optional<Error> Migrator::run_statements(const Script& script, const Migrat
 
 StepReport Migrator::run_in_transaction(const Migration& migration, Direction direction,
                                         const Script& script) {
-  StepReport step{
-      migration.version, migration.description, direction, StepOutcome::applied, 0, {}, {}};
+  StepReport step = step_of(migration, direction, StepOutcome::applied);
   const auto start = Clock::now();
   // In a dry run each migration is a savepoint inside the run's one transaction.
   const bool nested = m_options.dry_run;
@@ -323,8 +333,7 @@ StepReport Migrator::run_in_transaction(const Migration& migration, Direction di
 
 StepReport Migrator::run_without_transaction(const Migration& migration, Direction direction,
                                              const Script& script) {
-  StepReport step{
-      migration.version, migration.description, direction, StepOutcome::applied, 0, {}, {}};
+  StepReport step = step_of(migration, direction, StepOutcome::applied);
   if (m_options.dry_run) {
     step.outcome = StepOutcome::not_executed;
     step.notes.push_back("-- no-transaction: cannot run in a rolled-back transaction; parsed only");
@@ -351,7 +360,7 @@ StepReport Migrator::run_without_transaction(const Migration& migration, Directi
       error = Error(ErrorKind::problem,
                     fmt::format("migration {} ({}) left a transaction open (BEGIN without "
                                 "COMMIT): preflight rolled back what ran after that BEGIN",
-                                migration.version, migration.description),
+                                migration.shown_version(), migration.description),
                     "end the BEGIN … COMMIT block with COMMIT", Location{script.path, 0, 0});
     }
   }

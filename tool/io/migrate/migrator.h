@@ -52,6 +52,8 @@ std::string to_string(StepOutcome outcome);
 
 struct StepReport {
   std::int64_t version = 0;
+  std::string version_text; // as the layout's tool writes it; empty when `version` in decimal
+  bool repeatable = false;  // a Flyway repeatable migration (no version)
   std::string description;
   Direction direction = Direction::up;
   StepOutcome outcome = StepOutcome::applied;
@@ -63,6 +65,12 @@ struct StepReport {
   // rolled_back false and a transactional migration, whether its COMMIT landed is unknown.
   bool interrupted = false;
   bool transactional = true;
+
+  /// The version as its tool shows it.
+  std::string shown_version() const {
+    if (repeatable) return "R";
+    return version_text.empty() ? std::to_string(version) : version_text;
+  }
 };
 
 struct RunReport {

@@ -133,24 +133,32 @@ std::vector<AppliedMigration> NativeHistoryStore::list(const MigrationSet& files
     for (int i = 0; i < r.rows(); ++i) rows.push_back({r.get(i, 0), true, r.get(i, 1)});
     break;
   }
-  case HistoryKind::flyway: {
-    auto r = m_session.exec(fmt::format(
-        "SELECT coalesce(version, ''), success, coalesce(to_char(installed_on, {}), ''), "
-        "checksum, type, description, execution_time FROM {} ORDER BY installed_rank",
-        k_iso, t));
-    for (int i = 0; i < r.rows(); ++i) {
-      NativeRow row{r.get(i, 0), r.get_bool(i, 1), r.get(i, 2)};
-      if (!r.is_null(i, 3)) row.checksum = static_cast<std::int32_t>(r.get_int(i, 3));
-      row.type = r.get(i, 4);
-      row.description = r.get(i, 5);
-      row.execution_time_ms = r.get_int(i, 6);
-      rows.push_back(std::move(row));
-    }
-    break;
-  }
+  case HistoryKind::flyway: rows = flyway_rows(); break;
   case HistoryKind::sqlx: break;
   }
   return native_applied(m_kind, files, rows);
+}
+
+std::vector<NativeRow> NativeHistoryStore::flyway_rows() {
+  std::vector<NativeRow> rows;
+  auto r = m_session.exec(
+      fmt::format("SELECT coalesce(version, ''), success, coalesce(to_char(installed_on, {}), ''), "
+                  "checksum, type, description, execution_time FROM {} ORDER BY installed_rank",
+                  k_iso, m_table));
+  for (int i = 0; i < r.rows(); ++i) {
+    NativeRow row{r.get(i, 0), r.get_bool(i, 1), r.get(i, 2)};
+    if (!r.is_null(i, 3)) row.checksum = static_cast<std::int32_t>(r.get_int(i, 3));
+    row.type = r.get(i, 4);
+    row.description = r.get(i, 5);
+    row.execution_time_ms = r.get_int(i, 6);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<RepeatableRun> NativeHistoryStore::repeatable_runs() {
+  if (m_kind != HistoryKind::flyway || !exists()) return {};
+  return flyway_repeatable_runs(flyway_rows());
 }
 
 std::string NativeHistoryStore::golang_migrate_set(std::optional<std::int64_t> version,
@@ -173,7 +181,8 @@ std::string NativeHistoryStore::flyway_row(const Migration& migration, const Scr
       "INSERT INTO {0} (installed_rank, version, description, type, script, checksum, "
       "installed_by, execution_time, success) SELECT coalesce(max(installed_rank), 0) + 1, {1}, "
       "{2}, {3}, {4}, {5}, current_user, {6}, {7} FROM {0}",
-      m_table, m_session.quote_literal(native_version(m_kind, migration)),
+      m_table,
+      migration.repeatable ? "NULL" : m_session.quote_literal(native_version(m_kind, migration)),
       m_session.quote_literal(migration.description), m_session.quote_literal(type),
       m_session.quote_literal(script.native_name),
       script.native_checksum ? std::to_string(*script.native_checksum) : "NULL",
@@ -255,8 +264,15 @@ void NativeHistoryStore::repair(const RepairAction& action, const MigrationSet& 
       m_session.exec(golang_migrate_set(previous_version(files, action.version), false));
     return;
   case HistoryKind::flyway: {
+    if (action.repeatable) {
+      // Flyway's repair removes failed rows, a repeatable's too (version NULL).
+      m_session.exec(fmt::format("DELETE FROM {} WHERE version IS NULL AND description = {} AND "
+                                 "NOT success",
+                                 m_table, m_session.quote_literal(action.description)));
+      return;
+    }
     const std::string version = m_session.quote_literal(
-        migration ? native_version(m_kind, *migration) : std::to_string(action.version));
+        migration ? native_version(m_kind, *migration) : action.shown_version());
     if (action.kind == RepairKind::remove_failed_row) {
       // Flyway's repair removes failed rows.
       m_session.exec(
@@ -280,6 +296,16 @@ std::optional<std::int64_t> NativeHistoryStore::tool_lock_key() {
   case HistoryKind::goose: return k_goose_lock_key;
   default: return std::nullopt; // dbmate and diesel take no lock
   }
+}
+
+std::vector<const Migration*> plan_up_against(HistoryTable& store, const MigrationSet& files,
+                                              const UpOptions& options) {
+  auto plan = plan_up(files, store.list(files), options);
+  if (!files.repeatables().empty()) {
+    auto again = plan_repeatables(repeatable_status(files, store.repeatable_runs()));
+    plan.insert(plan.end(), again.begin(), again.end());
+  }
+  return plan;
 }
 
 HistoryKind resolve_history_kind(pg::PgSession& session, const HistorySetting& setting) {

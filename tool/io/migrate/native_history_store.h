@@ -23,6 +23,7 @@ public:
   bool exists() override;
   void ensure() override;
   std::vector<AppliedMigration> list(const MigrationSet& files) override;
+  std::vector<RepeatableRun> repeatable_runs() override;
   std::string applied_sql(const Migration& migration, const MigrationSet& files,
                           std::int64_t execution_time_ns) override;
   std::string reverted_sql(const Migration& migration, const MigrationSet& files,
@@ -37,6 +38,8 @@ public:
 private:
   // golang-migrate's SetVersion: the table holds one row, or none for "no version".
   std::string golang_migrate_set(std::optional<std::int64_t> version, bool dirty) const;
+  // Flyway's rows in installed_rank order.
+  std::vector<NativeRow> flyway_rows();
   // A Flyway row for `script` (SQL or UNDO_SQL), its installed_rank the next one.
   std::string flyway_row(const Migration& migration, const Script& script, const char* type,
                          bool success, std::int64_t execution_time_ns);

@@ -208,6 +208,7 @@ Script to_script(ScriptSource&& source, Checked&& checked) {
   script.no_transaction = source.declared_no_transaction;
   script.native_name = std::move(source.native_name);
   script.native_checksum = source.native_checksum;
+  script.equivalent_checksum = source.equivalent_checksum;
   if (!checked.problems.empty()) {
     // Only a down script gets here with problems: kept for the command that would run it.
     script.problem =
@@ -311,10 +312,24 @@ MigrationSet assemble(std::vector<Candidate>&& candidates, std::vector<Error>&& 
       candidates.begin(), candidates.end(),
       [](const Candidate& a, const Candidate& b) { return a.order_key < b.order_key; });
   std::map<std::int64_t, const Candidate*> by_version;
+  std::map<std::string, const Candidate*> by_description; // repeatables
   std::vector<char> usable(candidates.size(), 1);
   const Candidate* previous = nullptr;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const Candidate& c = candidates[i];
+    if (c.repeatable) {
+      auto [it, inserted] = by_description.emplace(c.description, &c);
+      if (!inserted) {
+        errors.push_back(file_error(
+            c.origin,
+            fmt::format("Found more than one repeatable migration with description {}: also {}",
+                        c.description, it->second->origin),
+            fmt::format("{} needs every repeatable migration to have its own description",
+                        rules.tool)));
+        usable[i] = 0;
+      }
+      continue;
+    }
     auto [it, inserted] = by_version.emplace(c.version, &c);
     if (!inserted) {
       errors.push_back(file_error(
@@ -349,6 +364,7 @@ MigrationSet assemble(std::vector<Candidate>&& candidates, std::vector<Error>&& 
   check_all(jobs, rules, options);
 
   std::vector<Migration> migrations;
+  std::vector<Migration> repeatables;
   migrations.reserve(candidates.size());
   std::size_t next = 0;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
@@ -359,6 +375,7 @@ MigrationSet assemble(std::vector<Candidate>&& candidates, std::vector<Error>&& 
     m.version_text = std::move(c.version_text);
     m.description = std::move(c.description);
     m.reversible = c.down.has_value();
+    m.repeatable = c.repeatable;
     bool ok = true;
     if (c.up) {
       Checked checked = std::move(jobs[next++].result);
@@ -374,8 +391,12 @@ MigrationSet assemble(std::vector<Candidate>&& candidates, std::vector<Error>&& 
     if (c.down) m.down = to_script(std::move(*c.down), std::move(jobs[next++].result));
     if (!ok) continue;
     m.checksum = sha384(c.checksum_of);
-    migrations.push_back(std::move(m));
+    (m.repeatable ? repeatables : migrations).push_back(std::move(m));
   }
+  // Flyway runs repeatables in the order of their descriptions (ResolvedMigrationComparator;
+  // Java compares UTF-16 units, the same order as bytes of UTF-8 outside the surrogate range).
+  std::sort(repeatables.begin(), repeatables.end(),
+            [](const Migration& a, const Migration& b) { return a.description < b.description; });
 
   if (!errors.empty()) {
     std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) {
@@ -383,7 +404,7 @@ MigrationSet assemble(std::vector<Candidate>&& candidates, std::vector<Error>&& 
     });
     throw Error::combine(std::move(errors));
   }
-  return MigrationSet(std::move(migrations));
+  return MigrationSet(std::move(migrations), std::move(repeatables));
 }
 
 } // namespace preflight::migrate::layouts

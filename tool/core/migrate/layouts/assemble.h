@@ -26,7 +26,8 @@ struct ScriptSource {
   bool require_statement = false;       // the tool refuses a script with no statement
   std::optional<Error> problem;         // found while reading the tool's directives
   std::string native_name{};            // Flyway: the file's path below the migrations folder
-  std::optional<std::int32_t> native_checksum{}; // Flyway: its checksum of the file
+  std::optional<std::int32_t> native_checksum{};     // Flyway: its checksum of the file
+  std::optional<std::int32_t> equivalent_checksum{}; // Flyway repeatable: of the file as it is
 };
 
 /// One migration of the folder, before its scripts are checked.
@@ -39,6 +40,8 @@ struct Candidate {
   std::string checksum_of;        // the bytes whose SHA-384 preflight's history records
   std::optional<ScriptSource> up; // nullopt: the tool applies the version without running SQL
   std::optional<ScriptSource> down;
+  /// A Flyway repeatable migration: no version, kept apart and named by its description.
+  bool repeatable = false;
 };
 
 /// What a script's statements are, as far as transactions go.
@@ -67,9 +70,9 @@ struct LayoutRules {
 };
 
 /// Checks every candidate's scripts (in parallel), applies `rules`, and builds the set. Problems
-/// of up scripts, duplicate versions and an order of the tool's that integer versions cannot
-/// keep are thrown as one Error(input) together with `errors`; a down script's problem is kept
-/// on the script (Script::problem) for the command that would run it.
+/// of up scripts, duplicate versions (or repeatable descriptions) and an order of the tool's
+/// that integer versions cannot keep are thrown as one Error(input) together with `errors`; a down
+/// script's problem is kept on the script (Script::problem) for the command that would run it.
 MigrationSet assemble(std::vector<Candidate>&& candidates, std::vector<Error>&& errors,
                       const LayoutRules& rules, const DiscoveryOptions& options);
 

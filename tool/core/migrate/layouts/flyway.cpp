@@ -2,6 +2,8 @@
 // reads `V<version>__<desc>.sql`, `U<version>__<desc>.sql` (undo) and `R__<desc>.sql`
 // (repeatable), description with '_' as spaces; api/MigrationVersion.java turns '_' into '.',
 // splits at dots and compares the parts as integers, a missing part counting as 0 (1 = 1.0);
+// internal/info/MigrationInfoServiceImpl.java re-applies a repeatable migration after the
+// versioned ones whenever its checksum differs from its latest run's;
 // internal/parser/PlaceholderReplacingReader.java replaces ${name} and fails on an unknown one;
 // flyway-database-postgresql PostgreSQLParser.java runs a migration outside a transaction when
 // its statements cannot run in one, and refuses a migration mixing both kinds (mixed = false).
@@ -11,7 +13,9 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "core/migrate/flyway_version.h"
 #include "core/migrate/layouts/assemble.h"
 #include "core/migrate/layouts/readers.h"
 #include "core/migrate/native_history.h"
@@ -28,26 +32,6 @@ std::string own_name(const std::string& name) {
 
 bool ends_with_sql(const std::string& name) {
   return name.size() > 4 && name.compare(name.size() - 4, 4, ".sql") == 0;
-}
-
-// The version's integer parts, if it is a Flyway version (digits separated by '.' or '_').
-std::optional<std::vector<std::string>> version_parts(std::string version) {
-  std::replace(version.begin(), version.end(), '_', '.');
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    auto dot = version.find('.', start);
-    std::string part =
-        version.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!all_digits(part)) return std::nullopt;
-    part.erase(0, std::min(part.find_first_not_of('0'), part.size() - 1));
-    parts.push_back(std::move(part));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  // A missing part counts as 0: 1.0 and 1 are one version.
-  while (parts.size() > 1 && parts.back() == "0") parts.pop_back();
-  return parts;
 }
 
 ScriptDecision flyway_rule(const ScriptSource& script, const ScriptShape& shape) {
@@ -111,6 +95,27 @@ std::string replace_placeholders(const std::string& path, const std::string& fil
   return out;
 }
 
+// A script as Flyway runs it, with what Flyway records of it: the name below the folder and its
+// checksum (of the file; for a repeatable, of the text with placeholders replaced, the file's
+// own checksum then also matching: SqlMigrationResolver.getChecksumForLoadableResource).
+ScriptSource flyway_script(const SourceFile& file, const LayoutOptions& layout_options,
+                           bool repeatable) {
+  std::string text = file.bytes;
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  std::optional<Error> problem;
+  std::string sql = replace_placeholders(file.path, own_name(file.name), text,
+                                         layout_options.placeholders, problem);
+  ScriptSource source{file.path, std::move(sql), false, false, std::move(problem)};
+  source.native_name = file.name;
+  if (repeatable) {
+    source.native_checksum = flyway_checksum(source.sql);
+    source.equivalent_checksum = flyway_checksum(file.bytes);
+  } else {
+    source.native_checksum = flyway_checksum(file.bytes);
+  }
+  return source;
+}
+
 } // namespace
 
 bool flyway_named(const std::string& name) {
@@ -128,7 +133,8 @@ MigrationSet read_flyway(std::vector<SourceFile>&& files, const DiscoveryOptions
     SourceFile* undo = nullptr;
     std::string version_text, description;
   };
-  std::map<std::int64_t, Slot> slots;
+  std::map<std::vector<std::string>, Slot, FlywayVersionOrder> slots;
+  std::vector<Candidate> candidates;
   for (auto& file : files) {
     const std::string name = own_name(file.name);
     if (!ends_with_sql(name) || name.empty()) continue;
@@ -152,15 +158,18 @@ MigrationSet read_flyway(std::vector<SourceFile>&& files, const DiscoveryOptions
     }
     if (looks_repeatable) {
       if (separator != 0) continue;
-      errors.push_back(file_error(
-          file.path,
-          "repeatable migrations (R__) are re-applied by Flyway from the checksums in its own "
-          "history table, which preflight does not keep",
-          "run repeatable migrations with Flyway, or turn this one into a versioned V…__ file"));
+      Candidate c;
+      c.repeatable = true;
+      c.description = stem.substr(2);
+      std::replace(c.description.begin(), c.description.end(), '_', ' ');
+      c.origin = file.path;
+      c.checksum_of = file.bytes;
+      c.up = flyway_script(file, layout_options, true);
+      candidates.push_back(std::move(c));
       continue;
     }
     const std::string version_text = stem.substr(0, separator);
-    auto parts = version_parts(version_text);
+    auto parts = flyway_version_parts(version_text);
     if (!parts) {
       errors.push_back(
           file_error(file.path,
@@ -170,25 +179,7 @@ MigrationSet read_flyway(std::vector<SourceFile>&& files, const DiscoveryOptions
                      "Flyway versions are numbers separated by '.' or '_', e.g. V1.2__x.sql"));
       continue;
     }
-    if (parts->size() > 1) {
-      errors.push_back(file_error(
-          file.path,
-          fmt::format("Flyway version {} has more than one number; preflight's history keys on "
-                      "one integer per migration",
-                      version_text),
-          "use single-number versions (V12__…), which Flyway orders the same way"));
-      continue;
-    }
-    std::int64_t version = 0;
-    const std::string& digits = parts->front();
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
-    if (ec != std::errc{}) {
-      errors.push_back(file_error(
-          file.path, fmt::format("version {} is larger than a 64-bit integer", version_text),
-          "preflight's history keeps 64-bit versions"));
-      continue;
-    }
-    Slot& slot = slots[version];
+    Slot& slot = slots[*parts];
     SourceFile*& place = prefix == 'V' ? slot.versioned : slot.undo;
     if (place != nullptr) {
       errors.push_back(
@@ -200,22 +191,40 @@ MigrationSet read_flyway(std::vector<SourceFile>&& files, const DiscoveryOptions
     }
     place = &file;
     if (prefix == 'V') {
+      // What Flyway writes in its history: '_' as '.', leading zeros kept.
       slot.version_text = version_text;
+      std::replace(slot.version_text.begin(), slot.version_text.end(), '_', '.');
       std::string description = stem.substr(separator + 2);
       std::replace(description.begin(), description.end(), '_', ' ');
       slot.description = std::move(description);
     }
   }
 
-  std::vector<Candidate> candidates;
-  for (auto& [version, slot] : slots) {
+  // A folder of single-number versions keys on the number; one with a dotted version keys on
+  // each version's rank in Flyway's order (flyway_version.h).
+  const bool ranked = std::any_of(slots.begin(), slots.end(),
+                                  [](const auto& slot) { return slot.first.size() > 1; });
+  std::int64_t rank = 0;
+  for (auto& [parts, slot] : slots) {
     if (!slot.versioned) {
       errors.push_back(file_error(slot.undo->path,
                                   fmt::format("undo migration without its versioned migration "
                                               "(version {})",
-                                              version),
+                                              fmt::join(parts, ".")),
                                   "add the matching V…__ file"));
       continue;
+    }
+    std::int64_t version = ++rank * k_flyway_rank_step;
+    if (!ranked) {
+      const std::string& digits = parts.front();
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+      if (ec != std::errc{}) {
+        errors.push_back(
+            file_error(slot.versioned->path,
+                       fmt::format("version {} is larger than a 64-bit integer", slot.version_text),
+                       "preflight's history keeps 64-bit versions"));
+        continue;
+      }
     }
     Candidate c;
     c.version = version;
@@ -224,20 +233,8 @@ MigrationSet read_flyway(std::vector<SourceFile>&& files, const DiscoveryOptions
     c.order_key = fmt::format("{:020}", version);
     c.origin = slot.versioned->path;
     c.checksum_of = slot.versioned->bytes;
-    auto script = [&](SourceFile& file) {
-      std::string text = file.bytes;
-      if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-      std::optional<Error> problem;
-      std::string sql = replace_placeholders(file.path, own_name(file.name), text,
-                                             layout_options.placeholders, problem);
-      ScriptSource source{file.path, std::move(sql), false, false, std::move(problem)};
-      // What Flyway records in its history: the name below the folder, its own checksum.
-      source.native_name = file.name;
-      source.native_checksum = flyway_checksum(file.bytes);
-      return source;
-    };
-    c.up = script(*slot.versioned);
-    if (slot.undo) c.down = script(*slot.undo);
+    c.up = flyway_script(*slot.versioned, layout_options, false);
+    if (slot.undo) c.down = flyway_script(*slot.undo, layout_options, false);
     candidates.push_back(std::move(c));
   }
   return assemble(std::move(candidates), std::move(errors), LayoutRules{"Flyway", &flyway_rule},

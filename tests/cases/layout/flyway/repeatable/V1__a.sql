@@ -1,1 +1,1 @@
-SELECT 1;
+CREATE TABLE t (id int);

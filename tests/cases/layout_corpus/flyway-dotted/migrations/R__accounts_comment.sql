@@ -1,0 +1,1 @@
+COMMENT ON TABLE accounts IS 'set by ${flyway:filename}';

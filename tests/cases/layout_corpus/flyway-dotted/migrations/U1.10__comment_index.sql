@@ -1,0 +1,1 @@
+COMMENT ON INDEX accounts_email IS NULL;
