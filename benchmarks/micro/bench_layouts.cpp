@@ -32,7 +32,8 @@ void add(std::vector<SourceFile>& files, std::string name, std::string bytes) {
   files.push_back({"migrations/" + name, name, std::move(bytes)});
 }
 
-std::vector<SourceFile> make_files(Layout layout, int count) {
+// `dotted`: Flyway versions 1.1, 1.2, …, ordered by rank (core/migrate/flyway_version.h).
+std::vector<SourceFile> make_files(Layout layout, int count, bool dotted) {
   std::vector<SourceFile> files;
   for (int i = 1; i <= count; ++i) {
     switch (layout) {
@@ -50,10 +51,12 @@ std::vector<SourceFile> make_files(Layout layout, int count) {
       add(files, fmt::format("2024{:010}_t{}.sql", i, i),
           "-- migrate:up\n" + up_sql(i) + "\n-- migrate:down\n" + down_sql(i));
       break;
-    case Layout::flyway:
-      add(files, fmt::format("V{}__t{}.sql", i, i), up_sql(i));
-      add(files, fmt::format("U{}__t{}.sql", i, i), down_sql(i));
+    case Layout::flyway: {
+      const std::string version = dotted ? fmt::format("1.{}", i) : std::to_string(i);
+      add(files, fmt::format("V{}__t{}.sql", version, i), up_sql(i));
+      add(files, fmt::format("U{}__t{}.sql", version, i), down_sql(i));
       break;
+    }
     case Layout::diesel: {
       const std::string folder = fmt::format("2024-01-01-{:06}_t{}", i, i);
       add(files, folder + "/up.sql", up_sql(i));
@@ -67,8 +70,8 @@ std::vector<SourceFile> make_files(Layout layout, int count) {
   return files;
 }
 
-void BM_DetectAndPlan(benchmark::State& state, Layout layout) {
-  const auto files = make_files(layout, static_cast<int>(state.range(0)));
+void BM_DetectAndPlan(benchmark::State& state, Layout layout, bool dotted) {
+  const auto files = make_files(layout, static_cast<int>(state.range(0)), dotted);
   const preflight::migrate::DiscoveryOptions options{state.range(1) != 0};
   for (auto _ : state) {
     auto copy = files;
@@ -81,19 +84,20 @@ void BM_DetectAndPlan(benchmark::State& state, Layout layout) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-#define LAYOUT_BENCHMARK(name, layout)                                                             \
-  BENCHMARK_CAPTURE(BM_DetectAndPlan, name, layout)                                                \
+#define LAYOUT_BENCHMARK(name, layout, dotted)                                                     \
+  BENCHMARK_CAPTURE(BM_DetectAndPlan, name, layout, dotted)                                        \
       ->Args({10000, 0})                                                                           \
       ->Args({10000, 1})                                                                           \
       ->Unit(benchmark::kMillisecond)                                                              \
       ->MeasureProcessCPUTime()                                                                    \
       ->UseRealTime()
 
-LAYOUT_BENCHMARK(sqlx, Layout::sqlx);
-LAYOUT_BENCHMARK(golang_migrate, Layout::golang_migrate);
-LAYOUT_BENCHMARK(goose, Layout::goose);
-LAYOUT_BENCHMARK(dbmate, Layout::dbmate);
-LAYOUT_BENCHMARK(flyway, Layout::flyway);
-LAYOUT_BENCHMARK(diesel, Layout::diesel);
+LAYOUT_BENCHMARK(sqlx, Layout::sqlx, false);
+LAYOUT_BENCHMARK(golang_migrate, Layout::golang_migrate, false);
+LAYOUT_BENCHMARK(goose, Layout::goose, false);
+LAYOUT_BENCHMARK(dbmate, Layout::dbmate, false);
+LAYOUT_BENCHMARK(flyway, Layout::flyway, false);
+LAYOUT_BENCHMARK(flyway_dotted, Layout::flyway, true);
+LAYOUT_BENCHMARK(diesel, Layout::diesel, false);
 
 } // namespace

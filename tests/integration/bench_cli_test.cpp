@@ -327,6 +327,22 @@ TEST(BenchCli, MigrationsThatAreNotThereAreExitTwoAtTheirKeys) {
                                      "folder.toml:1:1: `migrations`: folder not found: nowhere\n"
                                      "hint: `migrations` is relative to the suite file\n",
                                      db);
+
+  // In a Flyway folder with dotted versions, versions are given as Flyway writes them.
+  write_file(dir + "/flyway/V1__a.sql", "CREATE TABLE a (id int);\n");
+  write_file(dir + "/flyway/V1.1__b.sql", "CREATE TABLE b (id int);\n");
+  write_file(dir + "/dotted.toml",
+             "migrations = \"flyway\"\nbefore = \"1.1\"\nafter = \"1.5\"\n" + k_lookup);
+  auto dotted = run_preflight({"bench", "run", "dotted.toml", "--database-url", db.conninfo()}, dir,
+                              {"CI=true"});
+  expect_refused_before_anything_ran(
+      dotted, "dotted.toml:3:1: `after`: migration 1.5 is not in flyway", db);
+  write_file(dir + "/backwards.toml",
+             "migrations = \"flyway\"\nbefore = \"1.1\"\nafter = \"1\"\n" + k_lookup);
+  auto backwards = run_preflight(
+      {"bench", "run", "backwards.toml", "--database-url", db.conninfo()}, dir, {"CI=true"});
+  expect_refused_before_anything_ran(
+      backwards, "backwards.toml:3:1: `after` must be a later version than `before`", db);
 }
 
 // An output that is an input, or the other output, would lose it: refused before anything

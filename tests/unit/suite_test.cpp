@@ -42,8 +42,10 @@ std::string phase_text(const char* name, const PhaseSpec& p) {
 }
 
 std::string model_text(const Suite& s) {
-  std::string out = fmt::format("name={} migrations={} before={} after={} scale={:g} seed={}\n",
-                                s.name, s.migrations, s.before, s.after, s.scale, s.seed);
+  std::string out =
+      fmt::format("name={} migrations={} before={} after={} scale={:g} seed={}\n", s.name,
+                  s.migrations, s.before_text.empty() ? std::to_string(s.before) : s.before_text,
+                  s.after_text.empty() ? std::to_string(s.after) : s.after_text, s.scale, s.seed);
   out += fmt::format("dataset: file={} sql={}\n", s.dataset_file.value_or("-"),
                      s.dataset_sql.empty() ? "-" : substitute_scale(s.dataset_sql, 0.5));
   out += fmt::format("defaults: warmup={} iterations={} time_budget={:g}\n", s.defaults.warmup,

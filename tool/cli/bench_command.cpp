@@ -61,6 +61,8 @@ int run_bench_targets(const CommandContext& context, const GlobalOptions& global
     fleet::TargetOutcome outcome;
     outcome.from_version = suite.before;
     outcome.to_version = suite.after;
+    outcome.from_text = suite.before_text;
+    outcome.to_text = suite.after_text;
     if (auto failed = failed_expectations(results)) {
       outcome.result = fleet::TargetResult::failed;
       outcome.summary = failed->message();

@@ -166,11 +166,11 @@ public:
       } else if (name == "before") {
         has_before = true;
         suite.before_location = where(key.source());
-        integer(node, name, suite.before);
+        version(node, name, suite.before, suite.before_text);
       } else if (name == "after") {
         has_after = true;
         suite.after_location = where(key.source());
-        integer(node, name, suite.after);
+        version(node, name, suite.after, suite.after_text);
       } else if (name == "seed") {
         std::int64_t seed = 0;
         if (integer(node, name, seed)) suite.seed = static_cast<std::uint64_t>(seed);
@@ -246,6 +246,17 @@ private:
       check_dataset_sql(sql);
     } catch (const Error& e) {
       problem(node, "`dataset.sql`: " + with_sql_position(e));
+    }
+  }
+  // A migration version: an integer, or the version as the files write it ("1.2").
+  void version(const toml::node& node, const std::string& key, std::int64_t& number,
+               std::string& text) {
+    if (const auto* i = node.as_integer()) {
+      number = i->get();
+    } else if (const auto* s = node.as_string(); s && !s->get().empty()) {
+      text = s->get();
+    } else {
+      wrong_type(node, key, "an integer, or a version as the migration files write it (\"1.2\")");
     }
   }
   bool integer(const toml::node& node, const std::string& key, std::int64_t& out) {

@@ -73,6 +73,9 @@ struct Suite {
   std::string migrations; // folder, resolved against the suite's folder
   std::int64_t before = 0;
   std::int64_t after = 0;
+  // `before`/`after` given as text ("1.2", a Flyway version): resolved against the migrations
+  // when the suite is loaded (check_suite_migrations), which sets `before`/`after`.
+  std::string before_text, after_text;
   Location migrations_location, before_location, after_location; // the keys in the file
   std::string dataset_sql;                 // inline `sql`, or filled from `dataset_file`
   std::optional<std::string> dataset_file; // resolved against the suite's folder

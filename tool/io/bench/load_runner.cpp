@@ -218,8 +218,10 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
   LockTakers takers;
   if (!control.stopping()) {
     if (progress)
-      progress({"migration", "", fmt::format("applying migration {} under traffic", suite.after), 0,
-                0, 0, 0, 0, false, ""});
+      progress(
+          {"migration", "",
+           fmt::format("applying migration {} under traffic", files.shown_version(suite.after)), 0,
+           0, 0, 0, 0, false, ""});
     MigrationTimeline timeline(tracer, control.start);
     migrator.observe(&timeline);
     run.migration_start_s = since(control.start);
@@ -240,9 +242,10 @@ Results run_load(pg::PgSession& session, const Suite& suite, const LoadOptions& 
       run.migration_outcome = "cancelled (" + run.migration_outcome + ")";
     control.stop_at_ns = static_cast<std::int64_t>((*run.migration_end_s + options.after_s) * 1e9);
     if (progress)
-      progress({"migration", "",
-                fmt::format("migration {}: {}", suite.after, run.migration_outcome), 0, 0, 0, 0, 0,
-                true, ""});
+      progress(
+          {"migration", "",
+           fmt::format("migration {}: {}", files.shown_version(suite.after), run.migration_outcome),
+           0, 0, 0, 0, 0, true, ""});
     wait_until(control, *run.migration_end_s + options.after_s);
     results.migration = MigrationStep{};
     results.migration->version = suite.after;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/migrate/version_argument.h"
 #include "core/sql/sql_bytes.h"
 #include "io/migrate/layout_directory.h"
 #include "io/read_limited.h"
@@ -34,7 +35,7 @@ Suite load_suite(const std::string& path) {
   return suite;
 }
 
-void check_suite_migrations(const Suite& suite) {
+void check_suite_migrations(Suite& suite) {
   std::error_code ec;
   if (!std::filesystem::is_directory(suite.migrations, ec)) {
     throw Error(ErrorKind::input,
@@ -42,18 +43,36 @@ void check_suite_migrations(const Suite& suite) {
                 "`migrations` is relative to the suite file", suite.migrations_location);
   }
   // A suite's migrations may be in any layout, detected as `migrate` detects it.
-  const auto files = migrate::load_layout_migrations(suite.migrations, "");
+  migrate::Layout layout = migrate::Layout::sqlx;
+  const auto files = migrate::load_layout_migrations(suite.migrations, "", {}, &layout);
   std::vector<Error> missing;
-  for (const auto& [key, version, at] : {std::tuple{"before", suite.before, suite.before_location},
-                                         std::tuple{"after", suite.after, suite.after_location}}) {
-    if (!files.find(version)) {
+  struct Key {
+    const char* name;
+    std::int64_t& version;
+    const std::string& text;
+    const Location& at;
+  };
+  for (const Key& key : {Key{"before", suite.before, suite.before_text, suite.before_location},
+                         Key{"after", suite.after, suite.after_text, suite.after_location}}) {
+    const std::string shown = key.text.empty() ? std::to_string(key.version) : key.text;
+    try {
+      if (!key.text.empty())
+        key.version = migrate::version_argument(files, layout, key.text, key.name);
+    } catch (const Error&) {
+      key.version = -1; // no migration has it: said below
+    }
+    if (!files.find(key.version)) {
       missing.emplace_back(
           ErrorKind::input,
-          fmt::format("`{}`: migration {} is not in {}", key, version, suite.migrations),
-          "name the version of a migration in that folder", at);
+          fmt::format("`{}`: migration {} is not in {}", key.name, shown, suite.migrations),
+          "name the version of a migration in that folder", key.at);
     }
   }
   if (!missing.empty()) throw Error::combine(std::move(missing));
+  if ((!suite.before_text.empty() || !suite.after_text.empty()) && suite.after <= suite.before) {
+    throw Error(ErrorKind::input, "`after` must be a later version than `before`", {},
+                suite.after_location);
+  }
 }
 
 } // namespace preflight::bench

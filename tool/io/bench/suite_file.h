@@ -11,8 +11,10 @@ namespace preflight::bench {
 /// (and the `dataset.file` key's line) when either is missing or the suite is invalid.
 Suite load_suite(const std::string& path);
 
-/// Throws Error(input) located at the suite's `migrations`, `before` or `after` key when the
-/// folder is missing or holds no migration of that version (or its migrations are invalid).
-void check_suite_migrations(const Suite& suite);
+/// Resolves `before`/`after` given as text against the migrations (version_argument), and throws
+/// Error(input) located at the suite's `migrations`, `before` or `after` key when the folder is
+/// missing or holds no migration of that version (or its migrations are invalid), or when `after`
+/// does not come after `before`.
+void check_suite_migrations(Suite& suite);
 
 } // namespace preflight::bench
