@@ -202,6 +202,39 @@ expect = "== x"
       "8 checks: 0 passed, 7 failed, 1 skipped ");
 }
 
+// In a Flyway folder with dotted versions, `version` and `to` are given as Flyway writes them.
+TEST(CheckCli, MigrationAndDriftChecksTakeFlywaysVersionText) {
+  TestDatabase db;
+  const std::string migrations =
+      (case_path("layout_corpus", "flyway-dotted") / "migrations").string();
+  ASSERT_EQ(run_preflight({"migrate", "up", "--to", "1.10", "--database-url", db.conninfo(),
+                           "--source", migrations})
+                .exit_code,
+            0);
+  auto file = write_checks(R"([[check]]
+name = "at 1.10"
+kind = "migration"
+version = "1.10"
+
+[[check]]
+name = "at 2"
+kind = "migration"
+version = "2"
+
+[[check]]
+name = "schema of 1.10"
+kind = "drift"
+to = "1.10"
+)");
+  auto r = run_preflight({"check", file, "--database-url", db.conninfo(), "--source", migrations});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("at version 1.10; 1.10 applied; 0 history problems"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("migration 2 is not applied"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the newest applied migration is 1.10, not 2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no drift"), std::string::npos) << r.out;
+}
+
 TEST(CheckCli, WindowSamplesIdxScanTwice) {
   TestDatabase db;
   ASSERT_EQ(run_preflight({"migrate", "up", "--database-url", db.conninfo(), "--source",

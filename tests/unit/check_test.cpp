@@ -50,15 +50,19 @@ std::string describe(const Check& c) {
     break;
   case CheckKind::schema: out += c.object.describe(); break;
   case CheckKind::migration:
-    out += "version " + std::to_string(c.version) + " newest " + (c.newest ? "true" : "false");
+    out += "version " + (c.version_text.empty() ? std::to_string(c.version) : c.version_text) +
+           " newest " + (c.newest ? "true" : "false");
     break;
   case CheckKind::statements:
     out += c.query + " max_mean_ms " + fmt::format("{:g}", c.max_mean_ms) + " min_calls " +
            std::to_string(c.min_calls) + (c.optional ? " optional" : "");
     break;
   case CheckKind::drift:
-    out += "to " + (c.to ? std::to_string(*c.to) : std::string("recorded")) + " ignore [" +
-           join(c.ignore) + "]" + (c.comments ? " comments" : "");
+    out += "to " +
+           (!c.to_text.empty() ? c.to_text
+            : c.to             ? std::to_string(*c.to)
+                               : std::string("recorded")) +
+           " ignore [" + join(c.ignore) + "]" + (c.comments ? " comments" : "");
     break;
   }
   return out + "\n";

@@ -13,6 +13,7 @@
 #include "cli/output.h"
 #include "core/check/derive.h"
 #include "core/check/read_only.h"
+#include "core/migrate/version_argument.h"
 #include "core/report/check_report.h"
 #include "io/check/check_runner.h"
 #include "io/migrate/layout_directory.h"
@@ -24,7 +25,7 @@ namespace {
 
 struct CheckOptions {
   std::string file;
-  std::optional<std::int64_t> from_migration;
+  std::optional<std::string> from_migration; // as the files write the version
   std::string window;
   std::string statement_timeout = "5s";
   std::string format = "text";
@@ -40,11 +41,13 @@ bool needs_migrations(const std::vector<check::Check>& checks) {
 
 // Collects the checks to run: the file's, then those derived from a migration.
 std::vector<check::Check> gather_checks(const CheckOptions& options,
-                                        const std::optional<migrate::MigrationSet>& files) {
+                                        const std::optional<migrate::MigrationSet>& files,
+                                        migrate::Layout layout) {
   std::vector<check::Check> checks;
   if (!options.file.empty()) checks = check::load_checks(options.file);
   if (options.from_migration) {
-    const auto* migration = files->find(*options.from_migration);
+    const auto* migration = files->find(
+        migrate::version_argument(*files, layout, *options.from_migration, "--from-migration"));
     if (migration == nullptr) {
       throw Error(ErrorKind::usage,
                   fmt::format("--from-migration {}: no migration has this version",
@@ -118,7 +121,7 @@ int run_check(GlobalOptions& globals, const CheckOptions& options) {
   if (options.from_migration)
     files = migrate::load_layout_migrations(config.migrations, config.layout, {},
                                             &runner.history.layout);
-  auto checks = gather_checks(options, files);
+  auto checks = gather_checks(options, files, runner.history.layout);
   check::refuse_writes(checks);
   if (!files && needs_migrations(checks))
     files = migrate::load_layout_migrations(config.migrations, config.layout, {},

@@ -52,10 +52,12 @@ struct Check {
   plan::PlanExpectation plan;        // plan
   SchemaObject object;               // schema
   std::int64_t version = 0;          // migration
+  std::string version_text;          // migration: `version` as the files write it ("1.2")
   bool newest = true;                // migration: V must also be the newest applied version
   double max_mean_ms = 0;            // statements
   std::int64_t min_calls = 1;        // statements
   std::optional<std::int64_t> to;    // drift: expect the migrations up to this version
+  std::string to_text;               // drift: `to` as the files write it ("1.2")
   std::vector<std::string> ignore;   // drift: globs on qualified names to leave out
   bool comments = false;             // drift: compare COMMENT ON texts too
 };

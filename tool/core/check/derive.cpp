@@ -76,8 +76,9 @@ public:
   std::vector<Check> run() {
     Check applied;
     applied.kind = CheckKind::migration;
-    applied.name = fmt::format("migration {} applied", m_migration.version);
+    applied.name = fmt::format("migration {} applied", m_migration.shown_version());
     applied.version = m_migration.version;
+    applied.version_text = m_migration.version_text;
     applied.newest = false;
     applied.location = Location{m_migration.up.path, 0, 0};
     m_checks.push_back(applied);
@@ -97,7 +98,7 @@ private:
   void add(SchemaObject object) {
     Check check;
     check.kind = CheckKind::schema;
-    check.name = fmt::format("migration {}: {}", m_migration.version, short_name(object));
+    check.name = fmt::format("migration {}: {}", m_migration.shown_version(), short_name(object));
     check.location = m_location;
     check.object = std::move(object);
     m_checks.push_back(std::move(check));

@@ -10,6 +10,7 @@
 
 #include "core/check/schema_match.h"
 #include "core/migrate/history.h"
+#include "core/migrate/version_argument.h"
 #include "core/plan/plan.h"
 #include "core/sql/parsed_sql.h"
 #include "io/drift/drift_run.h"
@@ -372,42 +373,56 @@ void CheckRunner::run_schema(const Check& check, CheckResult& result) {
 }
 
 void CheckRunner::run_migration(const Check& check, CheckResult& result) {
-  result.expected = fmt::format("{} applied{}, no failed rows, checksums match", check.version,
+  const std::string shown =
+      check.version_text.empty() ? std::to_string(check.version) : check.version_text;
+  result.expected = fmt::format("{} applied{}, no failed rows, checksums match", shown,
                                 check.newest ? " and newest" : "");
   if (m_options.migrations == nullptr) {
     throw Error(ErrorKind::internal, "migration check without the migrations folder");
   }
+  const auto& files = *m_options.migrations;
+  std::int64_t version = check.version;
+  if (!check.version_text.empty()) {
+    try {
+      version =
+          migrate::version_argument(files, m_options.history.layout, check.version_text, "version");
+    } catch (const Error&) {
+      version = -1; // no migration has it: said below
+    }
+  }
   auto table = migrate::open_history_table(m_session, m_options.history);
   table->pin_schema();
-  auto status = migrate::compute_status(*m_options.migrations, table->list(*m_options.migrations));
+  auto status = migrate::compute_status(files, table->list(files));
   std::int64_t newest = 0;
   const migrate::StatusEntry* entry = nullptr;
   for (const auto& e : status) {
     if (e.applied && e.applied->success) newest = std::max(newest, e.version);
-    if (e.version == check.version) entry = &e;
+    if (e.version == version) entry = &e;
   }
   std::vector<std::string> problems;
   std::string state = entry ? migrate::to_string(entry->state) : "unknown";
   auto history = migrate::history_problems(status);
+  const std::string newest_shown = files.shown_version(newest);
   if (!entry) {
-    problems.push_back(fmt::format(
-        "version {} is neither in the migrations folder nor in the history", check.version));
+    problems.push_back(
+        fmt::format("version {} is neither in the migrations folder nor in the history", shown));
   } else if (entry->state == migrate::MigrationState::pending ||
              entry->state == migrate::MigrationState::pending_out_of_order) {
-    problems.push_back(fmt::format("migration {} is not applied", check.version));
+    problems.push_back(fmt::format("migration {} is not applied", shown));
   }
-  if (check.newest && newest != check.version) {
+  if (check.newest && newest != version) {
     problems.push_back(
-        fmt::format("the newest applied migration is {}, not {}", newest, check.version));
+        fmt::format("the newest applied migration is {}, not {}", newest_shown, shown));
   }
   // Failed rows, edited and missing files: any of them (not only V's) means history is not
   // trustworthy.
   for (const auto& p : history) problems.push_back(p.message());
   result.status = problems.empty() ? CheckStatus::passed : CheckStatus::failed;
-  result.measured = fmt::format("at version {}; {} {}; {} history problem{}", newest, check.version,
+  result.measured = fmt::format("at version {}; {} {}; {} history problem{}", newest_shown, shown,
                                 state, history.size(), history.size() == 1 ? "" : "s");
   result.detail = join(problems, "\n");
-  result.data = {{"version", check.version}, {"newest_applied", newest}, {"state", state}};
+  result.data = {{"version", version}, {"newest_applied", newest}, {"state", state}};
+  if (!check.version_text.empty()) result.data["version_text"] = check.version_text;
 }
 
 void CheckRunner::run_statements(const Check& check, CheckResult& result) {
@@ -476,13 +491,17 @@ void CheckRunner::run_drift(const Check& check, CheckResult& result) {
   drift::DriftRequest request;
   request.history = m_options.history;
   request.to = check.to;
+  if (!check.to_text.empty()) {
+    request.to = migrate::version_argument(*m_options.migrations, m_options.history.layout,
+                                           check.to_text, "to");
+  }
   request.compare.comments = check.comments;
   for (const auto& pattern : check.ignore) request.compare.ignore.emplace_back(pattern);
   auto outcome = drift::run_drift(m_session, *m_options.migrations, request);
-  result.expected =
-      outcome.summary.migrations == 0
-          ? std::string("the schema of no migrations")
-          : fmt::format("the schema of the migrations up to version {}", outcome.summary.version);
+  result.expected = outcome.summary.migrations == 0
+                        ? std::string("the schema of no migrations")
+                        : fmt::format("the schema of the migrations up to version {}",
+                                      m_options.migrations->shown_version(outcome.summary.version));
   const auto count = outcome.differences.size();
   result.measured = count == 0 ? std::string("no drift")
                                : fmt::format("{} difference{}", count, count == 1 ? "" : "s");
