@@ -39,6 +39,30 @@ bool needs_migrations(const std::vector<check::Check>& checks) {
   return false;
 }
 
+// Resolves each drift check's `to` against the files before anything connects, as `migrate diff
+// --to` does: a version no file has is bad input at the check (exit 2).
+void resolve_drift_targets(std::vector<check::Check>& checks, const migrate::MigrationSet& files,
+                           migrate::Layout layout) {
+  for (auto& c : checks) {
+    if (c.kind != check::CheckKind::drift) continue;
+    const std::string given = c.to_text.empty() && c.to ? std::to_string(*c.to) : c.to_text;
+    std::optional<std::int64_t> to = c.to;
+    try {
+      if (!c.to_text.empty()) to = migrate::version_argument(files, layout, c.to_text, "to");
+    } catch (const Error&) {
+      to = -1; // said below
+    }
+    if (to && *to != 0 && files.find(*to) == nullptr) {
+      throw Error(ErrorKind::input,
+                  fmt::format("check \"{}\": `to`: no migration has version {}", c.name, given),
+                  "give the version of a migration in the folder (`preflight migrate status` "
+                  "lists them), or 0 for none",
+                  c.location);
+    }
+    c.to = to;
+  }
+}
+
 // Collects the checks to run: the file's, then those derived from a migration.
 std::vector<check::Check> gather_checks(const CheckOptions& options,
                                         const std::optional<migrate::MigrationSet>& files,
@@ -126,7 +150,10 @@ int run_check(GlobalOptions& globals, const CheckOptions& options) {
   if (!files && needs_migrations(checks))
     files = migrate::load_layout_migrations(config.migrations, config.layout, {},
                                             &runner.history.layout);
-  if (files) runner.migrations = &*files;
+  if (files) {
+    resolve_drift_targets(checks, *files, runner.history.layout);
+    runner.migrations = &*files;
+  }
 
   if (is_fleet_run(options.fleet, globals, config)) {
     auto report =

@@ -100,14 +100,13 @@ public:
   }
 
   // A migration version given as a string, as the migration files write it ("1.2"; resolved
-  // against the files when the check runs); empty when the key holds no string.
-  std::string version_text(const toml::table& t, std::string_view key) {
+  // against the files); nullopt when the key holds no string.
+  std::optional<std::string> version_text(const toml::table& t, std::string_view key) {
     const toml::node* node = t.get(key);
-    if (!node) return {};
+    if (!node) return std::nullopt;
     auto v = node->value_exact<std::string>();
-    if (!v) return {};
-    if (v->empty()) fail(node->source(), fmt::format("`{}` must not be empty", key));
-    return *v;
+    if (v && v->empty()) fail(node->source(), fmt::format("`{}` must not be empty", key));
+    return v;
   }
 
   std::optional<double> positive_number(const toml::table& t, std::string_view key) {
@@ -367,8 +366,9 @@ private:
 
   void read_migration(const toml::table& t, Check& check) {
     check.kind = CheckKind::migration;
-    check.version_text = version_text(t, "version");
-    auto version = check.version_text.empty() ? integer(t, "version", 1) : std::nullopt;
+    auto text = version_text(t, "version");
+    check.version_text = text.value_or("");
+    auto version = text ? std::nullopt : integer(t, "version", 1);
     require(t.get("version") != nullptr, t, "version", "migration");
     check.version = version.value_or(0);
     check.newest = boolean(t, "newest").value_or(true);
@@ -386,8 +386,9 @@ private:
 
   void read_drift(const toml::table& t, Check& check) {
     check.kind = CheckKind::drift;
-    check.to_text = version_text(t, "to");
-    if (check.to_text.empty()) check.to = integer(t, "to", 0);
+    auto to = version_text(t, "to");
+    check.to_text = to.value_or("");
+    if (!to) check.to = integer(t, "to", 0);
     check.comments = boolean(t, "comments").value_or(false);
     check.ignore = strings(t, "ignore").value_or(std::vector<std::string>{});
     for (const auto& pattern : check.ignore) {

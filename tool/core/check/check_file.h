@@ -57,9 +57,9 @@ struct Check {
   double max_mean_ms = 0;            // statements
   std::int64_t min_calls = 1;        // statements
   std::optional<std::int64_t> to;    // drift: expect the migrations up to this version
-  std::string to_text;               // drift: `to` as the files write it ("1.2")
-  std::vector<std::string> ignore;   // drift: globs on qualified names to leave out
-  bool comments = false;             // drift: compare COMMENT ON texts too
+  std::string to_text; // drift: `to` as the files write it ("1.2"), until resolved into `to`
+  std::vector<std::string> ignore; // drift: globs on qualified names to leave out
+  bool comments = false;           // drift: compare COMMENT ON texts too
 };
 
 /// Parses checks-file text; `path` is used in messages. Throws one Error(input) listing every

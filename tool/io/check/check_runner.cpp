@@ -490,11 +490,7 @@ void CheckRunner::run_drift(const Check& check, CheckResult& result) {
   }
   drift::DriftRequest request;
   request.history = m_options.history;
-  request.to = check.to;
-  if (!check.to_text.empty()) {
-    request.to = migrate::version_argument(*m_options.migrations, m_options.history.layout,
-                                           check.to_text, "to");
-  }
+  request.to = check.to; // resolved against the files by the check command
   request.compare.comments = check.comments;
   for (const auto& pattern : check.ignore) request.compare.ignore.emplace_back(pattern);
   auto outcome = drift::run_drift(m_session, *m_options.migrations, request);

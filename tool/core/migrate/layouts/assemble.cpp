@@ -10,6 +10,7 @@
 
 #include "core/migrate/transaction_control.h"
 #include "core/sql/parsed_sql.h"
+#include "core/sql/sql_bytes.h"
 #include "core/sql/text_position.h"
 
 namespace preflight::migrate::layouts {
@@ -110,8 +111,9 @@ Checked check(const ScriptSource& script, const LayoutRules& rules,
     out.problems.push_back(*script.problem);
     return out;
   }
-  if (!is_valid_utf8(script.sql)) {
-    out.problems.push_back(file_error(script.path, "file is not valid UTF-8"));
+  // The same byte check as sqlx's layout: the first bad byte or NUL at its line and column.
+  if (auto bad = sql::check_sql_bytes(script.sql, script.path)) {
+    out.problems.push_back(std::move(*bad));
     return out;
   }
   if (!options.check_sql) return out;
