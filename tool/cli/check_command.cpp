@@ -47,11 +47,8 @@ void resolve_drift_targets(std::vector<check::Check>& checks, const migrate::Mig
     if (c.kind != check::CheckKind::drift) continue;
     const std::string given = c.to_text.empty() && c.to ? std::to_string(*c.to) : c.to_text;
     std::optional<std::int64_t> to = c.to;
-    try {
-      if (!c.to_text.empty()) to = migrate::version_argument(files, layout, c.to_text, "to");
-    } catch (const Error&) {
-      to = -1; // said below
-    }
+    if (!c.to_text.empty())
+      to = migrate::try_version_argument(files, layout, c.to_text).value_or(-1);
     if (to && *to != 0 && files.find(*to) == nullptr) {
       throw Error(ErrorKind::input,
                   fmt::format("check \"{}\": `to`: no migration has version {}", c.name, given),

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/migrate/migration_set.h"
 #include "core/text/text.h"
 
 namespace preflight::drift {
@@ -28,9 +29,8 @@ std::string what(const Difference& d) {
 
 std::string up_to(const DriftSummary& summary) {
   if (summary.migrations == 0) return "no migrations";
-  return fmt::format("migrations up to version {}", summary.version_text.empty()
-                                                        ? std::to_string(summary.version)
-                                                        : summary.version_text);
+  return fmt::format("migrations up to version {}",
+                     migrate::shown_version(summary.version, summary.version_text));
 }
 
 // Multi-line values (function definitions) indented under their label.

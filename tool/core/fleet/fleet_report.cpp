@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/migrate/migration_set.h"
 #include "core/text/text.h"
 
 namespace preflight::fleet {
@@ -12,7 +13,7 @@ namespace {
 
 std::string version_text(const std::optional<std::int64_t>& version, const std::string& text) {
   if (!version) return "-";
-  return text.empty() ? std::to_string(*version) : text;
+  return migrate::shown_version(*version, text);
 }
 
 std::string result_text(TargetResult result) {

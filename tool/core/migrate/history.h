@@ -56,9 +56,7 @@ struct StatusEntry {
   std::optional<AppliedMigration> applied; // null when pending
 
   /// The version as its tool shows it.
-  std::string shown_version() const {
-    return version_text.empty() ? std::to_string(version) : version_text;
-  }
+  std::string shown_version() const { return migrate::shown_version(version, version_text); }
 };
 
 /// One entry per version found in the files or the history, ascending by version.

@@ -167,9 +167,13 @@ std::string MigrationSet::shown_version(std::int64_t version) const {
   return m ? m->shown_version() : std::to_string(version);
 }
 
+std::string shown_version(std::int64_t version, std::string_view text) {
+  return text.empty() ? std::to_string(version) : std::string(text);
+}
+
 std::string Migration::shown_version() const {
   if (repeatable) return "R";
-  return version_text.empty() ? std::to_string(version) : version_text;
+  return migrate::shown_version(version, version_text);
 }
 
 std::string_view without_byte_order_mark(std::string_view bytes) {

@@ -41,6 +41,9 @@ struct Script {
   std::optional<std::int32_t> equivalent_checksum = std::nullopt;
 };
 
+/// A version as its tool writes it: `text`, or `version` in decimal when there is no text.
+std::string shown_version(std::int64_t version, std::string_view text);
+
 struct Migration {
   std::int64_t version = 0;
   std::string description; // "_" shown as spaces

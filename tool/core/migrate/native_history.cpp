@@ -282,8 +282,7 @@ bool records_checksum(HistoryKind kind) {
 }
 
 std::string native_version(HistoryKind kind, const Migration& migration) {
-  std::string text =
-      migration.version_text.empty() ? std::to_string(migration.version) : migration.version_text;
+  std::string text = shown_version(migration.version, migration.version_text);
   switch (kind) {
   case HistoryKind::sqlx:
   case HistoryKind::golang_migrate:

@@ -29,9 +29,7 @@ struct RepairAction {
   bool repeatable = false;    // a Flyway repeatable migration's failed run (remove_failed_row)
 
   /// The version as its tool shows it.
-  std::string shown_version() const {
-    return version_text.empty() ? std::to_string(version) : version_text;
-  }
+  std::string shown_version() const { return migrate::shown_version(version, version_text); }
 };
 
 /// The repairs that make `status` free of checksum mismatches and failed rows, ascending by

@@ -9,8 +9,11 @@
 
 namespace preflight::migrate {
 
-std::int64_t version_argument(const MigrationSet& files, Layout layout, std::string_view text,
-                              std::string_view what) {
+namespace {
+
+// The key of the migration whose version its tool writes as `text`, if one has it that way.
+std::optional<std::int64_t> key_of_text(const MigrationSet& files, Layout layout,
+                                        std::string_view text) {
   for (const auto& m : files.all()) {
     if (!m.version_text.empty() && m.version_text == text) return m.version;
   }
@@ -21,6 +24,25 @@ std::int64_t version_argument(const MigrationSet& files, Layout layout, std::str
       }
     }
   }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<std::int64_t> try_version_argument(const MigrationSet& files, Layout layout,
+                                                 std::string_view text) {
+  if (auto key = key_of_text(files, layout, text)) return key;
+  if (text == "0") return 0;
+  if (layout == Layout::flyway && flyway_ranked(files)) return std::nullopt;
+  std::int64_t number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return number;
+}
+
+std::int64_t version_argument(const MigrationSet& files, Layout layout, std::string_view text,
+                              std::string_view what) {
+  if (auto key = key_of_text(files, layout, text)) return *key;
   if (text == "0") return 0;
   if (layout == Layout::flyway && flyway_ranked(files)) {
     throw Error(ErrorKind::usage, fmt::format("{} {}: no migration has this version", what, text),

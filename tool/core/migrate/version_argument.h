@@ -4,6 +4,7 @@
 // "20190101000000" for diesel) or a number.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "core/migrate/layouts/layout.h"
@@ -17,5 +18,10 @@ namespace preflight::migrate {
 /// in a folder whose keys are not its versions (dotted Flyway versions).
 std::int64_t version_argument(const MigrationSet& files, Layout layout, std::string_view text,
                               std::string_view what);
+
+/// version_argument() without the error: nullopt where that throws (text that is no version, a
+/// dotted Flyway version no file has). A number is returned whether a file has it or not.
+std::optional<std::int64_t> try_version_argument(const MigrationSet& files, Layout layout,
+                                                 std::string_view text);
 
 } // namespace preflight::migrate

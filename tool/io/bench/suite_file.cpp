@@ -54,13 +54,9 @@ void check_suite_migrations(Suite& suite) {
   };
   for (const Key& key : {Key{"before", suite.before, suite.before_text, suite.before_location},
                          Key{"after", suite.after, suite.after_text, suite.after_location}}) {
-    const std::string shown = key.text.empty() ? std::to_string(key.version) : key.text;
-    try {
-      if (!key.text.empty())
-        key.version = migrate::version_argument(files, layout, key.text, key.name);
-    } catch (const Error&) {
-      key.version = -1; // no migration has it: said below
-    }
+    const std::string shown = migrate::shown_version(key.version, key.text);
+    if (!key.text.empty())
+      key.version = migrate::try_version_argument(files, layout, key.text).value_or(-1);
     if (!files.find(key.version)) {
       missing.emplace_back(
           ErrorKind::input,

@@ -373,23 +373,19 @@ void CheckRunner::run_schema(const Check& check, CheckResult& result) {
 }
 
 void CheckRunner::run_migration(const Check& check, CheckResult& result) {
-  const std::string shown =
-      check.version_text.empty() ? std::to_string(check.version) : check.version_text;
+  const std::string shown = migrate::shown_version(check.version, check.version_text);
   result.expected = fmt::format("{} applied{}, no failed rows, checksums match", shown,
                                 check.newest ? " and newest" : "");
   if (m_options.migrations == nullptr) {
     throw Error(ErrorKind::internal, "migration check without the migrations folder");
   }
   const auto& files = *m_options.migrations;
-  std::int64_t version = check.version;
-  if (!check.version_text.empty()) {
-    try {
-      version =
-          migrate::version_argument(files, m_options.history.layout, check.version_text, "version");
-    } catch (const Error&) {
-      version = -1; // no migration has it: said below
-    }
-  }
+  // A version no file has: -1, said below.
+  const std::int64_t version =
+      check.version_text.empty()
+          ? check.version
+          : migrate::try_version_argument(files, m_options.history.layout, check.version_text)
+                .value_or(-1);
   auto table = migrate::open_history_table(m_session, m_options.history);
   table->pin_schema();
   auto status = migrate::compute_status(files, table->list(files));

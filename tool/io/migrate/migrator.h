@@ -69,7 +69,7 @@ struct StepReport {
   /// The version as its tool shows it.
   std::string shown_version() const {
     if (repeatable) return "R";
-    return version_text.empty() ? std::to_string(version) : version_text;
+    return migrate::shown_version(version, version_text);
   }
 };
 

@@ -334,12 +334,11 @@ MigrationSet assemble(std::vector<Candidate>&& candidates, std::vector<Error>&& 
     }
     auto [it, inserted] = by_version.emplace(c.version, &c);
     if (!inserted) {
-      errors.push_back(file_error(
-          c.origin,
-          fmt::format("duplicate version {}: also used by {}",
-                      c.version_text.empty() ? std::to_string(c.version) : c.version_text,
-                      it->second->origin),
-          fmt::format("{} needs every migration to have its own version", rules.tool)));
+      errors.push_back(
+          file_error(c.origin,
+                     fmt::format("duplicate version {}: also used by {}",
+                                 shown_version(c.version, c.version_text), it->second->origin),
+                     fmt::format("{} needs every migration to have its own version", rules.tool)));
       usable[i] = 0;
       continue;
     }
